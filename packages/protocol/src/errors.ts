@@ -1,0 +1,66 @@
+/**
+ * Protocol errors: what went wrong, in terms a client can act on. The HTTP layer maps each kind to
+ * one status code (research doc §0, "Errors"); nothing else in the stack picks status codes.
+ */
+export type ProtocolErrorType =
+  | 'InvalidRequest'
+  | 'NotFound'
+  | 'Conflict'
+  | 'RequestTooLarge'
+  | 'InvalidFieldError'
+  | 'QueryTimeout'
+  | 'NotImplemented';
+
+export class ProtocolError extends Error {
+  readonly errorType: ProtocolErrorType;
+
+  constructor(errorType: ProtocolErrorType, message: string) {
+    super(message);
+    this.name = errorType;
+    this.errorType = errorType;
+  }
+}
+
+export class InvalidRequest extends ProtocolError {
+  constructor(message: string) {
+    super('InvalidRequest', message);
+  }
+}
+
+export class NotFound extends ProtocolError {
+  constructor(message: string) {
+    super('NotFound', message);
+  }
+}
+
+export class Conflict extends ProtocolError {
+  constructor(message: string) {
+    super('Conflict', message);
+  }
+}
+
+export class RequestTooLarge extends ProtocolError {
+  constructor(message: string) {
+    super('RequestTooLarge', message);
+  }
+}
+
+/** A field named in a filter, sort or projection that the calls table does not have. */
+export class InvalidFieldError extends ProtocolError {
+  constructor(message: string) {
+    super('InvalidFieldError', message);
+  }
+}
+
+/** A feature of the protocol that this server does not offer yet; the message says which. */
+export class NotImplemented extends ProtocolError {
+  constructor(message: string) {
+    super('NotImplemented', message);
+  }
+}
+
+/** The body every error response carries. */
+export interface ErrorBody {
+  reason: string;
+  error_type: ProtocolErrorType | string;
+}

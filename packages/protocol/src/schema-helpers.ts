@@ -1,0 +1,25 @@
+import { type TSchema, Type } from '@sinclair/typebox';
+
+/** `T | null`: Weave's optional fields are sent as null as often as they are left out. */
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+/** Any JSON object (inputs, attributes, summary): validated as an object, typed as a record. */
+export const JsonObject = Type.Unsafe<Record<string, unknown>>({ type: 'object' });
+
+/** Any JSON value (outputs). */
+export const JsonValue = Type.Unknown();
+
+/** `entity/project`, the only project id form Weave clients send (research doc §0). */
+export const ProjectId = Type.String({ minLength: 3, maxLength: 512, pattern: '^[^/]+/[^/]+$' });
+
+/** Call, trace and parent ids: UUIDs from Weave clients, hex span/trace ids from OTel. */
+export const Id = Type.String({ minLength: 1, maxLength: 512 });
+
+/** An ISO-8601 timestamp; parsed (and rejected with a clear reason) by the server's ingestion. */
+export const Timestamp = Type.String({ minLength: 1, maxLength: 64 });
+
+/** Weave's per-list cap for filters and deletes (research doc §8, "Limits"). */
+export const MAX_LIST_LENGTH = 1000;
+
+export const IdList = Type.Array(Id, { maxItems: MAX_LIST_LENGTH });
+export const StringList = Type.Array(Type.String(), { maxItems: MAX_LIST_LENGTH });

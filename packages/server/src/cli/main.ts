@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+/** The `weft` command. The only module allowed to end the process. */
+import { parseArgs } from 'node:util';
+import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, startServer } from '../server.js';
+import { WEFT_VERSION } from '../version.js';
+
+const USAGE = `Usage: weft serve [--host ${DEFAULT_HOST}] [--port ${DEFAULT_PORT}] [--data ${DEFAULT_DATA_DIR}] [--log-level warn]
+
+Starts the weft trace server over an embedded SQLite database in the data folder.
+Environment: WEFT_HOST, WEFT_PORT, WEFT_DATA override the defaults.`;
+
+async function serve(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      host: { type: 'string', default: process.env.WEFT_HOST ?? DEFAULT_HOST },
+      port: { type: 'string', default: process.env.WEFT_PORT ?? String(DEFAULT_PORT) },
+      data: { type: 'string', default: process.env.WEFT_DATA ?? DEFAULT_DATA_DIR },
+      'log-level': { type: 'string', default: 'warn' },
+    },
+    strict: true,
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`--port must be an integer from 0 to 65535, got ${values.port}`);
+  }
+  const server = await startServer({
+    host: values.host,
+    port,
+    dataDir: values.data,
+    logLevel: values['log-level'],
+  });
+  console.log(`weft ${WEFT_VERSION} listening on ${server.url} (data: ${server.dataDir})`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      console.error(`${signal} again: exiting without waiting`);
+      process.exit(1);
+    }
+    stopping = true;
+    server.close().then(
+      () => {
+        console.log('weft stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error('weft: error while stopping:', error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return serve(rest);
+    case '--version':
+    case '-v':
+      console.log(WEFT_VERSION);
+      return;
+    case undefined:
+    case '--help':
+    case '-h':
+    case 'help':
+      console.log(USAGE);
+      return;
+    default:
+      throw new UsageError(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    console.error(`weft: ${(error as Error).message}`);
+    process.exit(2);
+  }
+  console.error('weft:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,48 @@
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import { CallsService } from '../service/calls-service.js';
+import type { TraceStore } from '../storage/trace-store.js';
+import { handleError } from './errors.js';
+import { registerCallRoutes } from './routes/calls.js';
+import { registerServiceRoutes } from './routes/service.js';
+
+/** Weave's server caps request bodies at 32 MiB; its clients cap theirs at 31 (research doc §0). */
+export const MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+export interface AppOptions {
+  store: TraceStore;
+  /** pino log level; 'silent' for tests. */
+  logLevel?: string;
+  bodyLimit?: number;
+}
+
+export function buildApp(options: AppOptions): FastifyInstance {
+  const app = Fastify({
+    bodyLimit: options.bodyLimit ?? MAX_BODY_BYTES,
+    logger: { level: options.logLevel ?? 'warn' },
+    // Request logs would cost more than most requests; errors are logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
+    // Traced inputs may legitimately hold keys named __proto__ or constructor; they are stored as
+    // data and never merged into live objects, so they are kept rather than refused.
+    onProtoPoisoning: 'ignore',
+    onConstructorPoisoning: 'ignore',
+    ajv: {
+      customOptions: {
+        // Validate exactly what was sent: no type coercion, no defaults, no stripped keys.
+        coerceTypes: false,
+        useDefaults: false,
+        removeAdditional: false,
+        discriminator: true,
+        allErrors: false,
+      },
+    },
+  });
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) => {
+    void reply
+      .status(404)
+      .send({ reason: `no route ${request.method} ${request.url}`, error_type: 'NotFound' });
+  });
+  registerServiceRoutes(app);
+  registerCallRoutes(app, new CallsService(options.store));
+  return app;
+}

@@ -1,0 +1,110 @@
+/**
+ * Builds the SQL for calls queries (filter, sort, paging, projection) from normalized requests,
+ * through a dialect's hooks. The Query expression language plugs into `callsWhere` as one more
+ * condition when it lands.
+ */
+import { type CallsFilter, NotImplemented, type SortBy } from '@weft/protocol';
+import type { CallsQuery, CallsStatsQuery } from '../storage/trace-store.js';
+import { assertSortable } from './calls-fields.js';
+import type { CallsDialect } from './dialect.js';
+import { joinSql, rawSql, type Sql, sql } from './sql.js';
+
+/** The expression behind a sortable field (fields are checked by `assertSortable` first). */
+export function sortExpression(field: string, dialect: CallsDialect): Sql {
+  assertSortable(field);
+  switch (field) {
+    case 'summary.weave.status':
+      return dialect.derived.status;
+    case 'summary.weave.latency_ms':
+      return dialect.derived.latencyMs;
+    case 'summary.weave.trace_name':
+      return dialect.derived.traceName;
+    default:
+      return dialect.column(field);
+  }
+}
+
+function hasItems<T>(list: readonly T[] | null | undefined): list is readonly T[] {
+  return Array.isArray(list) && list.length > 0;
+}
+
+function opNamesCondition(opNames: readonly string[], dialect: CallsDialect): Sql {
+  const exact = opNames.filter((name) => !name.endsWith(':*'));
+  const prefixes = opNames.filter((name) => name.endsWith(':*')).map((name) => name.slice(0, -1));
+  const column = dialect.column('op_name');
+  const alternatives: Sql[] = [];
+  if (exact.length > 0) alternatives.push(dialect.inList(column, exact));
+  // `name:*` matches every version: op_name starts with `name:`. A range on the column keeps the
+  // op_name index usable, and ';' is the character right after ':'.
+  for (const prefix of prefixes) {
+    const upperBound = `${prefix.slice(0, -1)};`;
+    alternatives.push(sql`(${column} >= ${prefix} AND ${column} < ${upperBound})`);
+  }
+  return sql`(${joinSql(alternatives, ' OR ')})`;
+}
+
+/** The WHERE conditions shared by queries and counts. */
+export function callsWhere(projectId: string, filter: CallsFilter, dialect: CallsDialect): Sql {
+  const conditions: Sql[] = [dialect.liveCallsCondition, sql`${dialect.column('project_id')} = ${projectId}`];
+  const memberships: Array<[keyof CallsFilter, string]> = [
+    ['call_ids', 'id'],
+    ['trace_ids', 'trace_id'],
+    ['parent_ids', 'parent_id'],
+    ['thread_ids', 'thread_id'],
+    ['turn_ids', 'turn_id'],
+    ['wb_user_ids', 'wb_user_id'],
+    ['wb_run_ids', 'wb_run_id'],
+  ];
+  for (const [key, column] of memberships) {
+    const values = filter[key];
+    if (Array.isArray(values) && values.length > 0) {
+      conditions.push(dialect.inList(dialect.column(column), values));
+    }
+  }
+  if (hasItems(filter.op_names)) conditions.push(opNamesCondition(filter.op_names, dialect));
+  if (filter.trace_roots_only) conditions.push(sql`${dialect.column('parent_id')} IS NULL`);
+  if (hasItems(filter.input_refs) || hasItems(filter.output_refs)) {
+    throw new NotImplemented('input_refs and output_refs filters are not supported by this server yet');
+  }
+  return joinSql(conditions, ' AND ');
+}
+
+function orderByClause(sortBy: readonly SortBy[], dialect: CallsDialect): Sql {
+  if (sortBy.length === 0) return rawSql('');
+  const terms = sortBy.map((term) => dialect.orderBy(sortExpression(term.field, dialect), term.direction));
+  if (!sortBy.some((term) => term.field === 'id')) {
+    // A stable tie-breaker; it follows a trailing started_at so pages read naturally in time order.
+    const last = sortBy[sortBy.length - 1];
+    const direction = last?.field === 'started_at' ? last.direction : 'asc';
+    terms.push(dialect.orderBy(dialect.column('id'), direction));
+  }
+  return sql` ORDER BY ${joinSql(terms, ', ')}`;
+}
+
+function limitClause(limit: number | null, offset: number): Sql {
+  if (limit === null && offset === 0) return rawSql('');
+  return sql` LIMIT ${limit ?? -1} OFFSET ${offset}`;
+}
+
+/** Column aliases match StoredCall: JSON columns come back as `<name>_json`. */
+const JSON_COLUMNS: ReadonlySet<string> = new Set(['attributes', 'inputs', 'output', 'summary']);
+
+export function callsSelect(query: CallsQuery, dialect: CallsDialect): Sql {
+  const selected = query.columns.map((column) =>
+    JSON_COLUMNS.has(column)
+      ? sql`${dialect.column(column)} AS ${rawSql(`${column}_json`)}`
+      : sql`${dialect.column(column)} AS ${rawSql(column)}`,
+  );
+  selected.push(sql`${dialect.column('has_failed_descendant')} AS has_failed_descendant`);
+  return sql`SELECT ${joinSql(selected, ', ')} FROM calls WHERE ${callsWhere(
+    query.project_id,
+    query.filter,
+    dialect,
+  )}${orderByClause(query.sort_by, dialect)}${limitClause(query.limit, query.offset)}`;
+}
+
+export function callsCount(query: CallsStatsQuery, dialect: CallsDialect): Sql {
+  const where = callsWhere(query.project_id, query.filter, dialect);
+  if (query.limit === null) return sql`SELECT COUNT(*) AS count FROM calls WHERE ${where}`;
+  return sql`SELECT COUNT(*) AS count FROM (SELECT 1 FROM calls WHERE ${where} LIMIT ${query.limit})`;
+}

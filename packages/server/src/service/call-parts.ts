@@ -1,0 +1,103 @@
+/**
+ * Turns validated start/end records into storage parts: ids filled in, timestamps parsed, JSON
+ * fields encoded once. Bad values become InvalidRequest errors that name the offending field.
+ */
+import {
+  type CallBatchItem,
+  type EndedCallSchemaForInsert,
+  InvalidRequest,
+  parseTimestampMicros,
+  type StartedCallSchemaForInsert,
+} from '@weft/protocol';
+import { uuidv7 } from 'uuidv7';
+import type { CallEndPart, CallStartPart, CallUpsert } from '../storage/trace-store.js';
+
+function timestamp(value: string, field: string): number {
+  const micros = parseTimestampMicros(value);
+  if (micros === undefined) {
+    throw new InvalidRequest(`${field} is not an ISO-8601 timestamp: ${JSON.stringify(value)}`);
+  }
+  return micros;
+}
+
+export interface NormalizedStart {
+  project_id: string;
+  id: string;
+  part: CallStartPart;
+}
+
+export function normalizeStart(start: StartedCallSchemaForInsert, where = 'start'): NormalizedStart {
+  const id = start.id ?? uuidv7();
+  return {
+    project_id: start.project_id,
+    id,
+    part: {
+      trace_id: start.trace_id ?? uuidv7(),
+      parent_id: start.parent_id ?? null,
+      op_name: start.op_name,
+      display_name: start.display_name ?? null,
+      thread_id: start.thread_id ?? null,
+      turn_id: start.turn_id ?? null,
+      started_at: timestamp(start.started_at, `${where}.started_at`),
+      attributes_json: JSON.stringify(start.attributes),
+      inputs_json: JSON.stringify(start.inputs),
+      otel_dump_json: start.otel_dump ? JSON.stringify(start.otel_dump) : null,
+      wb_user_id: start.wb_user_id ?? null,
+      wb_run_id: start.wb_run_id ?? null,
+      wb_run_step: start.wb_run_step ?? null,
+    },
+  };
+}
+
+/** True when the client's own roll-up says some descendant failed (research doc §2, status). */
+function summaryReportsError(summary: Record<string, unknown>): boolean {
+  const counts = summary.status_counts;
+  if (typeof counts !== 'object' || counts === null) return false;
+  const errors = (counts as Record<string, unknown>).error;
+  return typeof errors === 'number' && errors > 0;
+}
+
+export function normalizeEnd(end: EndedCallSchemaForInsert, where = 'end'): CallEndPart {
+  return {
+    ended_at: timestamp(end.ended_at, `${where}.ended_at`),
+    exception: end.exception ?? null,
+    output_json: end.output === undefined ? null : JSON.stringify(end.output),
+    summary_json: JSON.stringify(end.summary),
+    summary_reports_error: summaryReportsError(end.summary),
+    wb_run_step_end: end.wb_run_step_end ?? null,
+    display_name: end.display_name ?? null,
+  };
+}
+
+/**
+ * Merges a batch's items into one upsert per call, so a call whose start and end travel together
+ * is written once. Later items for the same part win, as they would if applied one by one.
+ */
+export function mergeBatch(items: readonly CallBatchItem[]): {
+  upserts: CallUpsert[];
+  results: Array<{ id: string; trace_id: string } | Record<string, never>>;
+} {
+  const byCall = new Map<string, CallUpsert>();
+  const results: Array<{ id: string; trace_id: string } | Record<string, never>> = [];
+  const upsertFor = (projectId: string, id: string): CallUpsert => {
+    const key = `${projectId}\u0000${id}`;
+    let upsert = byCall.get(key);
+    if (!upsert) {
+      upsert = { project_id: projectId, id };
+      byCall.set(key, upsert);
+    }
+    return upsert;
+  };
+  items.forEach((item, index) => {
+    if (item.mode === 'start') {
+      const start = normalizeStart(item.req.start, `batch[${index}].req.start`);
+      upsertFor(start.project_id, start.id).start = start.part;
+      results.push({ id: start.id, trace_id: start.part.trace_id });
+    } else {
+      const end = item.req.end;
+      upsertFor(end.project_id, end.id).end = normalizeEnd(end, `batch[${index}].req.end`);
+      results.push({});
+    }
+  });
+  return { upserts: [...byCall.values()], results };
+}

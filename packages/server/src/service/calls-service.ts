@@ -1,0 +1,117 @@
+/**
+ * What the call routes do, independent of HTTP and of the database: normalize requests, apply
+ * the protocol's rules (research doc §1–§3), and render results.
+ */
+import {
+  type CallCreateBatchReq,
+  type CallCreateBatchRes,
+  type CallEndReq,
+  type CallReadReq,
+  type CallSchema,
+  type CallStartReq,
+  type CallStartRes,
+  type CallsDeleteReq,
+  type CallsDeleteRes,
+  type CallsQueryReq,
+  type CallsQueryStatsReq,
+  type CallsQueryStatsRes,
+  type CallUpdateReq,
+  InvalidRequest,
+  NotFound,
+  NotImplemented,
+} from '@weft/protocol';
+import { assertSortable, resolveColumns } from '../query/calls-fields.js';
+import type { CallsQuery, TraceStore } from '../storage/trace-store.js';
+import { callToJson } from './call-json.js';
+import { mergeBatch, normalizeEnd, normalizeStart } from './call-parts.js';
+
+/** Without `sort_by`, calls come oldest first (research doc §3). */
+const DEFAULT_SORT = [{ field: 'started_at', direction: 'asc' as const }];
+
+export class CallsService {
+  constructor(private readonly store: TraceStore) {}
+
+  async start(req: CallStartReq): Promise<CallStartRes> {
+    const start = normalizeStart(req.start);
+    await this.store.upsertCalls([{ project_id: start.project_id, id: start.id, start: start.part }]);
+    return { id: start.id, trace_id: start.part.trace_id };
+  }
+
+  async end(req: CallEndReq): Promise<Record<string, never>> {
+    await this.store.upsertCalls([{ project_id: req.end.project_id, id: req.end.id, end: normalizeEnd(req.end) }]);
+    return {};
+  }
+
+  /** All items are checked before anything is written, and the batch is stored atomically. */
+  async upsertBatch(req: CallCreateBatchReq): Promise<CallCreateBatchRes> {
+    const { upserts, results } = mergeBatch(req.batch);
+    await this.store.upsertCalls(upserts);
+    return { res: results };
+  }
+
+  async read(req: CallReadReq): Promise<{ call: CallSchema }> {
+    const call = await this.store.readCall(req.project_id, req.id, resolveColumns(null));
+    if (!call) throw new NotFound(`call ${JSON.stringify(req.id)} not found in project ${req.project_id}`);
+    return { call: JSON.parse(callToJson(call)) as CallSchema };
+  }
+
+  /**
+   * Checks the request and returns the calls as JSON text, one string per call. Checking happens
+   * before the first row is produced, so a bad request fails before a streaming response begins.
+   */
+  query(req: CallsQueryReq): AsyncIterable<string> {
+    const query = this.toCallsQuery(req);
+    const store = this.store;
+    return {
+      async *[Symbol.asyncIterator]() {
+        for await (const call of store.queryCalls(query)) yield callToJson(call);
+      },
+    };
+  }
+
+  async queryStats(req: CallsQueryStatsReq): Promise<CallsQueryStatsRes> {
+    rejectQueryExpression(req.query);
+    const limit = req.limit ?? null;
+    if (limit !== null && limit < 1) throw new InvalidRequest('limit must be at least 1');
+    // Count one past the limit to know whether more calls match than were counted.
+    const count = await this.store.countCalls({
+      project_id: req.project_id,
+      filter: req.filter ?? {},
+      limit: limit === null ? null : limit + 1,
+    });
+    if (limit === null) return { count, has_more: false };
+    return { count: Math.min(count, limit), has_more: count > limit };
+  }
+
+  async delete(req: CallsDeleteReq): Promise<CallsDeleteRes> {
+    const numDeleted = await this.store.deleteCalls(req.project_id, req.call_ids, Date.now() * 1000);
+    return { num_deleted: numDeleted };
+  }
+
+  async update(req: CallUpdateReq): Promise<Record<string, never>> {
+    const updated = await this.store.updateDisplayName(req.project_id, req.call_id, req.display_name);
+    if (!updated) throw new NotFound(`call ${JSON.stringify(req.call_id)} not found in project ${req.project_id}`);
+    return {};
+  }
+
+  private toCallsQuery(req: CallsQueryReq): CallsQuery {
+    rejectQueryExpression(req.query);
+    const sortBy = req.sort_by ?? DEFAULT_SORT;
+    for (const term of sortBy) assertSortable(term.field);
+    const limit = req.limit != null && req.limit > 0 ? req.limit : null;
+    return {
+      project_id: req.project_id,
+      filter: req.filter ?? {},
+      sort_by: sortBy,
+      limit,
+      offset: req.offset ?? 0,
+      columns: resolveColumns(req.columns),
+    };
+  }
+}
+
+function rejectQueryExpression(query: unknown): void {
+  if (query != null) {
+    throw new NotImplemented('query expressions ($expr) are not supported by this server yet; use filter');
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Numbered schema migrations, applied in order at start-up inside one transaction each. The
+ * database's `user_version` records the last one applied. Never edit a released migration: add one.
+ */
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'calls table and its hot-path indexes',
+    sql: `
+      -- One row per call, merged from its start and end parts in whichever order they arrive.
+      -- Timestamps are integer µs since the epoch (UTC); JSON fields are JSON text.
+      CREATE TABLE calls (
+        project_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        trace_id TEXT,
+        parent_id TEXT,
+        op_name TEXT,
+        -- The name inside the op ref (summary.weave.trace_name), kept for sorting by trace name.
+        op_short_name TEXT,
+        display_name TEXT,
+        -- Which part set display_name: 0 none, 1 start, 2 end, 3 call/update. A part only
+        -- overrides a name set at the same or a lower level, so re-sent parts never undo a rename.
+        display_name_level INTEGER NOT NULL DEFAULT 0,
+        thread_id TEXT,
+        turn_id TEXT,
+        started_at INTEGER,
+        ended_at INTEGER,
+        attributes TEXT,
+        inputs TEXT,
+        output TEXT,
+        summary TEXT,
+        exception TEXT,
+        otel_dump TEXT,
+        wb_user_id TEXT,
+        wb_run_id TEXT,
+        wb_run_step INTEGER,
+        wb_run_step_end INTEGER,
+        deleted_at INTEGER,
+        -- Maintained on every write from the tree itself: some live descendant has an exception.
+        -- Invariant: a flagged call's ancestors are flagged too.
+        has_failed_descendant INTEGER NOT NULL DEFAULT 0,
+        -- The client's own roll-up (summary.status_counts.error > 0) says a descendant failed.
+        summary_reports_error INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (project_id, id)
+      );
+      CREATE INDEX calls_project_started ON calls (project_id, started_at);
+      CREATE INDEX calls_project_roots ON calls (project_id, started_at) WHERE parent_id IS NULL;
+      CREATE INDEX calls_project_trace ON calls (project_id, trace_id);
+      CREATE INDEX calls_project_parent ON calls (project_id, parent_id);
+      CREATE INDEX calls_project_op ON calls (project_id, op_name, started_at);
+    `,
+  },
+];

@@ -1,0 +1,133 @@
+/**
+ * TraceStore: the one interface every storage backend implements. It speaks in normalized
+ * request/response records close to the protocol; nothing above `storage/` knows which database
+ * it talks to. Timestamps are integer µs since the epoch; JSON-valued fields travel as JSON text
+ * so a backend can store and return them without re-encoding.
+ */
+import type { CallsFilter, SortBy } from '@weft/protocol';
+
+/** The start half of a call, as the client sent it (ids filled in, timestamps parsed). */
+export interface CallStartPart {
+  trace_id: string;
+  parent_id: string | null;
+  op_name: string;
+  display_name: string | null;
+  thread_id: string | null;
+  turn_id: string | null;
+  started_at: number;
+  attributes_json: string;
+  inputs_json: string;
+  otel_dump_json: string | null;
+  wb_user_id: string | null;
+  wb_run_id: string | null;
+  wb_run_step: number | null;
+}
+
+/** The end half of a call. */
+export interface CallEndPart {
+  ended_at: number;
+  exception: string | null;
+  /** JSON text of the output; null when the client sent no output at all. */
+  output_json: string | null;
+  summary_json: string;
+  /** True when the client's own roll-up (`summary.status_counts.error`) reports a failure below. */
+  summary_reports_error: boolean;
+  wb_run_step_end: number | null;
+  /** The official npm SDK renames a running call through its end part. */
+  display_name: string | null;
+}
+
+/**
+ * One call's parts from one batch: either half may be missing (a long call's start and end travel
+ * in different batches, in either order). Applying the same upsert twice changes nothing.
+ */
+export interface CallUpsert {
+  project_id: string;
+  id: string;
+  start?: CallStartPart;
+  end?: CallEndPart;
+}
+
+/** A call as stored, with JSON fields as text. Fields left out of a projection are undefined. */
+export interface StoredCall {
+  project_id: string;
+  id: string;
+  trace_id: string;
+  op_name: string;
+  started_at: number;
+  display_name?: string | null;
+  parent_id?: string | null;
+  thread_id?: string | null;
+  turn_id?: string | null;
+  ended_at?: number | null;
+  exception?: string | null;
+  attributes_json?: string | null;
+  inputs_json?: string | null;
+  output_json?: string | null;
+  summary_json?: string | null;
+  wb_user_id?: string | null;
+  wb_run_id?: string | null;
+  wb_run_step?: number | null;
+  wb_run_step_end?: number | null;
+  deleted_at?: number | null;
+  /** A live descendant raised (found by the store from the tree, whatever the client rolled up). */
+  has_failed_descendant?: boolean;
+}
+
+/** The stored columns a projection can name (protocol names; JSON columns without `_json`). */
+export const CALL_COLUMNS = [
+  'id',
+  'project_id',
+  'op_name',
+  'display_name',
+  'trace_id',
+  'parent_id',
+  'thread_id',
+  'turn_id',
+  'started_at',
+  'ended_at',
+  'exception',
+  'attributes',
+  'inputs',
+  'output',
+  'summary',
+  'wb_user_id',
+  'wb_run_id',
+  'wb_run_step',
+  'wb_run_step_end',
+  'deleted_at',
+] as const;
+export type CallColumn = (typeof CALL_COLUMNS)[number];
+
+export interface CallsQuery {
+  project_id: string;
+  filter: CallsFilter;
+  /** Already checked against the fields the store can sort by. Empty means no particular order. */
+  sort_by: SortBy[];
+  /** null means no limit. */
+  limit: number | null;
+  offset: number;
+  /** The columns to fetch; always includes what derived fields need. */
+  columns: readonly CallColumn[];
+}
+
+export interface CallsStatsQuery {
+  project_id: string;
+  filter: CallsFilter;
+  limit: number | null;
+}
+
+export interface TraceStore {
+  /** Applies all upserts atomically: after a crash either every part of the batch is stored or none. */
+  upsertCalls(batch: readonly CallUpsert[]): Promise<void>;
+  /** A live call that has its start part, or undefined. */
+  readCall(projectId: string, id: string, columns: readonly CallColumn[]): Promise<StoredCall | undefined>;
+  /** Live calls (start part present, not deleted) matching the query, streamed in order. */
+  queryCalls(query: CallsQuery): AsyncIterable<StoredCall>;
+  countCalls(query: CallsStatsQuery): Promise<number>;
+  /** Soft-deletes the calls and all their live descendants; returns how many calls it deleted. */
+  deleteCalls(projectId: string, ids: readonly string[], deletedAt: number): Promise<number>;
+  /** Renames a live call; an empty string clears the name. False when there is no such call. */
+  updateDisplayName(projectId: string, id: string, displayName: string): Promise<boolean>;
+  close(): Promise<void>;
+}
