@@ -2,8 +2,9 @@
  * The one place that turns errors into HTTP responses: `{"reason", "error_type"}` with the status
  * the protocol gives each kind (research doc §0, "Errors"). Client mistakes are always 4xx.
  */
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+
 import { type ErrorBody, ProtocolError, type ProtocolErrorType } from '@weft/protocol';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
 const STATUS_BY_TYPE: Record<ProtocolErrorType, number> = {
   InvalidRequest: 400,
@@ -17,11 +18,17 @@ const STATUS_BY_TYPE: Record<ProtocolErrorType, number> = {
 
 export function toErrorResponse(error: unknown): { status: number; body: ErrorBody } {
   if (error instanceof ProtocolError) {
-    return { status: STATUS_BY_TYPE[error.errorType], body: { reason: error.message, error_type: error.errorType } };
+    return {
+      status: STATUS_BY_TYPE[error.errorType],
+      body: { reason: error.message, error_type: error.errorType },
+    };
   }
   const fastifyError = error as Partial<FastifyError>;
   if (fastifyError.validation) {
-    return { status: 400, body: { reason: fastifyError.message ?? 'invalid request', error_type: 'InvalidRequest' } };
+    return {
+      status: 400,
+      body: { reason: fastifyError.message ?? 'invalid request', error_type: 'InvalidRequest' },
+    };
   }
   const status = fastifyError.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {

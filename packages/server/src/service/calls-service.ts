@@ -38,7 +38,9 @@ export class CallsService {
   }
 
   async end(req: CallEndReq): Promise<Record<string, never>> {
-    await this.store.upsertCalls([{ project_id: req.end.project_id, id: req.end.id, end: normalizeEnd(req.end) }]);
+    await this.store.upsertCalls([
+      { project_id: req.end.project_id, id: req.end.id, end: normalizeEnd(req.end) },
+    ]);
     return {};
   }
 
@@ -90,7 +92,8 @@ export class CallsService {
 
   async update(req: CallUpdateReq): Promise<Record<string, never>> {
     const updated = await this.store.updateDisplayName(req.project_id, req.call_id, req.display_name);
-    if (!updated) throw new NotFound(`call ${JSON.stringify(req.call_id)} not found in project ${req.project_id}`);
+    if (!updated)
+      throw new NotFound(`call ${JSON.stringify(req.call_id)} not found in project ${req.project_id}`);
     return {};
   }
 

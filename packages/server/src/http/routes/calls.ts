@@ -1,5 +1,4 @@
 import { Readable } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
 import {
   CallCreateBatchReq,
   CallEndReq,
@@ -10,6 +9,7 @@ import {
   CallsQueryStatsReq,
   CallUpdateReq,
 } from '@weft/protocol';
+import type { FastifyInstance } from 'fastify';
 import type { CallsService } from '../../service/calls-service.js';
 
 /** Stream responses are written in chunks of about this many characters. */
@@ -22,8 +22,10 @@ export function registerCallRoutes(app: FastifyInstance, calls: CallsService): v
   app.post<{ Body: CallEndReq }>('/call/end', { schema: { body: CallEndReq } }, (request) =>
     calls.end(request.body),
   );
-  app.post<{ Body: CallCreateBatchReq }>('/call/upsert_batch', { schema: { body: CallCreateBatchReq } }, (request) =>
-    calls.upsertBatch(request.body),
+  app.post<{ Body: CallCreateBatchReq }>(
+    '/call/upsert_batch',
+    { schema: { body: CallCreateBatchReq } },
+    (request) => calls.upsertBatch(request.body),
   );
   app.post<{ Body: CallReadReq }>('/call/read', { schema: { body: CallReadReq } }, async (request, reply) => {
     const { call } = await calls.read(request.body);
@@ -38,13 +40,19 @@ export function registerCallRoutes(app: FastifyInstance, calls: CallsService): v
     },
   );
   // Deprecated in Weave but still served: the same query, answered as one JSON document.
-  app.post<{ Body: CallsQueryReq }>('/calls/query', { schema: { body: CallsQueryReq } }, async (request, reply) => {
-    const parts: string[] = [];
-    for await (const call of calls.query(request.body)) parts.push(call);
-    return reply.type('application/json').send(`{"calls":[${parts.join(',')}]}`);
-  });
-  app.post<{ Body: CallsQueryStatsReq }>('/calls/query_stats', { schema: { body: CallsQueryStatsReq } }, (request) =>
-    calls.queryStats(request.body),
+  app.post<{ Body: CallsQueryReq }>(
+    '/calls/query',
+    { schema: { body: CallsQueryReq } },
+    async (request, reply) => {
+      const parts: string[] = [];
+      for await (const call of calls.query(request.body)) parts.push(call);
+      return reply.type('application/json').send(`{"calls":[${parts.join(',')}]}`);
+    },
+  );
+  app.post<{ Body: CallsQueryStatsReq }>(
+    '/calls/query_stats',
+    { schema: { body: CallsQueryStatsReq } },
+    (request) => calls.queryStats(request.body),
   );
   app.post<{ Body: CallsDeleteReq }>('/calls/delete', { schema: { body: CallsDeleteReq } }, (request) =>
     calls.delete(request.body),

@@ -1,5 +1,5 @@
-import type { FastifyInstance } from 'fastify';
 import type { HealthRes, ServerInfoRes } from '@weft/protocol';
+import type { FastifyInstance } from 'fastify';
 import { WEFT_VERSION } from '../../version.js';
 
 export function registerServiceRoutes(app: FastifyInstance): void {

@@ -45,7 +45,9 @@ export const sqliteCallsDialect: CallsDialect = {
         `WHEN calls.has_failed_descendant = 1 OR calls.summary_reports_error = 1 THEN 'descendant_error' ` +
         `ELSE 'success' END)`,
     ),
-    latencyMs: rawSql('(CASE WHEN calls.ended_at IS NULL THEN NULL ELSE (calls.ended_at - calls.started_at) / 1000 END)'),
+    latencyMs: rawSql(
+      '(CASE WHEN calls.ended_at IS NULL THEN NULL ELSE (calls.ended_at - calls.started_at) / 1000 END)',
+    ),
     traceName: rawSql(`COALESCE(NULLIF(calls.display_name, ''), calls.op_short_name)`),
   },
   orderBy: (expr, direction) => sql`${expr} ${rawSql(direction === 'asc' ? 'ASC' : 'DESC')} NULLS LAST`,

@@ -2,8 +2,9 @@
  * The SQL that merges call parts into rows and keeps `has_failed_descendant` true to the tree.
  * Every statement here runs inside the batch's transaction.
  */
-import type Database from 'better-sqlite3';
+
 import { opDisplayName } from '@weft/protocol';
+import type Database from 'better-sqlite3';
 import type { CallEndPart, CallStartPart, CallUpsert } from '../trace-store.js';
 
 const START_COLUMNS = [
@@ -91,7 +92,7 @@ export class CallWriter {
   private readonly setFlag: Database.Statement;
   private readonly renameCall: Database.Statement;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(db: Database.Database) {
     this.upsertStart = db.prepare(upsertSql(START_COLUMNS));
     this.upsertEnd = db.prepare(upsertSql(END_COLUMNS));
     this.upsertBoth = db.prepare(upsertSql([...START_COLUMNS, ...END_COLUMNS]));
@@ -161,7 +162,12 @@ export class CallWriter {
     const startedIdsByProject = new Map<string, string[]>();
     const touchedIdsByProject = new Map<string, string[]>();
     for (const call of batch) {
-      const row: Row = { project_id: call.project_id, id: call.id, display_name: null, display_name_level: 0 };
+      const row: Row = {
+        project_id: call.project_id,
+        id: call.id,
+        display_name: null,
+        display_name_level: 0,
+      };
       if (call.start) {
         startValues(call.start, row);
         if (call.start.display_name !== null) {

@@ -1,0 +1,256 @@
+/**
+ * Turns any JavaScript value into JSON that keeps as much of it as JSON can hold. Called when a
+ * call starts (inputs) and ends (output), so later mutation of the user's objects cannot change
+ * what was recorded.
+ *
+ * - Date → ISO string; BigInt → decimal string; NaN/±Infinity → "NaN"/"Infinity"/"-Infinity".
+ * - Map → {_type:"Map", entries:[[k,v],…]}; Set → {_type:"Set", values:[…]}.
+ * - Error → {_type:"Error", name, message, stack, cause?, …own fields}.
+ * - Class instances → own enumerable fields plus `_type: <class name>`; `toJSON()` is honoured.
+ * - Bytes → {_type:"Uint8Array"|"Buffer"|…, base64}; other typed arrays keep their numbers.
+ * - The same object reached twice (not a cycle) is written twice; a real cycle becomes
+ *   "[Circular]". `undefined` properties are dropped, as JSON.stringify does.
+ * - A value larger than the byte budget is cut: long strings end in a visible marker and the rest
+ *   of the structure becomes {_type:"Truncated"}; the result reports that it was truncated.
+ */
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+export interface SerializeOptions {
+  /** Approximate size budget of the encoded JSON, in bytes. */
+  maxBytes: number;
+  /** Nesting deeper than this becomes a Truncated marker. */
+  maxDepth: number;
+}
+
+export const DEFAULT_SERIALIZE_OPTIONS: SerializeOptions = { maxBytes: 1024 * 1024, maxDepth: 64 };
+
+export interface Serialized {
+  value: JsonValue;
+  /** Approximate encoded size, used for the batcher's memory bound. */
+  bytes: number;
+  truncated: boolean;
+}
+
+export const CIRCULAR_MARKER = '[Circular]';
+
+const TRUNCATED_MARKER: JsonValue = { _type: 'Truncated' };
+
+class Walker {
+  bytes = 0;
+  truncated = false;
+  // Created on the first object: most op inputs are primitives and never need it.
+  private ancestors: Set<object> | undefined;
+
+  constructor(private readonly options: SerializeOptions) {}
+
+  walk(value: unknown, depth: number): JsonValue | undefined {
+    switch (typeof value) {
+      case 'string':
+        return this.string(value);
+      case 'number':
+        this.bytes += 8;
+        if (Number.isFinite(value)) return Object.is(value, -0) ? 0 : value;
+        return Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
+      case 'boolean':
+        this.bytes += 5;
+        return value;
+      case 'undefined':
+        return undefined;
+      case 'bigint':
+        return this.string(value.toString());
+      case 'symbol':
+        return this.string(value.toString());
+      case 'function':
+        return this.string(`[Function: ${value.name || 'anonymous'}]`);
+      default:
+        if (value === null) {
+          this.bytes += 4;
+          return null;
+        }
+        return this.object(value as object, depth);
+    }
+  }
+
+  private string(text: string): string {
+    const remaining = this.options.maxBytes - this.bytes;
+    if (text.length + 2 <= remaining) {
+      this.bytes += text.length + 2;
+      return text;
+    }
+    this.truncated = true;
+    const keep = Math.max(0, remaining - 64);
+    this.bytes += keep + 64;
+    return `${text.slice(0, keep)}…[truncated ${text.length - keep} characters]`;
+  }
+
+  private budgetLeft(): boolean {
+    if (this.bytes < this.options.maxBytes) return true;
+    this.truncated = true;
+    return false;
+  }
+
+  private object(value: object, depth: number): JsonValue {
+    if (depth >= this.options.maxDepth || !this.budgetLeft()) {
+      this.truncated = true;
+      return TRUNCATED_MARKER;
+    }
+    this.ancestors ??= new Set();
+    if (this.ancestors.has(value)) {
+      this.bytes += CIRCULAR_MARKER.length + 2;
+      return CIRCULAR_MARKER;
+    }
+    this.ancestors.add(value);
+    try {
+      return this.objectBody(value, depth + 1);
+    } finally {
+      this.ancestors.delete(value);
+    }
+  }
+
+  private objectBody(value: object, depth: number): JsonValue {
+    if (Array.isArray(value)) return this.array(value, depth);
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto === Object.prototype || proto === null) return this.fields(value, depth, undefined);
+    if (value instanceof Date) {
+      return Number.isNaN(value.getTime()) ? null : this.string(value.toISOString());
+    }
+    if (value instanceof Error) return this.error(value, depth);
+    if (value instanceof Map) {
+      const entries: JsonValue[] = [];
+      for (const [key, entry] of value) {
+        if (!this.budgetLeft()) {
+          entries.push(TRUNCATED_MARKER);
+          break;
+        }
+        entries.push([this.walk(key, depth) ?? null, this.walk(entry, depth) ?? null]);
+      }
+      return { _type: 'Map', entries };
+    }
+    if (value instanceof Set) return { _type: 'Set', values: this.array([...value], depth) };
+    if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return this.binary(value);
+    if (value instanceof RegExp) return this.string(value.toString());
+    if (value instanceof Promise) return this.string('[Promise]');
+    if (value instanceof WeakMap || value instanceof WeakSet || value instanceof WeakRef) {
+      return this.string(`[${value.constructor.name}]`);
+    }
+    if (value instanceof String || value instanceof Number || value instanceof Boolean) {
+      return this.walk(value.valueOf(), depth) ?? null;
+    }
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') {
+      const replacement: unknown = toJSON.call(value);
+      if (replacement !== value) return this.walk(replacement, depth) ?? null;
+    }
+    const className = (value as { constructor?: { name?: unknown } }).constructor?.name;
+    return this.fields(value, depth, typeof className === 'string' && className ? className : undefined);
+  }
+
+  private array(items: readonly unknown[], depth: number): JsonValue[] {
+    const out: JsonValue[] = [];
+    this.bytes += 2;
+    for (const item of items) {
+      if (!this.budgetLeft()) {
+        out.push(TRUNCATED_MARKER);
+        break;
+      }
+      this.bytes += 1;
+      out.push(this.walk(item, depth) ?? null);
+    }
+    return out;
+  }
+
+  private fields(value: object, depth: number, typeName: string | undefined): JsonValue {
+    const out: { [key: string]: JsonValue } = {};
+    this.bytes += 2;
+    if (typeName !== undefined) {
+      out._type = typeName;
+      this.bytes += typeName.length + 10;
+    }
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
+      if (!this.budgetLeft()) {
+        out._truncated = TRUNCATED_MARKER;
+        break;
+      }
+      const encoded = this.walk((value as Record<string, unknown>)[key], depth);
+      if (encoded === undefined) continue;
+      this.bytes += key.length + 4;
+      out[key] = encoded;
+    }
+    return out;
+  }
+
+  private error(error: Error, depth: number): JsonValue {
+    const out = this.fields(error, depth, 'Error') as { [key: string]: JsonValue };
+    out.name = this.string(error.name);
+    out.message = this.string(error.message);
+    if (error.stack !== undefined) out.stack = this.string(error.stack);
+    if (error.cause !== undefined) out.cause = this.walk(error.cause, depth) ?? null;
+    return out;
+  }
+
+  private binary(value: ArrayBufferView | ArrayBuffer): JsonValue {
+    const typeName = value.constructor.name;
+    if (value instanceof ArrayBuffer || value instanceof Uint8Array || value instanceof DataView) {
+      const bytes =
+        value instanceof ArrayBuffer
+          ? new Uint8Array(value)
+          : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+      const base64Length = Math.ceil(bytes.length / 3) * 4;
+      if (base64Length + 2 > this.options.maxBytes - this.bytes) {
+        this.truncated = true;
+        return { _type: typeName, length: bytes.length, base64: null, _truncated: true };
+      }
+      this.bytes += base64Length + 2;
+      return { _type: typeName, base64: Buffer.from(bytes).toString('base64') };
+    }
+    const numbers = Array.from(value as unknown as ArrayLike<number | bigint>, (item) =>
+      typeof item === 'bigint' ? item.toString() : item,
+    );
+    return { _type: typeName, values: this.array(numbers, 0) };
+  }
+}
+
+/** Serializes a value within a size budget; never throws for any input. */
+export function serialize(value: unknown, options: SerializeOptions = DEFAULT_SERIALIZE_OPTIONS): Serialized {
+  const walker = new Walker(options);
+  let result: JsonValue;
+  try {
+    result = walker.walk(value, 0) ?? null;
+  } catch (error) {
+    // A hostile getter or toJSON can throw; record that instead of failing the user's call.
+    result = { _type: 'Unserializable', error: String(error) };
+    walker.truncated = true;
+  }
+  return { value: result, bytes: walker.bytes, truncated: walker.truncated };
+}
+
+const ARG_NAMES = Array.from({ length: 16 }, (_, index) => `arg${index}`);
+
+/** Positional argument names as Weave's JS SDK writes them: arg0, arg1, … */
+export function argName(index: number): string {
+  return ARG_NAMES[index] ?? `arg${index}`;
+}
+
+/**
+ * Serializes an op's arguments into its `inputs` object, sharing one size budget. `names` gives
+ * the keys; missing names fall back to argN.
+ */
+export function serializeInputs(
+  args: readonly unknown[],
+  names: readonly string[] | undefined,
+  options: SerializeOptions = DEFAULT_SERIALIZE_OPTIONS,
+): Serialized {
+  const walker = new Walker(options);
+  const inputs: { [key: string]: JsonValue } = {};
+  try {
+    for (let index = 0; index < args.length; index++) {
+      const encoded = walker.walk(args[index], 1);
+      if (encoded !== undefined) inputs[names?.[index] ?? argName(index)] = encoded;
+    }
+  } catch (error) {
+    return { value: { _type: 'Unserializable', error: String(error) }, bytes: 64, truncated: true };
+  }
+  return { value: inputs, bytes: walker.bytes + 2, truncated: walker.truncated };
+}

@@ -1,0 +1,46 @@
+/**
+ * What a WeaveClient needs from a trace server: Weave's trace-server protocol, one request object
+ * in, one response object out (the seed's `WeaveClient(entity, project, server)`). `HttpTraceServer`
+ * speaks it over HTTP; an in-process server can implement the same interface.
+ */
+import type {
+  CallCreateBatchReq,
+  CallCreateBatchRes,
+  CallSchema,
+  CallsDeleteReq,
+  CallsDeleteRes,
+  CallsQueryReq,
+  CallsQueryStatsReq,
+  CallsQueryStatsRes,
+  CallUpdateReq,
+} from '@weft/protocol';
+
+export interface TraceServer {
+  callUpsertBatch(req: CallCreateBatchReq): Promise<CallCreateBatchRes>;
+  callsQueryStream(req: CallsQueryReq): AsyncIterable<CallSchema>;
+  callsQueryStats(req: CallsQueryStatsReq): Promise<CallsQueryStatsRes>;
+  callsDelete(req: CallsDeleteReq): Promise<CallsDeleteRes>;
+  callUpdate(req: CallUpdateReq): Promise<Record<string, never>>;
+  /** The base URL users open in a browser, if the server has one (for `Call.uiUrl`). */
+  readonly baseUrl?: string;
+}
+
+/**
+ * A request the server answered with an error status, or that never got an answer (status
+ * undefined: connection refused, reset, timed out).
+ */
+export class TraceServerError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+    readonly reason?: string,
+  ) {
+    super(message);
+    this.name = 'TraceServerError';
+  }
+
+  /** Worth trying again later: no answer, rate limited, or a server-side failure. */
+  get retryable(): boolean {
+    return this.status === undefined || this.status === 429 || this.status >= 500;
+  }
+}

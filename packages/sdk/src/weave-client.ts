@@ -1,0 +1,502 @@
+/**
+ * WeaveClient: creates, finishes, reads, renames and deletes calls for one project (the seed's
+ * `WeaveClient`). Call parts go to the server through the background batcher; reads go straight
+ * to the server after pending writes have been sent, so a client always reads its own writes.
+ */
+import type { CallSchema, CallsFilter, CallsQueryReq, Query, SortBy } from '@weft/protocol';
+import { formatTimestampMicros } from '@weft/protocol/datetime';
+import {
+  type BatcherOptions,
+  type BatcherStats,
+  CallBatcher,
+  DEFAULT_BATCHER_OPTIONS,
+  type QueueItem,
+} from './batcher.js';
+import { Call } from './call.js';
+import { CallsIter } from './calls-iter.js';
+import { nowMs } from './clock.js';
+import { type Attributes, contextStorage, currentFrame, type Frame } from './context.js';
+import { newId } from './ids.js';
+import { warnOnce } from './logger.js';
+import { type OpState, opRef, resolveOpState } from './op-state.js';
+import { FinishProgress, type FlushStatus } from './progress.js';
+import { DEFAULT_SERIALIZE_OPTIONS, type JsonValue, type SerializeOptions, serialize } from './serialize.js';
+import { finishedSummary, type SummaryMap } from './summary.js';
+import type { TraceServer } from './trace-server.js';
+import { WEFT_SDK_VERSION } from './version.js';
+
+export interface WeaveClientOptions {
+  /** Accepted for Weave compatibility; a weft project needs no creating. */
+  ensureProjectExists?: boolean;
+  /** Tuning for the background sender. */
+  batch?: Partial<BatcherOptions>;
+  /** Inputs or outputs larger than this (encoded, approximately) are truncated with a marker. */
+  maxValueBytes?: number;
+}
+
+export interface ClientStats extends BatcherStats {
+  /** Call parts waiting to be sent or in flight. */
+  pendingItems: number;
+  /** Inputs or outputs that were cut to fit the size cap. */
+  truncatedValues: number;
+  /** Problems inside the SDK that tracing swallowed so user code could go on. */
+  internalErrors: number;
+}
+
+export interface CreateCallOptions {
+  /** The parent call; by default the call running in this context, if any. */
+  parent?: Call | null;
+  attributes?: Record<string, unknown>;
+  displayName?: string | ((call: Call) => string);
+  /** Make the new call the current one for code that runs after this (default true). */
+  useStack?: boolean;
+}
+
+export interface FinishCallOptions {
+  exception?: unknown;
+  /** Accepted for Weave compatibility. */
+  op?: unknown;
+}
+
+export interface GetCallOptions {
+  includeCosts?: boolean;
+  includeFeedback?: boolean;
+  columns?: string[];
+}
+
+export interface GetCallsOptions {
+  filter?: CallsFilter;
+  limit?: number;
+  offset?: number;
+  sortBy?: SortBy[];
+  query?: Query;
+  includeCosts?: boolean;
+  includeFeedback?: boolean;
+  columns?: string[];
+  /** Scorer names or refs; only calls scored by all of them (needs server-side feedback). */
+  scoredBy?: string | string[];
+  /** Calls fetched per request (default 1000). */
+  pageSize?: number;
+}
+
+export interface FinishOptions {
+  /** Show a progress bar on a terminal while pending calls are sent (default true). */
+  useProgressBar?: boolean;
+  /** Receives flush progress instead of the progress bar. */
+  callback?: (status: FlushStatus) => void;
+}
+
+interface PendingStart extends QueueItem {
+  readonly mode: 'start';
+  readonly call: Call;
+}
+
+interface PendingEnd extends QueueItem {
+  readonly mode: 'end';
+  readonly call: Call;
+  readonly endedAtMicros: number;
+  readonly output: JsonValue | undefined;
+}
+
+type Pending = PendingStart | PendingEnd;
+
+const EMPTY_FRAME: Frame = Object.freeze({ call: undefined, attributes: undefined });
+const SDK_ATTRIBUTES = Object.freeze({ client_version: WEFT_SDK_VERSION, source: 'weft-js-sdk' });
+const BASE_ATTRIBUTES: Attributes = Object.freeze({ weave: SDK_ATTRIBUTES });
+/** Longest exception text kept; a stack trace beyond this is cut. */
+const MAX_EXCEPTION_CHARS = 16 * 1024;
+
+function formatException(error: unknown): string {
+  let text: string;
+  if (error instanceof Error) text = error.stack ?? `${error.name}: ${error.message}`;
+  else {
+    try {
+      text = String(error);
+    } catch {
+      text = 'unprintable exception';
+    }
+  }
+  return text.length > MAX_EXCEPTION_CHARS ? `${text.slice(0, MAX_EXCEPTION_CHARS)}…[truncated]` : text;
+}
+
+export class WeaveClient {
+  readonly entity: string;
+  readonly project: string;
+  /** `entity/project`, as the protocol names projects. */
+  readonly projectId: string;
+  readonly server: TraceServer;
+  private readonly batcher: CallBatcher<Pending>;
+  private readonly serializeOptions: SerializeOptions;
+  private readonly wireAttributes = new WeakMap<Attributes, Attributes>();
+  private truncatedValues = 0;
+  private internalErrors = 0;
+
+  constructor(entity: string, project: string, server: TraceServer, options: WeaveClientOptions = {}) {
+    if (!entity || !project || entity.includes('/') || project.includes('/')) {
+      throw new Error(`a project is named entity/project, got ${JSON.stringify(`${entity}/${project}`)}`);
+    }
+    this.entity = entity;
+    this.project = project;
+    this.projectId = `${entity}/${project}`;
+    this.server = server;
+    this.serializeOptions = {
+      ...DEFAULT_SERIALIZE_OPTIONS,
+      maxBytes: options.maxValueBytes ?? DEFAULT_SERIALIZE_OPTIONS.maxBytes,
+    };
+    this.batcher = new CallBatcher((items) => this.sendBatch(items), {
+      ...DEFAULT_BATCHER_OPTIONS,
+      ...options.batch,
+    });
+  }
+
+  /** Call parts waiting to be sent or in flight. */
+  get numOutstandingJobs(): number {
+    return this.batcher.pending;
+  }
+
+  get stats(): ClientStats {
+    return {
+      ...this.batcher.stats,
+      pendingItems: this.batcher.pending,
+      truncatedValues: this.truncatedValues,
+      internalErrors: this.internalErrors,
+    };
+  }
+
+  // ---- creating and finishing calls ------------------------------------------------------------
+
+  /** Starts a call by hand (for code that cannot be wrapped with `op`). Finish it with `finishCall`. */
+  createCall(op: unknown, inputs: Record<string, unknown>, options: CreateCallOptions = {}): Call {
+    const frame = currentFrame();
+    const state = resolveOpState(op);
+    const parent = options.parent === undefined ? frame?.call : (options.parent ?? undefined);
+    let attributes = frame?.attributes;
+    if (options.attributes) {
+      const own = serialize(options.attributes).value as Record<string, JsonValue>;
+      attributes = Object.freeze({ ...(attributes ?? {}), ...own });
+    }
+    const serialized = serialize(inputs, this.serializeOptions);
+    const call = this.beginCall(
+      state,
+      serialized.value as Record<string, JsonValue>,
+      serialized,
+      parent,
+      attributes,
+      options.displayName,
+    );
+    if (options.useStack ?? true) {
+      call._previousFrame = frame ?? EMPTY_FRAME;
+      contextStorage.enterWith({ call, attributes });
+    }
+    return call;
+  }
+
+  /** Ends a call with its output, or with `exception` when it failed. Finishing twice does nothing. */
+  finishCall(call: Call, output?: unknown, options: FinishCallOptions = {}): void {
+    this.endCall(
+      call,
+      output,
+      options.exception !== undefined && options.exception !== null,
+      options.exception,
+    );
+    if (call._previousFrame && contextStorage.getStore()?.call === call) {
+      contextStorage.enterWith(call._previousFrame);
+    }
+    call._previousFrame = undefined;
+  }
+
+  failCall(call: Call, error: unknown): void {
+    this.finishCall(call, undefined, { exception: error ?? new Error('call failed') });
+  }
+
+  /** @internal Starts a call for an op invocation; the op wrapper runs the function. */
+  _startOpCall(state: OpState, args: readonly unknown[], frame: Frame | undefined): Call {
+    const serialized = serializeInputsFor(state, args, this.serializeOptions);
+    return this.beginCall(
+      state,
+      serialized.value as Record<string, JsonValue>,
+      serialized,
+      frame?.call,
+      frame?.attributes,
+      state.callDisplayName,
+    );
+  }
+
+  private beginCall(
+    state: OpState,
+    inputs: Record<string, JsonValue>,
+    serialized: { bytes: number; truncated: boolean },
+    parent: Call | undefined,
+    attributes: Attributes | undefined,
+    displayName: string | ((call: Call) => string) | undefined,
+  ): Call {
+    if (serialized.truncated) this.noteTruncated();
+    const time = nowMs();
+    const call = new Call(
+      {
+        id: newId(time),
+        project_id: this.projectId,
+        op_name: opRef(state, this.projectId),
+        trace_id: parent ? parent.trace_id : newId(time),
+        parent_id: parent ? parent.id : null,
+        display_name: typeof displayName === 'string' ? displayName : null,
+        attributes: this.attributesForWire(attributes),
+        inputs,
+        startedAtMicros: Math.round(time * 1000),
+      },
+      this,
+    );
+    call._funcName = state.name;
+    if (parent && !parent._ended) call._parent = parent;
+    if (typeof displayName === 'function') {
+      try {
+        call._displayName = displayName(call);
+      } catch (error) {
+        this.noteInternalError('callDisplayName threw', error);
+      }
+    }
+    const start: PendingStart = { mode: 'start', call, bytes: serialized.bytes + 400 };
+    if (!this.batcher.enqueue(start, { reserve: true })) call._dropped = true;
+    return call;
+  }
+
+  /** @internal Ends a call (from the op wrapper or finishCall); never throws. */
+  endCall(call: Call, output: unknown, failed: boolean, error?: unknown): void {
+    if (call._ended) return;
+    call._ended = true;
+    try {
+      const endedAtMicros = Math.round(nowMs() * 1000);
+      const serializedOutput = failed ? undefined : serialize(output, this.serializeOptions);
+      if (serializedOutput?.truncated) this.noteTruncated();
+      const userSummary = isEmpty(call.summary) ? {} : (serialize(call.summary).value as SummaryMap);
+      const summary = finishedSummary({
+        userSummary,
+        childSummaries: call._childSummaries ?? [],
+        output: serializedOutput?.value,
+        failed,
+      });
+      call.summary = summary;
+      call.output = serializedOutput?.value ?? null;
+      call.exception = failed ? formatException(error) : null;
+      call._endedAtMicros = endedAtMicros;
+      call._childSummaries = undefined;
+      const parent = call._parent;
+      if (parent && !parent._ended) {
+        parent._childSummaries ??= [];
+        parent._childSummaries.push(summary);
+      }
+      call._parent = undefined;
+      if (call._dropped) return;
+      const end: PendingEnd = {
+        mode: 'end',
+        call,
+        endedAtMicros,
+        output: serializedOutput?.value,
+        bytes: (serializedOutput?.bytes ?? 0) + (call.exception?.length ?? 0) + 300,
+      };
+      this.batcher.enqueue(end, { reserved: true });
+    } catch (caught) {
+      this.noteInternalError('finishing a call failed', caught);
+      if (!call._dropped) this.batcher.release();
+    }
+  }
+
+  private attributesForWire(attributes: Attributes | undefined): Attributes {
+    if (!attributes) return BASE_ATTRIBUTES;
+    let merged = this.wireAttributes.get(attributes);
+    if (!merged) {
+      const userWeave = attributes.weave;
+      const weave =
+        typeof userWeave === 'object' && userWeave !== null && !Array.isArray(userWeave)
+          ? { ...userWeave, ...SDK_ATTRIBUTES }
+          : SDK_ATTRIBUTES;
+      merged = Object.freeze({ ...attributes, weave });
+      this.wireAttributes.set(attributes, merged);
+    }
+    return merged;
+  }
+
+  // ---- sending ---------------------------------------------------------------------------------
+
+  private async sendBatch(items: readonly Pending[]): Promise<void> {
+    const batch = items.map((item) =>
+      item.mode === 'start'
+        ? { mode: 'start' as const, req: { start: startRecord(item.call) } }
+        : { mode: 'end' as const, req: { end: endRecord(item) } },
+    );
+    await this.server.callUpsertBatch({ batch });
+  }
+
+  /** Resolves when every call part queued so far has been sent (or given up on). Never rejects. */
+  flush(): Promise<void> {
+    return this.batcher.flush();
+  }
+
+  /** Flushes, showing progress on a terminal (or reporting it to `callback`). */
+  async finish(options: FinishOptions = {}): Promise<void> {
+    const progress = new FinishProgress(() => this.numOutstandingJobs, options);
+    try {
+      await this.flush();
+    } finally {
+      progress.stop();
+    }
+  }
+
+  // ---- reading ---------------------------------------------------------------------------------
+
+  async getCall(id: string, options: GetCallOptions = {}): Promise<Call> {
+    await this.flush();
+    for await (const schema of this.server.callsQueryStream({
+      project_id: this.projectId,
+      filter: { call_ids: [id] },
+      limit: 1,
+      include_costs: options.includeCosts ?? false,
+      include_feedback: options.includeFeedback ?? false,
+      ...(options.columns ? { columns: options.columns } : {}),
+    })) {
+      return Call.fromSchema(schema, this);
+    }
+    throw new Error(`Call not found: ${id}`);
+  }
+
+  /** Same as `getCall` (Weave's `client.call`). */
+  call(id: string, options: { includeCosts?: boolean } = {}): Promise<Call> {
+    return this.getCall(id, options);
+  }
+
+  getCalls(options: GetCallsOptions = {}): CallsIter {
+    const request: Omit<CallsQueryReq, 'limit' | 'offset'> = {
+      project_id: this.projectId,
+      filter: options.filter ?? {},
+      include_costs: options.includeCosts ?? false,
+      include_feedback: options.includeFeedback ?? false,
+    };
+    const query = withScoredBy(options.query, options.scoredBy);
+    if (query) request.query = query;
+    if (options.sortBy) request.sort_by = options.sortBy;
+    if (options.columns) request.columns = options.columns;
+    return new CallsIter(
+      {
+        fetchPage: async (offset, limit) => {
+          await this.flush();
+          const calls: Call[] = [];
+          for await (const schema of this.server.callsQueryStream({ ...request, offset, limit })) {
+            calls.push(Call.fromSchema(schema as CallSchema, this));
+          }
+          return calls;
+        },
+        countAll: async () => {
+          await this.flush();
+          const stats = await this.server.callsQueryStats({
+            project_id: this.projectId,
+            filter: request.filter ?? null,
+            query: request.query ?? null,
+          });
+          return stats.count;
+        },
+      },
+      { pageSize: options.pageSize ?? 1000, limit: options.limit, offset: options.offset ?? 0 },
+    );
+  }
+
+  /** Same as `getCalls` (Weave's `client.calls`). */
+  calls(options: { filter?: CallsFilter; includeCosts?: boolean } = {}): CallsIter {
+    return this.getCalls(options);
+  }
+
+  // ---- changing stored calls -------------------------------------------------------------------
+
+  /** Deletes the call and all its descendants. */
+  async deleteCall(call: Call): Promise<void> {
+    await this.deleteCalls([call.id]);
+  }
+
+  /** Deletes the calls and all their descendants (up to 1000 ids per request). */
+  async deleteCalls(ids: readonly string[]): Promise<void> {
+    await this.flush();
+    for (let index = 0; index < ids.length; index += 1000) {
+      await this.server.callsDelete({ project_id: this.projectId, call_ids: ids.slice(index, index + 1000) });
+    }
+  }
+
+  /** @internal Renames a call on the server; an empty name clears it. */
+  async _renameCall(call: Call, name: string): Promise<void> {
+    await this.flush();
+    await this.server.callUpdate({ project_id: call.project_id, call_id: call.id, display_name: name });
+  }
+
+  private noteTruncated(): void {
+    this.truncatedValues += 1;
+    warnOnce(
+      'value-truncated',
+      `an input or output was larger than ${this.serializeOptions.maxBytes} bytes and was truncated ` +
+        '(client.stats.truncatedValues counts them)',
+    );
+  }
+
+  /** @internal */
+  noteInternalError(what: string, error: unknown): void {
+    this.internalErrors += 1;
+    warnOnce(`internal:${what}`, `${what}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function isEmpty(object: object): boolean {
+  for (const _ in object) return false;
+  return true;
+}
+
+function serializeInputsFor(state: OpState, args: readonly unknown[], options: SerializeOptions) {
+  return state.serializeArgs(args, options);
+}
+
+function startRecord(call: Call) {
+  return {
+    project_id: call.project_id,
+    id: call.id,
+    op_name: call.op_name,
+    trace_id: call.trace_id,
+    ...(call.parent_id ? { parent_id: call.parent_id } : {}),
+    started_at: formatTimestampMicros(call._startedAtMicros),
+    ...(call.display_name ? { display_name: call.display_name } : {}),
+    attributes: call.attributes,
+    inputs: call.inputs,
+  };
+}
+
+function endRecord(item: PendingEnd) {
+  const { call } = item;
+  return {
+    project_id: call.project_id,
+    id: call.id,
+    ended_at: formatTimestampMicros(item.endedAtMicros),
+    ...(item.output !== undefined ? { output: item.output } : {}),
+    summary: call.summary,
+    ...(call.exception !== null ? { exception: call.exception } : {}),
+  };
+}
+
+/** `scoredBy` becomes Query clauses over feedback, as Weave's client builds them. */
+function withScoredBy(query: Query | undefined, scoredBy: string | string[] | undefined): Query | undefined {
+  const scorers = scoredBy === undefined ? [] : Array.isArray(scoredBy) ? scoredBy : [scoredBy];
+  if (scorers.length === 0) return query;
+  const clauses: Record<string, unknown>[] = scorers.map((scorer) => {
+    if (scorer.startsWith('weave:///')) {
+      const name = scorer.slice(scorer.lastIndexOf('/') + 1).split(':')[0] ?? scorer;
+      return { $eq: [{ $getField: `feedback.[wandb.runnable.${name}].runnable_ref` }, { $literal: scorer }] };
+    }
+    return {
+      $eq: [
+        {
+          $convert: {
+            input: { $getField: `feedback.[wandb.runnable.${scorer}].payload.output` },
+            to: 'exists',
+          },
+        },
+        { $literal: true },
+      ],
+    };
+  });
+  if (query) clauses.unshift(query.$expr);
+  return { $expr: clauses.length === 1 ? (clauses[0] as Record<string, unknown>) : { $and: clauses } };
+}
