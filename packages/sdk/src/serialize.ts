@@ -6,7 +6,8 @@
  * - Date → ISO string; BigInt → decimal string; NaN/±Infinity → "NaN"/"Infinity"/"-Infinity".
  * - Map → {_type:"Map", entries:[[k,v],…]}; Set → {_type:"Set", values:[…]}.
  * - Error → {_type:"Error", name, message, stack, cause?, …own fields}.
- * - Class instances → own enumerable fields plus `_type: <class name>`; `toJSON()` is honoured.
+ * - Class instances → own enumerable fields plus `_type: <class name>`; `toJSON()` is honoured, on
+ *   plain objects too.
  * - Bytes → {_type:"Uint8Array"|"Buffer"|…, base64}; other typed arrays keep their numbers.
  * - The same object reached twice (not a cycle) is written twice; a real cycle becomes
  *   "[Circular]". `undefined` properties are dropped, as JSON.stringify does.
@@ -34,7 +35,26 @@ export interface Serialized {
 
 export const CIRCULAR_MARKER = '[Circular]';
 
-const TRUNCATED_MARKER: JsonValue = { _type: 'Truncated' };
+/** A new object each time, so a caller that edits one result cannot change another. */
+function truncatedMarker(): JsonValue {
+  return { _type: 'Truncated' };
+}
+
+/** Assigns a key the way JSON.parse would: an own `__proto__` key stays a key, not a prototype. */
+export function setKey(target: { [key: string]: JsonValue }, key: string, value: JsonValue): void {
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  } else target[key] = value;
+}
+
+/** `String(error)` that cannot throw (a thrown null-prototype object has no toString). */
+function describeThrown(error: unknown): string {
+  try {
+    return String(error);
+  } catch {
+    return '[unprintable thrown value]';
+  }
+}
 
 class Walker {
   bytes = 0;
@@ -79,7 +99,10 @@ class Walker {
       return text;
     }
     this.truncated = true;
-    const keep = Math.max(0, remaining - 64);
+    let keep = Math.max(0, remaining - 64);
+    // Never end on the first half of a surrogate pair.
+    const last = text.charCodeAt(keep - 1);
+    if (last >= 0xd800 && last <= 0xdbff) keep -= 1;
     this.bytes += keep + 64;
     return `${text.slice(0, keep)}…[truncated ${text.length - keep} characters]`;
   }
@@ -93,7 +116,7 @@ class Walker {
   private object(value: object, depth: number): JsonValue {
     if (depth >= this.options.maxDepth || !this.budgetLeft()) {
       this.truncated = true;
-      return TRUNCATED_MARKER;
+      return truncatedMarker();
     }
     this.ancestors ??= new Set();
     if (this.ancestors.has(value)) {
@@ -111,7 +134,9 @@ class Walker {
   private objectBody(value: object, depth: number): JsonValue {
     if (Array.isArray(value)) return this.array(value, depth);
     const proto: unknown = Object.getPrototypeOf(value);
-    if (proto === Object.prototype || proto === null) return this.fields(value, depth, undefined);
+    const plain = proto === Object.prototype || proto === null;
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (plain && typeof toJSON !== 'function') return this.fields(value, depth, undefined);
     if (value instanceof Date) {
       return Number.isNaN(value.getTime()) ? null : this.string(value.toISOString());
     }
@@ -120,7 +145,7 @@ class Walker {
       const entries: JsonValue[] = [];
       for (const [key, entry] of value) {
         if (!this.budgetLeft()) {
-          entries.push(TRUNCATED_MARKER);
+          entries.push(truncatedMarker());
           break;
         }
         entries.push([this.walk(key, depth) ?? null, this.walk(entry, depth) ?? null]);
@@ -137,11 +162,11 @@ class Walker {
     if (value instanceof String || value instanceof Number || value instanceof Boolean) {
       return this.walk(value.valueOf(), depth) ?? null;
     }
-    const toJSON = (value as { toJSON?: unknown }).toJSON;
     if (typeof toJSON === 'function') {
       const replacement: unknown = toJSON.call(value);
       if (replacement !== value) return this.walk(replacement, depth) ?? null;
     }
+    if (plain) return this.fields(value, depth, undefined);
     const className = (value as { constructor?: { name?: unknown } }).constructor?.name;
     return this.fields(value, depth, typeof className === 'string' && className ? className : undefined);
   }
@@ -151,7 +176,7 @@ class Walker {
     this.bytes += 2;
     for (const item of items) {
       if (!this.budgetLeft()) {
-        out.push(TRUNCATED_MARKER);
+        out.push(truncatedMarker());
         break;
       }
       this.bytes += 1;
@@ -170,22 +195,23 @@ class Walker {
     for (const key in value) {
       if (!Object.hasOwn(value, key)) continue;
       if (!this.budgetLeft()) {
-        out._truncated = TRUNCATED_MARKER;
+        out._truncated = truncatedMarker();
         break;
       }
       const encoded = this.walk((value as Record<string, unknown>)[key], depth);
       if (encoded === undefined) continue;
       this.bytes += key.length + 4;
-      out[key] = encoded;
+      setKey(out, key, encoded);
     }
     return out;
   }
 
   private error(error: Error, depth: number): JsonValue {
     const out = this.fields(error, depth, 'Error') as { [key: string]: JsonValue };
-    out.name = this.string(error.name);
-    out.message = this.string(error.message);
-    if (error.stack !== undefined) out.stack = this.string(error.stack);
+    // Walked, not taken as strings: code can replace any of them with something else.
+    out.name = this.walk(error.name, depth) ?? null;
+    out.message = this.walk(error.message, depth) ?? null;
+    if (error.stack !== undefined) out.stack = this.walk(error.stack, depth) ?? null;
     if (error.cause !== undefined) out.cause = this.walk(error.cause, depth) ?? null;
     return out;
   }
@@ -220,7 +246,7 @@ export function serialize(value: unknown, options: SerializeOptions = DEFAULT_SE
     result = walker.walk(value, 0) ?? null;
   } catch (error) {
     // A hostile getter or toJSON can throw; record that instead of failing the user's call.
-    result = { _type: 'Unserializable', error: String(error) };
+    result = { _type: 'Unserializable', error: describeThrown(error) };
     walker.truncated = true;
   }
   return { value: result, bytes: walker.bytes, truncated: walker.truncated };
@@ -247,10 +273,10 @@ export function serializeInputs(
   try {
     for (let index = 0; index < args.length; index++) {
       const encoded = walker.walk(args[index], 1);
-      if (encoded !== undefined) inputs[names?.[index] ?? argName(index)] = encoded;
+      if (encoded !== undefined) setKey(inputs, names?.[index] ?? argName(index), encoded);
     }
   } catch (error) {
-    return { value: { _type: 'Unserializable', error: String(error) }, bytes: 64, truncated: true };
+    return { value: { _type: 'Unserializable', error: describeThrown(error) }, bytes: 64, truncated: true };
   }
   return { value: inputs, bytes: walker.bytes + 2, truncated: walker.truncated };
 }

@@ -4,7 +4,7 @@
  * in its output, every call counts itself in `status_counts`, and the computed values are merged
  * over what user code wrote. The server derives `summary.weave`; the client never writes it.
  */
-import type { JsonValue } from './serialize.js';
+import { type JsonValue, setKey } from './serialize.js';
 
 export type SummaryMap = { [key: string]: JsonValue };
 
@@ -13,32 +13,30 @@ function isPlainObject(value: unknown): value is SummaryMap {
 }
 
 /**
- * Sums summaries key by key: objects merge recursively, lists concatenate, numbers add, and a key
- * holding anything else collects its values into a list. Null values are skipped.
+ * Sums summaries key by key: objects merge recursively, lists concatenate (a scalar under the same
+ * key joins the list in order), numbers add, and a key holding anything else collects its values
+ * into a list. Null values are skipped.
  */
 export function sumDictLeaves(summaries: readonly SummaryMap[]): SummaryMap {
   const nested = new Map<string, SummaryMap[]>();
-  const lists = new Map<string, JsonValue[]>();
-  const scalars = new Map<string, JsonValue[]>();
+  const leaves = new Map<string, JsonValue[]>();
+  const fromLists = new Set<string>();
   for (const summary of summaries) {
     for (const [key, value] of Object.entries(summary)) {
       if (value === null) continue;
       if (isPlainObject(value)) appendTo(nested, key, value);
-      else if (Array.isArray(value)) appendTo(lists, key, ...value);
-      else appendTo(scalars, key, value);
+      else if (Array.isArray(value)) {
+        appendTo(leaves, key, ...value);
+        fromLists.add(key);
+      } else appendTo(leaves, key, value);
     }
   }
   const result: SummaryMap = {};
-  for (const [key, values] of scalars) {
-    result[key] = values.every((value) => typeof value === 'number')
-      ? (values as number[]).reduce((total, value) => total + value, 0)
-      : values;
+  for (const [key, values] of leaves) {
+    const sum = !fromLists.has(key) && values.every((value) => typeof value === 'number');
+    setKey(result, key, sum ? (values as number[]).reduce((total, value) => total + value, 0) : values);
   }
-  for (const [key, values] of lists) {
-    const existing = result[key];
-    result[key] = Array.isArray(existing) ? [...existing, ...values] : values;
-  }
-  for (const [key, values] of nested) result[key] = sumDictLeaves(values);
+  for (const [key, values] of nested) setKey(result, key, sumDictLeaves(values));
   return result;
 }
 
@@ -51,9 +49,10 @@ function appendTo<T>(map: Map<string, T[]>, key: string, ...values: T[]): void {
 /** Writes `source` into `target`, merging nested objects and replacing everything else. */
 export function deepUpdate(target: SummaryMap, source: SummaryMap): SummaryMap {
   for (const [key, value] of Object.entries(source)) {
-    const existing = target[key];
+    // Own keys only: `target.__proto__` would otherwise reach Object.prototype.
+    const existing = Object.hasOwn(target, key) ? target[key] : undefined;
     if (isPlainObject(existing) && isPlainObject(value)) deepUpdate(existing, value);
-    else target[key] = value;
+    else setKey(target, key, value);
   }
   return target;
 }

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { buildApp } from './http/app.js';
 import { openStore } from './storage/open-store.js';
@@ -20,6 +21,8 @@ export interface RunningServer {
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 6345;
 export const DEFAULT_DATA_DIR = './weft-data';
+/** How long shutdown waits for in-flight requests before closing their connections anyway. */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 /** Starts `weft serve`: the trace server over SQLite in `dataDir`. */
 export async function startServer(options: ServeOptions = {}): Promise<RunningServer> {
@@ -32,6 +35,13 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     await store.close();
     throw error;
   }
+  // Connections a client opened but never sent a request on are not "idle" to node's HTTP server,
+  // so a graceful close would wait for them; track sockets to close those at shutdown.
+  const sockets = new Set<Socket>();
+  app.server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const host = options.host ?? DEFAULT_HOST;
@@ -42,7 +52,13 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     dataDir,
     close() {
       closing ??= (async () => {
-        await app.close();
+        const closed = app.close();
+        for (const socket of sockets) if (socket.bytesRead === 0) socket.destroy();
+        const force = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+        force.unref();
+        await closed;
+        clearTimeout(force);
+        // Requests have finished, so every acknowledged write is committed; now close the database.
         await store.close();
       })();
       return closing;

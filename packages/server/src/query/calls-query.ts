@@ -4,8 +4,8 @@
  * condition when it lands.
  */
 import { type CallsFilter, NotImplemented, type SortBy } from '@weft/protocol';
-import type { CallsQuery, CallsStatsQuery } from '../storage/trace-store.js';
-import { assertSortable } from './calls-fields.js';
+import type { CallColumn, CallsQuery, CallsStatsQuery } from '../storage/trace-store.js';
+import { ALWAYS_SELECTED, assertSortable } from './calls-fields.js';
 import type { CallsDialect } from './dialect.js';
 import { joinSql, rawSql, type Sql, sql } from './sql.js';
 
@@ -90,7 +90,10 @@ function limitClause(limit: number | null, offset: number): Sql {
 const JSON_COLUMNS: ReadonlySet<string> = new Set(['attributes', 'inputs', 'output', 'summary']);
 
 export function callsSelect(query: CallsQuery, dialect: CallsDialect): Sql {
-  const selected = query.columns.map((column) =>
+  // The identity columns come first and always, so every row is a whole StoredCall even when the
+  // caller's projection left them out.
+  const columns = new Set<CallColumn>([...ALWAYS_SELECTED, ...query.columns]);
+  const selected = [...columns].map((column) =>
     JSON_COLUMNS.has(column)
       ? sql`${dialect.column(column)} AS ${rawSql(`${column}_json`)}`
       : sql`${dialect.column(column)} AS ${rawSql(column)}`,

@@ -107,7 +107,10 @@ export interface CallsQuery {
   /** null means no limit. */
   limit: number | null;
   offset: number;
-  /** The columns to fetch; always includes what derived fields need. */
+  /**
+   * The columns to fetch; always includes what derived fields need. id, project_id, trace_id,
+   * op_name and started_at come back whether listed or not.
+   */
   columns: readonly CallColumn[];
 }
 

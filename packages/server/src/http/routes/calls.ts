@@ -27,10 +27,9 @@ export function registerCallRoutes(app: FastifyInstance, calls: CallsService): v
     { schema: { body: CallCreateBatchReq } },
     (request) => calls.upsertBatch(request.body),
   );
-  app.post<{ Body: CallReadReq }>('/call/read', { schema: { body: CallReadReq } }, async (request, reply) => {
-    const { call } = await calls.read(request.body);
-    return reply.type('application/json').send(call);
-  });
+  app.post<{ Body: CallReadReq }>('/call/read', { schema: { body: CallReadReq } }, (request) =>
+    calls.read(request.body),
+  );
   app.post<{ Body: CallsQueryReq }>(
     '/calls/stream_query',
     { schema: { body: CallsQueryReq } },

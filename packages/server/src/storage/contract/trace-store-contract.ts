@@ -1,0 +1,37 @@
+/**
+ * The TraceStore contract suite: one set of behaviour tests every backend must pass in full. A
+ * backend's test file calls `describeTraceStoreContract` with a way to open a fresh, empty store;
+ * each test gets its own store and closes it afterwards.
+ */
+import { afterEach, beforeEach, describe } from 'vitest';
+import type { TraceStore } from '../trace-store.js';
+import type { StoreUnderTest } from './call-fixtures.js';
+import { describeCallTree } from './call-tree-contract.js';
+import { describeCallWrites } from './call-writes-contract.js';
+import { describeCallsQueries } from './calls-query-contract.js';
+
+/** Opens a new, empty store (for SQLite: a new database file). */
+export type OpenTraceStore = () => Promise<TraceStore> | TraceStore;
+
+export function describeTraceStoreContract(backendName: string, openStore: OpenTraceStore): void {
+  describe(`TraceStore contract: ${backendName}`, () => {
+    let current: TraceStore | undefined;
+    beforeEach(async () => {
+      current = await openStore();
+    });
+    afterEach(async () => {
+      const store = current;
+      current = undefined;
+      await store?.close();
+    });
+    const subject: StoreUnderTest = {
+      get store(): TraceStore {
+        if (!current) throw new Error('no store is open outside a test');
+        return current;
+      },
+    };
+    describeCallWrites(subject);
+    describeCallTree(subject);
+    describeCallsQueries(subject);
+  });
+}

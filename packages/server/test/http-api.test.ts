@@ -1,0 +1,298 @@
+/**
+ * The trace server's HTTP API, exercised on the real `weft serve` process with a real SQLite file.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postJson, removeDataDir, startWeftServer, type WeftServerProcess } from '../../../test/support/weft-server.js';
+
+const PROJECT = 'team/http-api';
+let server: WeftServerProcess;
+let sequence = 0;
+
+function uniqueId(prefix: string): string {
+  sequence += 1;
+  return `${prefix}-${process.pid}-${sequence}`;
+}
+
+function start(id: string, overrides: Record<string, unknown> = {}) {
+  return {
+    mode: 'start',
+    req: {
+      start: {
+        project_id: PROJECT,
+        id,
+        trace_id: `trace-${id}`,
+        op_name: `weave:///${PROJECT}/op/step:abc`,
+        started_at: '2026-01-01T00:00:00.000Z',
+        attributes: {},
+        inputs: { x: 1 },
+        ...overrides,
+      },
+    },
+  };
+}
+
+function end(id: string, overrides: Record<string, unknown> = {}) {
+  return {
+    mode: 'end',
+    req: {
+      end: {
+        project_id: PROJECT,
+        id,
+        ended_at: '2026-01-01T00:00:01.250Z',
+        output: 'done',
+        summary: {},
+        ...overrides,
+      },
+    },
+  };
+}
+
+async function readCall(id: string) {
+  return postJson(server.url, '/call/read', { project_id: PROJECT, id });
+}
+
+beforeAll(async () => {
+  server = await startWeftServer();
+});
+
+afterAll(async () => {
+  await server.stop();
+  removeDataDir(server.dataDir);
+});
+
+describe('service routes', () => {
+  it('answers /health and /server_info', async () => {
+    expect(await (await fetch(`${server.url}/health`)).json()).toEqual({ status: 'ok' });
+    const info = (await (await fetch(`${server.url}/server_info`)).json()) as Record<string, string>;
+    expect(info.min_required_weave_python_version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(info.trace_server_version).toContain('weft');
+  });
+});
+
+describe('ingestion', () => {
+  it('answers an upsert batch item by item, in order', async () => {
+    const id = uniqueId('order');
+    const res = await postJson(server.url, '/call/upsert_batch', { batch: [start(id), end(id)] });
+    expect(res).toEqual({ status: 200, body: { res: [{ id, trace_id: `trace-${id}` }, {}] } });
+  });
+
+  it('merges an end part that arrives before its start part', async () => {
+    const id = uniqueId('late-start');
+    await postJson(server.url, '/call/upsert_batch', { batch: [end(id, { exception: 'boom' })] });
+    expect((await readCall(id)).status).toBe(404);
+    await postJson(server.url, '/call/upsert_batch', { batch: [start(id)] });
+    const { status, body } = (await readCall(id)) as { status: number; body: { call: Record<string, unknown> } };
+    expect(status).toBe(200);
+    expect(body.call).toMatchObject({
+      id,
+      output: 'done',
+      exception: 'boom',
+      started_at: '2026-01-01T00:00:00.000000Z',
+      ended_at: '2026-01-01T00:00:01.250000Z',
+      summary: { weave: { status: 'error', latency_ms: 1250, trace_name: 'step' } },
+    });
+  });
+
+  it('stores nothing new when a batch is sent again', async () => {
+    const ids = [uniqueId('resend'), uniqueId('resend')];
+    const batch = { batch: ids.flatMap((id) => [start(id, { trace_id: 'resend-trace' }), end(id)]) };
+    await postJson(server.url, '/call/upsert_batch', batch);
+    const first = await postJson(server.url, '/calls/stream_query', {
+      project_id: PROJECT,
+      filter: { trace_ids: ['resend-trace'] },
+    });
+    await postJson(server.url, '/call/upsert_batch', batch);
+    await postJson(server.url, '/call/upsert_batch', batch);
+    const again = await postJson(server.url, '/calls/stream_query', {
+      project_id: PROJECT,
+      filter: { trace_ids: ['resend-trace'] },
+    });
+    expect((first.body as unknown[]).length).toBe(2);
+    expect(again.body).toEqual(first.body);
+  });
+
+  it('generates ids for /call/start when the client leaves them out', async () => {
+    const res = (await postJson(server.url, '/call/start', {
+      start: { ...start('x').req.start, id: undefined, trace_id: undefined },
+    })) as { status: number; body: { id: string; trace_id: string } };
+    expect(res.status).toBe(200);
+    expect(res.body.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.body.trace_id).toMatch(/^[0-9a-f-]{36}$/);
+    const end = await postJson(server.url, '/call/end', {
+      end: { project_id: PROJECT, id: res.body.id, ended_at: '2026-01-01T00:00:02Z', summary: {} },
+    });
+    expect(end).toEqual({ status: 200, body: {} });
+    const read = (await readCall(res.body.id)) as { body: { call: { summary: { weave: { status: string } } } } };
+    expect(read.body.call.summary.weave.status).toBe('success');
+  });
+
+  it('keeps custom summary keys at the top level and derives summary.weave on read', async () => {
+    const id = uniqueId('summary');
+    await postJson(server.url, '/call/upsert_batch', {
+      batch: [start(id), end(id, { summary: { accuracy: 0.95, weave: { keep_me: 1, status: 'forged' } } })],
+    });
+    const { body } = (await readCall(id)) as { body: { call: { summary: Record<string, unknown> } } };
+    expect(body.call.summary).toEqual({
+      accuracy: 0.95,
+      weave: { keep_me: 1, status: 'success', latency_ms: 1250, trace_name: 'step' },
+    });
+  });
+});
+
+describe('queries', () => {
+  it('streams JSON lines from /calls/stream_query and a JSON document from /calls/query', async () => {
+    const ids = [uniqueId('q'), uniqueId('q'), uniqueId('q')];
+    await postJson(server.url, '/call/upsert_batch', {
+      batch: ids.map((id, index) => start(id, { trace_id: 'query-trace', started_at: `2026-02-01T00:00:0${index}Z` })),
+    });
+    const response = await fetch(`${server.url}/calls/stream_query`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ project_id: PROJECT, filter: { trace_ids: ['query-trace'] } }),
+    });
+    expect(response.headers.get('content-type')).toContain('application/jsonl');
+    const lines = (await response.text()).trim().split('\n');
+    expect(lines.map((line) => (JSON.parse(line) as { id: string }).id)).toEqual(ids);
+    const doc = (await postJson(server.url, '/calls/query', {
+      project_id: PROJECT,
+      filter: { trace_ids: ['query-trace'] },
+      sort_by: [{ field: 'started_at', direction: 'desc' }],
+      limit: 2,
+    })) as { body: { calls: Array<{ id: string; summary: { weave: { status: string } } }> } };
+    expect(doc.body.calls.map((call) => call.id)).toEqual([ids[2], ids[1]]);
+    expect(doc.body.calls[0]?.summary.weave.status).toBe('running');
+  });
+
+  it('counts with /calls/query_stats and reports has_more against a limit', async () => {
+    const filter = { trace_ids: ['query-trace'] };
+    expect((await postJson(server.url, '/calls/query_stats', { project_id: PROJECT, filter })).body).toEqual({
+      count: 3,
+      has_more: false,
+    });
+    expect((await postJson(server.url, '/calls/query_stats', { project_id: PROJECT, filter, limit: 2 })).body).toEqual({
+      count: 2,
+      has_more: true,
+    });
+  });
+});
+
+describe('changing calls', () => {
+  it('renames with /call/update and clears with an empty name', async () => {
+    const id = uniqueId('rename');
+    await postJson(server.url, '/call/upsert_batch', { batch: [start(id, { display_name: 'first' }), end(id)] });
+    await postJson(server.url, '/call/update', { project_id: PROJECT, call_id: id, display_name: 'second' });
+    let call = ((await readCall(id)).body as { call: { display_name: string; summary: { weave: object } } }).call;
+    expect(call.display_name).toBe('second');
+    expect(call.summary.weave).toMatchObject({ display_name: 'second' });
+    await postJson(server.url, '/call/update', { project_id: PROJECT, call_id: id, display_name: '' });
+    call = ((await readCall(id)).body as { call: { display_name: string; summary: { weave: object } } }).call;
+    expect(call.display_name).toBeNull();
+    expect(call.summary.weave).toMatchObject({ trace_name: 'step' });
+  });
+
+  it('deletes a call with its descendants', async () => {
+    const root = uniqueId('del');
+    const child = uniqueId('del');
+    const grandchild = uniqueId('del');
+    await postJson(server.url, '/call/upsert_batch', {
+      batch: [
+        start(grandchild, { parent_id: child, trace_id: 'del-trace' }),
+        start(root, { trace_id: 'del-trace' }),
+        start(child, { parent_id: root, trace_id: 'del-trace' }),
+      ],
+    });
+    const res = await postJson(server.url, '/calls/delete', { project_id: PROJECT, call_ids: [child] });
+    expect(res).toEqual({ status: 200, body: { num_deleted: 2 } });
+    const left = await postJson(server.url, '/calls/stream_query', {
+      project_id: PROJECT,
+      filter: { trace_ids: ['del-trace'] },
+    });
+    expect((left.body as Array<{ id: string }>).map((call) => call.id)).toEqual([root]);
+  });
+});
+
+describe('bad input gets a clear 4xx and changes nothing', () => {
+  async function expectError(path: string, body: unknown, status: number, reason: RegExp) {
+    const res = (await postJson(server.url, path, body)) as { status: number; body: { reason: string } };
+    expect(res.status).toBe(status);
+    expect(res.body.reason).toMatch(reason);
+    return res;
+  }
+
+  it('malformed JSON → 400', async () => {
+    await expectError('/call/upsert_batch', '{"batch": [', 400, /JSON/);
+  });
+
+  it('a missing field → 400 naming it', async () => {
+    const item = start('missing');
+    delete (item.req.start as Record<string, unknown>).op_name;
+    await expectError('/call/upsert_batch', { batch: [item] }, 400, /op_name/);
+    await expectError('/call/read', { project_id: PROJECT }, 400, /id/);
+  });
+
+  it('a wrongly typed field → 400 naming it', async () => {
+    await expectError('/call/upsert_batch', { batch: [start('typed', { inputs: 'not an object' })] }, 400, /inputs/);
+    await expectError('/calls/query_stats', { project_id: PROJECT, limit: '3' }, 400, /limit/);
+    await expectError('/call/upsert_batch', { batch: [{ mode: 'middle', req: {} }] }, 400, /mode/);
+  });
+
+  it('a project id that is not entity/project → 400', async () => {
+    await expectError('/call/read', { project_id: 'no-slash', id: 'x' }, 400, /project_id/);
+  });
+
+  it('a bad timestamp → 400, and no call of that batch is stored', async () => {
+    const good = uniqueId('atomic');
+    await expectError(
+      '/call/upsert_batch',
+      { batch: [start(good), end(good), start(uniqueId('atomic'), { started_at: 'last tuesday' })] },
+      400,
+      /batch\[2\]\.req\.start\.started_at/,
+    );
+    expect((await readCall(good)).status).toBe(404);
+  });
+
+  it('an unknown call → 404 for read and update', async () => {
+    await expectError('/call/read', { project_id: PROJECT, id: 'no-such-call' }, 404, /not found/);
+    await expectError('/call/update', { project_id: PROJECT, call_id: 'no-such-call', display_name: 'x' }, 404, /not found/);
+  });
+
+  it('a body over 32 MiB → 413', async () => {
+    const huge = JSON.stringify({ batch: [start('huge', { inputs: { blob: 'x'.repeat(33 * 1024 * 1024) } })] });
+    await expectError('/call/upsert_batch', huge, 413, /too large/i);
+    expect((await readCall('huge')).status).toBe(404);
+  });
+
+  it('an unknown sort field → 422, a JSON sort field not yet supported → 501', async () => {
+    await expectError(
+      '/calls/stream_query',
+      { project_id: PROJECT, sort_by: [{ field: 'nonsense', direction: 'asc' }] },
+      422,
+      /nonsense/,
+    );
+    await expectError(
+      '/calls/stream_query',
+      { project_id: PROJECT, sort_by: [{ field: 'inputs.x', direction: 'asc' }] },
+      501,
+      /inputs\.x/,
+    );
+  });
+
+  it('too many ids in one request → 400', async () => {
+    const ids = Array.from({ length: 1001 }, (_, index) => `id-${index}`);
+    await expectError('/calls/delete', { project_id: PROJECT, call_ids: ids }, 400, /call_ids/);
+    await expectError('/calls/stream_query', { project_id: PROJECT, filter: { call_ids: ids } }, 400, /call_ids/);
+  });
+
+  it('a query_stats limit below 1 → 400', async () => {
+    await expectError('/calls/query_stats', { project_id: PROJECT, limit: 0 }, 400, /limit/);
+  });
+
+  it('an unknown route → 404 with a reason', async () => {
+    await expectError('/calls/teleport', {}, 404, /no route/);
+  });
+
+  it('the server is still healthy after all of that', async () => {
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    expect(server.process.exitCode).toBeNull();
+  });
+});

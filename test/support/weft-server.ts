@@ -1,0 +1,89 @@
+/**
+ * Starts the real `weft serve` process (the built CLI) on 127.0.0.1 with a temporary data folder,
+ * for tests that need the server exactly as users run it.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const CLI_PATH = resolve(import.meta.dirname, '../../packages/server/dist/cli/main.js');
+
+export interface WeftServerProcess {
+  url: string;
+  port: number;
+  dataDir: string;
+  process: ChildProcess;
+  /** Everything the process printed so far. */
+  output(): string;
+  /** Sends a signal and waits for the process to exit; resolves with its exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface StartOptions {
+  port?: number;
+  dataDir?: string;
+}
+
+export async function startWeftServer(options: StartOptions = {}): Promise<WeftServerProcess> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'weft-test-'));
+  const child = spawn(
+    process.execPath,
+    [CLI_PATH, 'serve', '--log-level', process.env.WEFT_TEST_LOG ?? 'warn', '--host', '127.0.0.1', '--port', String(options.port ?? 0), '--data', dataDir],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`weft serve did not start:\n${output}`)), 15_000);
+    const check = () => {
+      const match = /listening on (http:\/\/[^\s]+)/.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolveUrl(match[1]);
+      }
+    };
+    child.stdout?.on('data', check);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`weft serve exited with ${code}:\n${output}`));
+    });
+  });
+  return {
+    url,
+    port: Number(new URL(url).port),
+    dataDir,
+    process: child,
+    output: () => output,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+export function removeDataDir(dataDir: string): void {
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+/** POSTs JSON to the server and returns status and parsed body (JSON lines become an array). */
+export async function postJson(url: string, path: string, body: unknown): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  const contentType = response.headers.get('content-type') ?? '';
+  if (contentType.includes('jsonl')) {
+    return { status: response.status, body: text.split('\n').filter(Boolean).map((line) => JSON.parse(line)) };
+  }
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
