@@ -29,7 +29,18 @@ export async function startWeftServer(options: StartOptions = {}): Promise<WeftS
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'weft-test-'));
   const child = spawn(
     process.execPath,
-    [CLI_PATH, 'serve', '--log-level', process.env.WEFT_TEST_LOG ?? 'warn', '--host', '127.0.0.1', '--port', String(options.port ?? 0), '--data', dataDir],
+    [
+      CLI_PATH,
+      'serve',
+      '--log-level',
+      process.env.WEFT_TEST_LOG ?? 'warn',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(options.port ?? 0),
+      '--data',
+      dataDir,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
@@ -74,7 +85,11 @@ export function removeDataDir(dataDir: string): void {
 }
 
 /** POSTs JSON to the server and returns status and parsed body (JSON lines become an array). */
-export async function postJson(url: string, path: string, body: unknown): Promise<{ status: number; body: unknown }> {
+export async function postJson(
+  url: string,
+  path: string,
+  body: unknown,
+): Promise<{ status: number; body: unknown }> {
   const response = await fetch(`${url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -83,7 +98,13 @@ export async function postJson(url: string, path: string, body: unknown): Promis
   const text = await response.text();
   const contentType = response.headers.get('content-type') ?? '';
   if (contentType.includes('jsonl')) {
-    return { status: response.status, body: text.split('\n').filter(Boolean).map((line) => JSON.parse(line)) };
+    return {
+      status: response.status,
+      body: text
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line)),
+    };
   }
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }

@@ -3,7 +3,9 @@ import { formatTimestampMicros, parseTimestampMicros } from './datetime.js';
 
 describe('parseTimestampMicros', () => {
   it('reads JavaScript millisecond timestamps', () => {
-    expect(parseTimestampMicros('2026-11-23T17:59:24.446Z')).toBe(Date.UTC(2026, 10, 23, 17, 59, 24, 446) * 1000);
+    expect(parseTimestampMicros('2026-11-23T17:59:24.446Z')).toBe(
+      Date.UTC(2026, 10, 23, 17, 59, 24, 446) * 1000,
+    );
   });
 
   it('keeps the microseconds Python clients send and ignores digits beyond them', () => {
@@ -21,7 +23,14 @@ describe('parseTimestampMicros', () => {
   });
 
   it('refuses text that is not a real timestamp', () => {
-    for (const text of ['', 'yesterday', '2024-13-01T00:00:00Z', '2024-02-30T00:00:00Z', '2024-01-01T25:00:00Z', '2024-01-01']) {
+    for (const text of [
+      '',
+      'yesterday',
+      '2024-13-01T00:00:00Z',
+      '2024-02-30T00:00:00Z',
+      '2024-01-01T25:00:00Z',
+      '2024-01-01',
+    ]) {
       expect(parseTimestampMicros(text), text).toBeUndefined();
     }
   });

@@ -35,8 +35,14 @@ describe('refs', () => {
         ],
       },
     ],
-    ['weave:///team/proj/table/0abc', { kind: 'table', entity: 'team', project: 'proj', digest: '0abc', extra: [] }],
-    ['weave:///team/proj/call/0192-call', { kind: 'call', entity: 'team', project: 'proj', id: '0192-call', extra: [] }],
+    [
+      'weave:///team/proj/table/0abc',
+      { kind: 'table', entity: 'team', project: 'proj', digest: '0abc', extra: [] },
+    ],
+    [
+      'weave:///team/proj/call/0192-call',
+      { kind: 'call', entity: 'team', project: 'proj', id: '0192-call', extra: [] },
+    ],
   ];
 
   it.each(examples)('parses and formats %s', (uri, ref) => {
@@ -46,7 +52,14 @@ describe('refs', () => {
 
   it('percent-encodes like Python quote(safe="") (everything but A-Za-z0-9_.-~)', () => {
     expect(encodeRefPart("a b/c:d!*'()é~._-")).toBe('a%20b%2Fc%3Ad%21%2A%27%28%29%C3%A9~._-');
-    const ref: WeaveRef = { kind: 'object', entity: 'e', project: 'p', name: "it's a/b", digest: 'x', extra: [] };
+    const ref: WeaveRef = {
+      kind: 'object',
+      entity: 'e',
+      project: 'p',
+      name: "it's a/b",
+      digest: 'x',
+      extra: [],
+    };
     expect(parseRef(formatRef(ref))).toEqual(ref);
   });
 
@@ -65,7 +78,9 @@ describe('refs', () => {
   it('finds the op name in op refs, even unencoded names from the official npm SDK', () => {
     expect(opDisplayName('weave:///e/p/op/my_op:abc')).toBe('my_op');
     expect(opDisplayName('weave:///e/p/op/my%20op:abc')).toBe('my op');
-    expect(opDisplayName('weave:///e/p/op/my op/with slash:and colon:abc')).toBe('my op/with slash:and colon');
+    expect(opDisplayName('weave:///e/p/op/my op/with slash:and colon:abc')).toBe(
+      'my op/with slash:and colon',
+    );
     expect(opDisplayName('plain-name')).toBe('plain-name');
     expect(opDisplayName('weave:///e/p/object/thing:abc')).toBe('weave:///e/p/object/thing:abc');
   });

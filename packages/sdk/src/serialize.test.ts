@@ -36,7 +36,7 @@ function expectPlainJson(value: unknown, path = '$'): void {
     return;
   }
   if (Array.isArray(value)) {
-    value.forEach((item, index) => expectPlainJson(item, `${path}[${index}]`));
+    for (const [index, item] of value.entries()) expectPlainJson(item, `${path}[${index}]`);
     return;
   }
   if (typeof value === 'object') {

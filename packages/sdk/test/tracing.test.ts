@@ -105,7 +105,9 @@ describe('op()', () => {
     });
     const emitter = new EventEmitter();
     const outer = op(async function outer() {
-      const heard = new Promise<string>((resolve) => emitter.once('ping', (payload: string) => resolve(onEvent(payload))));
+      const heard = new Promise<string>((resolve) =>
+        emitter.once('ping', (payload: string) => resolve(onEvent(payload))),
+      );
       setTimeout(() => emitter.emit('ping', 'hello'), 1);
       await new Promise<void>((resolve) => setTimeout(() => resolve(void afterTimer()), 1));
       return heard;
@@ -171,7 +173,9 @@ describe('status and derived summary', () => {
     const [result, rootCall] = await level1.invoke();
     expect(result).toBe('recovered');
     const calls = await traceOf(rootCall!);
-    const status = Object.fromEntries(calls.map((call) => [call.funcName, (call.summary.weave as { status: string }).status]));
+    const status = Object.fromEntries(
+      calls.map((call) => [call.funcName, (call.summary.weave as { status: string }).status]),
+    );
     expect(status).toEqual({ level1: 'descendant_error', level2: 'error', level3: 'error' });
     const failed = byName(calls, 'level3')[0]!;
     expect(failed.exception).toMatch(/^TypeError: deep failure/);

@@ -2,7 +2,12 @@
  * The trace server's HTTP API, exercised on the real `weft serve` process with a real SQLite file.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postJson, removeDataDir, startWeftServer, type WeftServerProcess } from '../../../test/support/weft-server.js';
+import {
+  postJson,
+  removeDataDir,
+  startWeftServer,
+  type WeftServerProcess,
+} from '../../../test/support/weft-server.js';
 
 const PROJECT = 'team/http-api';
 let server: WeftServerProcess;
@@ -81,7 +86,10 @@ describe('ingestion', () => {
     await postJson(server.url, '/call/upsert_batch', { batch: [end(id, { exception: 'boom' })] });
     expect((await readCall(id)).status).toBe(404);
     await postJson(server.url, '/call/upsert_batch', { batch: [start(id)] });
-    const { status, body } = (await readCall(id)) as { status: number; body: { call: Record<string, unknown> } };
+    const { status, body } = (await readCall(id)) as {
+      status: number;
+      body: { call: Record<string, unknown> };
+    };
     expect(status).toBe(200);
     expect(body.call).toMatchObject({
       id,
@@ -122,7 +130,9 @@ describe('ingestion', () => {
       end: { project_id: PROJECT, id: res.body.id, ended_at: '2026-01-01T00:00:02Z', summary: {} },
     });
     expect(end).toEqual({ status: 200, body: {} });
-    const read = (await readCall(res.body.id)) as { body: { call: { summary: { weave: { status: string } } } } };
+    const read = (await readCall(res.body.id)) as {
+      body: { call: { summary: { weave: { status: string } } } };
+    };
     expect(read.body.call.summary.weave.status).toBe('success');
   });
 
@@ -143,7 +153,9 @@ describe('queries', () => {
   it('streams JSON lines from /calls/stream_query and a JSON document from /calls/query', async () => {
     const ids = [uniqueId('q'), uniqueId('q'), uniqueId('q')];
     await postJson(server.url, '/call/upsert_batch', {
-      batch: ids.map((id, index) => start(id, { trace_id: 'query-trace', started_at: `2026-02-01T00:00:0${index}Z` })),
+      batch: ids.map((id, index) =>
+        start(id, { trace_id: 'query-trace', started_at: `2026-02-01T00:00:0${index}Z` }),
+      ),
     });
     const response = await fetch(`${server.url}/calls/stream_query`, {
       method: 'POST',
@@ -169,7 +181,9 @@ describe('queries', () => {
       count: 3,
       has_more: false,
     });
-    expect((await postJson(server.url, '/calls/query_stats', { project_id: PROJECT, filter, limit: 2 })).body).toEqual({
+    expect(
+      (await postJson(server.url, '/calls/query_stats', { project_id: PROJECT, filter, limit: 2 })).body,
+    ).toEqual({
       count: 2,
       has_more: true,
     });
@@ -179,9 +193,12 @@ describe('queries', () => {
 describe('changing calls', () => {
   it('renames with /call/update and clears with an empty name', async () => {
     const id = uniqueId('rename');
-    await postJson(server.url, '/call/upsert_batch', { batch: [start(id, { display_name: 'first' }), end(id)] });
+    await postJson(server.url, '/call/upsert_batch', {
+      batch: [start(id, { display_name: 'first' }), end(id)],
+    });
     await postJson(server.url, '/call/update', { project_id: PROJECT, call_id: id, display_name: 'second' });
-    let call = ((await readCall(id)).body as { call: { display_name: string; summary: { weave: object } } }).call;
+    let call = ((await readCall(id)).body as { call: { display_name: string; summary: { weave: object } } })
+      .call;
     expect(call.display_name).toBe('second');
     expect(call.summary.weave).toMatchObject({ display_name: 'second' });
     await postJson(server.url, '/call/update', { project_id: PROJECT, call_id: id, display_name: '' });
@@ -231,7 +248,12 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
   });
 
   it('a wrongly typed field → 400 naming it', async () => {
-    await expectError('/call/upsert_batch', { batch: [start('typed', { inputs: 'not an object' })] }, 400, /inputs/);
+    await expectError(
+      '/call/upsert_batch',
+      { batch: [start('typed', { inputs: 'not an object' })] },
+      400,
+      /inputs/,
+    );
     await expectError('/calls/query_stats', { project_id: PROJECT, limit: '3' }, 400, /limit/);
     await expectError('/call/upsert_batch', { batch: [{ mode: 'middle', req: {} }] }, 400, /mode/);
   });
@@ -253,11 +275,18 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
 
   it('an unknown call → 404 for read and update', async () => {
     await expectError('/call/read', { project_id: PROJECT, id: 'no-such-call' }, 404, /not found/);
-    await expectError('/call/update', { project_id: PROJECT, call_id: 'no-such-call', display_name: 'x' }, 404, /not found/);
+    await expectError(
+      '/call/update',
+      { project_id: PROJECT, call_id: 'no-such-call', display_name: 'x' },
+      404,
+      /not found/,
+    );
   });
 
   it('a body over 32 MiB → 413', async () => {
-    const huge = JSON.stringify({ batch: [start('huge', { inputs: { blob: 'x'.repeat(33 * 1024 * 1024) } })] });
+    const huge = JSON.stringify({
+      batch: [start('huge', { inputs: { blob: 'x'.repeat(33 * 1024 * 1024) } })],
+    });
     await expectError('/call/upsert_batch', huge, 413, /too large/i);
     expect((await readCall('huge')).status).toBe(404);
   });
@@ -280,7 +309,12 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
   it('too many ids in one request → 400', async () => {
     const ids = Array.from({ length: 1001 }, (_, index) => `id-${index}`);
     await expectError('/calls/delete', { project_id: PROJECT, call_ids: ids }, 400, /call_ids/);
-    await expectError('/calls/stream_query', { project_id: PROJECT, filter: { call_ids: ids } }, 400, /call_ids/);
+    await expectError(
+      '/calls/stream_query',
+      { project_id: PROJECT, filter: { call_ids: ids } },
+      400,
+      /call_ids/,
+    );
   });
 
   it('a query_stats limit below 1 → 400', async () => {

@@ -34,7 +34,13 @@ export function assertSortable(field: string): void {
 }
 
 /** Every call row carries these, whatever the projection (StoredCall has them as required fields). */
-export const ALWAYS_SELECTED: readonly CallColumn[] = ['id', 'project_id', 'trace_id', 'op_name', 'started_at'];
+export const ALWAYS_SELECTED: readonly CallColumn[] = [
+  'id',
+  'project_id',
+  'trace_id',
+  'op_name',
+  'started_at',
+];
 /** What `summary.weave` is derived from (research doc §3, "columns"). */
 const NEEDED_FOR_SUMMARY: readonly CallColumn[] = ['ended_at', 'exception', 'display_name'];
 const KNOWN_COLUMNS: ReadonlySet<string> = new Set(CALL_COLUMNS);

@@ -5,9 +5,9 @@
 import {
   CALL_COLUMNS,
   type CallEndPart,
+  type CallStartPart,
   type CallsQuery,
   type CallsStatsQuery,
-  type CallStartPart,
   type CallUpsert,
   type StoredCall,
   type TraceStore,

@@ -14,8 +14,8 @@ import {
   idsOf,
   PROJECT,
   readFull,
-  type StoreUnderTest,
   SECOND,
+  type StoreUnderTest,
   started,
   T0,
   TREE,
@@ -105,7 +105,9 @@ export function describeCallTree(subject: StoreUnderTest): void {
     it('flags a parent whose only failing child failed while the parent row had its end alone', async () => {
       const { store } = subject;
       await store.upsertCalls([ended('p')]);
-      await store.upsertCalls([finished('kid', { trace_id: 't', parent_id: 'p', started_at: T0 + 1 }, FAILS)]);
+      await store.upsertCalls([
+        finished('kid', { trace_id: 't', parent_id: 'p', started_at: T0 + 1 }, FAILS),
+      ]);
       await store.upsertCalls([started('p', { trace_id: 't', started_at: T0 })]);
       expect(await failedDescendantFlags(store)).toEqual({ p: true, kid: false });
     });
@@ -171,7 +173,9 @@ export function describeCallTree(subject: StoreUnderTest): void {
       const { store } = subject;
       await store.upsertCalls(finishedTree());
       await store.deleteCalls(PROJECT, ['b'], DELETED_AT);
-      await store.upsertCalls([finished('late', { trace_id: 'tree', parent_id: 'b', started_at: T0 + 20 }, FAILS)]);
+      await store.upsertCalls([
+        finished('late', { trace_id: 'tree', parent_id: 'b', started_at: T0 + 20 }, FAILS),
+      ]);
       expect(await failedDescendantFlags(store)).toEqual({
         root: false,
         a: false,
@@ -213,9 +217,33 @@ export function describeCallTree(subject: StoreUnderTest): void {
       expect(await readFull(store, 'a')).toBeDefined();
       expect(await idsOf(store, { filter: { call_ids: ['b', 'c', 'a'] } })).toEqual(['a']);
       expect(await idsOf(store, { filter: { parent_ids: ['b'] } })).toEqual([]);
-      expect(await idsOf(store, { filter: { trace_ids: ['tree'] } })).toEqual(['root', 'a', 'a-sibling', 'b-sibling']);
+      expect(await idsOf(store, { filter: { trace_ids: ['tree'] } })).toEqual([
+        'root',
+        'a',
+        'a-sibling',
+        'b-sibling',
+      ]);
       expect(await store.countCalls(countQuery())).toBe(4);
       expect(await store.countCalls(countQuery({ filter: { parent_ids: ['b'] } }))).toBe(0);
+    });
+
+    it('keeps a deleted call deleted when its parts are sent again', async () => {
+      const { store } = subject;
+      const tree = finishedTree(['c']);
+      await store.upsertCalls(tree);
+      await store.deleteCalls(PROJECT, ['c'], DELETED_AT);
+      await store.upsertCalls(tree);
+      await store.upsertCalls([ended('c', FAILS)]);
+      expect(await readFull(store, 'c')).toBeUndefined();
+      expect(await failedDescendantFlags(store)).toEqual({
+        root: false,
+        a: false,
+        'a-sibling': false,
+        b: false,
+        'b-sibling': false,
+        'c-sibling': false,
+      });
+      expect(await store.countCalls(countQuery())).toBe(6);
     });
 
     it('deletes a call whose start arrives after its parent was deleted, with the children it brought', async () => {
@@ -223,7 +251,9 @@ export function describeCallTree(subject: StoreUnderTest): void {
       await store.upsertCalls(finishedTree());
       await store.deleteCalls(PROJECT, ['b'], DELETED_AT);
       // A grandchild arrives before its own parent, which then arrives under the deleted `b`.
-      await store.upsertCalls([finished('grandchild', { trace_id: 'tree', parent_id: 'late', started_at: T0 + 30 })]);
+      await store.upsertCalls([
+        finished('grandchild', { trace_id: 'tree', parent_id: 'late', started_at: T0 + 30 }),
+      ]);
       expect(await readFull(store, 'grandchild')).toBeDefined();
       await store.upsertCalls([started('late', { trace_id: 'tree', parent_id: 'b', started_at: T0 + 20 })]);
       expect(await readFull(store, 'late')).toBeUndefined();

@@ -15,8 +15,8 @@ import {
   PROJECT,
   parseJson,
   readFull,
-  type StoreUnderTest,
   SECOND,
+  type StoreUnderTest,
   started,
   T0,
 } from './call-fixtures.js';
@@ -190,7 +190,11 @@ export function describeCallWrites(subject: StoreUnderTest): void {
 
     it('returns false when renaming an unknown, end-only or deleted call, and renames nothing', async () => {
       const { store } = subject;
-      await store.upsertCalls([ended('end-only'), finished('deleted'), finished('kept', { display_name: 'k' })]);
+      await store.upsertCalls([
+        ended('end-only'),
+        finished('deleted'),
+        finished('kept', { display_name: 'k' }),
+      ]);
       await store.deleteCalls(PROJECT, ['deleted'], T0 + 10 * SECOND);
 
       expect(await store.updateDisplayName(PROJECT, 'unknown', 'x')).toBe(false);

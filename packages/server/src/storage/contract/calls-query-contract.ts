@@ -18,8 +18,8 @@ import {
   PROJECT,
   parseJson,
   readFull,
-  type StoreUnderTest,
   SECOND,
+  type StoreUnderTest,
   started,
   T0,
 } from './call-fixtures.js';
@@ -34,7 +34,16 @@ import {
 function filterDataset(): CallUpsert[] {
   const calls: Array<[string, Parameters<typeof finished>[1]]> = [
     ['r1', { trace_id: 't1', op_name: opRef('my_op', 'v1'), thread_id: 'th-1', wb_run_id: 'run-1' }],
-    ['c1', { trace_id: 't1', parent_id: 'r1', op_name: opRef('my_op', 'v2'), thread_id: 'th-1', turn_id: 'turn-1' }],
+    [
+      'c1',
+      {
+        trace_id: 't1',
+        parent_id: 'r1',
+        op_name: opRef('my_op', 'v2'),
+        thread_id: 'th-1',
+        turn_id: 'turn-1',
+      },
+    ],
     ['c2', { trace_id: 't1', parent_id: 'r1', op_name: opRef('my_op_two', 'v1'), wb_run_id: 'run-2' }],
     ['c3', { trace_id: 't1', parent_id: 'r1', op_name: opRef('my_op-legacy', 'v1'), wb_user_id: 'user-1' }],
     ['r2', { trace_id: 't2', op_name: opRef('my_op_two', 'v1'), thread_id: 'th-2', wb_run_id: 'run-1' }],
@@ -91,7 +100,11 @@ export function describeCallsQueries(subject: StoreUnderTest): void {
       await expectMatches(store, { op_names: [opRef('my_op', '*')] }, ['r1', 'c1']);
       await expectMatches(store, { op_names: [opRef('my_op_two', '*')] }, ['c2', 'r2']);
       await expectMatches(store, { op_names: [opRef('my_o', '*')] }, []);
-      await expectMatches(store, { op_names: [opRef('my_op', '*'), opRef('other', 'v1')] }, ['r1', 'c1', 'c4']);
+      await expectMatches(store, { op_names: [opRef('my_op', '*'), opRef('other', 'v1')] }, [
+        'r1',
+        'c1',
+        'c4',
+      ]);
     });
 
     it('filters by wb_run_ids, wb_user_ids, thread_ids and turn_ids', async () => {
@@ -108,13 +121,23 @@ export function describeCallsQueries(subject: StoreUnderTest): void {
     it('ANDs the clauses together and treats empty lists as no clause', async () => {
       const { store } = subject;
       await store.upsertCalls(filterDataset());
-      await expectMatches(store, { trace_ids: ['t1'], op_names: [opRef('my_op', '*')], thread_ids: ['th-1'] }, [
-        'r1',
+      await expectMatches(
+        store,
+        { trace_ids: ['t1'], op_names: [opRef('my_op', '*')], thread_ids: ['th-1'] },
+        ['r1', 'c1'],
+      );
+      await expectMatches(store, { trace_ids: ['t1'], parent_ids: ['r1'], op_names: [opRef('my_op', '*')] }, [
         'c1',
       ]);
-      await expectMatches(store, { trace_ids: ['t1'], parent_ids: ['r1'], op_names: [opRef('my_op', '*')] }, ['c1']);
       await expectMatches(store, { trace_ids: ['t2'], thread_ids: ['th-1'] }, []);
-      await expectMatches(store, { call_ids: [], op_names: [], trace_ids: null }, ['r1', 'c1', 'c2', 'c3', 'r2', 'c4']);
+      await expectMatches(store, { call_ids: [], op_names: [], trace_ids: null }, [
+        'r1',
+        'c1',
+        'c2',
+        'c3',
+        'r2',
+        'c4',
+      ]);
     });
   });
 
@@ -157,7 +180,9 @@ export function describeCallsQueries(subject: StoreUnderTest): void {
       const asc = await idsOf(store, { sort_by: [{ field: 'summary.weave.latency_ms', direction: 'asc' }] });
       expect(asc.slice(0, 4)).toEqual(['l1', 'l3', 'l5', 'l20']);
       expect(asc.slice(4).sort()).toEqual(['running-1', 'running-2']);
-      const desc = await idsOf(store, { sort_by: [{ field: 'summary.weave.latency_ms', direction: 'desc' }] });
+      const desc = await idsOf(store, {
+        sort_by: [{ field: 'summary.weave.latency_ms', direction: 'desc' }],
+      });
       expect(desc.slice(0, 4)).toEqual(['l20', 'l5', 'l3', 'l1']);
       expect(desc.slice(4).sort()).toEqual(['running-1', 'running-2']);
     });
@@ -290,7 +315,11 @@ export function describeCallsQueries(subject: StoreUnderTest): void {
         finished('only-alpha', { trace_id: 't', parent_id: 'child', started_at: T0 + 2 * MS }, FAILS),
       ]);
 
-      expect(await failedDescendantFlags(store, PROJECT)).toEqual({ root: true, child: true, 'only-alpha': false });
+      expect(await failedDescendantFlags(store, PROJECT)).toEqual({
+        root: true,
+        child: true,
+        'only-alpha': false,
+      });
       expect(await failedDescendantFlags(store, OTHER_PROJECT)).toEqual({ root: false, child: false });
       expect(parseJson((await readFull(store, 'root', OTHER_PROJECT))?.inputs_json)).toEqual({
         project: OTHER_PROJECT,
@@ -309,7 +338,11 @@ export function describeCallsQueries(subject: StoreUnderTest): void {
       await store.upsertCalls([
         finished('late', { trace_id: 't', parent_id: 'root', started_at: T0 + 3 * MS }, FAILS, OTHER_PROJECT),
       ]);
-      expect(await failedDescendantFlags(store, OTHER_PROJECT)).toEqual({ root: true, child: false, late: false });
+      expect(await failedDescendantFlags(store, OTHER_PROJECT)).toEqual({
+        root: true,
+        child: false,
+        late: false,
+      });
       expect(await store.deleteCalls(OTHER_PROJECT, ['late'], T0 + 61 * SECOND)).toBe(1);
       expect(await failedDescendantFlags(store, OTHER_PROJECT)).toEqual({ root: false, child: false });
     });
