@@ -4,6 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -84,27 +85,42 @@ export function removeDataDir(dataDir: string): void {
   rmSync(dataDir, { recursive: true, force: true });
 }
 
-/** POSTs JSON to the server and returns status and parsed body (JSON lines become an array). */
-export async function postJson(
+/**
+ * POSTs JSON to the server and returns status and parsed body (JSON lines become an array).
+ * Uses node:http so that a response the server sends before reading the whole body (413) is still
+ * read, even when the rest of the upload then fails.
+ */
+export function postJson(
   url: string,
   path: string,
   body: unknown,
 ): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(`${url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
+  const payload = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+  return new Promise((resolvePost, reject) => {
+    let answered = false;
+    const request = httpRequest(
+      `${url}${path}`,
+      { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': payload.length } },
+      (response) => {
+        answered = true;
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const status = response.statusCode ?? 0;
+          if ((response.headers['content-type'] ?? '').includes('jsonl')) {
+            const lines = text.split('\n').filter(Boolean);
+            resolvePost({ status, body: lines.map((line) => JSON.parse(line)) });
+          } else {
+            resolvePost({ status, body: text ? JSON.parse(text) : undefined });
+          }
+        });
+      },
+    );
+    request.on('error', (error) => {
+      if (!answered) reject(error);
+    });
+    request.end(payload);
   });
-  const text = await response.text();
-  const contentType = response.headers.get('content-type') ?? '';
-  if (contentType.includes('jsonl')) {
-    return {
-      status: response.status,
-      body: text
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line)),
-    };
-  }
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }

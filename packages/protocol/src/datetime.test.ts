@@ -44,3 +44,16 @@ describe('formatTimestampMicros', () => {
     expect(parseTimestampMicros(text)).toBe(micros);
   });
 });
+
+describe('parseTimestampMicros on the canonical forms', () => {
+  it('agrees with the general parser on millisecond and microsecond forms, leap days included', () => {
+    const cases = ['2024-02-29T23:59:59.999Z', '1999-12-31T00:00:00.000000Z', '2026-11-23T17:59:24.446789Z'];
+    for (const text of cases) {
+      const viaDate = Date.parse(text.replace(/(\.\d{3})\d{3}Z$/, '$1Z')) * 1000;
+      expect(Math.floor((parseTimestampMicros(text) as number) / 1000) * 1000, text).toBe(viaDate);
+    }
+    expect(parseTimestampMicros('2023-02-29T00:00:00.000Z')).toBeUndefined();
+    expect(parseTimestampMicros('2024-04-31T00:00:00.000000Z')).toBeUndefined();
+    expect(parseTimestampMicros('2024-01-01T00:00:00.0a0Z')).toBeUndefined();
+  });
+});

@@ -5,17 +5,17 @@
  * Nothing here throws into user code or ends the process.
  */
 
-import { warn, warnOnce } from './logger.js';
+import { warn, warnAtMostEvery, warnOnce } from './logger.js';
 import { TraceServerError } from './trace-server.js';
 
 export interface BatcherOptions {
-  /** Items (start or end parts) per request. */
+  /** Call parts (start or end records) per request. */
   maxBatchItems: number;
   /** Estimated bytes per request; kept well under the server's 32 MiB request cap. */
   maxBatchBytes: number;
   /** How long the first queued item waits for company before a request goes out. */
   flushIntervalMs: number;
-  /** Queue bounds; a call that does not fit is dropped and counted. */
+  /** Queue bounds (call parts, estimated bytes); a call that does not fit is dropped and counted. */
   maxQueueItems: number;
   maxQueueBytes: number;
   /** Backoff between retries: starts here, doubles, capped at `retryMaxDelayMs`. */
@@ -39,23 +39,29 @@ export const DEFAULT_BATCHER_OPTIONS: BatcherOptions = {
   exitFlushTimeoutMs: 15_000,
 };
 
-export interface QueueItem {
-  /** Estimated encoded size. */
-  readonly bytes: number;
-}
-
 export interface BatcherStats {
-  /** Items handed to the server and acknowledged. */
+  /** Call parts (records) handed to the server and acknowledged. */
   sentItems: number;
-  /** Items given up on: queue full, server rejected them, or retries ran out. */
+  /** Call parts given up on: queue full, server rejected them, or retries ran out. */
   droppedItems: number;
   /** Requests that failed and were tried again. */
   retries: number;
 }
 
-export type SendBatch<T extends QueueItem> = (items: readonly T[]) => Promise<void>;
+/** Where batches go. Queued items become records once, when a batch is taken. */
+export interface BatchSink<T, R> {
+  /** Approximate encoded size of a queued item, for the byte bounds. */
+  sizeOf(item: T): number;
+  /** The records one batch of items sends; called exactly once per item taken. */
+  prepare(items: readonly T[]): R[];
+  /** Sends records; throws TraceServerError on failure. Retried with the same records. */
+  send(records: readonly R[]): Promise<void>;
+}
 
-const liveBatchers = new Set<CallBatcher<QueueItem>>();
+/** A server that stays away makes every batch fail; say so once a minute, not every time. */
+const DROP_WARNING_INTERVAL_MS = 60_000;
+
+const liveBatchers = new Set<{ flushForExit(): void }>();
 let exitHookInstalled = false;
 
 /** A normal exit (the event loop ran dry) first sends what is still queued, within a deadline. */
@@ -67,42 +73,47 @@ function installExitHook(): void {
   });
 }
 
-export class CallBatcher<T extends QueueItem> {
+export class CallBatcher<T, R> {
   readonly stats: BatcherStats = { sentItems: 0, droppedItems: 0, retries: 0 };
   private queue: T[] = [];
   private head = 0;
   private queuedBytes = 0;
+  /** Parts (records) waiting in the queue; one queued item may carry a start and an end. */
+  private queuedParts = 0;
   private reserved = 0;
-  private inFlight = 0;
+  /** Parts taken from the queue and encoded, not yet acknowledged or given up on. */
+  private prepared = 0;
   private draining = false;
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
   private waiters: Array<() => void> = [];
   private exitDeadline: number | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly send: SendBatch<T>,
+    private readonly sink: BatchSink<T, R>,
     private readonly options: BatcherOptions = DEFAULT_BATCHER_OPTIONS,
   ) {}
 
-  /** Items queued or in flight. */
+  /** Call parts queued, encoded, or in flight. */
   get pending(): number {
-    return this.queue.length - this.head + this.inFlight;
+    return this.queuedParts + this.prepared;
   }
 
   /**
-   * Queues an item. With `reserve`, room for one more item (a call's end) is set aside so that a
-   * call whose start was accepted never loses its end to a full queue. Returns false when dropped.
+   * Queues an item carrying one part. With `reserve`, room for one more part (the call's end) is
+   * set aside so that a call whose start was accepted never loses its end to a full queue; the end
+   * then either `join`s the queued item or is enqueued with `reserved`. Returns false when dropped.
    */
   enqueue(item: T, options: { reserve?: boolean; reserved?: boolean } = {}): boolean {
+    const bytes = this.sink.sizeOf(item);
     if (options.reserved) {
       this.reserved -= 1;
     } else {
       const needed = options.reserve ? 2 : 1;
-      const items = this.queue.length - this.head + this.reserved;
       if (
-        items + needed > this.options.maxQueueItems ||
-        this.queuedBytes + item.bytes > this.options.maxQueueBytes
+        this.queuedParts + this.reserved + needed > this.options.maxQueueItems ||
+        this.queuedBytes + bytes > this.options.maxQueueBytes
       ) {
         this.stats.droppedItems += 1;
         warnOnce(
@@ -115,19 +126,44 @@ export class CallBatcher<T extends QueueItem> {
       if (options.reserve) this.reserved += 1;
     }
     this.queue.push(item);
-    this.queuedBytes += item.bytes;
-    liveBatchers.add(this as unknown as CallBatcher<QueueItem>);
+    this.queuedBytes += bytes;
+    this.queuedParts += 1;
+    liveBatchers.add(this);
     installExitHook();
-    if (!this.draining) {
-      if (this.queue.length - this.head >= this.options.maxBatchItems) this.startDrain();
-      else this.timer ??= this.unrefTimer(() => this.startDrain(), this.options.flushIntervalMs);
-    }
+    this.schedule();
     return true;
   }
 
-  /** Gives up a reservation made for an item that will never come. */
+  /**
+   * One more part joins an item that is still queued (a call's end riding with its start), using
+   * the room reserved for it. `sizeOf(item)` must already include `bytes`.
+   */
+  join(bytes: number): void {
+    this.reserved = Math.max(0, this.reserved - 1);
+    this.queuedParts += 1;
+    this.queuedBytes += bytes;
+    this.schedule();
+  }
+
+  /** Gives up a reservation made for a part that will never come. */
   release(): void {
     this.reserved = Math.max(0, this.reserved - 1);
+  }
+
+  private schedule(): void {
+    if (this.draining) return;
+    if (this.queuedParts >= this.options.maxBatchItems) {
+      // A full batch goes out on the next turn of the event loop, never inside the user's call.
+      if (!this.immediate) {
+        this.immediate = setImmediate(() => {
+          this.immediate = undefined;
+          this.startDrain();
+        });
+        this.immediate.unref();
+      }
+    } else {
+      this.timer ??= this.unrefTimer(() => this.startDrain(), this.options.flushIntervalMs);
+    }
   }
 
   /** Resolves once everything queued so far has been sent or given up on. Never rejects. */
@@ -141,7 +177,7 @@ export class CallBatcher<T extends QueueItem> {
   /** Called at process exit: send the rest, keeping the process alive no longer than the deadline. */
   flushForExit(): void {
     if (this.pending === 0) {
-      liveBatchers.delete(this as unknown as CallBatcher<QueueItem>);
+      liveBatchers.delete(this);
       return;
     }
     if (this.exitDeadline !== undefined) {
@@ -164,16 +200,18 @@ export class CallBatcher<T extends QueueItem> {
     void this.drain();
   }
 
+  /**
+   * Sends batches until the queue is empty, one request in flight. While a request is out, the
+   * next batch is encoded, so the server never waits for the client between batches.
+   */
   private async drain(): Promise<void> {
     try {
-      while (this.queue.length > this.head) {
-        const batch = this.takeBatch();
-        this.inFlight = batch.length;
-        try {
-          await this.sendWithRetry(batch);
-        } finally {
-          this.inFlight = 0;
-        }
+      let next = this.prepareNext();
+      while (next) {
+        const sending = next.length > 0 ? this.sendWithRetry(next) : Promise.resolve();
+        const following = this.prepareNext();
+        await sending;
+        next = following ?? this.prepareNext();
       }
     } catch (error) {
       warnOnce('batcher-bug', `internal error while sending traces: ${String(error)}`);
@@ -189,15 +227,27 @@ export class CallBatcher<T extends QueueItem> {
     }
   }
 
+  /** Takes and encodes the next batch; its parts count as prepared until sent. */
+  private prepareNext(): R[] | undefined {
+    if (this.queue.length <= this.head) return undefined;
+    const records = this.sink.prepare(this.takeBatch());
+    this.queuedParts = Math.max(0, this.queuedParts - records.length);
+    this.prepared += records.length;
+    return records;
+  }
+
   private takeBatch(): T[] {
     const batch: T[] = [];
     let bytes = 0;
-    while (this.head < this.queue.length && batch.length < this.options.maxBatchItems) {
+    // Each item carries at most two parts, so half the item budget keeps requests within it.
+    const maxItems = Math.max(1, Math.floor(this.options.maxBatchItems / 2));
+    while (this.head < this.queue.length && batch.length < maxItems) {
       const item = this.queue[this.head] as T;
-      if (batch.length > 0 && bytes + item.bytes > this.options.maxBatchBytes) break;
+      const size = this.sink.sizeOf(item);
+      if (batch.length > 0 && bytes + size > this.options.maxBatchBytes) break;
       batch.push(item);
-      bytes += item.bytes;
-      this.queuedBytes -= item.bytes;
+      bytes += size;
+      this.queuedBytes -= size;
       this.head += 1;
     }
     if (this.head > 4096 && this.head * 2 > this.queue.length) {
@@ -207,12 +257,13 @@ export class CallBatcher<T extends QueueItem> {
     return batch;
   }
 
-  private async sendWithRetry(batch: readonly T[]): Promise<void> {
+  private async sendWithRetry(batch: readonly R[]): Promise<void> {
     const startedAt = Date.now();
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.send(batch);
+        await this.sink.send(batch);
         this.stats.sentItems += batch.length;
+        this.prepared -= batch.length;
         return;
       } catch (error) {
         const status = error instanceof TraceServerError ? error.status : undefined;
@@ -236,24 +287,39 @@ export class CallBatcher<T extends QueueItem> {
           return;
         }
         this.stats.retries += 1;
-        const delay = Math.min(this.options.retryMaxDelayMs, this.options.retryBaseDelayMs * 2 ** attempt);
-        await this.sleep(delay * (0.5 + Math.random() / 2));
+        let delay = Math.min(this.options.retryMaxDelayMs, this.options.retryBaseDelayMs * 2 ** attempt);
+        delay *= 0.5 + Math.random() / 2;
+        if (this.exitDeadline !== undefined) {
+          warnOnce(
+            'exit-wait',
+            `the trace server is not answering (${(error as Error).message}); waiting up to ` +
+              `${Math.round(this.options.exitFlushTimeoutMs / 1000)} s at exit to send ${this.pending} call parts`,
+          );
+          delay = Math.min(delay, Math.max(0, this.exitDeadline - Date.now()));
+        }
+        await this.sleep(delay);
       }
     }
   }
 
-  private drop(batch: readonly T[], why: string): void {
+  private drop(batch: readonly R[], why: string): void {
     this.stats.droppedItems += batch.length;
-    warn(`${why}; dropped ${batch.length} call parts (client.stats.droppedItems counts them)`);
+    this.prepared -= batch.length;
+    warnAtMostEvery(
+      'dropped-batch',
+      DROP_WARNING_INTERVAL_MS,
+      `${why}; dropped ${batch.length} call parts (${this.stats.droppedItems} so far; client.stats.droppedItems counts them)`,
+    );
   }
 
   private dropQueued(why: string): void {
-    const count = this.queue.length - this.head;
+    const count = this.queuedParts;
     if (count === 0) return;
     this.stats.droppedItems += count;
     this.queue = [];
     this.head = 0;
     this.queuedBytes = 0;
+    this.queuedParts = 0;
     warn(`${why}; ${count} call parts were not sent`);
   }
 

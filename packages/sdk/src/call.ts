@@ -6,7 +6,7 @@ import type { CallSchema } from '@weft/protocol';
 import { parseTimestampMicros } from '@weft/protocol/datetime';
 import { opDisplayName } from '@weft/protocol/refs';
 import type { CallsIter } from './calls-iter.js';
-import type { Frame } from './context.js';
+import type { Attributes, ContextStore } from './context.js';
 import type { SummaryMap } from './summary.js';
 import type { WeaveClient } from './weave-client.js';
 
@@ -99,7 +99,15 @@ export class Call {
   /** @internal The start part never reached the queue, so the end must not be sent either. */
   _dropped = false;
   /** @internal For `createCall({ useStack: true })`: the context to restore when it finishes. */
-  _previousFrame: Frame | undefined;
+  _previousStore: ContextStore | undefined;
+  /** @internal The `withAttributes` attributes in effect where the call started (children inherit them). */
+  _contextAttributes: Attributes | undefined;
+  /** @internal Estimated bytes of what is queued for this call. */
+  _queuedBytes = 0;
+  /** @internal The start record has been put into a batch. */
+  _startTaken = false;
+  /** @internal The end record has been put into a batch. */
+  _endTaken = false;
   /** @internal The function's own name, when this process created the call. */
   _funcName: string | undefined;
 

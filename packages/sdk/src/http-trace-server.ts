@@ -1,3 +1,6 @@
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { StringDecoder } from 'node:string_decoder';
 import type {
   CallCreateBatchReq,
   CallCreateBatchRes,
@@ -18,23 +21,37 @@ export interface HttpTraceServerOptions {
   timeoutMs?: number;
 }
 
-/** Weave's trace-server protocol over HTTP, with Node's built-in fetch. */
+/**
+ * Weave's trace-server protocol over HTTP. Uses node's http module with a keep-alive agent rather
+ * than fetch: batches are large and frequent, and fetch's stream machinery copies every body.
+ */
 export class HttpTraceServer implements TraceServer {
   readonly baseUrl: string;
-  private readonly headers: Record<string, string>;
+  private readonly url: URL;
+  private readonly transport: typeof http | typeof https;
+  private readonly agent: http.Agent;
+  private readonly authorization: string | undefined;
   private readonly timeoutMs: number;
 
   constructor(baseUrl: string, options: HttpTraceServerOptions = {}) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
-    this.headers = { 'content-type': 'application/json' };
-    if (options.apiKey) {
-      this.headers.authorization = `Basic ${Buffer.from(`api:${options.apiKey}`).toString('base64')}`;
-    }
+    this.url = new URL(this.baseUrl);
+    this.transport = this.url.protocol === 'https:' ? https : http;
+    // Idle keep-alive sockets do not keep the process alive (node unrefs pooled sockets).
+    this.agent = new this.transport.Agent({ keepAlive: true, maxSockets: 4 });
+    this.authorization = options.apiKey
+      ? `Basic ${Buffer.from(`api:${options.apiKey}`).toString('base64')}`
+      : undefined;
     this.timeoutMs = options.timeoutMs ?? 30_000;
   }
 
   callUpsertBatch(req: CallCreateBatchReq): Promise<CallCreateBatchRes> {
     return this.postJson('/call/upsert_batch', req);
+  }
+
+  async callUpsertBatchEncoded(body: string): Promise<void> {
+    const response = await this.post('/call/upsert_batch', body);
+    response.resume();
   }
 
   callsQueryStats(req: CallsQueryStatsReq): Promise<CallsQueryStatsRes> {
@@ -51,57 +68,88 @@ export class HttpTraceServer implements TraceServer {
 
   async *callsQueryStream(req: CallsQueryReq): AsyncIterable<CallSchema> {
     const response = await this.post('/calls/stream_query', req);
-    if (!response.body) return;
-    const decoder = new TextDecoder();
+    const decoder = new StringDecoder('utf8');
     let pending = '';
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-      pending += decoder.decode(chunk, { stream: true });
-      let newline = pending.indexOf('\n');
-      while (newline >= 0) {
-        const line = pending.slice(0, newline);
-        pending = pending.slice(newline + 1);
-        if (line.trim()) yield JSON.parse(line) as CallSchema;
-        newline = pending.indexOf('\n');
+    try {
+      for await (const chunk of response as AsyncIterable<Buffer>) {
+        pending += decoder.write(chunk);
+        let newline = pending.indexOf('\n');
+        while (newline >= 0) {
+          const line = pending.slice(0, newline);
+          pending = pending.slice(newline + 1);
+          if (line.trim()) yield JSON.parse(line) as CallSchema;
+          newline = pending.indexOf('\n');
+        }
       }
+      pending += decoder.end();
+      if (pending.trim()) yield JSON.parse(pending) as CallSchema;
+    } finally {
+      // Stopping early (e.g. getCall takes the first line) must not leave the response open.
+      response.destroy();
     }
-    pending += decoder.decode();
-    if (pending.trim()) yield JSON.parse(pending) as CallSchema;
   }
 
   private async postJson<T>(path: string, body: unknown): Promise<T> {
     const response = await this.post(path, body);
-    const text = await response.text();
+    const text = await readText(response);
     return (text ? JSON.parse(text) : {}) as T;
   }
 
-  private async post(path: string, body: unknown): Promise<Response> {
-    let response: Response;
-    try {
-      response = await fetch(`${this.baseUrl}${path}`, {
-        method: 'POST',
-        headers: this.headers,
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-      throw new TraceServerError(`POST ${path} failed: ${cause}`, undefined);
-    }
-    if (!response.ok) {
-      const text = await response.text().catch(() => '');
-      let reason = text;
-      try {
-        const parsed = JSON.parse(text) as { reason?: string; detail?: unknown; message?: string };
-        reason = parsed.reason ?? parsed.message ?? (parsed.detail ? JSON.stringify(parsed.detail) : text);
-      } catch {
-        // Not JSON: keep the text as the reason.
-      }
-      throw new TraceServerError(
-        `POST ${path} returned ${response.status}: ${reason}`,
-        response.status,
-        reason,
+  /** POSTs JSON (a value, or text already encoded); resolves with a 2xx response, body unread. */
+  private post(path: string, body: unknown): Promise<http.IncomingMessage> {
+    const payload = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+    const headers: http.OutgoingHttpHeaders = {
+      'content-type': 'application/json',
+      'content-length': payload.length,
+    };
+    if (this.authorization) headers.authorization = this.authorization;
+    return new Promise((resolve, reject) => {
+      const request = this.transport.request(
+        {
+          protocol: this.url.protocol,
+          hostname: this.url.hostname,
+          port: this.url.port,
+          path: `${this.url.pathname.replace(/\/$/, '')}${path}`,
+          method: 'POST',
+          headers,
+          agent: this.agent,
+        },
+        (response) => {
+          const status = response.statusCode ?? 0;
+          if (status >= 200 && status < 300) {
+            resolve(response);
+            return;
+          }
+          readText(response).then(
+            (text) => reject(errorFromResponse(path, status, text)),
+            () => reject(errorFromResponse(path, status, '')),
+          );
+        },
       );
-    }
-    return response;
+      request.setTimeout(this.timeoutMs, () => {
+        request.destroy(new Error(`no answer within ${this.timeoutMs} ms`));
+      });
+      request.on('error', (error: NodeJS.ErrnoException) => {
+        reject(new TraceServerError(`POST ${path} failed: ${error.code ?? error.message}`, undefined));
+      });
+      request.end(payload);
+    });
   }
+}
+
+async function readText(response: http.IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of response as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function errorFromResponse(path: string, status: number, text: string): TraceServerError {
+  let reason = text;
+  try {
+    const parsed = JSON.parse(text) as { reason?: string; detail?: unknown; message?: string };
+    reason = parsed.reason ?? parsed.message ?? (parsed.detail ? JSON.stringify(parsed.detail) : text);
+  } catch {
+    // Not JSON: the text itself is the reason.
+  }
+  return new TraceServerError(`POST ${path} returned ${status}: ${reason}`, status, reason);
 }

@@ -4,7 +4,7 @@
  * unchanged. Before `init()` an op is a plain pass-through. Tracing trouble never reaches user code.
  */
 import type { Call } from './call.js';
-import { contextStorage, type Frame } from './context.js';
+import { applyInContext, contextStorage } from './context.js';
 import { getClient } from './init.js';
 import { createOpState, OP_STATE, type OpState, renameOp } from './op-state.js';
 import type { WeaveClient } from './weave-client.js';
@@ -138,18 +138,17 @@ function run(state: OpState, fn: AnyFunction, thisArg: unknown, args: unknown[],
     client.noteInternalError('starting a call failed', error);
     return run(state, fn, thisArg, args, withCall);
   }
-  const frame: Frame = { call, attributes: outer?.attributes };
   let result: unknown;
   try {
-    result = contextStorage.run(frame, Reflect.apply, fn, thisArg, args);
+    result = applyInContext(call, fn, thisArg, args);
   } catch (error) {
     client.endCall(call, undefined, true, error);
     throw error;
   }
-  return settle(client, call, frame, result, withCall);
+  return settle(client, call, result, withCall);
 }
 
-function settle(client: WeaveClient, call: Call, frame: Frame, result: unknown, withCall: boolean): unknown {
+function settle(client: WeaveClient, call: Call, result: unknown, withCall: boolean): unknown {
   if (isPromiseLike(result)) {
     return result.then(
       (value) => {
@@ -165,10 +164,9 @@ function settle(client: WeaveClient, call: Call, frame: Frame, result: unknown, 
   let returned = result;
   if (typeof result === 'object' && result !== null) {
     const tag = Object.prototype.toString.call(result);
-    if (tag === '[object Generator]')
-      returned = new TracedGenerator(client, call, frame, result as Generator);
+    if (tag === '[object Generator]') returned = new TracedGenerator(client, call, result as Generator);
     else if (tag === '[object AsyncGenerator]') {
-      returned = new TracedAsyncGenerator(client, call, frame, result as AsyncGenerator);
+      returned = new TracedAsyncGenerator(client, call, result as AsyncGenerator);
     }
   }
   if (returned === result) client.endCall(call, result, false);
@@ -210,7 +208,6 @@ class TracedGenerator implements Generator {
   constructor(
     private readonly client: WeaveClient,
     private readonly call: Call,
-    private readonly frame: Frame,
     private readonly inner: Generator,
   ) {}
 
@@ -237,7 +234,7 @@ class TracedGenerator implements Generator {
   private step(advance: () => IteratorResult<unknown>): IteratorResult<unknown> {
     let result: IteratorResult<unknown>;
     try {
-      result = contextStorage.run(this.frame, advance);
+      result = contextStorage.run(this.call, advance);
     } catch (error) {
       this.client.endCall(this.call, undefined, true, error);
       throw error;
@@ -254,7 +251,6 @@ class TracedAsyncGenerator implements AsyncGenerator {
   constructor(
     private readonly client: WeaveClient,
     private readonly call: Call,
-    private readonly frame: Frame,
     private readonly inner: AsyncGenerator,
   ) {}
 
@@ -281,7 +277,7 @@ class TracedAsyncGenerator implements AsyncGenerator {
   private async step(advance: () => Promise<IteratorResult<unknown>>): Promise<IteratorResult<unknown>> {
     let result: IteratorResult<unknown>;
     try {
-      result = await contextStorage.run(this.frame, advance);
+      result = await contextStorage.run(this.call, advance);
     } catch (error) {
       this.client.endCall(this.call, undefined, true, error);
       throw error;

@@ -238,8 +238,25 @@ class Walker {
   }
 }
 
+/** The encoded size of a primitive that is stored as it is, or -1 if it needs the full walk. */
+function plainPrimitiveBytes(value: unknown, budget: number): number {
+  switch (typeof value) {
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0) ? 8 : -1;
+    case 'boolean':
+      return 5;
+    case 'string':
+      return value.length + 2 <= budget ? value.length + 2 : -1;
+    default:
+      return value === null ? 4 : -1;
+  }
+}
+
 /** Serializes a value within a size budget; never throws for any input. */
 export function serialize(value: unknown, options: SerializeOptions = DEFAULT_SERIALIZE_OPTIONS): Serialized {
+  // Most outputs are a string or a number: they need no walker.
+  const primitiveBytes = plainPrimitiveBytes(value, options.maxBytes);
+  if (primitiveBytes >= 0) return { value: value as JsonValue, bytes: primitiveBytes, truncated: false };
   const walker = new Walker(options);
   let result: JsonValue;
   try {
@@ -268,6 +285,8 @@ export function serializeInputs(
   names: readonly string[] | undefined,
   options: SerializeOptions = DEFAULT_SERIALIZE_OPTIONS,
 ): Serialized {
+  const fast = serializePrimitiveInputs(args, names, options.maxBytes);
+  if (fast) return fast;
   const walker = new Walker(options);
   const inputs: { [key: string]: JsonValue } = {};
   try {
@@ -279,4 +298,24 @@ export function serializeInputs(
     return { value: { _type: 'Unserializable', error: describeThrown(error) }, bytes: 64, truncated: true };
   }
   return { value: inputs, bytes: walker.bytes + 2, truncated: walker.truncated };
+}
+
+/** Inputs made only of small primitives (the common case) without the general walk; else undefined. */
+function serializePrimitiveInputs(
+  args: readonly unknown[],
+  names: readonly string[] | undefined,
+  budget: number,
+): Serialized | undefined {
+  const inputs: { [key: string]: JsonValue } = {};
+  let bytes = 2;
+  for (let index = 0; index < args.length; index++) {
+    const value = args[index];
+    if (value === undefined) continue;
+    const valueBytes = plainPrimitiveBytes(value, budget - bytes);
+    if (valueBytes < 0) return undefined;
+    const key = names?.[index] ?? argName(index);
+    bytes += valueBytes + key.length + 4;
+    setKey(inputs, key, value as JsonValue);
+  }
+  return bytes <= budget ? { value: inputs, bytes, truncated: false } : undefined;
 }

@@ -81,5 +81,7 @@ export function finishedSummary(input: FinishedSummaryInput): SummaryMap {
   const key = input.failed ? 'error' : 'success';
   counts[key] = (typeof counts[key] === 'number' ? counts[key] : 0) + 1;
   computed.status_counts = counts;
-  return deepUpdate(input.userSummary, computed);
+  // Most calls write nothing to their summary: then there is nothing to merge into.
+  for (const _ in input.userSummary) return deepUpdate(input.userSummary, computed);
+  return computed;
 }

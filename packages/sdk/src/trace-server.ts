@@ -17,6 +17,11 @@ import type {
 
 export interface TraceServer {
   callUpsertBatch(req: CallCreateBatchReq): Promise<CallCreateBatchRes>;
+  /**
+   * The same request, already encoded as JSON text. Optional: the background sender encodes
+   * batches itself and uses this when a transport can send the text as it is.
+   */
+  callUpsertBatchEncoded?(body: string): Promise<void>;
   callsQueryStream(req: CallsQueryReq): AsyncIterable<CallSchema>;
   callsQueryStats(req: CallsQueryStatsReq): Promise<CallsQueryStatsRes>;
   callsDelete(req: CallsDeleteReq): Promise<CallsDeleteRes>;

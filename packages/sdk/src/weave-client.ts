@@ -3,19 +3,27 @@
  * `WeaveClient`). Call parts go to the server through the background batcher; reads go straight
  * to the server after pending writes have been sent, so a client always reads its own writes.
  */
-import type { CallSchema, CallsFilter, CallsQueryReq, Query, SortBy } from '@weft/protocol';
-import { formatTimestampMicros } from '@weft/protocol/datetime';
-import {
-  type BatcherOptions,
-  type BatcherStats,
-  CallBatcher,
-  DEFAULT_BATCHER_OPTIONS,
-  type QueueItem,
-} from './batcher.js';
+import type {
+  CallCreateBatchReq,
+  CallSchema,
+  CallsFilter,
+  CallsQueryReq,
+  Query,
+  SortBy,
+} from '@weft/protocol';
+import { encodeBatchItems } from './batch-encoding.js';
+import { type BatcherOptions, type BatcherStats, CallBatcher, DEFAULT_BATCHER_OPTIONS } from './batcher.js';
 import { Call } from './call.js';
 import { CallsIter } from './calls-iter.js';
 import { nowMs } from './clock.js';
-import { type Attributes, contextStorage, currentFrame, type Frame } from './context.js';
+import {
+  type Attributes,
+  attributesOf,
+  type ContextStore,
+  callOf,
+  contextStorage,
+  type Frame,
+} from './context.js';
 import { newId } from './ids.js';
 import { warnOnce } from './logger.js';
 import { type OpState, opRef, resolveOpState } from './op-state.js';
@@ -86,19 +94,8 @@ export interface FinishOptions {
   callback?: (status: FlushStatus) => void;
 }
 
-interface PendingStart extends QueueItem {
-  readonly mode: 'start';
-  readonly call: Call;
-}
-
-interface PendingEnd extends QueueItem {
-  readonly mode: 'end';
-  readonly call: Call;
-  readonly endedAtMicros: number;
-  readonly output: JsonValue | undefined;
-}
-
-type Pending = PendingStart | PendingEnd;
+/** Rough size of a start or end record beyond its inputs/output, for the queue's byte bound. */
+const RECORD_OVERHEAD_BYTES = 400;
 
 const EMPTY_FRAME: Frame = Object.freeze({ call: undefined, attributes: undefined });
 const SDK_ATTRIBUTES = Object.freeze({ client_version: WEFT_SDK_VERSION, source: 'weft-js-sdk' });
@@ -125,7 +122,7 @@ export class WeaveClient {
   /** `entity/project`, as the protocol names projects. */
   readonly projectId: string;
   readonly server: TraceServer;
-  private readonly batcher: CallBatcher<Pending>;
+  private readonly batcher: CallBatcher<Call, string>;
   private readonly serializeOptions: SerializeOptions;
   private readonly wireAttributes = new WeakMap<Attributes, Attributes>();
   private truncatedValues = 0;
@@ -143,10 +140,14 @@ export class WeaveClient {
       ...DEFAULT_SERIALIZE_OPTIONS,
       maxBytes: options.maxValueBytes ?? DEFAULT_SERIALIZE_OPTIONS.maxBytes,
     };
-    this.batcher = new CallBatcher((items) => this.sendBatch(items), {
-      ...DEFAULT_BATCHER_OPTIONS,
-      ...options.batch,
-    });
+    this.batcher = new CallBatcher<Call, string>(
+      {
+        sizeOf: (call) => call._queuedBytes,
+        prepare: encodeBatchItems,
+        send: (items) => this.sendEncoded(items),
+      },
+      { ...DEFAULT_BATCHER_OPTIONS, ...options.batch },
+    );
   }
 
   /** Call parts waiting to be sent or in flight. */
@@ -167,10 +168,10 @@ export class WeaveClient {
 
   /** Starts a call by hand (for code that cannot be wrapped with `op`). Finish it with `finishCall`. */
   createCall(op: unknown, inputs: Record<string, unknown>, options: CreateCallOptions = {}): Call {
-    const frame = currentFrame();
+    const store = contextStorage.getStore();
     const state = resolveOpState(op);
-    const parent = options.parent === undefined ? frame?.call : (options.parent ?? undefined);
-    let attributes = frame?.attributes;
+    const parent = options.parent === undefined ? callOf(store) : (options.parent ?? undefined);
+    let attributes = attributesOf(store);
     if (options.attributes) {
       const own = serialize(options.attributes).value as Record<string, JsonValue>;
       attributes = Object.freeze({ ...(attributes ?? {}), ...own });
@@ -185,8 +186,8 @@ export class WeaveClient {
       options.displayName,
     );
     if (options.useStack ?? true) {
-      call._previousFrame = frame ?? EMPTY_FRAME;
-      contextStorage.enterWith({ call, attributes });
+      call._previousStore = store ?? EMPTY_FRAME;
+      contextStorage.enterWith(call);
     }
     return call;
   }
@@ -199,10 +200,10 @@ export class WeaveClient {
       options.exception !== undefined && options.exception !== null,
       options.exception,
     );
-    if (call._previousFrame && contextStorage.getStore()?.call === call) {
-      contextStorage.enterWith(call._previousFrame);
+    if (call._previousStore && contextStorage.getStore() === call) {
+      contextStorage.enterWith(call._previousStore);
     }
-    call._previousFrame = undefined;
+    call._previousStore = undefined;
   }
 
   failCall(call: Call, error: unknown): void {
@@ -210,14 +211,14 @@ export class WeaveClient {
   }
 
   /** @internal Starts a call for an op invocation; the op wrapper runs the function. */
-  _startOpCall(state: OpState, args: readonly unknown[], frame: Frame | undefined): Call {
-    const serialized = serializeInputsFor(state, args, this.serializeOptions);
+  _startOpCall(state: OpState, args: readonly unknown[], store: ContextStore | undefined): Call {
+    const serialized = state.serializeArgs(args, this.serializeOptions);
     return this.beginCall(
       state,
       serialized.value as Record<string, JsonValue>,
       serialized,
-      frame?.call,
-      frame?.attributes,
+      callOf(store),
+      attributesOf(store),
       state.callDisplayName,
     );
   }
@@ -247,6 +248,7 @@ export class WeaveClient {
       this,
     );
     call._funcName = state.name;
+    call._contextAttributes = attributes;
     if (parent && !parent._ended) call._parent = parent;
     if (typeof displayName === 'function') {
       try {
@@ -255,8 +257,8 @@ export class WeaveClient {
         this.noteInternalError('callDisplayName threw', error);
       }
     }
-    const start: PendingStart = { mode: 'start', call, bytes: serialized.bytes + 400 };
-    if (!this.batcher.enqueue(start, { reserve: true })) call._dropped = true;
+    call._queuedBytes = serialized.bytes + RECORD_OVERHEAD_BYTES;
+    if (!this.batcher.enqueue(call, { reserve: true })) call._dropped = true;
     return call;
   }
 
@@ -287,14 +289,16 @@ export class WeaveClient {
       }
       call._parent = undefined;
       if (call._dropped) return;
-      const end: PendingEnd = {
-        mode: 'end',
-        call,
-        endedAtMicros,
-        output: serializedOutput?.value,
-        bytes: (serializedOutput?.bytes ?? 0) + (call.exception?.length ?? 0) + 300,
-      };
-      this.batcher.enqueue(end, { reserved: true });
+      const endBytes = (serializedOutput?.bytes ?? 0) + (call.exception?.length ?? 0) + RECORD_OVERHEAD_BYTES;
+      if (call._startTaken) {
+        // The start already went out: the end travels on its own.
+        call._queuedBytes = endBytes;
+        this.batcher.enqueue(call, { reserved: true });
+      } else {
+        // The start is still queued: the end rides with it in the same batch.
+        call._queuedBytes += endBytes;
+        this.batcher.join(endBytes);
+      }
     } catch (caught) {
       this.noteInternalError('finishing a call failed', caught);
       if (!call._dropped) this.batcher.release();
@@ -318,13 +322,10 @@ export class WeaveClient {
 
   // ---- sending ---------------------------------------------------------------------------------
 
-  private async sendBatch(items: readonly Pending[]): Promise<void> {
-    const batch = items.map((item) =>
-      item.mode === 'start'
-        ? { mode: 'start' as const, req: { start: startRecord(item.call) } }
-        : { mode: 'end' as const, req: { end: endRecord(item) } },
-    );
-    await this.server.callUpsertBatch({ batch });
+  private async sendEncoded(items: readonly string[]): Promise<void> {
+    const body = `{"batch":[${items.join(',')}]}`;
+    if (this.server.callUpsertBatchEncoded) await this.server.callUpsertBatchEncoded(body);
+    else await this.server.callUpsertBatch(JSON.parse(body) as CallCreateBatchReq);
   }
 
   /** Resolves when every call part queued so far has been sent (or given up on). Never rejects. */
@@ -444,36 +445,6 @@ export class WeaveClient {
 function isEmpty(object: object): boolean {
   for (const _ in object) return false;
   return true;
-}
-
-function serializeInputsFor(state: OpState, args: readonly unknown[], options: SerializeOptions) {
-  return state.serializeArgs(args, options);
-}
-
-function startRecord(call: Call) {
-  return {
-    project_id: call.project_id,
-    id: call.id,
-    op_name: call.op_name,
-    trace_id: call.trace_id,
-    ...(call.parent_id ? { parent_id: call.parent_id } : {}),
-    started_at: formatTimestampMicros(call._startedAtMicros),
-    ...(call.display_name ? { display_name: call.display_name } : {}),
-    attributes: call.attributes,
-    inputs: call.inputs,
-  };
-}
-
-function endRecord(item: PendingEnd) {
-  const { call } = item;
-  return {
-    project_id: call.project_id,
-    id: call.id,
-    ended_at: formatTimestampMicros(item.endedAtMicros),
-    ...(item.output !== undefined ? { output: item.output } : {}),
-    summary: call.summary,
-    ...(call.exception !== null ? { exception: call.exception } : {}),
-  };
 }
 
 /** `scoredBy` becomes Query clauses over feedback, as Weave's client builds them. */

@@ -43,8 +43,38 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
   return { status: 500, body: { reason: 'internal server error', error_type: 'InternalError' } };
 }
 
-export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+/** How much of a refused body the server reads and discards so that its client sees the 413. */
+const MAX_DRAIN_BYTES = 256 * 1024 * 1024;
+
+export async function handleError(
+  error: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<void> {
   const { status, body } = toErrorResponse(error);
   if (status >= 500) request.log.error({ err: error }, 'request failed');
+  // A body refused before it was read is still arriving. Answering at once and closing would
+  // reset the connection under a client that is still sending, and it would see a broken pipe
+  // instead of the 413 (the SDKs split batches on 413). Read and discard the rest first.
+  if (status === 413 && !request.raw.complete) await drain(request.raw);
   void reply.status(status).send(body);
+}
+
+function drain(stream: FastifyRequest['raw']): Promise<void> {
+  return new Promise((resolve) => {
+    let drained = 0;
+    const done = () => {
+      stream.removeListener('data', onData);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      drained += chunk.length;
+      if (drained > MAX_DRAIN_BYTES) done();
+    };
+    stream.on('data', onData);
+    stream.once('end', done);
+    stream.once('error', done);
+    stream.once('close', done);
+    stream.resume();
+  });
 }

@@ -12,10 +12,22 @@ import {
 import { uuidv7 } from 'uuidv7';
 import type { CallEndPart, CallStartPart, CallUpsert } from '../storage/trace-store.js';
 
-function timestamp(value: string, field: string): number {
+/** Where a part sits in its request, for error messages: `start`, or `batch[3].req.start`. */
+function location(part: 'start' | 'end', batchIndex: number | undefined): string {
+  return batchIndex === undefined ? part : `batch[${batchIndex}].req.${part}`;
+}
+
+function timestamp(
+  value: string,
+  part: 'start' | 'end',
+  field: string,
+  batchIndex: number | undefined,
+): number {
   const micros = parseTimestampMicros(value);
   if (micros === undefined) {
-    throw new InvalidRequest(`${field} is not an ISO-8601 timestamp: ${JSON.stringify(value)}`);
+    throw new InvalidRequest(
+      `${location(part, batchIndex)}.${field} is not an ISO-8601 timestamp: ${JSON.stringify(value)}`,
+    );
   }
   return micros;
 }
@@ -26,7 +38,7 @@ export interface NormalizedStart {
   part: CallStartPart;
 }
 
-export function normalizeStart(start: StartedCallSchemaForInsert, where = 'start'): NormalizedStart {
+export function normalizeStart(start: StartedCallSchemaForInsert, batchIndex?: number): NormalizedStart {
   const id = start.id ?? uuidv7();
   return {
     project_id: start.project_id,
@@ -38,7 +50,7 @@ export function normalizeStart(start: StartedCallSchemaForInsert, where = 'start
       display_name: start.display_name ?? null,
       thread_id: start.thread_id ?? null,
       turn_id: start.turn_id ?? null,
-      started_at: timestamp(start.started_at, `${where}.started_at`),
+      started_at: timestamp(start.started_at, 'start', 'started_at', batchIndex),
       attributes_json: JSON.stringify(start.attributes),
       inputs_json: JSON.stringify(start.inputs),
       otel_dump_json: start.otel_dump ? JSON.stringify(start.otel_dump) : null,
@@ -57,9 +69,9 @@ function summaryReportsError(summary: Record<string, unknown>): boolean {
   return typeof errors === 'number' && errors > 0;
 }
 
-export function normalizeEnd(end: EndedCallSchemaForInsert, where = 'end'): CallEndPart {
+export function normalizeEnd(end: EndedCallSchemaForInsert, batchIndex?: number): CallEndPart {
   return {
-    ended_at: timestamp(end.ended_at, `${where}.ended_at`),
+    ended_at: timestamp(end.ended_at, 'end', 'ended_at', batchIndex),
     exception: end.exception ?? null,
     output_json: end.output === undefined ? null : JSON.stringify(end.output),
     summary_json: JSON.stringify(end.summary),
@@ -77,27 +89,33 @@ export function mergeBatch(items: readonly CallBatchItem[]): {
   upserts: CallUpsert[];
   results: Array<{ id: string; trace_id: string } | Record<string, never>>;
 } {
-  const byCall = new Map<string, CallUpsert>();
+  const byProject = new Map<string, Map<string, CallUpsert>>();
+  const upserts: CallUpsert[] = [];
   const results: Array<{ id: string; trace_id: string } | Record<string, never>> = [];
   const upsertFor = (projectId: string, id: string): CallUpsert => {
-    const key = `${projectId}\u0000${id}`;
-    let upsert = byCall.get(key);
+    let byId = byProject.get(projectId);
+    if (!byId) {
+      byId = new Map();
+      byProject.set(projectId, byId);
+    }
+    let upsert = byId.get(id);
     if (!upsert) {
       upsert = { project_id: projectId, id };
-      byCall.set(key, upsert);
+      byId.set(id, upsert);
+      upserts.push(upsert);
     }
     return upsert;
   };
   items.forEach((item, index) => {
     if (item.mode === 'start') {
-      const start = normalizeStart(item.req.start, `batch[${index}].req.start`);
+      const start = normalizeStart(item.req.start, index);
       upsertFor(start.project_id, start.id).start = start.part;
       results.push({ id: start.id, trace_id: start.part.trace_id });
     } else {
       const end = item.req.end;
-      upsertFor(end.project_id, end.id).end = normalizeEnd(end, `batch[${index}].req.end`);
+      upsertFor(end.project_id, end.id).end = normalizeEnd(end, index);
       results.push({});
     }
   });
-  return { upserts: [...byCall.values()], results };
+  return { upserts, results };
 }

@@ -54,6 +54,16 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX calls_project_trace ON calls (project_id, trace_id);
       CREATE INDEX calls_project_parent ON calls (project_id, parent_id);
       CREATE INDEX calls_project_op ON calls (project_id, op_name, started_at);
+      -- Lets a write skip the deleted-parent check in projects that never deleted a call.
+      CREATE INDEX calls_project_deleted ON calls (project_id) WHERE deleted_at IS NOT NULL;
+
+      -- Calls whose start part has not arrived but whose failure (their own, or a child's) must
+      -- travel up the tree once it does. Arriving starts look here instead of probing children.
+      CREATE TABLE pending_failure_walks (
+        project_id TEXT NOT NULL,
+        call_id TEXT NOT NULL,
+        PRIMARY KEY (project_id, call_id)
+      ) WITHOUT ROWID;
     `,
   },
 ];
