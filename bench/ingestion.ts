@@ -30,7 +30,7 @@ export async function measureIngestion(options: { calls: number }): Promise<Inge
     serverUrl: server.url,
     batch: { maxQueueItems: 2 * options.calls + 10 },
   });
-  const answer = op(function answer(question: string, index: number) {
+  const answer = op(function answer(_question: string, index: number) {
     return { text: `answer ${index}`, tokens: index % 97 };
   });
 
