@@ -33,9 +33,6 @@ export function buildApp(options: AppOptions): FastifyInstance {
         removeAdditional: false,
         discriminator: true,
         allErrors: false,
-        // String length limits here are sanity bounds, not user-facing rules: count UTF-16 units
-        // instead of walking every id and timestamp for surrogate pairs.
-        unicode: false,
       },
     },
   });
