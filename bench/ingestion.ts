@@ -28,23 +28,28 @@ export async function measureIngestion(options: { calls: number }): Promise<Inge
   const server = await startWeftServer();
   const client = init('bench/ingestion', {
     serverUrl: server.url,
-    batch: { maxQueueItems: 2 * options.calls + 10 },
+    batch: { maxQueueItems: 4 * options.calls },
   });
   const answer = op(function answer(_question: string, index: number) {
     return { text: `answer ${index}`, tokens: index % 97 };
   });
 
-  const start = nowNs();
-  for (let i = 0; i < options.calls; i++) {
-    answer(PROMPT + i, i);
-    // Let the background sender run, as an application's awaits would.
-    if (i % 100 === 99) await yieldToEventLoop();
+  let ingestMs: number;
+  try {
+    const start = nowNs();
+    for (let i = 0; i < options.calls; i++) {
+      answer(PROMPT + i, i);
+      // Let the background sender run, as an application's awaits would.
+      if (i % 100 === 99) await yieldToEventLoop();
+    }
+    await client.flush();
+    ingestMs = elapsedMs(start);
+    if (client.stats.droppedItems > 0)
+      throw new Error(`ingestion dropped ${client.stats.droppedItems} items`);
+  } finally {
+    resetClient();
+    await server.stop();
   }
-  await client.flush();
-  const ingestMs = elapsedMs(start);
-  if (client.stats.droppedItems > 0) throw new Error(`ingestion dropped ${client.stats.droppedItems} items`);
-  resetClient();
-  await server.stop();
 
   const stored = new Database(join(server.dataDir, 'weft.db'), { readonly: true });
   const rows = stored.prepare('SELECT * FROM calls ORDER BY rowid').all() as Array<Record<string, unknown>>;

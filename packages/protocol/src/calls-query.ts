@@ -2,6 +2,9 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { IdList, Nullable, ProjectId, StringList } from './schema-helpers.js';
 
+/** Limits and offsets beyond this are refused rather than handed to the database as floats. */
+const MAX_PAGE_BOUND = 2 ** 31 - 1;
+
 export const CallsFilter = Type.Object({
   /** Full op refs; a value ending in `:*` matches every version of that op. */
   op_names: Type.Optional(Nullable(StringList)),
@@ -36,8 +39,8 @@ export const CallsQueryReq = Type.Object({
   filter: Type.Optional(Nullable(CallsFilter)),
   query: Type.Optional(Nullable(Query)),
   sort_by: Type.Optional(Nullable(Type.Array(SortBy, { maxItems: 100 }))),
-  limit: Type.Optional(Nullable(Type.Integer())),
-  offset: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
+  limit: Type.Optional(Nullable(Type.Integer({ maximum: MAX_PAGE_BOUND }))),
+  offset: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: MAX_PAGE_BOUND }))),
   columns: Type.Optional(Nullable(Type.Array(Type.String(), { maxItems: 200 }))),
   expand_columns: Type.Optional(Nullable(Type.Array(Type.String(), { maxItems: 200 }))),
   return_expanded_column_values: Type.Optional(Nullable(Type.Boolean())),
@@ -52,7 +55,7 @@ export const CallsQueryStatsReq = Type.Object({
   project_id: ProjectId,
   filter: Type.Optional(Nullable(CallsFilter)),
   query: Type.Optional(Nullable(Query)),
-  limit: Type.Optional(Nullable(Type.Integer())),
+  limit: Type.Optional(Nullable(Type.Integer({ maximum: MAX_PAGE_BOUND }))),
   include_total_storage_size: Type.Optional(Nullable(Type.Boolean())),
   expand_columns: Type.Optional(Nullable(Type.Array(Type.String(), { maxItems: 200 }))),
 });

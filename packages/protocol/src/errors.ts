@@ -9,6 +9,7 @@ export type ProtocolErrorType =
   | 'RequestTooLarge'
   | 'InvalidFieldError'
   | 'QueryTimeout'
+  | 'ServiceUnavailable'
   | 'NotImplemented';
 
 export class ProtocolError extends Error {
@@ -49,6 +50,13 @@ export class RequestTooLarge extends ProtocolError {
 export class InvalidFieldError extends ProtocolError {
   constructor(message: string) {
     super('InvalidFieldError', message);
+  }
+}
+
+/** The server cannot take the request now (too busy); trying again later may work. */
+export class ServiceUnavailable extends ProtocolError {
+  constructor(message: string) {
+    super('ServiceUnavailable', message);
   }
 }
 

@@ -63,6 +63,11 @@ describe('refs', () => {
     expect(parseRef(formatRef(ref))).toEqual(ref);
   });
 
+  it('encodes a lone surrogate instead of throwing', () => {
+    expect(encodeRefPart('a\uD800b')).toBe('a%EF%BF%BDb');
+    expect(encodeRefPart('😀')).toBe('%F0%9F%98%80');
+  });
+
   it.each([
     ['http://x/y', 'must start with'],
     ['weave:///e/p', 'too few parts'],

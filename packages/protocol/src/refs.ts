@@ -45,9 +45,16 @@ export interface CallRef extends RefBase {
 
 export type WeaveRef = ObjectRef | TableRef | CallRef;
 
-/** Percent-encodes like Python's `quote(s, safe='')`: everything but `A-Za-z0-9_.-~`. */
+/**
+ * Percent-encodes like Python's `quote(s, safe='')`: everything but `A-Za-z0-9_.-~`. A lone
+ * surrogate (which encodeURIComponent refuses) is encoded as U+FFFD.
+ */
 export function encodeRefPart(text: string): string {
-  return encodeURIComponent(text).replace(
+  const wellFormed = text.replace(
+    /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
+    '\uFFFD',
+  );
+  return encodeURIComponent(wellFormed).replace(
     /[!'()*]/g,
     (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`,
   );

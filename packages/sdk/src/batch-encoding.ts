@@ -50,21 +50,28 @@ export function encodeEnd(call: Call, endedAtMicros: number): string {
   return `${text}}}}`;
 }
 
+/** The parts a queued call carries now: its start if not taken yet, its end if queued and not taken. */
+export function queuedParts(call: Call): number {
+  return (call._startTaken ? 0 : 1) + (call._endQueued && !call._endTaken ? 1 : 0);
+}
+
 /**
- * The encoded items for a batch of queued calls: a call's start if it has not gone out yet, and
- * its end if it has ended and the end has not gone out. Marks what it takes, so each part is sent
- * exactly once.
+ * The encoded items for a batch of queued calls. Marks what it takes, so each part is sent
+ * exactly once. A call that cannot be encoded (user code put a BigInt or a cycle into its
+ * summary after it ended) is reported and skipped; the batcher counts its parts as dropped.
  */
-export function encodeBatchItems(calls: readonly Call[]): string[] {
+export function encodeBatchItems(calls: readonly Call[], onError: (error: unknown) => void): string[] {
   const items: string[] = [];
   for (const call of calls) {
-    if (!call._startTaken) {
-      call._startTaken = true;
-      items.push(encodeStart(call));
-    }
-    if (call._endedAtMicros !== null && !call._endTaken) {
-      call._endTaken = true;
-      items.push(encodeEnd(call, call._endedAtMicros));
+    const start = !call._startTaken;
+    const end = call._endQueued && !call._endTaken && call._endedAtMicros !== null;
+    call._startTaken = true;
+    if (end) call._endTaken = true;
+    try {
+      if (start) items.push(encodeStart(call));
+      if (end) items.push(encodeEnd(call, call._endedAtMicros as number));
+    } catch (error) {
+      onError(error);
     }
   }
   return items;

@@ -1,11 +1,14 @@
 /**
  * Sends call parts to the server in the background, with the habits of OpenTelemetry's batch span
  * processor: a bounded queue, one request in flight, timers that never keep the process alive,
- * retries with backoff for failures that may pass, and drop-count-warn-once when it cannot keep up.
+ * retries with backoff for failures that may pass, and drop-count-warn when it cannot keep up.
  * Nothing here throws into user code or ends the process.
+ *
+ * Queued items are calls; an item carries its start part, its end part, or both (a short call's
+ * end joins its still-queued start). Items become records (encoded parts) once, when a batch is
+ * taken; while one batch is in flight the next is encoded, so the server never waits on it.
  */
-
-import { warn, warnAtMostEvery, warnOnce } from './logger.js';
+import { warnAtMostEvery, warnOnce } from './logger.js';
 import { TraceServerError } from './trace-server.js';
 
 export interface BatcherOptions {
@@ -13,9 +16,12 @@ export interface BatcherOptions {
   maxBatchItems: number;
   /** Estimated bytes per request; kept well under the server's 32 MiB request cap. */
   maxBatchBytes: number;
-  /** How long the first queued item waits for company before a request goes out. */
+  /** How long the first queued part waits for company before a request goes out. */
   flushIntervalMs: number;
-  /** Queue bounds (call parts, estimated bytes); a call that does not fit is dropped and counted. */
+  /**
+   * Queue bounds, in call parts and estimated bytes. New calls are refused at 90% of either, so
+   * the ends of calls already accepted still fit; what does not fit is dropped and counted.
+   */
   maxQueueItems: number;
   maxQueueBytes: number;
   /** Backoff between retries: starts here, doubles, capped at `retryMaxDelayMs`. */
@@ -23,7 +29,7 @@ export interface BatcherOptions {
   retryMaxDelayMs: number;
   /** A batch still failing after this long is dropped and counted. */
   maxRetryMs: number;
-  /** At process exit, how long pending items may keep the process alive while they are sent. */
+  /** At process exit, how long pending parts may keep the process alive while they are sent. */
   exitFlushTimeoutMs: number;
 }
 
@@ -40,24 +46,33 @@ export const DEFAULT_BATCHER_OPTIONS: BatcherOptions = {
 };
 
 export interface BatcherStats {
-  /** Call parts (records) handed to the server and acknowledged. */
+  /** Call parts handed to the server and acknowledged. */
   sentItems: number;
-  /** Call parts given up on: queue full, server rejected them, or retries ran out. */
+  /**
+   * Call parts given up on: refused by a full queue (a call refused at the start counts once; its
+   * end is then never queued), refused by the server, out of retries, or unencodable.
+   */
   droppedItems: number;
   /** Requests that failed and were tried again. */
   retries: number;
 }
 
-/** Where batches go. Queued items become records once, when a batch is taken. */
+/** Where batches go. */
 export interface BatchSink<T, R> {
-  /** Approximate encoded size of a queued item, for the byte bounds. */
+  /** Approximate encoded size of what an item carries now, for the byte bounds. */
   sizeOf(item: T): number;
-  /** The records one batch of items sends; called exactly once per item taken. */
+  /** How many parts an item carries now (1 or 2). */
+  partsOf(item: T): number;
+  /** Encodes the records of taken items; called once per item taken. May return fewer (failures). */
   prepare(items: readonly T[]): R[];
   /** Sends records; throws TraceServerError on failure. Retried with the same records. */
-  send(records: readonly R[]): Promise<void>;
+  send(records: readonly R[], signal: AbortSignal): Promise<void>;
+  /** An item dropped from the queue unsent (at exit): parts it would still get are not wanted. */
+  discard(item: T): void;
 }
 
+/** New calls may fill the queue to this share of its bounds; the rest is kept for their ends. */
+const START_SHARE = 0.9;
 /** A server that stays away makes every batch fail; say so once a minute, not every time. */
 const DROP_WARNING_INTERVAL_MS = 60_000;
 
@@ -73,22 +88,30 @@ function installExitHook(): void {
   });
 }
 
+interface FlushWaiter {
+  /** Resolve once this many admitted parts have been sent or dropped. */
+  target: number;
+  resolve: () => void;
+}
+
 export class CallBatcher<T, R> {
   readonly stats: BatcherStats = { sentItems: 0, droppedItems: 0, retries: 0 };
-  private queue: T[] = [];
+  private queue: Array<T | undefined> = [];
   private head = 0;
   private queuedBytes = 0;
-  /** Parts (records) waiting in the queue; one queued item may carry a start and an end. */
+  /** Parts in the queue. */
   private queuedParts = 0;
-  private reserved = 0;
   /** Parts taken from the queue and encoded, not yet acknowledged or given up on. */
   private prepared = 0;
+  /** Parts ever admitted, and of those, how many are done with (sent or dropped): for flush(). */
+  private admitted = 0;
+  private finished = 0;
   private draining = false;
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
-  private waiters: Array<() => void> = [];
+  private waiters: FlushWaiter[] = [];
   private exitDeadline: number | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
+  private inFlight: AbortController | undefined;
 
   constructor(
     private readonly sink: BatchSink<T, R>,
@@ -101,33 +124,16 @@ export class CallBatcher<T, R> {
   }
 
   /**
-   * Queues an item carrying one part. With `reserve`, room for one more part (the call's end) is
-   * set aside so that a call whose start was accepted never loses its end to a full queue; the end
-   * then either `join`s the queued item or is enqueued with `reserved`. Returns false when dropped.
+   * Queues an item carrying one part. A call's start is refused when the queue is 90% full; its
+   * end (queued on its own once the start went out) may use the rest. Returns false when dropped.
    */
-  enqueue(item: T, options: { reserve?: boolean; reserved?: boolean } = {}): boolean {
+  enqueue(item: T, part: 'start' | 'end'): boolean {
     const bytes = this.sink.sizeOf(item);
-    if (options.reserved) {
-      this.reserved -= 1;
-    } else {
-      const needed = options.reserve ? 2 : 1;
-      if (
-        this.queuedParts + this.reserved + needed > this.options.maxQueueItems ||
-        this.queuedBytes + bytes > this.options.maxQueueBytes
-      ) {
-        this.stats.droppedItems += 1;
-        warnOnce(
-          'queue-full',
-          'the trace queue is full (the server is slow or unreachable); calls are being dropped. ' +
-            'client.stats.droppedItems counts them.',
-        );
-        return false;
-      }
-      if (options.reserve) this.reserved += 1;
-    }
+    if (!this.admits(part, bytes)) return false;
     this.queue.push(item);
     this.queuedBytes += bytes;
     this.queuedParts += 1;
+    this.admitted += 1;
     liveBatchers.add(this);
     installExitHook();
     this.schedule();
@@ -135,19 +141,33 @@ export class CallBatcher<T, R> {
   }
 
   /**
-   * One more part joins an item that is still queued (a call's end riding with its start), using
-   * the room reserved for it. `sizeOf(item)` must already include `bytes`.
+   * A call's end joins its start, which is still queued: one more part for an item already in
+   * the queue (`sizeOf(item)` must already include `bytes`). Returns false when dropped.
    */
-  join(bytes: number): void {
-    this.reserved = Math.max(0, this.reserved - 1);
+  join(bytes: number): boolean {
+    if (!this.admits('end', bytes)) return false;
     this.queuedParts += 1;
     this.queuedBytes += bytes;
+    this.admitted += 1;
     this.schedule();
+    return true;
   }
 
-  /** Gives up a reservation made for a part that will never come. */
-  release(): void {
-    this.reserved = Math.max(0, this.reserved - 1);
+  private admits(part: 'start' | 'end', bytes: number): boolean {
+    const share = part === 'start' ? START_SHARE : 1;
+    if (
+      this.queuedParts + this.prepared + 1 <= this.options.maxQueueItems * share &&
+      this.queuedBytes + bytes <= this.options.maxQueueBytes * share
+    ) {
+      return true;
+    }
+    this.stats.droppedItems += 1;
+    warnOnce(
+      'queue-full',
+      'the trace queue is full (the server is slow or unreachable); calls are being dropped. ' +
+        'client.stats.droppedItems counts them.',
+    );
+    return false;
   }
 
   private schedule(): void {
@@ -161,15 +181,19 @@ export class CallBatcher<T, R> {
         });
         this.immediate.unref();
       }
-    } else {
-      this.timer ??= this.unrefTimer(() => this.startDrain(), this.options.flushIntervalMs);
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => this.startDrain(), this.options.flushIntervalMs);
+      this.timer.unref();
     }
   }
 
-  /** Resolves once everything queued so far has been sent or given up on. Never rejects. */
+  /**
+   * Resolves once every part queued before this call has been sent or given up on; parts queued
+   * later do not hold it up. Never rejects.
+   */
   flush(): Promise<void> {
-    if (this.pending === 0 && !this.draining) return Promise.resolve();
-    const done = new Promise<void>((resolve) => this.waiters.push(resolve));
+    if (this.finished >= this.admitted) return Promise.resolve();
+    const done = new Promise<void>((resolve) => this.waiters.push({ target: this.admitted, resolve }));
     this.startDrain();
     return done;
   }
@@ -180,14 +204,17 @@ export class CallBatcher<T, R> {
       liveBatchers.delete(this);
       return;
     }
-    if (this.exitDeadline !== undefined) {
-      if (Date.now() >= this.exitDeadline) this.dropQueued('the process is exiting');
-      return;
-    }
+    if (this.exitDeadline !== undefined) return;
     this.exitDeadline = Date.now() + this.options.exitFlushTimeoutMs;
-    // A retry wait in progress is what must now keep the process alive.
-    this.retryTimer?.ref();
-    this.startDrain();
+    // This timer keeps the process alive until the deadline at most; then what is left goes.
+    const deadline = setTimeout(() => {
+      this.inFlight?.abort();
+      this.dropQueued('the process is exiting');
+    }, this.options.exitFlushTimeoutMs);
+    void this.flush().then(() => {
+      clearTimeout(deadline);
+      this.exitDeadline = undefined;
+    });
   }
 
   private startDrain(): void {
@@ -200,10 +227,7 @@ export class CallBatcher<T, R> {
     void this.drain();
   }
 
-  /**
-   * Sends batches until the queue is empty, one request in flight. While a request is out, the
-   * next batch is encoded, so the server never waits for the client between batches.
-   */
+  /** Sends batches until the queue is empty, one request in flight, encoding the next meanwhile. */
   private async drain(): Promise<void> {
     try {
       let next = this.prepareNext();
@@ -217,29 +241,28 @@ export class CallBatcher<T, R> {
       warnOnce('batcher-bug', `internal error while sending traces: ${String(error)}`);
     } finally {
       this.draining = false;
-      if (this.queue.length > this.head) {
-        this.startDrain();
-      } else {
-        const waiters = this.waiters;
-        this.waiters = [];
-        for (const resolve of waiters) resolve();
-      }
+      if (this.queue.length > this.head) this.startDrain();
+      this.settleWaiters();
     }
   }
 
-  /** Takes and encodes the next batch; its parts count as prepared until sent. */
+  /** Takes and encodes the next batch; its parts count as prepared until sent or dropped. */
   private prepareNext(): R[] | undefined {
     if (this.queue.length <= this.head) return undefined;
-    const records = this.sink.prepare(this.takeBatch());
-    this.queuedParts = Math.max(0, this.queuedParts - records.length);
+    const items = this.takeBatch();
+    let parts = 0;
+    for (const item of items) parts += this.sink.partsOf(item);
+    const records = this.sink.prepare(items);
+    this.queuedParts = Math.max(0, this.queuedParts - parts);
     this.prepared += records.length;
+    if (records.length < parts) this.giveUp(parts - records.length);
     return records;
   }
 
   private takeBatch(): T[] {
     const batch: T[] = [];
     let bytes = 0;
-    // Each item carries at most two parts, so half the item budget keeps requests within it.
+    // Each item carries at most two parts, so half the part budget keeps requests within it.
     const maxItems = Math.max(1, Math.floor(this.options.maxBatchItems / 2));
     while (this.head < this.queue.length && batch.length < maxItems) {
       const item = this.queue[this.head] as T;
@@ -248,9 +271,14 @@ export class CallBatcher<T, R> {
       batch.push(item);
       bytes += size;
       this.queuedBytes -= size;
+      // Let go of the item: a sent call must not stay reachable from the queue.
+      this.queue[this.head] = undefined;
       this.head += 1;
     }
-    if (this.head > 4096 && this.head * 2 > this.queue.length) {
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head > 4096 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
@@ -260,10 +288,18 @@ export class CallBatcher<T, R> {
   private async sendWithRetry(batch: readonly R[]): Promise<void> {
     const startedAt = Date.now();
     for (let attempt = 0; ; attempt++) {
+      if (this.exitDeadline !== undefined && Date.now() >= this.exitDeadline) {
+        this.drop(batch, 'the process is exiting');
+        return;
+      }
+      const controller = new AbortController();
+      this.inFlight = controller;
       try {
-        await this.sink.send(batch);
+        await this.sink.send(batch, controller.signal);
         this.stats.sentItems += batch.length;
         this.prepared -= batch.length;
+        this.finished += batch.length;
+        this.settleWaiters();
         return;
       } catch (error) {
         const status = error instanceof TraceServerError ? error.status : undefined;
@@ -298,45 +334,59 @@ export class CallBatcher<T, R> {
           delay = Math.min(delay, Math.max(0, this.exitDeadline - Date.now()));
         }
         await this.sleep(delay);
+      } finally {
+        if (this.inFlight === controller) this.inFlight = undefined;
       }
     }
   }
 
   private drop(batch: readonly R[], why: string): void {
-    this.stats.droppedItems += batch.length;
     this.prepared -= batch.length;
+    this.giveUp(batch.length);
     warnAtMostEvery(
       'dropped-batch',
       DROP_WARNING_INTERVAL_MS,
-      `${why}; dropped ${batch.length} call parts (${this.stats.droppedItems} so far; client.stats.droppedItems counts them)`,
+      `${why}; dropped ${batch.length} call parts (${this.stats.droppedItems} so far; ` +
+        'client.stats.droppedItems counts them)',
     );
+  }
+
+  /** Parts that were admitted and will never be sent. */
+  private giveUp(parts: number): void {
+    this.stats.droppedItems += parts;
+    this.finished += parts;
+    this.settleWaiters();
   }
 
   private dropQueued(why: string): void {
     const count = this.queuedParts;
-    if (count === 0) return;
-    this.stats.droppedItems += count;
+    for (let index = this.head; index < this.queue.length; index++) {
+      const item = this.queue[index];
+      if (item !== undefined) this.sink.discard(item);
+    }
     this.queue = [];
     this.head = 0;
     this.queuedBytes = 0;
     this.queuedParts = 0;
-    warn(`${why}; ${count} call parts were not sent`);
+    if (count === 0) return;
+    this.giveUp(count);
+    warnAtMostEvery('dropped-batch', DROP_WARNING_INTERVAL_MS, `${why}; ${count} call parts were not sent`);
+  }
+
+  private settleWaiters(): void {
+    if (this.waiters.length === 0) return;
+    const still: FlushWaiter[] = [];
+    for (const waiter of this.waiters) {
+      if (this.finished >= waiter.target) waiter.resolve();
+      else still.push(waiter);
+    }
+    this.waiters = still;
   }
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      this.retryTimer = setTimeout(() => {
-        this.retryTimer = undefined;
-        resolve();
-      }, ms);
-      // While the process is exiting, the retry wait is what keeps it alive for the deadline.
-      if (this.exitDeadline === undefined) this.retryTimer.unref();
+      // A retry wait must not keep the process alive; at exit the deadline timer does that.
+      setTimeout(resolve, ms).unref();
     });
-  }
-
-  private unrefTimer(fn: () => void, ms: number): NodeJS.Timeout {
-    const timer = setTimeout(fn, ms);
-    timer.unref();
-    return timer;
   }
 }

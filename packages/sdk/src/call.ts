@@ -98,8 +98,11 @@ export class Call {
   _ended = false;
   /** @internal The start part never reached the queue, so the end must not be sent either. */
   _dropped = false;
-  /** @internal For `createCall({ useStack: true })`: the context to restore when it finishes. */
-  _previousStore: ContextStore | undefined;
+  /**
+   * @internal For `createCall({ useStack: true })`: what was current before the call was made
+   * current. Once the call has ended, context lookups step through it to this.
+   */
+  _stackParent: ContextStore | undefined;
   /** @internal The `withAttributes` attributes in effect where the call started (children inherit them). */
   _contextAttributes: Attributes | undefined;
   /** @internal Estimated bytes of what is queued for this call. */
@@ -108,6 +111,8 @@ export class Call {
   _startTaken = false;
   /** @internal The end record has been put into a batch. */
   _endTaken = false;
+  /** @internal The end part was admitted to the queue (with its start, or on its own). */
+  _endQueued = false;
   /** @internal The function's own name, when this process created the call. */
   _funcName: string | undefined;
 
@@ -159,6 +164,8 @@ export class Call {
       client,
     );
     call._ended = schema.ended_at != null;
+    // Read back from the server: its start is there already.
+    call._startTaken = true;
     return call;
   }
 

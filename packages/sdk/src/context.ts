@@ -23,12 +23,26 @@ export type ContextStore = Call | Frame;
 
 export const contextStorage = new AsyncLocalStorage<ContextStore>();
 
+/**
+ * The store that counts: a call made current by `createCall` stops counting once it has ended
+ * (`enterWith` cannot be undone in every async continuation that saw it).
+ */
+function effective(store: ContextStore | undefined): ContextStore | undefined {
+  let current = store;
+  while (current instanceof Call && current._ended && current._stackParent !== undefined) {
+    current = current._stackParent;
+  }
+  return current;
+}
+
 export function callOf(store: ContextStore | undefined): Call | undefined {
-  return store instanceof Call ? store : store?.call;
+  const current = effective(store);
+  return current instanceof Call ? current : current?.call;
 }
 
 export function attributesOf(store: ContextStore | undefined): Attributes | undefined {
-  return store instanceof Call ? store._contextAttributes : store?.attributes;
+  const current = effective(store);
+  return current instanceof Call ? current._contextAttributes : current?.attributes;
 }
 
 /** The call whose op is running here, or undefined outside any traced call. */

@@ -49,8 +49,8 @@ export class HttpTraceServer implements TraceServer {
     return this.postJson('/call/upsert_batch', req);
   }
 
-  async callUpsertBatchEncoded(body: string): Promise<void> {
-    const response = await this.post('/call/upsert_batch', body);
+  async callUpsertBatchEncoded(body: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+    const response = await this.post('/call/upsert_batch', body, options.signal);
     response.resume();
   }
 
@@ -96,7 +96,7 @@ export class HttpTraceServer implements TraceServer {
   }
 
   /** POSTs JSON (a value, or text already encoded); resolves with a 2xx response, body unread. */
-  private post(path: string, body: unknown): Promise<http.IncomingMessage> {
+  private post(path: string, body: unknown, signal?: AbortSignal): Promise<http.IncomingMessage> {
     const payload = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
     const headers: http.OutgoingHttpHeaders = {
       'content-type': 'application/json',
@@ -107,12 +107,14 @@ export class HttpTraceServer implements TraceServer {
       const request = this.transport.request(
         {
           protocol: this.url.protocol,
-          hostname: this.url.hostname,
+          // URL keeps IPv6 literals in brackets; the http module wants them bare.
+          hostname: this.url.hostname.replace(/^\[(.*)\]$/, '$1'),
           port: this.url.port,
           path: `${this.url.pathname.replace(/\/$/, '')}${path}`,
           method: 'POST',
           headers,
           agent: this.agent,
+          ...(signal ? { signal } : {}),
         },
         (response) => {
           const status = response.statusCode ?? 0;

@@ -12,7 +12,6 @@ export const OP_STATE: unique symbol = Symbol.for('weft.op');
 export interface OpState {
   /** The op's name; for a decorated method it may gain its class name when the first instance is made. */
   name: string;
-  readonly explicitName: boolean;
   /** The source the digest is taken from. */
   readonly source: string;
   readonly callDisplayName: string | ((call: Call) => string) | undefined;
@@ -28,7 +27,6 @@ export interface OpState {
 
 export function createOpState(options: {
   name: string;
-  explicitName: boolean;
   source: string;
   callDisplayName?: string | ((call: Call) => string) | undefined;
   parameterNames?: readonly string[] | undefined;
@@ -37,7 +35,6 @@ export function createOpState(options: {
   const parameterNames = options.parameterNames;
   return {
     name: options.name,
-    explicitName: options.explicitName,
     source: options.source,
     callDisplayName: options.callDisplayName,
     parameterNames,
@@ -76,17 +73,18 @@ export function resolveOpState(op: unknown): OpState {
   const state = (op as { [OP_STATE]?: OpState } | null | undefined)?.[OP_STATE];
   if (state) return state;
   if (typeof op === 'function') {
-    return createOpState({ name: op.name || 'anonymous', explicitName: false, source: op.toString() });
+    return createOpState({ name: op.name || 'anonymous', source: op.toString() });
   }
   const name = typeof op === 'string' && op ? op : 'anonymous';
   let named = namedOps.get(name);
   if (!named) {
     named = createOpState({
       name,
-      explicitName: true,
       source: `op:${name}`,
       fixedRef: isWeaveRef(name) ? name : undefined,
     });
+    // Names made up at run time must not grow this without bound.
+    if (namedOps.size >= 10_000) namedOps.clear();
     namedOps.set(name, named);
   }
   return named;

@@ -7,6 +7,7 @@ import type { Call } from './call.js';
 import { applyInContext, contextStorage } from './context.js';
 import { getClient } from './init.js';
 import { createOpState, OP_STATE, type OpState, renameOp } from './op-state.js';
+import { traceIteration } from './traced-generators.js';
 import type { WeaveClient } from './weave-client.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: an op wraps functions of any signature.
@@ -99,7 +100,6 @@ function wrap<F extends AnyFunction>(fn: F, options: OpOptions): Op<F> {
   if ((fn as unknown as Partial<Op<F>>)[OP_STATE]) return fn as Op<F>;
   const state = createOpState({
     name: options.name ?? (fn.name || 'anonymous'),
-    explicitName: options.name !== undefined,
     source: fn.toString(),
     callDisplayName: options.callDisplayName,
     parameterNames: options.parameterNames,
@@ -135,8 +135,10 @@ function run(state: OpState, fn: AnyFunction, thisArg: unknown, args: unknown[],
   try {
     call = client._startOpCall(state, args, outer);
   } catch (error) {
+    // Tracing trouble: the function still runs, untraced.
     client.noteInternalError('starting a call failed', error);
-    return run(state, fn, thisArg, args, withCall);
+    const result: unknown = fn.apply(thisArg, args);
+    return withCall ? [result, undefined] : result;
   }
   let result: unknown;
   try {
@@ -150,10 +152,13 @@ function run(state: OpState, fn: AnyFunction, thisArg: unknown, args: unknown[],
 
 function settle(client: WeaveClient, call: Call, result: unknown, withCall: boolean): unknown {
   if (isPromiseLike(result)) {
+    // A new promise, not the original: a rejection the caller ignores must still surface as an
+    // unhandled rejection, as it would without tracing.
     return result.then(
       (value) => {
-        client.endCall(call, value, false);
-        return withCall ? [value, call] : value;
+        const returned = traceIteration(client, call, value);
+        if (returned === value) client.endCall(call, value, false);
+        return withCall ? [returned, call] : returned;
       },
       (error: unknown) => {
         client.endCall(call, undefined, true, error);
@@ -161,14 +166,7 @@ function settle(client: WeaveClient, call: Call, result: unknown, withCall: bool
       },
     );
   }
-  let returned = result;
-  if (typeof result === 'object' && result !== null) {
-    const tag = Object.prototype.toString.call(result);
-    if (tag === '[object Generator]') returned = new TracedGenerator(client, call, result as Generator);
-    else if (tag === '[object AsyncGenerator]') {
-      returned = new TracedAsyncGenerator(client, call, result as AsyncGenerator);
-    }
-  }
+  const returned = traceIteration(client, call, result);
   if (returned === result) client.endCall(call, result, false);
   return withCall ? [returned, call] : returned;
 }
@@ -180,110 +178,4 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
       value !== null &&
       typeof (value as PromiseLike<unknown>).then === 'function')
   );
-}
-
-/** Yielded values recorded as a generator call's output, at most. */
-const MAX_RECORDED_YIELDS = 10_000;
-
-class YieldLog {
-  readonly values: unknown[] = [];
-  omitted = 0;
-
-  add(value: unknown): void {
-    if (this.values.length < MAX_RECORDED_YIELDS) this.values.push(value);
-    else this.omitted += 1;
-  }
-
-  output(): unknown {
-    return this.omitted === 0
-      ? this.values
-      : [...this.values, { _type: 'Truncated', omitted_items: this.omitted }];
-  }
-}
-
-/** A generator whose every step runs inside its call's context; the call ends when iteration does. */
-class TracedGenerator implements Generator {
-  private readonly log = new YieldLog();
-
-  constructor(
-    private readonly client: WeaveClient,
-    private readonly call: Call,
-    private readonly inner: Generator,
-  ) {}
-
-  next(value?: unknown): IteratorResult<unknown> {
-    return this.step(() => this.inner.next(value));
-  }
-
-  return(value?: unknown): IteratorResult<unknown> {
-    return this.step(() => this.inner.return(value));
-  }
-
-  throw(error?: unknown): IteratorResult<unknown> {
-    return this.step(() => this.inner.throw(error));
-  }
-
-  [Symbol.iterator](): Generator {
-    return this;
-  }
-
-  get [Symbol.toStringTag](): string {
-    return 'Generator';
-  }
-
-  private step(advance: () => IteratorResult<unknown>): IteratorResult<unknown> {
-    let result: IteratorResult<unknown>;
-    try {
-      result = contextStorage.run(this.call, advance);
-    } catch (error) {
-      this.client.endCall(this.call, undefined, true, error);
-      throw error;
-    }
-    if (result.done) this.client.endCall(this.call, this.log.output(), false);
-    else this.log.add(result.value);
-    return result;
-  }
-}
-
-class TracedAsyncGenerator implements AsyncGenerator {
-  private readonly log = new YieldLog();
-
-  constructor(
-    private readonly client: WeaveClient,
-    private readonly call: Call,
-    private readonly inner: AsyncGenerator,
-  ) {}
-
-  next(value?: unknown): Promise<IteratorResult<unknown>> {
-    return this.step(() => this.inner.next(value));
-  }
-
-  return(value?: unknown): Promise<IteratorResult<unknown>> {
-    return this.step(() => this.inner.return(value));
-  }
-
-  throw(error?: unknown): Promise<IteratorResult<unknown>> {
-    return this.step(() => this.inner.throw(error));
-  }
-
-  [Symbol.asyncIterator](): AsyncGenerator {
-    return this;
-  }
-
-  get [Symbol.toStringTag](): string {
-    return 'AsyncGenerator';
-  }
-
-  private async step(advance: () => Promise<IteratorResult<unknown>>): Promise<IteratorResult<unknown>> {
-    let result: IteratorResult<unknown>;
-    try {
-      result = await contextStorage.run(this.call, advance);
-    } catch (error) {
-      this.client.endCall(this.call, undefined, true, error);
-      throw error;
-    }
-    if (result.done) this.client.endCall(this.call, this.log.output(), false);
-    else this.log.add(result.value);
-    return result;
-  }
 }

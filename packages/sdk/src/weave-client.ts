@@ -11,7 +11,7 @@ import type {
   Query,
   SortBy,
 } from '@weft/protocol';
-import { encodeBatchItems } from './batch-encoding.js';
+import { encodeBatchItems, queuedParts } from './batch-encoding.js';
 import { type BatcherOptions, type BatcherStats, CallBatcher, DEFAULT_BATCHER_OPTIONS } from './batcher.js';
 import { Call } from './call.js';
 import { CallsIter } from './calls-iter.js';
@@ -28,8 +28,14 @@ import { newId } from './ids.js';
 import { warnOnce } from './logger.js';
 import { type OpState, opRef, resolveOpState } from './op-state.js';
 import { FinishProgress, type FlushStatus } from './progress.js';
-import { DEFAULT_SERIALIZE_OPTIONS, type JsonValue, type SerializeOptions, serialize } from './serialize.js';
-import { finishedSummary, type SummaryMap } from './summary.js';
+import {
+  DEFAULT_SERIALIZE_OPTIONS,
+  type JsonValue,
+  type Serialized,
+  type SerializeOptions,
+  serialize,
+} from './serialize.js';
+import { finishedSummary, type SummaryMap, sumDictLeaves } from './summary.js';
 import type { TraceServer } from './trace-server.js';
 import { WEFT_SDK_VERSION } from './version.js';
 
@@ -143,8 +149,13 @@ export class WeaveClient {
     this.batcher = new CallBatcher<Call, string>(
       {
         sizeOf: (call) => call._queuedBytes,
-        prepare: encodeBatchItems,
-        send: (items) => this.sendEncoded(items),
+        partsOf: queuedParts,
+        prepare: (calls) =>
+          encodeBatchItems(calls, (error) => this.noteInternalError('encoding a call failed', error)),
+        send: (items, signal) => this.sendEncoded(items, signal),
+        discard: (call) => {
+          call._dropped = true;
+        },
       },
       { ...DEFAULT_BATCHER_OPTIONS, ...options.batch },
     );
@@ -168,6 +179,31 @@ export class WeaveClient {
 
   /** Starts a call by hand (for code that cannot be wrapped with `op`). Finish it with `finishCall`. */
   createCall(op: unknown, inputs: Record<string, unknown>, options: CreateCallOptions = {}): Call {
+    try {
+      return this.createCallOrThrow(op, inputs, options);
+    } catch (error) {
+      // Tracing trouble must not reach user code: hand back a call that is simply not recorded.
+      this.noteInternalError('creating a call failed', error);
+      const call = new Call(
+        {
+          id: newId(nowMs()),
+          project_id: this.projectId,
+          op_name: typeof op === 'string' ? op : 'unknown',
+          trace_id: newId(nowMs()),
+          parent_id: null,
+          display_name: null,
+          attributes: {},
+          inputs: {},
+          startedAtMicros: Math.round(nowMs() * 1000),
+        },
+        this,
+      );
+      call._dropped = true;
+      return call;
+    }
+  }
+
+  private createCallOrThrow(op: unknown, inputs: Record<string, unknown>, options: CreateCallOptions): Call {
     const store = contextStorage.getStore();
     const state = resolveOpState(op);
     const parent = options.parent === undefined ? callOf(store) : (options.parent ?? undefined);
@@ -186,7 +222,9 @@ export class WeaveClient {
       options.displayName,
     );
     if (options.useStack ?? true) {
-      call._previousStore = store ?? EMPTY_FRAME;
+      // Code after this, in this async context, runs "inside" the call until it finishes; after
+      // that, context lookups step past it to what was current before (see callOf).
+      call._stackParent = store ?? EMPTY_FRAME;
       contextStorage.enterWith(call);
     }
     return call;
@@ -200,10 +238,9 @@ export class WeaveClient {
       options.exception !== undefined && options.exception !== null,
       options.exception,
     );
-    if (call._previousStore && contextStorage.getStore() === call) {
-      contextStorage.enterWith(call._previousStore);
+    if (call._stackParent && contextStorage.getStore() === call) {
+      contextStorage.enterWith(call._stackParent);
     }
-    call._previousStore = undefined;
   }
 
   failCall(call: Call, error: unknown): void {
@@ -231,7 +268,7 @@ export class WeaveClient {
     attributes: Attributes | undefined,
     displayName: string | ((call: Call) => string) | undefined,
   ): Call {
-    if (serialized.truncated) this.noteTruncated();
+    if (serialized.truncated) this._noteTruncated();
     const time = nowMs();
     const call = new Call(
       {
@@ -258,7 +295,7 @@ export class WeaveClient {
       }
     }
     call._queuedBytes = serialized.bytes + RECORD_OVERHEAD_BYTES;
-    if (!this.batcher.enqueue(call, { reserve: true })) call._dropped = true;
+    if (!this.batcher.enqueue(call, 'start')) call._dropped = true;
     return call;
   }
 
@@ -269,7 +306,7 @@ export class WeaveClient {
     try {
       const endedAtMicros = Math.round(nowMs() * 1000);
       const serializedOutput = failed ? undefined : serialize(output, this.serializeOptions);
-      if (serializedOutput?.truncated) this.noteTruncated();
+      if (serializedOutput?.truncated) this._noteTruncated();
       const userSummary = isEmpty(call.summary) ? {} : (serialize(call.summary).value as SummaryMap);
       const summary = finishedSummary({
         userSummary,
@@ -282,27 +319,32 @@ export class WeaveClient {
       call.exception = failed ? formatException(error) : null;
       call._endedAtMicros = endedAtMicros;
       call._childSummaries = undefined;
-      const parent = call._parent;
-      if (parent && !parent._ended) {
-        parent._childSummaries ??= [];
-        parent._childSummaries.push(summary);
-      }
-      call._parent = undefined;
+      reportToParent(call, summary);
       if (call._dropped) return;
       const endBytes = (serializedOutput?.bytes ?? 0) + (call.exception?.length ?? 0) + RECORD_OVERHEAD_BYTES;
-      if (call._startTaken) {
-        // The start already went out: the end travels on its own.
+      if (call._startTaken || call._client !== this) {
+        // The start already went out (or is not this client's to send): the end travels alone.
         call._queuedBytes = endBytes;
-        this.batcher.enqueue(call, { reserved: true });
+        call._endQueued = this.batcher.enqueue(call, 'end');
       } else {
         // The start is still queued: the end rides with it in the same batch.
         call._queuedBytes += endBytes;
-        this.batcher.join(endBytes);
+        call._endQueued = this.batcher.join(endBytes);
+        if (!call._endQueued) call._queuedBytes -= endBytes;
       }
     } catch (caught) {
       this.noteInternalError('finishing a call failed', caught);
-      if (!call._dropped) this.batcher.release();
     }
+  }
+
+  /** @internal A value serialized with this client's size cap (generator yields). */
+  _serializeValue(value: unknown): Serialized {
+    return serialize(value, this.serializeOptions);
+  }
+
+  /** @internal */
+  get _maxValueBytes(): number {
+    return this.serializeOptions.maxBytes;
   }
 
   private attributesForWire(attributes: Attributes | undefined): Attributes {
@@ -322,9 +364,9 @@ export class WeaveClient {
 
   // ---- sending ---------------------------------------------------------------------------------
 
-  private async sendEncoded(items: readonly string[]): Promise<void> {
+  private async sendEncoded(items: readonly string[], signal: AbortSignal): Promise<void> {
     const body = `{"batch":[${items.join(',')}]}`;
-    if (this.server.callUpsertBatchEncoded) await this.server.callUpsertBatchEncoded(body);
+    if (this.server.callUpsertBatchEncoded) await this.server.callUpsertBatchEncoded(body, { signal });
     else await this.server.callUpsertBatch(JSON.parse(body) as CallCreateBatchReq);
   }
 
@@ -426,7 +468,8 @@ export class WeaveClient {
     await this.server.callUpdate({ project_id: call.project_id, call_id: call.id, display_name: name });
   }
 
-  private noteTruncated(): void {
+  /** @internal */
+  _noteTruncated(): void {
     this.truncatedValues += 1;
     warnOnce(
       'value-truncated',
@@ -439,6 +482,22 @@ export class WeaveClient {
   noteInternalError(what: string, error: unknown): void {
     this.internalErrors += 1;
     warnOnce(`internal:${what}`, `${what}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Children's summaries waiting to be summed into a running parent; folded when this many pile up. */
+const MAX_PENDING_CHILD_SUMMARIES = 64;
+
+/** A finished call's summary goes to its still-running parent, which sums them when it ends. */
+function reportToParent(call: Call, summary: SummaryMap): void {
+  const parent = call._parent;
+  call._parent = undefined;
+  if (!parent || parent._ended) return;
+  parent._childSummaries ??= [];
+  parent._childSummaries.push(summary);
+  // A long-lived parent (a server loop, an agent) must not hold every child's summary.
+  if (parent._childSummaries.length >= MAX_PENDING_CHILD_SUMMARIES) {
+    parent._childSummaries = [sumDictLeaves(parent._childSummaries)];
   }
 }
 

@@ -190,6 +190,34 @@ describe('queries', () => {
   });
 });
 
+describe('streams', () => {
+  it('gives a query’s read connection back when its client hangs up mid-stream', async () => {
+    const ids = Array.from({ length: 3000 }, () => uniqueId('bulk'));
+    await postJson(server.url, '/call/upsert_batch', {
+      batch: ids.map((id) => start(id, { trace_id: 'bulk-trace', inputs: { text: 'x'.repeat(200) } })),
+    });
+    // More abandoned streams than the server has read connections (4).
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const controller = new AbortController();
+      const response = await fetch(`${server.url}/calls/stream_query`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ project_id: PROJECT, filter: { trace_ids: ['bulk-trace'] } }),
+        signal: controller.signal,
+      });
+      const reader = response.body!.getReader();
+      await reader.read();
+      controller.abort();
+    }
+    // With the connections leaked, this would wait for a free one until the test times out.
+    const stats = await postJson(server.url, '/calls/query_stats', {
+      project_id: PROJECT,
+      filter: { trace_ids: ['bulk-trace'] },
+    });
+    expect(stats.body).toEqual({ count: 3000, has_more: false });
+  });
+});
+
 describe('changing calls', () => {
   it('renames with /call/update and clears with an empty name', async () => {
     const id = uniqueId('rename');
@@ -319,6 +347,21 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
 
   it('a query_stats limit below 1 → 400', async () => {
     await expectError('/calls/query_stats', { project_id: PROJECT, limit: 0 }, 400, /limit/);
+  });
+
+  it('values nested too deeply to store → 400', async () => {
+    const depth = 100_000;
+    const deep = `${'['.repeat(depth)}1${']'.repeat(depth)}`;
+    const body = JSON.stringify({ batch: [start('deep')] }).replace(
+      '"inputs":{"x":1}',
+      `"inputs":{"x":${deep}}`,
+    );
+    await expectError('/call/upsert_batch', body, 400, /batch\[0\]\.req\.start\.inputs is nested too deeply/);
+  });
+
+  it('a limit or offset too large to be a page → 400', async () => {
+    await expectError('/calls/stream_query', { project_id: PROJECT, limit: 1e300 }, 400, /limit/);
+    await expectError('/calls/stream_query', { project_id: PROJECT, offset: 2 ** 40 }, 400, /offset/);
   });
 
   it('an unknown route → 404 with a reason', async () => {

@@ -13,6 +13,7 @@ const STATUS_BY_TYPE: Record<ProtocolErrorType, number> = {
   RequestTooLarge: 413,
   InvalidFieldError: 422,
   NotImplemented: 501,
+  ServiceUnavailable: 503,
   QueryTimeout: 504,
 };
 

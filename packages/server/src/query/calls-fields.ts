@@ -47,11 +47,12 @@ const KNOWN_COLUMNS: ReadonlySet<string> = new Set(CALL_COLUMNS);
 
 /**
  * Resolves a `columns` projection: `inputs.x` counts as `inputs`, a `_dump` suffix is tolerated,
- * and the always-present columns are added. No projection means every column.
+ * and what `summary.weave` needs comes with `summary`. No projection means every column. (The
+ * query builder adds ALWAYS_SELECTED to every projection.)
  */
 export function resolveColumns(requested: readonly string[] | null | undefined): CallColumn[] {
   if (!requested || requested.length === 0) return [...CALL_COLUMNS];
-  const columns = new Set<CallColumn>(ALWAYS_SELECTED);
+  const columns = new Set<CallColumn>();
   for (const name of requested) {
     const top = (name.split('.')[0] ?? '').replace(/_dump$/, '');
     if (!KNOWN_COLUMNS.has(top)) {

@@ -98,7 +98,11 @@ export function callsSelect(query: CallsQuery, dialect: CallsDialect): Sql {
       ? sql`${dialect.column(column)} AS ${rawSql(`${column}_json`)}`
       : sql`${dialect.column(column)} AS ${rawSql(column)}`,
   );
-  selected.push(sql`${dialect.column('has_failed_descendant')} AS has_failed_descendant`);
+  // What summary.weave.status is derived from, besides the columns above.
+  selected.push(
+    sql`${dialect.column('has_failed_descendant')} AS has_failed_descendant`,
+    sql`${dialect.column('summary_reports_error')} AS summary_reports_error`,
+  );
   return sql`SELECT ${joinSql(selected, ', ')} FROM calls WHERE ${callsWhere(
     query.project_id,
     query.filter,

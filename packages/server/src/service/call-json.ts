@@ -10,12 +10,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function deriveStatus(call: StoredCall, summary: Record<string, unknown>): TraceStatus {
+/** research doc §2; the same order as the dialect's status expression used for sorting. */
+export function deriveStatus(call: StoredCall): TraceStatus {
   if (call.exception != null) return 'error';
   if (call.ended_at == null) return 'running';
-  if (call.has_failed_descendant) return 'descendant_error';
-  const counts = summary.status_counts;
-  if (isObject(counts) && typeof counts.error === 'number' && counts.error > 0) return 'descendant_error';
+  if (call.has_failed_descendant || call.summary_reports_error) return 'descendant_error';
   return 'success';
 }
 
@@ -31,7 +30,7 @@ export function deriveSummary(call: StoredCall): Record<string, unknown> {
   const summary = isObject(parsed) ? parsed : {};
   const stored = isObject(summary.weave) ? summary.weave : {};
   const { status: _s, latency_ms: _l, trace_name: _t, display_name: _d, ...kept } = stored;
-  const weave: WeaveSummary = { ...kept, status: deriveStatus(call, summary), latency_ms: latencyMs(call) };
+  const weave: WeaveSummary = { ...kept, status: deriveStatus(call), latency_ms: latencyMs(call) };
   if (call.display_name) weave.display_name = call.display_name;
   else weave.trace_name = opDisplayName(call.op_name);
   summary.weave = weave;

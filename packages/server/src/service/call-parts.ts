@@ -12,6 +12,23 @@ import {
 import { uuidv7 } from 'uuidv7';
 import type { CallEndPart, CallStartPart, CallUpsert } from '../storage/trace-store.js';
 
+/**
+ * JSON text of a value parsed from the request. JSON.parse accepts nesting deeper than
+ * JSON.stringify can write back (it recurses); that is a client mistake, not a server error.
+ */
+function toJsonText(
+  value: unknown,
+  part: 'start' | 'end',
+  field: string,
+  batchIndex: number | undefined,
+): string {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    throw new InvalidRequest(`${location(part, batchIndex)}.${field} is nested too deeply to store`);
+  }
+}
+
 /** Where a part sits in its request, for error messages: `start`, or `batch[3].req.start`. */
 function location(part: 'start' | 'end', batchIndex: number | undefined): string {
   return batchIndex === undefined ? part : `batch[${batchIndex}].req.${part}`;
@@ -51,9 +68,9 @@ export function normalizeStart(start: StartedCallSchemaForInsert, batchIndex?: n
       thread_id: start.thread_id ?? null,
       turn_id: start.turn_id ?? null,
       started_at: timestamp(start.started_at, 'start', 'started_at', batchIndex),
-      attributes_json: JSON.stringify(start.attributes),
-      inputs_json: JSON.stringify(start.inputs),
-      otel_dump_json: start.otel_dump ? JSON.stringify(start.otel_dump) : null,
+      attributes_json: toJsonText(start.attributes, 'start', 'attributes', batchIndex),
+      inputs_json: toJsonText(start.inputs, 'start', 'inputs', batchIndex),
+      otel_dump_json: start.otel_dump ? toJsonText(start.otel_dump, 'start', 'otel_dump', batchIndex) : null,
       wb_user_id: start.wb_user_id ?? null,
       wb_run_id: start.wb_run_id ?? null,
       wb_run_step: start.wb_run_step ?? null,
@@ -73,8 +90,8 @@ export function normalizeEnd(end: EndedCallSchemaForInsert, batchIndex?: number)
   return {
     ended_at: timestamp(end.ended_at, 'end', 'ended_at', batchIndex),
     exception: end.exception ?? null,
-    output_json: end.output === undefined ? null : JSON.stringify(end.output),
-    summary_json: JSON.stringify(end.summary),
+    output_json: end.output === undefined ? null : toJsonText(end.output, 'end', 'output', batchIndex),
+    summary_json: toJsonText(end.summary, 'end', 'summary', batchIndex),
     summary_reports_error: summaryReportsError(end.summary),
     wb_run_step_end: end.wb_run_step_end ?? null,
     display_name: end.display_name ?? null,

@@ -20,7 +20,7 @@ import {
   NotFound,
   NotImplemented,
 } from '@weft/protocol';
-import { assertSortable, resolveColumns } from '../query/calls-fields.js';
+import { resolveColumns } from '../query/calls-fields.js';
 import type { CallsQuery, TraceStore } from '../storage/trace-store.js';
 import { callToJson } from './call-json.js';
 import { mergeBatch, normalizeEnd, normalizeStart } from './call-parts.js';
@@ -100,7 +100,6 @@ export class CallsService {
   private toCallsQuery(req: CallsQueryReq): CallsQuery {
     rejectQueryExpression(req.query);
     const sortBy = req.sort_by ?? DEFAULT_SORT;
-    for (const term of sortBy) assertSortable(term.field);
     const limit = req.limit != null && req.limit > 0 ? req.limit : null;
     return {
       project_id: req.project_id,

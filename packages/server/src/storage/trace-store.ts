@@ -72,6 +72,8 @@ export interface StoredCall {
   deleted_at?: number | null;
   /** A live descendant raised (found by the store from the tree, whatever the client rolled up). */
   has_failed_descendant?: boolean;
+  /** The client's own roll-up (`summary.status_counts.error > 0`) says a descendant failed. */
+  summary_reports_error?: boolean;
 }
 
 /** The stored columns a projection can name (protocol names; JSON columns without `_json`). */

@@ -34,8 +34,13 @@ export function registerCallRoutes(app: FastifyInstance, calls: CallsService): v
     '/calls/stream_query',
     { schema: { body: CallsQueryReq } },
     async (request, reply) => {
-      const lines = await startStream(calls.query(request.body));
-      return reply.type('application/jsonl').send(Readable.from(lines));
+      const iterator = calls.query(request.body)[Symbol.asyncIterator]();
+      // The first call is read before the response starts, so a request the store rejects still
+      // gets a proper error status.
+      const first = await iterator.next();
+      // A client that goes away ends the query, and its read connection goes back to the pool.
+      reply.raw.once('close', () => void iterator.return?.());
+      return reply.type('application/jsonl').send(Readable.from(jsonLines(first, iterator)));
     },
   );
   // Deprecated in Weave but still served: the same query, answered as one JSON document.
@@ -61,27 +66,23 @@ export function registerCallRoutes(app: FastifyInstance, calls: CallsService): v
   );
 }
 
-/**
- * Pulls the first call before the response starts, so that a request the store rejects still gets
- * a proper error status; then streams JSON lines in chunks.
- */
-async function startStream(calls: AsyncIterable<string>): Promise<AsyncGenerator<string>> {
-  const iterator = calls[Symbol.asyncIterator]();
-  const first = await iterator.next();
-  return (async function* chunks() {
-    if (first.done) return;
-    let chunk = `${first.value}\n`;
-    try {
-      for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-        chunk += `${next.value}\n`;
-        if (chunk.length >= STREAM_CHUNK_CHARS) {
-          yield chunk;
-          chunk = '';
-        }
+/** The calls as JSON lines, written in chunks of about STREAM_CHUNK_CHARS. */
+async function* jsonLines(
+  first: IteratorResult<string>,
+  rest: AsyncIterator<string>,
+): AsyncGenerator<string> {
+  if (first.done) return;
+  let chunk = `${first.value}\n`;
+  try {
+    for (let next = await rest.next(); !next.done; next = await rest.next()) {
+      chunk += `${next.value}\n`;
+      if (chunk.length >= STREAM_CHUNK_CHARS) {
+        yield chunk;
+        chunk = '';
       }
-      if (chunk.length > 0) yield chunk;
-    } finally {
-      await iterator.return?.();
     }
-  })();
+    if (chunk.length > 0) yield chunk;
+  } finally {
+    await rest.return?.();
+  }
 }

@@ -25,6 +25,7 @@ const COLUMNS: ReadonlyMap<string, Sql> = new Map(
     'wb_run_step_end',
     'deleted_at',
     'has_failed_descendant',
+    'summary_reports_error',
   ].map((name) => [name, rawSql(`calls.${name}`)]),
 );
 

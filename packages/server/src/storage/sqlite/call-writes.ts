@@ -1,6 +1,7 @@
 /**
- * The SQL that merges call parts into rows and keeps `has_failed_descendant` true to the tree.
- * Every statement here runs inside the batch's transaction.
+ * The writes to the calls table: merging call parts into rows (the store runs a batch in one
+ * transaction), soft deletes (in their own transaction) and renames (one statement). Failure
+ * flags are kept true to the tree by FailureFlags.
  */
 
 import { opDisplayName } from '@weft/protocol';
@@ -213,6 +214,12 @@ export class CallWriter {
     if (deleted > 0) this.projectsWithDeletions.set(project, true);
     for (const parent of parents) this.flags.recomputeUpwards(project, parent);
     return deleted;
+  }
+
+  /** Re-reads what this writer keeps in memory, after a transaction rolled back. */
+  resync(): void {
+    this.projectsWithDeletions.clear();
+    this.flags.resync();
   }
 
   rename(project: string, id: string, name: string): boolean {

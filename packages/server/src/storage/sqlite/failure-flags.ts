@@ -24,6 +24,7 @@ export class FailureFlags {
   private readonly childFails: Database.Statement;
   private readonly park: Database.Statement;
   private readonly resume: Database.Statement;
+  private readonly countParked: Database.Statement;
   /** Rows in pending_failure_walks; while zero, arriving starts need no lookup at all. */
   private parked: number;
 
@@ -46,7 +47,13 @@ export class FailureFlags {
          WHERE project_id = ? AND call_id IN (SELECT value FROM json_each(?)) RETURNING call_id`,
       )
       .pluck();
-    this.parked = db.prepare('SELECT COUNT(*) FROM pending_failure_walks').pluck().get() as number;
+    this.countParked = db.prepare('SELECT COUNT(*) FROM pending_failure_walks').pluck();
+    this.parked = this.countParked.get() as number;
+  }
+
+  /** Re-reads the parked count (after a rollback undid rows the count had followed). */
+  resync(): void {
+    this.parked = this.countParked.get() as number;
   }
 
   /**

@@ -1,6 +1,8 @@
 /**
  * Numbered schema migrations, applied in order at start-up inside one transaction each. The
  * database's `user_version` records the last one applied. Never edit a released migration: add one.
+ * (Until weft's first release, migration 1 is still being shaped; a development database made by
+ * an earlier build is thrown away, not migrated.)
  */
 export interface Migration {
   version: number;
@@ -42,8 +44,8 @@ export const MIGRATIONS: readonly Migration[] = [
         wb_run_step INTEGER,
         wb_run_step_end INTEGER,
         deleted_at INTEGER,
-        -- Maintained on every write from the tree itself: some live descendant has an exception.
-        -- Invariant: a flagged call's ancestors are flagged too.
+        -- Maintained on every write from the tree itself: some live descendant has an exception
+        -- (see failure-flags.ts; a flag waiting for an ancestor's start is in pending_failure_walks).
         has_failed_descendant INTEGER NOT NULL DEFAULT 0,
         -- The client's own roll-up (summary.status_counts.error > 0) says a descendant failed.
         summary_reports_error INTEGER NOT NULL DEFAULT 0,

@@ -1,4 +1,13 @@
+import { ServiceUnavailable } from '@weft/protocol';
 import Database from 'better-sqlite3';
+
+/** How long a query waits for a free read connection before the server says it is busy. */
+const ACQUIRE_TIMEOUT_MS = 30_000;
+
+interface Waiter {
+  resolve: (db: Database.Database) => void;
+  timer: NodeJS.Timeout;
+}
 
 /**
  * Read-only connections for queries. A streaming query keeps its statement open while the response
@@ -7,7 +16,7 @@ import Database from 'better-sqlite3';
  */
 export class ReadPool {
   private readonly idle: Database.Database[] = [];
-  private readonly waiters: Array<(db: Database.Database) => void> = [];
+  private readonly waiters: Waiter[] = [];
   private open = 0;
   private closed = false;
 
@@ -26,13 +35,23 @@ export class ReadPool {
       db.pragma('busy_timeout = 5000');
       return db;
     }
-    return new Promise((resolve) => this.waiters.push(resolve));
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        resolve,
+        timer: setTimeout(() => {
+          this.waiters.splice(this.waiters.indexOf(waiter), 1);
+          reject(new ServiceUnavailable('all read connections are busy; try again later'));
+        }, ACQUIRE_TIMEOUT_MS),
+      };
+      this.waiters.push(waiter);
+    });
   }
 
   release(db: Database.Database): void {
     const waiter = this.waiters.shift();
     if (waiter) {
-      waiter(db);
+      clearTimeout(waiter.timer);
+      waiter.resolve(db);
     } else if (this.closed) {
       db.close();
       this.open -= 1;

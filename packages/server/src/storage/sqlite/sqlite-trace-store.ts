@@ -54,7 +54,14 @@ export class SqliteTraceStore implements TraceStore {
 
   async upsertCalls(batch: readonly CallUpsert[]): Promise<void> {
     this.assertOpen();
-    if (batch.length > 0) this.applyBatch(batch);
+    if (batch.length === 0) return;
+    try {
+      this.applyBatch(batch);
+    } catch (error) {
+      // The transaction rolled back; in-memory bookkeeping may have moved with it.
+      this.writer.resync();
+      throw error;
+    }
   }
 
   async readCall(
@@ -84,6 +91,7 @@ export class SqliteTraceStore implements TraceStore {
       let sinceYield = 0;
       for (const row of statement.iterate(...compiled.params) as Iterable<StoredCall>) {
         row.has_failed_descendant = (row.has_failed_descendant as unknown) === 1;
+        row.summary_reports_error = (row.summary_reports_error as unknown) === 1;
         yield row;
         if (++sinceYield >= ROWS_PER_TURN) {
           sinceYield = 0;

@@ -1,0 +1,140 @@
+/**
+ * Generators returned by an op (directly, or by an async op) are traced until they are
+ * exhausted: each step runs inside the call's context, so ops called while iterating become its
+ * children, and the call ends when iteration ends (done, `return()`, or an error). The yielded
+ * values, serialized as they come within the call's size budget, are its output.
+ */
+import type { Call } from './call.js';
+import { contextStorage } from './context.js';
+import type { JsonValue } from './serialize.js';
+import type { WeaveClient } from './weave-client.js';
+
+/** Wraps `value` if it is a generator object; returns anything else unchanged. */
+export function traceIteration(client: WeaveClient, call: Call, value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const tag = Object.prototype.toString.call(value);
+  if (tag === '[object Generator]') return new TracedGenerator(client, call, value as Generator);
+  if (tag === '[object AsyncGenerator]')
+    return new TracedAsyncGenerator(client, call, value as AsyncGenerator);
+  return value;
+}
+
+/** The yielded values, copied when yielded; recording stops once they fill the size budget. */
+class YieldLog {
+  private readonly values: JsonValue[] = [];
+  private bytes = 0;
+  private omitted = 0;
+
+  constructor(private readonly client: WeaveClient) {}
+
+  add(value: unknown): void {
+    if (this.omitted > 0) {
+      this.omitted += 1;
+      return;
+    }
+    const serialized = this.client._serializeValue(value);
+    if (this.bytes + serialized.bytes > this.client._maxValueBytes) {
+      this.omitted = 1;
+      this.client._noteTruncated();
+      return;
+    }
+    this.bytes += serialized.bytes;
+    this.values.push(serialized.value);
+  }
+
+  output(): JsonValue[] {
+    return this.omitted === 0
+      ? this.values
+      : [...this.values, { _type: 'Truncated', omitted_items: this.omitted }];
+  }
+}
+
+class TracedGenerator implements Generator {
+  private readonly log: YieldLog;
+
+  constructor(
+    private readonly client: WeaveClient,
+    private readonly call: Call,
+    private readonly inner: Generator,
+  ) {
+    this.log = new YieldLog(client);
+  }
+
+  next(value?: unknown): IteratorResult<unknown> {
+    return this.step(() => this.inner.next(value));
+  }
+
+  return(value?: unknown): IteratorResult<unknown> {
+    return this.step(() => this.inner.return(value));
+  }
+
+  throw(error?: unknown): IteratorResult<unknown> {
+    return this.step(() => this.inner.throw(error));
+  }
+
+  [Symbol.iterator](): Generator {
+    return this;
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'Generator';
+  }
+
+  private step(advance: () => IteratorResult<unknown>): IteratorResult<unknown> {
+    let result: IteratorResult<unknown>;
+    try {
+      result = contextStorage.run(this.call, advance);
+    } catch (error) {
+      this.client.endCall(this.call, undefined, true, error);
+      throw error;
+    }
+    if (result.done) this.client.endCall(this.call, this.log.output(), false);
+    else this.log.add(result.value);
+    return result;
+  }
+}
+
+class TracedAsyncGenerator implements AsyncGenerator {
+  private readonly log: YieldLog;
+
+  constructor(
+    private readonly client: WeaveClient,
+    private readonly call: Call,
+    private readonly inner: AsyncGenerator,
+  ) {
+    this.log = new YieldLog(client);
+  }
+
+  next(value?: unknown): Promise<IteratorResult<unknown>> {
+    return this.step(() => this.inner.next(value));
+  }
+
+  return(value?: unknown): Promise<IteratorResult<unknown>> {
+    return this.step(() => this.inner.return(value));
+  }
+
+  throw(error?: unknown): Promise<IteratorResult<unknown>> {
+    return this.step(() => this.inner.throw(error));
+  }
+
+  [Symbol.asyncIterator](): AsyncGenerator {
+    return this;
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'AsyncGenerator';
+  }
+
+  private async step(advance: () => Promise<IteratorResult<unknown>>): Promise<IteratorResult<unknown>> {
+    let result: IteratorResult<unknown>;
+    try {
+      result = await contextStorage.run(this.call, advance);
+    } catch (error) {
+      this.client.endCall(this.call, undefined, true, error);
+      throw error;
+    }
+    if (result.done) this.client.endCall(this.call, this.log.output(), false);
+    else this.log.add(result.value);
+    return result;
+  }
+}
