@@ -19,15 +19,33 @@ export function traceIteration(client: WeaveClient, call: Call, value: unknown):
   return value;
 }
 
-/** The yielded values, copied when yielded; recording stops once they fill the size budget. */
-class YieldLog {
+/**
+ * What both wrappers share: the yielded values (copied when yielded; recording stops once they
+ * fill the size budget), and ending the call when iteration ends.
+ */
+class IterationTrace {
   private readonly values: JsonValue[] = [];
   private bytes = 0;
   private omitted = 0;
 
-  constructor(private readonly client: WeaveClient) {}
+  constructor(
+    private readonly client: WeaveClient,
+    readonly call: Call,
+  ) {}
 
-  add(value: unknown): void {
+  /** Records a step's result; ends the call when iteration is done. */
+  stepped(result: IteratorResult<unknown>): IteratorResult<unknown> {
+    if (result.done) this.client.endCall(this.call, this.output(), false);
+    else this.record(result.value);
+    return result;
+  }
+
+  failed(error: unknown): never {
+    this.client.endCall(this.call, undefined, true, error);
+    throw error;
+  }
+
+  private record(value: unknown): void {
     if (this.omitted > 0) {
       this.omitted += 1;
       return;
@@ -42,7 +60,7 @@ class YieldLog {
     this.values.push(serialized.value);
   }
 
-  output(): JsonValue[] {
+  private output(): JsonValue[] {
     return this.omitted === 0
       ? this.values
       : [...this.values, { _type: 'Truncated', omitted_items: this.omitted }];
@@ -50,14 +68,14 @@ class YieldLog {
 }
 
 class TracedGenerator implements Generator {
-  private readonly log: YieldLog;
+  private readonly trace: IterationTrace;
 
   constructor(
-    private readonly client: WeaveClient,
-    private readonly call: Call,
+    client: WeaveClient,
+    call: Call,
     private readonly inner: Generator,
   ) {
-    this.log = new YieldLog(client);
+    this.trace = new IterationTrace(client, call);
   }
 
   next(value?: unknown): IteratorResult<unknown> {
@@ -81,28 +99,23 @@ class TracedGenerator implements Generator {
   }
 
   private step(advance: () => IteratorResult<unknown>): IteratorResult<unknown> {
-    let result: IteratorResult<unknown>;
     try {
-      result = contextStorage.run(this.call, advance);
+      return this.trace.stepped(contextStorage.run(this.trace.call, advance));
     } catch (error) {
-      this.client.endCall(this.call, undefined, true, error);
-      throw error;
+      return this.trace.failed(error);
     }
-    if (result.done) this.client.endCall(this.call, this.log.output(), false);
-    else this.log.add(result.value);
-    return result;
   }
 }
 
 class TracedAsyncGenerator implements AsyncGenerator {
-  private readonly log: YieldLog;
+  private readonly trace: IterationTrace;
 
   constructor(
-    private readonly client: WeaveClient,
-    private readonly call: Call,
+    client: WeaveClient,
+    call: Call,
     private readonly inner: AsyncGenerator,
   ) {
-    this.log = new YieldLog(client);
+    this.trace = new IterationTrace(client, call);
   }
 
   next(value?: unknown): Promise<IteratorResult<unknown>> {
@@ -128,13 +141,10 @@ class TracedAsyncGenerator implements AsyncGenerator {
   private async step(advance: () => Promise<IteratorResult<unknown>>): Promise<IteratorResult<unknown>> {
     let result: IteratorResult<unknown>;
     try {
-      result = await contextStorage.run(this.call, advance);
+      result = await contextStorage.run(this.trace.call, advance);
     } catch (error) {
-      this.client.endCall(this.call, undefined, true, error);
-      throw error;
+      return this.trace.failed(error);
     }
-    if (result.done) this.client.endCall(this.call, this.log.output(), false);
-    else this.log.add(result.value);
-    return result;
+    return this.trace.stepped(result);
   }
 }
