@@ -109,15 +109,13 @@ const BASE_ATTRIBUTES: Attributes = Object.freeze({ weave: SDK_ATTRIBUTES });
 /** Longest exception text kept; a stack trace beyond this is cut. */
 const MAX_EXCEPTION_CHARS = 16 * 1024;
 
+/** The exception text a failed call records: the stack when there is one (it starts with name and message). */
 function formatException(error: unknown): string {
   let text: string;
-  if (error instanceof Error) text = error.stack ?? `${error.name}: ${error.message}`;
-  else {
-    try {
-      text = String(error);
-    } catch {
-      text = 'unprintable exception';
-    }
+  try {
+    text = error instanceof Error ? String(error.stack ?? `${error.name}: ${error.message}`) : String(error);
+  } catch {
+    text = 'unprintable exception';
   }
   return text.length > MAX_EXCEPTION_CHARS ? `${text.slice(0, MAX_EXCEPTION_CHARS)}…[truncated]` : text;
 }
