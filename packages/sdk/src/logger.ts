@@ -7,10 +7,6 @@ export function warnOnce(key: string, message: string): void {
   console.warn(`weft: ${message}`);
 }
 
-export function warn(message: string): void {
-  console.warn(`weft: ${message}`);
-}
-
 const lastWarned = new Map<string, number>();
 
 /**

@@ -37,7 +37,7 @@ const END_COLUMNS = [
 /** display_name_level values: which kind of write set the name (see migration 1). */
 const NAME_FROM_START = 1;
 const NAME_FROM_END = 2;
-export const NAME_FROM_UPDATE = 3;
+const NAME_FROM_UPDATE = 3;
 
 /**
  * INSERT … ON CONFLICT for one kind of part. Values are bound by position, in the order
