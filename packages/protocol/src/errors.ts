@@ -53,6 +53,13 @@ export class InvalidFieldError extends ProtocolError {
   }
 }
 
+/** A query ran longer than the server allows; a narrower filter or an index may help. */
+export class QueryTimeout extends ProtocolError {
+  constructor(message: string) {
+    super('QueryTimeout', message);
+  }
+}
+
 /** The server cannot take the request now (too busy); trying again later may work. */
 export class ServiceUnavailable extends ProtocolError {
   constructor(message: string) {

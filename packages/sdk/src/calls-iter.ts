@@ -4,8 +4,15 @@
  */
 import type { Call } from './call.js';
 
+/** Where a page starts: after skipping `offset` calls, or right after `after` (keyset paging). */
+export interface PageStart {
+  offset: number;
+  /** The last call of the previous page; sources that can page by key use it instead of the offset. */
+  after: Call | undefined;
+}
+
 export interface CallsIterSource {
-  fetchPage(offset: number, limit: number): Promise<Call[]>;
+  fetchPage(start: PageStart, limit: number): Promise<Call[]>;
   /** How many calls match the query, ignoring limit and offset. */
   countAll(): Promise<number>;
 }
@@ -40,12 +47,14 @@ export class CallsIter implements AsyncIterable<Call> {
   async *[Symbol.asyncIterator](): AsyncIterator<Call> {
     const { pageSize, limit, offset } = this.options;
     let yielded = 0;
+    let last: Call | undefined;
     while (limit === undefined || yielded < limit) {
       const wanted = limit === undefined ? pageSize : Math.min(pageSize, limit - yielded);
-      const page = await this.source.fetchPage(offset + yielded, wanted);
+      const page = await this.source.fetchPage({ offset: offset + yielded, after: last }, wanted);
       this.pagesFetched += 1;
       for (const call of page) yield call;
       yielded += page.length;
+      last = page[page.length - 1];
       // A short page is the last one.
       if (page.length < wanted) return;
     }

@@ -6,6 +6,7 @@ export { HttpTraceServer, type HttpTraceServerOptions } from './http-trace-serve
 export { DEFAULT_SERVER_URL, getClient, type InitOptions, init, resetClient } from './init.js';
 export { type Op, type OpOptions, op } from './op.js';
 export type { FlushStatus } from './progress.js';
+export { type QueryExpression, type QueryOperand, type QueryOperation, q } from './query.js';
 export type { JsonValue } from './serialize.js';
 export { type TraceServer, TraceServerError } from './trace-server.js';
 export {

@@ -11,6 +11,7 @@ import type {
   Query,
   SortBy,
 } from '@weft/protocol';
+import { formatTimestampMicros } from '@weft/protocol/datetime';
 import { encodeBatchItems, queuedParts } from './batch-encoding.js';
 import { type BatcherOptions, type BatcherStats, CallBatcher, DEFAULT_BATCHER_OPTIONS } from './batcher.js';
 import { Call } from './call.js';
@@ -28,6 +29,7 @@ import { newId } from './ids.js';
 import { warnOnce } from './logger.js';
 import { type OpState, opRef, resolveOpState } from './op-state.js';
 import { FinishProgress, type FlushStatus } from './progress.js';
+import { type QueryExpression, type QueryOperation, toQueryExpression } from './query.js';
 import {
   DEFAULT_SERIALIZE_OPTIONS,
   type JsonValue,
@@ -83,7 +85,8 @@ export interface GetCallsOptions {
   limit?: number;
   offset?: number;
   sortBy?: SortBy[];
-  query?: Query;
+  /** Weave's Query language: the wire form `{ $expr: ... }`, or an operation built with `q`. */
+  query?: Query | QueryExpression | QueryOperation;
   includeCosts?: boolean;
   includeFeedback?: boolean;
   columns?: string[];
@@ -412,16 +415,29 @@ export class WeaveClient {
       include_costs: options.includeCosts ?? false,
       include_feedback: options.includeFeedback ?? false,
     };
-    const query = withScoredBy(options.query, options.scoredBy);
+    const query = withScoredBy(
+      options.query === undefined
+        ? undefined
+        : (toQueryExpression(options.query as QueryExpression) as Query),
+      options.scoredBy,
+    );
     if (query) request.query = query;
     if (options.sortBy) request.sort_by = options.sortBy;
     if (options.columns) request.columns = options.columns;
+    const keysetDirection = keysetPagingDirection(options.sortBy);
     return new CallsIter(
       {
-        fetchPage: async (offset, limit) => {
+        fetchPage: async ({ offset, after }, limit) => {
           await this.flush();
+          // Past the first page, a start-time sort continues after the last call seen rather than
+          // skipping an ever larger offset: each page costs the same, and calls logged meanwhile
+          // cannot shift pages.
+          const page =
+            keysetDirection && after
+              ? { ...request, query: afterCall(request.query, after, keysetDirection), offset: 0, limit }
+              : { ...request, offset, limit };
           const calls: Call[] = [];
-          for await (const schema of this.server.callsQueryStream({ ...request, offset, limit })) {
+          for await (const schema of this.server.callsQueryStream(page)) {
             calls.push(Call.fromSchema(schema as CallSchema, this));
           }
           return calls;
@@ -505,6 +521,39 @@ function isEmpty(object: object): boolean {
 }
 
 /** `scoredBy` becomes Query clauses over feedback, as Weave's client builds them. */
+/**
+ * The direction when the order is by start time with the id tie-breaker (the default), which
+ * pages by key; undefined for other sorts, which page by offset.
+ */
+function keysetPagingDirection(sortBy: readonly SortBy[] | undefined): 'asc' | 'desc' | undefined {
+  if (sortBy === undefined) return 'asc';
+  const [first, second, ...rest] = sortBy;
+  if (first?.field !== 'started_at' || rest.length > 0) return undefined;
+  if (second && (second.field !== 'id' || second.direction !== first.direction)) return undefined;
+  return first.direction;
+}
+
+/** The query narrowed to calls after `last` in (started_at, id) order. */
+function afterCall(query: Query | null | undefined, last: Call, direction: 'asc' | 'desc'): Query {
+  // µs precision: a Date would round to the millisecond and skip or repeat calls.
+  const startedAt = formatTimestampMicros(last._startedAtMicros);
+  const [beyond, sameOrBeyond] =
+    direction === 'asc' ? (['$gt', '$gte'] as const) : (['$lt', '$lte'] as const);
+  const started = { $getField: 'started_at' };
+  const after: QueryOperation = {
+    $and: [
+      { [sameOrBeyond]: [started, { $literal: startedAt }] } as QueryOperation,
+      {
+        $or: [
+          { [beyond]: [started, { $literal: startedAt }] } as QueryOperation,
+          { [beyond]: [{ $getField: 'id' }, { $literal: last.id }] } as QueryOperation,
+        ],
+      },
+    ],
+  };
+  return { $expr: query ? { $and: [query.$expr as QueryOperation, after] } : after } as Query;
+}
+
 function withScoredBy(query: Query | undefined, scoredBy: string | string[] | undefined): Query | undefined {
   const scorers = scoredBy === undefined ? [] : Array.isArray(scoredBy) ? scoredBy : [scoredBy];
   if (scorers.length === 0) return query;

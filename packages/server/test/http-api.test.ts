@@ -319,7 +319,7 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
     expect((await readCall('huge')).status).toBe(404);
   });
 
-  it('an unknown sort field → 422, a JSON sort field not yet supported → 501', async () => {
+  it('an unknown sort field → 422, a feedback sort field not yet supported → 501', async () => {
     await expectError(
       '/calls/stream_query',
       { project_id: PROJECT, sort_by: [{ field: 'nonsense', direction: 'asc' }] },
@@ -328,9 +328,15 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
     );
     await expectError(
       '/calls/stream_query',
-      { project_id: PROJECT, sort_by: [{ field: 'inputs.x', direction: 'asc' }] },
+      { project_id: PROJECT, sort_by: [{ field: 'summary.weave.costs', direction: 'asc' }] },
+      422,
+      /summary\.weave\.costs/,
+    );
+    await expectError(
+      '/calls/stream_query',
+      { project_id: PROJECT, sort_by: [{ field: 'feedback.[*].payload.x', direction: 'asc' }] },
       501,
-      /inputs\.x/,
+      /feedback/,
     );
   });
 

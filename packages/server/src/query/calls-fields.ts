@@ -1,37 +1,9 @@
 /**
- * Which call fields requests may name in `sort_by` and `columns`, independent of any database.
- * Checked in the service so a bad field fails with a 4xx before any query runs.
+ * Which call columns a `columns` projection may name, independent of any database. Checked in the
+ * service so a bad column fails with a 4xx before any query runs.
  */
-import { InvalidFieldError, NotImplemented } from '@weft/protocol';
+import { InvalidFieldError } from '@weft/protocol';
 import { CALL_COLUMNS, type CallColumn } from '../storage/trace-store.js';
-
-/** Top-level columns that sort directly (JSON columns sort by path, not as a whole). */
-export const SORTABLE_COLUMNS: ReadonlySet<string> = new Set(
-  CALL_COLUMNS.filter((column) => !['attributes', 'inputs', 'output', 'summary'].includes(column)),
-);
-
-export type DerivedField = 'summary.weave.status' | 'summary.weave.latency_ms' | 'summary.weave.trace_name';
-export const DERIVED_FIELDS: ReadonlySet<string> = new Set<DerivedField>([
-  'summary.weave.status',
-  'summary.weave.latency_ms',
-  'summary.weave.trace_name',
-]);
-
-const JSON_FIELD_PREFIXES = ['inputs.', 'output.', 'attributes.', 'summary.'];
-
-/** Throws a clear protocol error unless `field` can be sorted on. */
-export function assertSortable(field: string): void {
-  if (SORTABLE_COLUMNS.has(field) || DERIVED_FIELDS.has(field)) return;
-  if (field.startsWith('summary.weave.')) {
-    throw new InvalidFieldError(
-      `cannot sort by ${field}: the derived fields are summary.weave.status, latency_ms and trace_name`,
-    );
-  }
-  if (JSON_FIELD_PREFIXES.some((prefix) => field.startsWith(prefix))) {
-    throw new NotImplemented(`sorting by JSON fields such as ${field} is not supported by this server yet`);
-  }
-  throw new InvalidFieldError(`cannot sort by unknown field ${JSON.stringify(field)}`);
-}
 
 /** Every call row carries these, whatever the projection (StoredCall has them as required fields). */
 export const ALWAYS_SELECTED: readonly CallColumn[] = [

@@ -1,26 +1,41 @@
 /**
- * Builds the SQL for calls queries (filter, sort, paging, projection) from normalized requests,
- * through a dialect's hooks. The Query expression language plugs into `callsWhere` as one more
- * condition when it lands.
+ * Builds the SQL for calls queries (filter, Query expression, sort, paging, projection) from
+ * normalized requests, through a dialect's hooks.
  */
-import { type CallsFilter, NotImplemented, type SortBy } from '@weft/protocol';
+import { type CallsFilter, NotImplemented, resolveCallField, type SortBy } from '@weft/protocol';
 import type { CallColumn, CallsQuery, CallsStatsQuery } from '../storage/trace-store.js';
-import { ALWAYS_SELECTED, assertSortable } from './calls-fields.js';
+import { ALWAYS_SELECTED } from './calls-fields.js';
 import type { CallsDialect } from './dialect.js';
+import { type QueryCompileContext, QueryCompiler } from './query-expr.js';
 import { joinSql, rawSql, type Sql, sql } from './sql.js';
 
-/** The expression behind a sortable field (fields are checked by `assertSortable` first). */
-export function sortExpression(field: string, dialect: CallsDialect): Sql {
-  assertSortable(field);
-  switch (field) {
-    case 'summary.weave.status':
-      return dialect.derived.status;
-    case 'summary.weave.latency_ms':
-      return dialect.derived.latencyMs;
-    case 'summary.weave.trace_name':
-      return dialect.derived.traceName;
-    default:
-      return dialect.column(field);
+/** Columns every live call has, so sorting on them needs no NULL placement. */
+const NEVER_NULL: ReadonlySet<string> = new Set(['id', 'project_id', 'trace_id', 'op_name', 'started_at']);
+
+/**
+ * The ORDER BY terms for one sort key (docs/query-language.md, "Sorting"). JSON fields sort by
+ * existence first, then as numbers, then as text (research doc §3).
+ */
+export function sortTerms(term: SortBy, context: QueryCompileContext): Sql[] {
+  const { dialect } = context;
+  const field = resolveCallField(term.field);
+  const compiler = new QueryCompiler(context);
+  switch (field.kind) {
+    case 'column': {
+      const expr = compiler.value({ kind: 'field', path: term.field, field });
+      return [dialect.orderBy(expr, term.direction, !NEVER_NULL.has(field.column))];
+    }
+    case 'derived':
+      return [dialect.orderBy(compiler.derived(field.name), term.direction, field.name === 'latency_ms')];
+    case 'json': {
+      const column = dialect.column(field.column);
+      const text = compiler.value({ kind: 'field', path: term.field, field });
+      return [
+        dialect.orderBy(dialect.jsonExists(column, field.path), 'desc', false),
+        dialect.orderBy(dialect.jsonNumber(column, field.path), term.direction, true),
+        dialect.orderBy(text, term.direction, false),
+      ];
+    }
   }
 }
 
@@ -43,9 +58,8 @@ function opNamesCondition(opNames: readonly string[], dialect: CallsDialect): Sq
   return sql`(${joinSql(alternatives, ' OR ')})`;
 }
 
-/** The WHERE conditions shared by queries and counts. */
-export function callsWhere(projectId: string, filter: CallsFilter, dialect: CallsDialect): Sql {
-  const conditions: Sql[] = [dialect.liveCallsCondition, sql`${dialect.column('project_id')} = ${projectId}`];
+function filterConditions(filter: CallsFilter, dialect: CallsDialect): Sql[] {
+  const conditions: Sql[] = [];
   const memberships: Array<[keyof CallsFilter, string]> = [
     ['call_ids', 'id'],
     ['trace_ids', 'trace_id'],
@@ -66,17 +80,30 @@ export function callsWhere(projectId: string, filter: CallsFilter, dialect: Call
   if (hasItems(filter.input_refs) || hasItems(filter.output_refs)) {
     throw new NotImplemented('input_refs and output_refs filters are not supported by this server yet');
   }
+  return conditions;
+}
+
+/** The WHERE conditions shared by queries and counts. */
+export function callsWhere(query: CallsStatsQuery, context: QueryCompileContext): Sql {
+  const { dialect } = context;
+  const conditions: Sql[] = [
+    dialect.liveCallsCondition,
+    sql`${dialect.column('project_id')} = ${query.project_id}`,
+    ...filterConditions(query.filter, dialect),
+  ];
+  // Only a true result selects a call; unknown (NULL) does not.
+  if (query.query) conditions.push(new QueryCompiler(context).condition(query.query));
   return joinSql(conditions, ' AND ');
 }
 
-function orderByClause(sortBy: readonly SortBy[], dialect: CallsDialect): Sql {
+function orderByClause(sortBy: readonly SortBy[], context: QueryCompileContext): Sql {
   if (sortBy.length === 0) return rawSql('');
-  const terms = sortBy.map((term) => dialect.orderBy(sortExpression(term.field, dialect), term.direction));
+  const terms = sortBy.flatMap((term) => sortTerms(term, context));
   if (!sortBy.some((term) => term.field === 'id')) {
     // A stable tie-breaker; it follows a trailing started_at so pages read naturally in time order.
     const last = sortBy[sortBy.length - 1];
     const direction = last?.field === 'started_at' ? last.direction : 'asc';
-    terms.push(dialect.orderBy(dialect.column('id'), direction));
+    terms.push(context.dialect.orderBy(context.dialect.column('id'), direction, false));
   }
   return sql` ORDER BY ${joinSql(terms, ', ')}`;
 }
@@ -89,7 +116,8 @@ function limitClause(limit: number | null, offset: number): Sql {
 /** Column aliases match StoredCall: JSON columns come back as `<name>_json`. */
 const JSON_COLUMNS: ReadonlySet<string> = new Set(['attributes', 'inputs', 'output', 'summary']);
 
-export function callsSelect(query: CallsQuery, dialect: CallsDialect): Sql {
+export function callsSelect(query: CallsQuery, context: QueryCompileContext): Sql {
+  const { dialect } = context;
   // The identity columns come first and always, so every row is a whole StoredCall even when the
   // caller's projection left them out.
   const columns = new Set<CallColumn>([...ALWAYS_SELECTED, ...query.columns]);
@@ -103,15 +131,14 @@ export function callsSelect(query: CallsQuery, dialect: CallsDialect): Sql {
     sql`${dialect.column('has_failed_descendant')} AS has_failed_descendant`,
     sql`${dialect.column('summary_reports_error')} AS summary_reports_error`,
   );
-  return sql`SELECT ${joinSql(selected, ', ')} FROM calls WHERE ${callsWhere(
-    query.project_id,
-    query.filter,
-    dialect,
-  )}${orderByClause(query.sort_by, dialect)}${limitClause(query.limit, query.offset)}`;
+  return sql`SELECT ${joinSql(selected, ', ')} FROM calls WHERE ${callsWhere(query, context)}${orderByClause(
+    query.sort_by,
+    context,
+  )}${limitClause(query.limit, query.offset)}`;
 }
 
-export function callsCount(query: CallsStatsQuery, dialect: CallsDialect): Sql {
-  const where = callsWhere(query.project_id, query.filter, dialect);
+export function callsCount(query: CallsStatsQuery, context: QueryCompileContext): Sql {
+  const where = callsWhere(query, context);
   if (query.limit === null) return sql`SELECT COUNT(*) AS count FROM calls WHERE ${where}`;
   return sql`SELECT COUNT(*) AS count FROM (SELECT 1 FROM calls WHERE ${where} LIMIT ${query.limit})`;
 }

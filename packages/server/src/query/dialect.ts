@@ -1,8 +1,12 @@
 import type { Sql } from './sql.js';
 
+/** A path inside a JSON column: keys and list indexes, outermost first. */
+export type JsonPath = ReadonlyArray<string | number>;
+
 /**
- * What differs between databases when querying calls. One query builder uses these hooks; each
- * backend supplies a small dialect object (SQLite now, ClickHouse later).
+ * What differs between databases when querying calls. One query builder and one Query-language
+ * compiler use these hooks; each backend supplies a small dialect object (SQLite now, ClickHouse
+ * later). Every hook takes request values only as bound parameters.
  */
 export interface CallsDialect {
   /** The i-th bound parameter (0-based) in this database's syntax. */
@@ -17,8 +21,32 @@ export interface CallsDialect {
     latencyMs: Sql;
     traceName: Sql;
   };
-  /** A sort term with NULLs last in both directions (research doc §3, "sort_by"). */
-  orderBy(expr: Sql, direction: 'asc' | 'desc'): Sql;
+  /** A sort term; `nullable` terms put NULLs last in both directions (research doc §3, "sort_by"). */
+  orderBy(expr: Sql, direction: 'asc' | 'desc', nullable: boolean): Sql;
   /** Restricts a query to calls that are visible: start part present and not deleted. */
   liveCallsCondition: Sql;
+
+  // The Query language's value rules (docs/query-language.md, "Values").
+  /** The JSON value at `path` read as text: strings unquoted, other values as JSON text, '' when missing or null. */
+  jsonText(column: Sql, path: JsonPath): Sql;
+  /** The JSON value at `path` as a number: JSON numbers, and text that parses as a double; else NULL. */
+  jsonNumber(column: Sql, path: JsonPath): Sql;
+  /** True when `path` exists and is not JSON null. */
+  jsonExists(column: Sql, path: JsonPath): Sql;
+  /** Text → number or bool by the or-null parsers of `@weft/protocol/query/values`. */
+  textToInt(text: Sql): Sql;
+  textToDouble(text: Sql): Sql;
+  textToBool(text: Sql): Sql;
+  /** A number truncated toward zero. */
+  truncate(value: Sql): Sql;
+  /** µs since the epoch as unix seconds: truncated to an integer, or exact as a double. */
+  microsToSeconds(micros: Sql, integer: boolean): Sql;
+  /** A number as JSON writes it. */
+  numberText(value: Sql): Sql;
+  /** A µs timestamp as ISO-8601 text. */
+  timestampText(micros: Sql): Sql;
+  /** True when `needle` occurs in `haystack`, optionally ignoring case (full Unicode folding). */
+  contains(haystack: Sql, needle: Sql, caseInsensitive: boolean): Sql;
+  /** A bound boolean parameter (SQLite has no boolean type). */
+  boolean(value: boolean): Sql;
 }

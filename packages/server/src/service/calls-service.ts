@@ -18,7 +18,10 @@ import {
   type CallUpdateReq,
   InvalidRequest,
   NotFound,
-  NotImplemented,
+  parseQuery,
+  type Query,
+  type QueryExpr,
+  resolveCallField,
 } from '@weft/protocol';
 import { resolveColumns } from '../query/calls-fields.js';
 import type { CallsQuery, TraceStore } from '../storage/trace-store.js';
@@ -72,13 +75,14 @@ export class CallsService {
   }
 
   async queryStats(req: CallsQueryStatsReq): Promise<CallsQueryStatsRes> {
-    rejectQueryExpression(req.query);
+    const query = parseCallsQuery(req.query);
     const limit = req.limit ?? null;
     if (limit !== null && limit < 1) throw new InvalidRequest('limit must be at least 1');
     // Count one past the limit to know whether more calls match than were counted.
     const count = await this.store.countCalls({
       project_id: req.project_id,
       filter: req.filter ?? {},
+      query,
       limit: limit === null ? null : limit + 1,
     });
     if (limit === null) return { count, has_more: false };
@@ -98,12 +102,14 @@ export class CallsService {
   }
 
   private toCallsQuery(req: CallsQueryReq): CallsQuery {
-    rejectQueryExpression(req.query);
+    const query = parseCallsQuery(req.query);
     const sortBy = req.sort_by ?? DEFAULT_SORT;
+    for (const term of sortBy) resolveCallField(term.field);
     const limit = req.limit != null && req.limit > 0 ? req.limit : null;
     return {
       project_id: req.project_id,
       filter: req.filter ?? {},
+      query,
       sort_by: sortBy,
       limit,
       offset: req.offset ?? 0,
@@ -112,8 +118,6 @@ export class CallsService {
   }
 }
 
-function rejectQueryExpression(query: unknown): void {
-  if (query != null) {
-    throw new NotImplemented('query expressions ($expr) are not supported by this server yet; use filter');
-  }
+function parseCallsQuery(query: Query | null | undefined): QueryExpr | null {
+  return query == null ? null : parseQuery(query, resolveCallField);
 }

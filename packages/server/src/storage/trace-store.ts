@@ -4,7 +4,7 @@
  * it talks to. Timestamps are integer µs since the epoch; JSON-valued fields travel as JSON text
  * so a backend can store and return them without re-encoding.
  */
-import type { CallsFilter, SortBy } from '@weft/protocol';
+import type { CallsFilter, QueryExpr, SortBy } from '@weft/protocol';
 
 /** The start half of a call, as the client sent it (ids filled in, timestamps parsed). */
 export interface CallStartPart {
@@ -104,6 +104,8 @@ export type CallColumn = (typeof CALL_COLUMNS)[number];
 export interface CallsQuery {
   project_id: string;
   filter: CallsFilter;
+  /** A parsed Query expression, ANDed with the filter; null for none. */
+  query: QueryExpr | null;
   /** Already checked against the fields the store can sort by. Empty means no particular order. */
   sort_by: SortBy[];
   /** null means no limit. */
@@ -119,6 +121,7 @@ export interface CallsQuery {
 export interface CallsStatsQuery {
   project_id: string;
   filter: CallsFilter;
+  query: QueryExpr | null;
   limit: number | null;
 }
 

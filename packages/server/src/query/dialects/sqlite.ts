@@ -1,4 +1,4 @@
-import type { CallsDialect } from '../dialect.js';
+import type { CallsDialect, JsonPath } from '../dialect.js';
 import { rawSql, type Sql, sql } from '../sql.js';
 
 /** Calls-table columns by field name; anything not listed here cannot reach SQL text. */
@@ -26,8 +26,29 @@ const COLUMNS: ReadonlyMap<string, Sql> = new Map(
     'deleted_at',
     'has_failed_descendant',
     'summary_reports_error',
+    'status',
   ].map((name) => [name, rawSql(`calls.${name}`)]),
 );
+
+/**
+ * SQLite's JSON path for `path`, always bound as a parameter. Keys are written as JSON strings,
+ * which SQLite's path syntax accepts whatever the key holds (quotes, dots, brackets, NUL).
+ */
+export function sqliteJsonPath(path: JsonPath): string {
+  let text = '$';
+  for (const part of path) text += typeof part === 'number' ? `[${part}]` : `.${JSON.stringify(part)}`;
+  return text;
+}
+
+/**
+ * The text a JSON value reads as (docs/query-language.md, "Values"): `->` renders numbers,
+ * booleans, lists and objects as minified JSON, and the stored text was written by JSON.stringify,
+ * so numbers are already in JSON's canonical form. The path is a bound parameter in queries and a
+ * literal in indexed generated columns (storage/sqlite/field-indexes.ts), which must match.
+ */
+export function sqliteJsonText(column: Sql, path: Sql): Sql {
+  return sql`(CASE json_type(${column}, ${path}) WHEN 'text' THEN ${column} ->> ${path} WHEN 'null' THEN '' ELSE COALESCE(${column} -> ${path}, '') END)`;
+}
 
 export const sqliteCallsDialect: CallsDialect = {
   placeholder: () => '?',
@@ -40,17 +61,37 @@ export const sqliteCallsDialect: CallsDialect = {
     return column;
   },
   derived: {
-    // research doc §2: error, then running, then descendant_error, then success.
-    status: rawSql(
-      `(CASE WHEN calls.exception IS NOT NULL THEN 'error' WHEN calls.ended_at IS NULL THEN 'running' ` +
-        `WHEN calls.has_failed_descendant = 1 OR calls.summary_reports_error = 1 THEN 'descendant_error' ` +
-        `ELSE 'success' END)`,
-    ),
+    // A generated column (migration 2) holding research doc §2's order: error, running,
+    // descendant_error, success; indexed with the project and start time.
+    status: rawSql('calls.status'),
     latencyMs: rawSql(
       '(CASE WHEN calls.ended_at IS NULL THEN NULL ELSE (calls.ended_at - calls.started_at) / 1000 END)',
     ),
     traceName: rawSql(`COALESCE(NULLIF(calls.display_name, ''), calls.op_short_name)`),
   },
-  orderBy: (expr, direction) => sql`${expr} ${rawSql(direction === 'asc' ? 'ASC' : 'DESC')} NULLS LAST`,
+  orderBy: (expr, direction, nullable) =>
+    sql`${expr} ${rawSql(direction === 'asc' ? 'ASC' : 'DESC')}${rawSql(nullable ? ' NULLS LAST' : '')}`,
   liveCallsCondition: rawSql('calls.started_at IS NOT NULL AND calls.deleted_at IS NULL'),
+
+  jsonText: (column, path) => sqliteJsonText(column, sql`${sqliteJsonPath(path)}`),
+  jsonNumber(column, path) {
+    const at = sqliteJsonPath(path);
+    return sql`(CASE json_type(${column}, ${at}) WHEN 'integer' THEN ${column} ->> ${at} WHEN 'real' THEN ${column} ->> ${at} WHEN 'text' THEN weft_to_double(${column} ->> ${at}) ELSE NULL END)`;
+  },
+  jsonExists(column, path) {
+    return sql`(COALESCE(json_type(${column}, ${sqliteJsonPath(path)}), 'null') <> 'null')`;
+  },
+  textToInt: (text) => sql`weft_to_int(${text})`,
+  textToDouble: (text) => sql`weft_to_double(${text})`,
+  textToBool: (text) => sql`weft_to_bool(${text})`,
+  truncate: (value) => sql`CAST(${value} AS INTEGER)`,
+  // Integer division truncates toward zero, as the reference does.
+  microsToSeconds: (micros, integer) => (integer ? sql`(${micros} / 1000000)` : sql`(${micros} / 1000000.0)`),
+  numberText: (value) => sql`weft_number_text(${value})`,
+  timestampText: (micros) => sql`weft_timestamp_text(${micros})`,
+  contains: (haystack, needle, caseInsensitive) =>
+    caseInsensitive
+      ? sql`(instr(weft_fold_case(${haystack}), weft_fold_case(${needle})) > 0)`
+      : sql`(instr(${haystack}, ${needle}) > 0)`,
+  boolean: (value) => sql`${value ? 1 : 0}`,
 };

@@ -95,6 +95,7 @@ export function callsQuery(overrides: Partial<CallsQuery> = {}): CallsQuery {
   return {
     project_id: PROJECT,
     filter: {},
+    query: null,
     sort_by: [{ field: 'started_at', direction: 'asc' }],
     limit: null,
     offset: 0,
@@ -104,7 +105,7 @@ export function callsQuery(overrides: Partial<CallsQuery> = {}): CallsQuery {
 }
 
 export function countQuery(overrides: Partial<CallsStatsQuery> = {}): CallsStatsQuery {
-  return { project_id: PROJECT, filter: {}, limit: null, ...overrides };
+  return { project_id: PROJECT, filter: {}, query: null, limit: null, ...overrides };
 }
 
 export async function collect(store: TraceStore, overrides: Partial<CallsQuery> = {}): Promise<StoredCall[]> {

@@ -68,4 +68,36 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    description: 'status column, sort-friendly indexes, indexed JSON fields',
+    sql: `
+      -- summary.weave.status (research doc §2) as a column so filters on it can use an index.
+      -- VIRTUAL: computed when read, nothing stored per row beyond the index.
+      ALTER TABLE calls ADD COLUMN status TEXT GENERATED ALWAYS AS (
+        CASE WHEN exception IS NOT NULL THEN 'error'
+             WHEN ended_at IS NULL THEN 'running'
+             WHEN has_failed_descendant = 1 OR summary_reports_error = 1 THEN 'descendant_error'
+             ELSE 'success' END
+      ) VIRTUAL;
+      -- The id tie-breaker is part of every sort, so the hot-path indexes end with it: a first page
+      -- then reads index order and stops after the limit instead of sorting.
+      CREATE INDEX calls_project_status ON calls (project_id, status, started_at, id);
+      DROP INDEX calls_project_started;
+      CREATE INDEX calls_project_started ON calls (project_id, started_at, id);
+      DROP INDEX calls_project_op;
+      CREATE INDEX calls_project_op ON calls (project_id, op_name, started_at, id);
+      DROP INDEX calls_project_trace;
+      CREATE INDEX calls_project_trace ON calls (project_id, trace_id, started_at, id);
+
+      -- JSON fields indexed with "weft index add": each is a generated column holding the field's
+      -- text (query/dialects/sqlite.ts, sqliteJsonText) with an index on it.
+      CREATE TABLE field_indexes (
+        field TEXT PRIMARY KEY,
+        json_column TEXT NOT NULL,
+        json_path TEXT NOT NULL,
+        column_name TEXT NOT NULL UNIQUE
+      );
+    `,
+  },
 ];

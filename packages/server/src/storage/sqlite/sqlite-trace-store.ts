@@ -4,6 +4,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { callsCount, callsSelect } from '../../query/calls-query.js';
 import { sqliteCallsDialect } from '../../query/dialects/sqlite.js';
+import type { QueryCompileContext } from '../../query/query-expr.js';
 import { compileSql } from '../../query/sql.js';
 import type {
   CallColumn,
@@ -14,7 +15,9 @@ import type {
   TraceStore,
 } from '../trace-store.js';
 import { CallWriter } from './call-writes.js';
+import { QueryContextCache } from './field-indexes.js';
 import { MIGRATIONS } from './migrations.js';
+import { registerQueryFunctions } from './query-functions.js';
 import { ReadPool, StatementCache } from './read-pool.js';
 
 export interface SqliteTraceStoreOptions {
@@ -30,6 +33,7 @@ export class SqliteTraceStore implements TraceStore {
   private readonly writer: CallWriter;
   private readonly readers: ReadPool;
   private readonly statementCaches = new WeakMap<Database.Database, StatementCache>();
+  private readonly queryContexts = new WeakMap<Database.Database, QueryContextCache>();
   private readonly applyBatch: (batch: readonly CallUpsert[]) => void;
   private closed = false;
 
@@ -72,6 +76,7 @@ export class SqliteTraceStore implements TraceStore {
     for await (const call of this.queryCalls({
       project_id: projectId,
       filter: { call_ids: [id] },
+      query: null,
       sort_by: [],
       limit: 1,
       offset: 0,
@@ -84,9 +89,9 @@ export class SqliteTraceStore implements TraceStore {
 
   async *queryCalls(query: CallsQuery): AsyncIterable<StoredCall> {
     this.assertOpen();
-    const compiled = compileSql(callsSelect(query, sqliteCallsDialect), sqliteCallsDialect.placeholder);
     const db = await this.readers.acquire();
     try {
+      const compiled = compileSql(callsSelect(query, this.queryContext(db)), sqliteCallsDialect.placeholder);
       const statement = this.statementCache(db).get(db, compiled.text);
       let sinceYield = 0;
       for (const row of statement.iterate(...compiled.params) as Iterable<StoredCall>) {
@@ -105,9 +110,9 @@ export class SqliteTraceStore implements TraceStore {
 
   async countCalls(query: CallsStatsQuery): Promise<number> {
     this.assertOpen();
-    const compiled = compileSql(callsCount(query, sqliteCallsDialect), sqliteCallsDialect.placeholder);
     const db = await this.readers.acquire();
     try {
+      const compiled = compileSql(callsCount(query, this.queryContext(db)), sqliteCallsDialect.placeholder);
       const statement = this.statementCache(db).get(db, compiled.text);
       return statement.pluck().get(...compiled.params) as number;
     } finally {
@@ -131,6 +136,16 @@ export class SqliteTraceStore implements TraceStore {
     this.readers.close();
     this.db.pragma('optimize');
     this.db.close();
+  }
+
+  private queryContext(db: Database.Database): QueryCompileContext {
+    let cache = this.queryContexts.get(db);
+    if (!cache) {
+      registerQueryFunctions(db);
+      cache = new QueryContextCache(db);
+      this.queryContexts.set(db, cache);
+    }
+    return cache.current();
   }
 
   private statementCache(db: Database.Database): StatementCache {

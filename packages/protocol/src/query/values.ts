@@ -1,0 +1,48 @@
+/**
+ * How the Query language reads text as other types (research doc §4, "Value semantics"). These
+ * are "or-null" parsers: text that is not exactly a value of the type gives null, never an error.
+ * The SQL backends call the same functions (SQLite registers them as SQL functions) so that the
+ * database and the reference evaluator cannot drift apart.
+ */
+
+const INTEGER_TEXT = /^[+-]?\d+$/;
+const DOUBLE_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** `^[+-]?\d+$` as a number; anything else (including "5.5" and "") is null. */
+export function parseIntOrNull(text: string): number | null {
+  return INTEGER_TEXT.test(text) ? Number(text) : null;
+}
+
+/** Decimal or exponent notation as a finite number; "inf", "nan", "1e999", hex and "" are null. */
+export function parseDoubleOrNull(text: string): number | null {
+  if (!DOUBLE_TEXT.test(text)) return null;
+  const value = Number(text);
+  return Number.isFinite(value) ? value : null;
+}
+
+/** "true"/"false" in any case, "1" and "0"; anything else is null. */
+export function parseBoolOrNull(text: string): boolean | null {
+  switch (text.toLowerCase()) {
+    case 'true':
+    case '1':
+      return true;
+    case 'false':
+    case '0':
+      return false;
+    default:
+      return null;
+  }
+}
+
+/** A number as text, the way JSON writes it (5 → "5", 0.5 → "0.5", 1e21 → "1e+21"). */
+export function numberText(value: number): string {
+  return JSON.stringify(value);
+}
+
+/**
+ * Case folding for case-insensitive `$contains`: full Unicode lower-casing, not just ASCII, so
+ * "ÉCOLE" contains "é".
+ */
+export function foldCase(text: string): string {
+  return text.toLowerCase();
+}

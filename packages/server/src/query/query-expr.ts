@@ -1,0 +1,243 @@
+/**
+ * Compiles a parsed Query expression (`@weft/protocol` query tree) to SQL through a dialect's
+ * hooks, following docs/query-language.md. Typing decisions come from the protocol's `typing.ts`,
+ * the same module the reference evaluator uses. Literals become bound parameters and fields
+ * become column references or JSON-path reads with the path bound; no request text is spliced.
+ */
+import {
+  type ComparisonOperator,
+  type ConvertOperand,
+  containsIsApplicable,
+  type FieldOperand,
+  literalText,
+  type Operand,
+  operandType,
+  planComparison,
+  type QueryExpr,
+  type Reading,
+  type ValueType,
+} from '@weft/protocol';
+import type { CallsDialect, JsonPath } from './dialect.js';
+import { joinSql, rawSql, type Sql, sql } from './sql.js';
+
+export interface QueryCompileContext {
+  dialect: CallsDialect;
+  /** The column holding an indexed JSON field's text (`weft index add`), when there is one. */
+  indexedJsonText?: (column: string, path: JsonPath) => Sql | undefined;
+}
+
+const OPERATORS: Record<ComparisonOperator, string> = { eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' };
+const NULL = rawSql('NULL');
+
+export class QueryCompiler {
+  constructor(private readonly context: QueryCompileContext) {}
+
+  private get dialect(): CallsDialect {
+    return this.context.dialect;
+  }
+
+  /** A true/false/NULL SQL condition for the whole expression. */
+  condition(query: QueryExpr): Sql {
+    return this.value(query.expr);
+  }
+
+  /** An operand's SQL value in its own type (docs/query-language.md, "Fields" and "Values"). */
+  value(operand: Operand): Sql {
+    switch (operand.kind) {
+      case 'literal': {
+        const { value } = operand;
+        if (value === null) return NULL;
+        if (typeof value === 'boolean') return this.dialect.boolean(value);
+        if (typeof value === 'number') return sql`${value}`;
+        return sql`${literalText(value)}`;
+      }
+      case 'field':
+        return this.field(operand);
+      case 'convert':
+        return this.convert(operand);
+      case 'and':
+      case 'or':
+        return sql`(${joinSql(
+          operand.operands.map((item) => this.value(item)),
+          operand.kind === 'and' ? ' AND ' : ' OR ',
+        )})`;
+      case 'not':
+        return sql`(NOT ${this.value(operand.operand)})`;
+      case 'compare':
+        return this.compare(operand.operator, operand.left, operand.right);
+      case 'in':
+        return this.in(operand.needle, operand.haystack);
+      case 'contains': {
+        const applicable = containsIsApplicable(operand.input, operand.substr);
+        if (applicable !== true) return applicable === null ? NULL : this.dialect.boolean(false);
+        return this.dialect.contains(
+          this.value(operand.input),
+          this.value(operand.substr),
+          operand.caseInsensitive,
+        );
+      }
+    }
+  }
+
+  private field(operand: FieldOperand): Sql {
+    const { field } = operand;
+    switch (field.kind) {
+      case 'column':
+        // An empty display name reads as null, as it does in responses.
+        if (field.column === 'display_name') return sql`NULLIF(${this.dialect.column('display_name')}, '')`;
+        return this.dialect.column(field.column);
+      case 'derived':
+        return this.derived(field.name);
+      case 'json':
+        return (
+          this.context.indexedJsonText?.(field.column, field.path) ??
+          this.dialect.jsonText(this.dialect.column(field.column), field.path)
+        );
+    }
+  }
+
+  derived(name: string): Sql {
+    switch (name) {
+      case 'status':
+        return this.dialect.derived.status;
+      case 'latency_ms':
+        return this.dialect.derived.latencyMs;
+      case 'trace_name':
+        return this.dialect.derived.traceName;
+      default:
+        throw new Error(`no derived call field named ${name}`);
+    }
+  }
+
+  /** The JSON field behind an operand known to be one. */
+  private jsonField(operand: Operand): { column: Sql; path: JsonPath } {
+    if (operand.kind !== 'field' || operand.field.kind !== 'json') throw new Error('expected a JSON field');
+    return { column: this.dialect.column(operand.field.column), path: operand.field.path };
+  }
+
+  private reading(reading: Reading): Sql {
+    switch (reading.kind) {
+      case 'plain':
+        return this.value(reading.operand);
+      case 'micros':
+        return sql`${reading.micros}`;
+      case 'jsonAsNumber': {
+        const { column, path } = this.jsonField(reading.operand);
+        return this.dialect.jsonNumber(column, path);
+      }
+      case 'jsonAsBool':
+        return this.dialect.textToBool(this.value(reading.operand));
+    }
+  }
+
+  private compare(operator: ComparisonOperator, left: Operand, right: Operand): Sql {
+    const plan = planComparison(operator, left, right, 'query');
+    switch (plan.kind) {
+      case 'constant':
+        return plan.value === null ? NULL : this.dialect.boolean(plan.value);
+      case 'isNull':
+        return sql`(${this.value(plan.operand)} IS NULL)`;
+      case 'compare':
+        return sql`(${this.reading(plan.left)} ${rawSql(OPERATORS[operator])} ${this.reading(plan.right)})`;
+    }
+  }
+
+  /**
+   * `$in` means `$eq` item by item (docs/query-language.md). When every item is a non-null literal
+   * read the same way, it becomes one `IN` over a bound list, which an index can serve.
+   */
+  private in(needle: Operand, haystack: readonly Operand[]): Sql {
+    if (haystack.length === 0) return this.dialect.boolean(false);
+    const plans = haystack.map((item) => planComparison('eq', needle, item, 'query'));
+    const first = plans[0];
+    const uniform =
+      first?.kind === 'compare' &&
+      haystack.every((item) => item.kind === 'literal' && item.value !== null) &&
+      plans.every(
+        (plan) => plan.kind === 'compare' && plan.as === first.as && plan.left.kind === first.left.kind,
+      );
+    if (uniform && first.kind === 'compare') {
+      const values = plans.map((plan) => {
+        const right = (plan as { right: Reading }).right;
+        if (right.kind === 'micros') return right.micros;
+        const literal = (right as { operand: Operand }).operand;
+        const value = literal.kind === 'literal' ? literal.value : null;
+        if (typeof value === 'boolean') return value ? 1 : 0;
+        return typeof value === 'number' ? value : literalText(value);
+      });
+      return sql`(${this.dialect.inList(this.reading(first.left), values)})`;
+    }
+    return sql`(${joinSql(
+      haystack.map((item) => this.compare('eq', needle, item)),
+      ' OR ',
+    )})`;
+  }
+
+  private convert(operand: ConvertOperand): Sql {
+    const { input, to } = operand;
+    const from: ValueType = operandType(input);
+    if (from === 'null') return to === 'exists' ? this.dialect.boolean(false) : NULL;
+    if (to === 'exists') {
+      if (from === 'json') {
+        const { column, path } = this.jsonField(input);
+        return this.dialect.jsonExists(column, path);
+      }
+      return sql`(${this.value(input)} IS NOT NULL)`;
+    }
+    const value = this.value(input);
+    switch (from) {
+      case 'json':
+      case 'text':
+        switch (to) {
+          case 'int':
+            return this.dialect.textToInt(value);
+          case 'double': {
+            if (from === 'json') {
+              const { column, path } = this.jsonField(input);
+              return this.dialect.jsonNumber(column, path);
+            }
+            return this.dialect.textToDouble(value);
+          }
+          case 'bool':
+            return this.dialect.textToBool(value);
+          case 'string':
+            return value;
+        }
+        break;
+      case 'number':
+        switch (to) {
+          case 'int':
+            return this.dialect.truncate(value);
+          case 'double':
+            return value;
+          case 'bool':
+            return sql`(${value} <> 0)`;
+          case 'string':
+            return this.dialect.numberText(value);
+        }
+        break;
+      case 'bool':
+        switch (to) {
+          case 'int':
+          case 'double':
+          case 'bool':
+            return value;
+          case 'string':
+            return sql`(CASE ${value} WHEN 1 THEN 'true' WHEN 0 THEN 'false' END)`;
+        }
+        break;
+      case 'datetime':
+        switch (to) {
+          case 'int':
+          case 'double':
+            return this.dialect.microsToSeconds(value, to === 'int');
+          case 'string':
+            return this.dialect.timestampText(value);
+          case 'bool':
+            break;
+        }
+        break;
+    }
+    throw new Error(`cannot convert ${from} to ${to}`);
+  }
+}
