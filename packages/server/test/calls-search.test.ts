@@ -26,11 +26,29 @@ interface CallSpec {
 }
 
 const CALLS: CallSpec[] = [
-  { id: 'c1', op: 'generate', second: 1, inputs: { prompt: 'Hello world', model: 'gpt-4o', temperature: 0.2 } },
+  {
+    id: 'c1',
+    op: 'generate',
+    second: 1,
+    inputs: { prompt: 'Hello world', model: 'gpt-4o', temperature: 0.2 },
+  },
   { id: 'c2', op: 'generate', second: 2, inputs: { prompt: 'say HELLO', model: 'claude', temperature: 0.9 } },
-  { id: 'c3', op: 'score', second: 3, inputs: { prompt: 'bye', model: 'gpt-4o', temperature: '0.5' }, exception: 'ValueError: no' },
+  {
+    id: 'c3',
+    op: 'score',
+    second: 3,
+    inputs: { prompt: 'bye', model: 'gpt-4o', temperature: '0.5' },
+    exception: 'ValueError: no',
+  },
   { id: 'c4', op: 'score', second: 4, inputs: { prompt: 'naïve café', model: null }, running: true },
-  { id: 'c5', op: 'generate', second: 5, inputs: { prompt: 'x', 'a.b': { c: 'dotted' } }, parent: 'c1', displayName: 'fifth' },
+  {
+    id: 'c5',
+    op: 'generate',
+    second: 5,
+    inputs: { prompt: 'x', 'a.b': { c: 'dotted' } },
+    parent: 'c1',
+    displayName: 'fifth',
+  },
 ];
 
 function opRef(name: string): string {
@@ -123,30 +141,42 @@ describe('the Query language over HTTP', () => {
       'c2',
       'c3',
     ]);
-    expect(await ids({ query: { $expr: { $eq: [field('inputs.temperature'), literal('0.2')] } } })).toEqual(['c1']);
+    expect(await ids({ query: { $expr: { $eq: [field('inputs.temperature'), literal('0.2')] } } })).toEqual([
+      'c1',
+    ]);
   });
 
   it('reads missing and null JSON values as "", and tells them apart with exists', async () => {
-    expect(await ids({ query: { $expr: { $eq: [field('inputs.model'), literal('')] } } })).toEqual(['c4', 'c5']);
+    expect(await ids({ query: { $expr: { $eq: [field('inputs.model'), literal('')] } } })).toEqual([
+      'c4',
+      'c5',
+    ]);
     const exists = { $convert: { input: field('inputs.model'), to: 'exists' } };
     expect(await ids({ query: { $expr: { $not: [exists] } } })).toEqual(['c4', 'c5']);
     expect(await ids({ query: { $expr: exists } })).toEqual(['c1', 'c2', 'c3']);
   });
 
   it('escapes dots in keys, finds unicode, and filters on derived and plain columns', async () => {
-    expect(await ids({ query: { $expr: { $eq: [field('inputs.a\\.b.c'), literal('dotted')] } } })).toEqual(['c5']);
-    expect(
-      await ids({
-        query: { $expr: { $contains: { input: field('inputs.prompt'), substr: literal('CAFÉ'), case_insensitive: true } } },
-      }),
-    ).toEqual(['c4']);
-    expect(await ids({ query: { $expr: { $eq: [field('summary.weave.trace_name'), literal('fifth')] } } })).toEqual([
+    expect(await ids({ query: { $expr: { $eq: [field('inputs.a\\.b.c'), literal('dotted')] } } })).toEqual([
       'c5',
     ]);
-    expect(await ids({ query: { $expr: { $in: [field('summary.weave.status'), [literal('error'), literal('running')]] } } })).toEqual([
-      'c3',
-      'c4',
-    ]);
+    expect(
+      await ids({
+        query: {
+          $expr: {
+            $contains: { input: field('inputs.prompt'), substr: literal('CAFÉ'), case_insensitive: true },
+          },
+        },
+      }),
+    ).toEqual(['c4']);
+    expect(
+      await ids({ query: { $expr: { $eq: [field('summary.weave.trace_name'), literal('fifth')] } } }),
+    ).toEqual(['c5']);
+    expect(
+      await ids({
+        query: { $expr: { $in: [field('summary.weave.status'), [literal('error'), literal('running')]] } },
+      }),
+    ).toEqual(['c3', 'c4']);
     expect(
       await ids({ query: { $expr: { $gt: [field('started_at'), literal('2026-03-01T00:00:03.5Z')] } } }),
     ).toEqual(['c4', 'c5']);
@@ -191,10 +221,15 @@ describe('the Query language over HTTP', () => {
       columns: ['id', 'summary'],
       query: { $expr: { $eq: [field('id'), literal('c1')] } },
     })) as { body: { calls: Array<Record<string, unknown>> } };
-    const [call] = res.body.calls;
-    expect(call?.inputs).toEqual({});
-    expect(call?.output).toBeNull();
-    expect((call?.summary as { weave: { status: string } }).weave.status).toBe('success');
+    expect(res.body.calls).toHaveLength(1);
+    const call = res.body.calls[0] as {
+      inputs: unknown;
+      output: unknown;
+      summary: { weave: { status: string } };
+    };
+    expect(call.inputs).toEqual({});
+    expect(call.output).toBeNull();
+    expect(call.summary.weave.status).toBe('success');
   });
 });
 
@@ -226,7 +261,11 @@ describe('bad queries get clear errors', () => {
   });
 
   it('refuses unknown fields (422) and fields weft does not have yet (501)', async () => {
-    await expectError({ query: { $expr: { $eq: [field('nope'), literal(1)] } } }, 422, /unknown call field "nope"/);
+    await expectError(
+      { query: { $expr: { $eq: [field('nope'), literal(1)] } } },
+      422,
+      /unknown call field "nope"/,
+    );
     await expectError(
       { query: { $expr: { $eq: [field('summary.weave.cost'), literal(1)] } } },
       422,
