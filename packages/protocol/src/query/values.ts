@@ -8,9 +8,20 @@
 const INTEGER_TEXT = /^[+-]?\d+$/;
 const DOUBLE_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
-/** `^[+-]?\d+$` as a number; anything else (including "5.5" and "") is null. */
+/** The range of a 64-bit integer; int conversions outside it give null rather than a clamped value. */
+export const INT64_LIMIT = 2 ** 63;
+
+/** `^[+-]?\d+$` within the 64-bit range, as a number; anything else (including "5.5" and "") is null. */
 export function parseIntOrNull(text: string): number | null {
-  return INTEGER_TEXT.test(text) ? Number(text) : null;
+  if (!INTEGER_TEXT.test(text)) return null;
+  const value = Number(text);
+  return Math.abs(value) < INT64_LIMIT ? value : null;
+}
+
+/** A number truncated toward zero, or null outside the 64-bit range. */
+export function truncateOrNull(value: number): number | null {
+  const truncated = Math.trunc(value);
+  return Math.abs(truncated) < INT64_LIMIT ? truncated : null;
 }
 
 /** Decimal or exponent notation as a finite number; "inf", "nan", "1e999", hex and "" are null. */

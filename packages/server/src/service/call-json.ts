@@ -6,6 +6,8 @@
 import { formatTimestampMicros, opDisplayName, type TraceStatus, type WeaveSummary } from '@weft/protocol';
 import type { StoredCall } from '../storage/trace-store.js';
 
+const quote = JSON.stringify;
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -24,20 +26,36 @@ export function latencyMs(call: StoredCall): number | null {
   return Math.trunc((call.ended_at - call.started_at) / 1000);
 }
 
+function derivedWeave(call: StoredCall, kept: Record<string, unknown>): WeaveSummary {
+  const weave: WeaveSummary = { ...kept, status: deriveStatus(call), latency_ms: latencyMs(call) };
+  if (call.display_name) weave.display_name = call.display_name;
+  else weave.trace_name = opDisplayName(call.op_name);
+  return weave;
+}
+
+/**
+ * The summary's JSON text with `weave` derived. Most stored summaries have no `weave` key of their
+ * own, and then the derived one is appended to the stored text without parsing it (a large trace
+ * spends most of its rendering time here otherwise).
+ */
+function summaryJson(call: StoredCall): string {
+  const stored = call.summary_json;
+  if (stored?.startsWith('{') && stored.endsWith('}') && !stored.includes('"weave"')) {
+    const weave = quote(derivedWeave(call, {}));
+    return stored === '{}' ? `{"weave":${weave}}` : `${stored.slice(0, -1)},"weave":${weave}}`;
+  }
+  return quote(deriveSummary(call));
+}
+
 /** The stored summary with `weave` derived afresh; keys the client kept under `weave` survive. */
 export function deriveSummary(call: StoredCall): Record<string, unknown> {
   const parsed: unknown = call.summary_json ? JSON.parse(call.summary_json) : {};
   const summary = isObject(parsed) ? parsed : {};
   const stored = isObject(summary.weave) ? summary.weave : {};
   const { status: _s, latency_ms: _l, trace_name: _t, display_name: _d, ...kept } = stored;
-  const weave: WeaveSummary = { ...kept, status: deriveStatus(call), latency_ms: latencyMs(call) };
-  if (call.display_name) weave.display_name = call.display_name;
-  else weave.trace_name = opDisplayName(call.op_name);
-  summary.weave = weave;
+  summary.weave = derivedWeave(call, kept);
   return summary;
 }
-
-const quote = JSON.stringify;
 
 function nullable(value: string | number | null | undefined): string {
   return value == null ? 'null' : quote(value);
@@ -58,7 +76,7 @@ export function callToJson(call: StoredCall): string {
     `,"ended_at":${timestampOrNull(call.ended_at)},"exception":${nullable(call.exception)}` +
     `,"attributes":${call.attributes_json ?? '{}'},"inputs":${call.inputs_json ?? '{}'}` +
     `,"output":${call.output_json ?? 'null'}` +
-    `,"summary":${call.summary_json === undefined ? 'null' : quote(deriveSummary(call))}` +
+    `,"summary":${call.summary_json === undefined ? 'null' : summaryJson(call)}` +
     `,"wb_user_id":${nullable(call.wb_user_id)},"wb_run_id":${nullable(call.wb_run_id)}` +
     `,"wb_run_step":${nullable(call.wb_run_step)},"wb_run_step_end":${nullable(call.wb_run_step_end)}` +
     `,"deleted_at":${timestampOrNull(call.deleted_at)}}`

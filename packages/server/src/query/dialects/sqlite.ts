@@ -1,5 +1,8 @@
 import type { CallsDialect, JsonPath } from '../dialect.js';
-import { rawSql, type Sql, sql } from '../sql.js';
+import { joinSql, rawSql, type Sql, sql } from '../sql.js';
+
+/** Lists up to this long are bound value by value, so the planner sees them. */
+const MAX_INLINE_LIST = 32;
 
 /** Calls-table columns by field name; anything not listed here cannot reach SQL text. */
 const COLUMNS: ReadonlyMap<string, Sql> = new Map(
@@ -52,9 +55,19 @@ export function sqliteJsonText(column: Sql, path: Sql): Sql {
 
 export const sqliteCallsDialect: CallsDialect = {
   placeholder: () => '?',
-  // One JSON-array parameter whatever the list length, so the statement text (and its cached
-  // prepared statement) does not change with the number of ids.
-  inList: (expr, values) => sql`${expr} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`,
+  inList(expr, values) {
+    // The planner only uses an index for `=` and `IN (?, …)`; a json_each list hides the values
+    // from it (a one-op filter then walked the whole project). Long lists go as one JSON array so
+    // the statement text, and the prepared-statement cache, stay small.
+    if (values.length === 1) return sql`${expr} = ${values[0]}`;
+    if (values.length <= MAX_INLINE_LIST) {
+      return sql`${expr} IN (${joinSql(
+        values.map((value) => sql`${value}`),
+        ', ',
+      )})`;
+    }
+    return sql`${expr} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`;
+  },
   column(field) {
     const column = COLUMNS.get(field);
     if (!column) throw new Error(`no calls column named ${field}`);
@@ -76,7 +89,9 @@ export const sqliteCallsDialect: CallsDialect = {
   jsonText: (column, path) => sqliteJsonText(column, sql`${sqliteJsonPath(path)}`),
   jsonNumber(column, path) {
     const at = sqliteJsonPath(path);
-    return sql`(CASE json_type(${column}, ${at}) WHEN 'integer' THEN ${column} ->> ${at} WHEN 'real' THEN ${column} ->> ${at} WHEN 'text' THEN weft_to_double(${column} ->> ${at}) ELSE NULL END)`;
+    // Integers are read as doubles, as JSON.parse reads them: above 2^53 an exact 64-bit integer
+    // would differ from the double a literal is bound as.
+    return sql`(CASE json_type(${column}, ${at}) WHEN 'integer' THEN CAST(${column} ->> ${at} AS REAL) WHEN 'real' THEN ${column} ->> ${at} WHEN 'text' THEN weft_to_double(${column} ->> ${at}) ELSE NULL END)`;
   },
   jsonExists(column, path) {
     return sql`(COALESCE(json_type(${column}, ${sqliteJsonPath(path)}), 'null') <> 'null')`;
@@ -84,7 +99,8 @@ export const sqliteCallsDialect: CallsDialect = {
   textToInt: (text) => sql`weft_to_int(${text})`,
   textToDouble: (text) => sql`weft_to_double(${text})`,
   textToBool: (text) => sql`weft_to_bool(${text})`,
-  truncate: (value) => sql`CAST(${value} AS INTEGER)`,
+  // CAST clamps to the 64-bit range; the Query language gives null there instead (values.ts).
+  truncate: (value) => sql`(CASE WHEN abs(${value}) < 9223372036854775808.0 THEN CAST(${value} AS INTEGER) END)`,
   // Integer division truncates toward zero, as the reference does.
   microsToSeconds: (micros, integer) => (integer ? sql`(${micros} / 1000000)` : sql`(${micros} / 1000000.0)`),
   numberText: (value) => sql`weft_number_text(${value})`,

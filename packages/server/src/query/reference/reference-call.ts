@@ -95,7 +95,11 @@ export function jsonValueText(value: JsonValue | typeof MISSING): string {
   }
 }
 
-export function readJson(call: ReferenceCall, column: JsonColumn, path: ReadonlyArray<string | number>): JsonReading {
+export function readJson(
+  call: ReferenceCall,
+  column: JsonColumn,
+  path: ReadonlyArray<string | number>,
+): JsonReading {
   let value = parsedColumn(call, column);
   for (const part of path) value = descend(value, part);
   return { exists: value !== MISSING && value !== null, text: jsonValueText(value) };
@@ -155,7 +159,9 @@ export function readDerived(call: ReferenceCall, name: string): string | number 
  * Sets `has_failed_descendant` from the tree the calls form. Only the given calls count, so pass
  * every live call of the project: a deleted call neither fails for its ancestors nor links them.
  */
-export function withFailedDescendants(calls: ReadonlyArray<Omit<ReferenceCall, 'has_failed_descendant'>>): ReferenceCall[] {
+export function withFailedDescendants(
+  calls: ReadonlyArray<Omit<ReferenceCall, 'has_failed_descendant'>>,
+): ReferenceCall[] {
   const byId = new Map(calls.map((call) => [call.id, call]));
   const flagged = new Set<string>();
   for (const call of calls) {

@@ -72,7 +72,9 @@ export function addFieldIndex(db: Database.Database, field: string): boolean {
     );
     if (expression.params.length > 0) throw new Error('a generated column cannot take parameters');
     db.exec(`ALTER TABLE calls ADD COLUMN ${columnName} TEXT GENERATED ALWAYS AS ${expression.text} VIRTUAL`);
-    db.exec(`CREATE INDEX calls_${columnName} ON calls (project_id, ${columnName}, started_at, id)`);
+    db.exec(
+      `CREATE INDEX calls_${columnName} ON calls (project_id, ${columnName}, started_at, id) WHERE deleted_at IS NULL`,
+    );
     db.prepare(
       'INSERT INTO field_indexes (field, json_column, json_path, column_name) VALUES (?, ?, ?, ?)',
     ).run(field, jsonColumn, jsonPath, columnName);

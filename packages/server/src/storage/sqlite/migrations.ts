@@ -81,12 +81,17 @@ export const MIGRATIONS: readonly Migration[] = [
              ELSE 'success' END
       ) VIRTUAL;
       -- The id tie-breaker is part of every sort, so the hot-path indexes end with it: a first page
-      -- then reads index order and stops after the limit instead of sorting.
-      CREATE INDEX calls_project_status ON calls (project_id, status, started_at, id);
+      -- then reads index order and stops after the limit instead of sorting. They hold live calls
+      -- only (every query asks for deleted_at IS NULL), which also lets counts run on the index
+      -- alone without reading each row to check it is not deleted.
       DROP INDEX calls_project_started;
-      CREATE INDEX calls_project_started ON calls (project_id, started_at, id);
+      DROP INDEX calls_project_roots;
       DROP INDEX calls_project_op;
-      CREATE INDEX calls_project_op ON calls (project_id, op_name, started_at, id);
+      CREATE INDEX calls_live_started ON calls (project_id, started_at, id) WHERE deleted_at IS NULL;
+      CREATE INDEX calls_live_roots ON calls (project_id, started_at, id)
+        WHERE deleted_at IS NULL AND parent_id IS NULL;
+      CREATE INDEX calls_live_op ON calls (project_id, op_name, started_at, id) WHERE deleted_at IS NULL;
+      CREATE INDEX calls_live_status ON calls (project_id, status, started_at, id) WHERE deleted_at IS NULL;
       DROP INDEX calls_project_trace;
       CREATE INDEX calls_project_trace ON calls (project_id, trace_id, started_at, id);
 
