@@ -2,6 +2,7 @@
 import { cpus, totalmem } from 'node:os';
 import Database from 'better-sqlite3';
 import type { IngestionResult } from './ingestion.js';
+import { type QueryBenchResult, type QueryMeasurement, TARGET_CALLS } from './queries.js';
 import type { OverheadResult } from './sdk-overhead.js';
 
 const SDK_TARGET_US = 2;
@@ -16,6 +17,7 @@ export function writeReport(results: {
   overhead: OverheadResult;
   ingestion: IngestionResult;
   ingestionRuns: readonly IngestionResult[];
+  queries: QueryBenchResult;
   mode: string;
 }): string {
   const { overhead, ingestion } = results;
@@ -91,5 +93,59 @@ validating it, re-encoding inputs, output, summary and attributes as JSON text f
 ratio is therefore about 1/2 of raw at best with this design; reaching 70% needs the SQLite
 writes on a worker thread, with parsing and normalizing of the next chunk of a batch overlapping
 the writes of the previous one (or a client allowed two requests in flight).
+${querySection(results.queries)}`;
+}
+
+function querySection(queries: QueryBenchResult): string {
+  const { facts, load } = queries;
+  const count = (value: number) => value.toLocaleString('en-US');
+  const ms = (value: number | undefined) => (value === undefined ? '—' : value.toFixed(1));
+  const atTargetSize = facts.calls >= TARGET_CALLS;
+  const share = (calls: number) => `${((calls / facts.measuredCalls) * 100).toFixed(1)}%`;
+  const verdictOf = (row: QueryMeasurement) => {
+    if (row.targetMs === undefined) return '';
+    if (row.p50Ms === undefined) return 'not measured';
+    if (!atTargetSize) return `(target is for ${count(TARGET_CALLS)} calls)`;
+    return row.p50Ms < row.targetMs ? 'MET' : '**MISSED**';
+  };
+  const rows = queries.measurements.map((row) => {
+    const target = row.targetMs === undefined ? '—' : `p50 < ${row.targetMs} ms`;
+    const numbers =
+      row.p50Ms === undefined
+        ? `| — | — | — | — | ${target} | failed: ${row.failure ?? 'unknown'} |`
+        : `| ${ms(row.p50Ms)} | ${ms(row.p95Ms)} | ${row.reps ?? '—'} | ${count(row.rows ?? 0)} | ${target} | ${verdictOf(row)} |`;
+    return `| ${row.label} ${numbers}${row.problem ? ` **wrong answer: ${row.problem}**` : ''}`;
+  });
+  const loaded = load.reused
+    ? `copied from a cached copy (built by an earlier run in ${(load.totalMs / 1000).toFixed(1)} s)`
+    : `loaded in ${(load.totalMs / 1000).toFixed(1)} s`;
+  const index = queries.index.available
+    ? `\`weft index add inputs.model\` (server stopped) took ${((queries.index.ms ?? 0) / 1000).toFixed(1)} s.`
+    : `The with-index row was not measured: ${queries.index.note ?? 'the index command is not available'}.`;
+  return `
+## Queries
+
+Dataset: ${count(facts.calls)} calls in ${facts.projects} projects, ${count(facts.traces)} traces; the measured project
+holds ${count(facts.measuredCalls)} of them (${((facts.measuredCalls / facts.calls) * 100).toFixed(0)}%), including one trace of exactly 10,000 calls. Traces are a root with 1 to
+19 descendants, up to four levels deep, a dozen ops (Weave op refs); inputs are
+\`{model, prompt, temperature}\` with one of ${Object.keys(facts.measuredByModel).length} models (skewed: the most used in ${share(Math.max(...Object.values(facts.measuredByModel)))} of calls) and a 100–300 character prompt, outputs of similar size,
+attributes, and a summary with token usage. ${count(facts.measuredErrors)} calls of the measured project failed (about 3%),
+${count(facts.measuredRunning)} are still running. Generated from a fixed seed and written in-process through the
+store's \`upsertCalls\` in batches of ${count(load.batchSize)}: ${loaded} (${(load.upsertMs / 1000).toFixed(1)} s of it in \`upsertCalls\`,
+${count(Math.round(facts.calls / (load.upsertMs / 1000)))} calls/s), ${(load.dbBytes / 2 ** 20).toFixed(0)} MiB of database.
+
+Method: \`weft serve\` started on that data folder; each query sent by a client holding one keep-alive
+connection, timed from sending the request to the last byte of the response. After one untimed
+pass over all the queries, each gets ${queries.warmups} warm-ups and p50 and p95 are of the next ${queries.reps} requests (the whole trace: ${Math.min(queries.warmups, 3)} and ${queries.traceReps}); a row whose first answer
+says it would take over 20 s gets fewer (at least 10, after one warm-up). Every answer is checked
+once against the dataset (row count, order, the filter, the count). First pages are 50 calls,
+newest first; "list columns" asks for what a list view shows (no inputs or output). The filters
+are \`filter.op_names\` with a common op (\`${queries.op}\`) and with an op only one call has, and Query expressions (\`$expr\`)
+\`inputs.model = "${queries.model}"\` (the least used model: ${share(facts.measuredByModel[queries.model] ?? 0)} of the project's calls) and \`summary.weave.status = "error"\`.
+${index}
+
+| query | p50 ms | p95 ms | requests | rows / count | target at ${count(TARGET_CALLS)} calls | |
+|---|---|---|---|---|---|---|
+${rows.join('\n')}
 `;
 }

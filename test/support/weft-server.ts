@@ -24,6 +24,8 @@ export interface WeftServerProcess {
 export interface StartOptions {
   port?: number;
   dataDir?: string;
+  /** More `weft serve` arguments, such as `['--query-timeout', '0.5']`. */
+  args?: readonly string[];
 }
 
 export async function startWeftServer(options: StartOptions = {}): Promise<WeftServerProcess> {
@@ -41,6 +43,7 @@ export async function startWeftServer(options: StartOptions = {}): Promise<WeftS
       String(options.port ?? 0),
       '--data',
       dataDir,
+      ...(options.args ?? []),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );

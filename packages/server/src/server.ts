@@ -9,6 +9,8 @@ export interface ServeOptions {
   /** Folder for the embedded database; created if missing. */
   dataDir?: string;
   logLevel?: string;
+  /** How long a query may take to produce one batch of results before it fails with a 504. */
+  queryTimeoutMs?: number;
 }
 
 export interface RunningServer {
@@ -27,7 +29,9 @@ const SHUTDOWN_GRACE_MS = 10_000;
 /** Starts `weft serve`: the trace server over SQLite in `dataDir`. */
 export async function startServer(options: ServeOptions = {}): Promise<RunningServer> {
   const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
-  const store = openStore(`sqlite:${join(dataDir, 'weft.db')}`);
+  const store = openStore(`sqlite:${join(dataDir, 'weft.db')}`, {
+    ...(options.queryTimeoutMs !== undefined ? { queryTimeoutMs: options.queryTimeoutMs } : {}),
+  });
   const app = buildApp({ store, ...(options.logLevel ? { logLevel: options.logLevel } : {}) });
   try {
     await app.listen({ host: options.host ?? DEFAULT_HOST, port: options.port ?? DEFAULT_PORT });

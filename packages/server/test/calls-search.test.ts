@@ -2,8 +2,11 @@
  * Call search over HTTP on the real `weft serve` process: the Query language, sorting on JSON
  * fields, projections, counts, and clear errors for bad queries.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  CLI_PATH,
   postJson,
   removeDataDir,
   startWeftServer,
@@ -230,6 +233,38 @@ describe('the Query language over HTTP', () => {
     expect(call.inputs).toEqual({});
     expect(call.output).toBeNull();
     expect(call.summary.weave.status).toBe('success');
+  });
+});
+
+describe('weft index', () => {
+  const run = promisify(execFile);
+  const weft = (...args: string[]) =>
+    run(process.execPath, [CLI_PATH, 'index', ...args, '--data', server.dataDir]);
+
+  it('indexes a JSON field while the server runs; queries keep their answers', async () => {
+    const query = { $expr: { $in: [field('inputs.model'), [literal('gpt-4o'), literal('claude')]] } };
+    const before = await ids({ query });
+    expect(before).toEqual(['c1', 'c2', 'c3']);
+    expect((await weft('add', 'inputs.model')).stdout).toBe('indexed inputs.model\n');
+    expect((await weft('add', 'inputs.model')).stdout).toBe('inputs.model was already indexed\n');
+    expect((await weft('list')).stdout).toBe('inputs.model\n');
+    expect(await ids({ query })).toEqual(before);
+    expect(await ids({ query: { $expr: { $eq: [field('inputs.model'), literal('')] } } })).toEqual([
+      'c4',
+      'c5',
+    ]);
+    expect((await weft('drop', 'inputs.model')).stdout).toBe('dropped the index on inputs.model\n');
+    expect((await weft('list')).stdout).toBe('no indexed fields\n');
+  });
+
+  it('explains what cannot be indexed, with exit code 2', async () => {
+    const failure = await weft('add', 'summary.weave.status').catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failure).toMatchObject({ code: 2 });
+    expect((failure as { stderr: string }).stderr).toMatch(
+      /only fields inside inputs, output, attributes or summary/,
+    );
   });
 });
 

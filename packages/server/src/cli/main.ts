@@ -1,13 +1,19 @@
 #!/usr/bin/env node
 /** The `weft` command. The only module allowed to end the process. */
 import { parseArgs } from 'node:util';
+import { ProtocolError } from '@weft/protocol';
 import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, startServer } from '../server.js';
 import { WEFT_VERSION } from '../version.js';
+import { INDEX_USAGE, IndexUsageError, runIndexCommand } from './index-command.js';
 
-const USAGE = `Usage: weft serve [--host ${DEFAULT_HOST}] [--port ${DEFAULT_PORT}] [--data ${DEFAULT_DATA_DIR}] [--log-level warn]
+const USAGE = `Usage: weft serve [--host ${DEFAULT_HOST}] [--port ${DEFAULT_PORT}] [--data ${DEFAULT_DATA_DIR}] [--log-level warn] [--query-timeout 30]
 
 Starts the weft trace server over an embedded SQLite database in the data folder.
-Environment: WEFT_HOST, WEFT_PORT, WEFT_DATA override the defaults.`;
+--query-timeout is in seconds: a query that spends longer producing one batch of results fails
+with 504 QueryTimeout (a narrower filter or an indexed field makes it fast).
+Environment: WEFT_HOST, WEFT_PORT, WEFT_DATA, WEFT_QUERY_TIMEOUT override the defaults.
+
+${INDEX_USAGE}`;
 
 async function serve(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -17,6 +23,7 @@ async function serve(args: string[]): Promise<void> {
       port: { type: 'string', default: process.env.WEFT_PORT ?? String(DEFAULT_PORT) },
       data: { type: 'string', default: process.env.WEFT_DATA ?? DEFAULT_DATA_DIR },
       'log-level': { type: 'string', default: 'warn' },
+      'query-timeout': { type: 'string', ...optionalDefault(process.env.WEFT_QUERY_TIMEOUT) },
     },
     strict: true,
   });
@@ -24,11 +31,13 @@ async function serve(args: string[]): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new UsageError(`--port must be an integer from 0 to 65535, got ${values.port}`);
   }
+  const queryTimeoutMs = parseQueryTimeout(values['query-timeout']);
   const server = await startServer({
     host: values.host,
     port,
     dataDir: values.data,
     logLevel: values['log-level'],
+    ...(queryTimeoutMs !== undefined ? { queryTimeoutMs } : {}),
   });
   console.log(`weft ${WEFT_VERSION} listening on ${server.url} (data: ${server.dataDir})`);
 
@@ -54,6 +63,21 @@ async function serve(args: string[]): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
+/** An empty environment variable counts as unset. */
+function optionalDefault(value: string | undefined): { default?: string } {
+  return value ? { default: value } : {};
+}
+
+/** `--query-timeout` is in seconds (fractions allowed); the store takes milliseconds. */
+function parseQueryTimeout(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new UsageError(`--query-timeout must be a positive number of seconds, got ${JSON.stringify(text)}`);
+  }
+  return seconds * 1000;
+}
+
 class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<void> {
@@ -61,6 +85,9 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'serve':
       return serve(rest);
+    case 'index':
+      console.log(await runIndexCommand(rest));
+      return;
     case '--version':
     case '-v':
       console.log(WEFT_VERSION);
@@ -77,7 +104,12 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+  if (
+    error instanceof UsageError ||
+    error instanceof IndexUsageError ||
+    error instanceof ProtocolError ||
+    (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+  ) {
     console.error(`weft: ${(error as Error).message}`);
     process.exit(2);
   }

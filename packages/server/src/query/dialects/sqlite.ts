@@ -100,7 +100,8 @@ export const sqliteCallsDialect: CallsDialect = {
   textToDouble: (text) => sql`weft_to_double(${text})`,
   textToBool: (text) => sql`weft_to_bool(${text})`,
   // CAST clamps to the 64-bit range; the Query language gives null there instead (values.ts).
-  truncate: (value) => sql`(CASE WHEN abs(${value}) < 9223372036854775808.0 THEN CAST(${value} AS INTEGER) END)`,
+  truncate: (value) =>
+    sql`(CASE WHEN abs(${value}) < 9223372036854775808.0 THEN CAST(${value} AS INTEGER) END)`,
   // Integer division truncates toward zero, as the reference does.
   microsToSeconds: (micros, integer) => (integer ? sql`(${micros} / 1000000)` : sql`(${micros} / 1000000.0)`),
   numberText: (value) => sql`weft_number_text(${value})`,

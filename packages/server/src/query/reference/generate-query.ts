@@ -77,7 +77,24 @@ const LITERAL_TEXT = [
   'ÉCOLE',
   ...UNICODE_TEXT,
 ];
-const LITERAL_NUMBERS = [0, 1, -1, 2, 5, 5.5, 0.5, -0.25, 0.1, 1e-7, 1000, 2 ** 53 - 1, 42, 1e21, -1e300, 2 ** 60];
+const LITERAL_NUMBERS = [
+  0,
+  1,
+  -1,
+  2,
+  5,
+  5.5,
+  0.5,
+  -0.25,
+  0.1,
+  1e-7,
+  1000,
+  2 ** 53 - 1,
+  42,
+  1e21,
+  -1e300,
+  2 ** 60,
+];
 const LITERAL_COMPOSITES: readonly unknown[] = [
   [],
   {},

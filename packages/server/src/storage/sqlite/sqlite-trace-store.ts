@@ -1,11 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import Database from 'better-sqlite3';
-import { callsCount, callsSelect } from '../../query/calls-query.js';
-import { sqliteCallsDialect } from '../../query/dialects/sqlite.js';
-import type { QueryCompileContext } from '../../query/query-expr.js';
-import { compileSql } from '../../query/sql.js';
 import type {
   CallColumn,
   CallsQuery,
@@ -15,25 +10,24 @@ import type {
   TraceStore,
 } from '../trace-store.js';
 import { CallWriter } from './call-writes.js';
-import { QueryContextCache } from './field-indexes.js';
+import { addFieldIndex, dropFieldIndex, listFieldIndexes } from './field-indexes.js';
 import { MIGRATIONS } from './migrations.js';
-import { registerQueryFunctions } from './query-functions.js';
-import { ReadPool, StatementCache } from './read-pool.js';
+import { ReadWorkers } from './read-workers.js';
 
 export interface SqliteTraceStoreOptions {
-  /** Concurrent read connections (streaming queries each hold one while they drain). */
+  /** Read worker threads (a streaming query holds one while its response drains). Default 4. */
   maxReaders?: number;
+  /**
+   * How long a read worker may spend producing one batch of a query's rows (or a count) before
+   * the query fails with QueryTimeout. Waiting for a slow consumer does not count. Default 30 s.
+   */
+  queryTimeoutMs?: number;
 }
-
-/** How many rows a streaming query reads before letting other work (ingestion, health) run. */
-const ROWS_PER_TURN = 256;
 
 export class SqliteTraceStore implements TraceStore {
   private readonly db: Database.Database;
   private readonly writer: CallWriter;
-  private readonly readers: ReadPool;
-  private readonly statementCaches = new WeakMap<Database.Database, StatementCache>();
-  private readonly queryContexts = new WeakMap<Database.Database, QueryContextCache>();
+  private readonly readers: ReadWorkers;
   private readonly applyBatch: (batch: readonly CallUpsert[]) => void;
   private closed = false;
 
@@ -48,7 +42,10 @@ export class SqliteTraceStore implements TraceStore {
     migrate(this.db);
     this.writer = new CallWriter(this.db);
     this.applyBatch = this.db.transaction((batch: readonly CallUpsert[]) => this.writer.upsert(batch));
-    this.readers = new ReadPool(path, options.maxReaders ?? 4);
+    this.readers = new ReadWorkers(path, {
+      maxReaders: options.maxReaders ?? 4,
+      queryTimeoutMs: options.queryTimeoutMs ?? 30_000,
+    });
   }
 
   /** Opens (creating if needed) the database file and applies pending migrations. */
@@ -87,37 +84,14 @@ export class SqliteTraceStore implements TraceStore {
     return undefined;
   }
 
-  async *queryCalls(query: CallsQuery): AsyncIterable<StoredCall> {
+  queryCalls(query: CallsQuery): AsyncIterable<StoredCall> {
     this.assertOpen();
-    const db = await this.readers.acquire();
-    try {
-      const compiled = compileSql(callsSelect(query, this.queryContext(db)), sqliteCallsDialect.placeholder);
-      const statement = this.statementCache(db).get(db, compiled.text);
-      let sinceYield = 0;
-      for (const row of statement.iterate(...compiled.params) as Iterable<StoredCall>) {
-        row.has_failed_descendant = (row.has_failed_descendant as unknown) === 1;
-        row.summary_reports_error = (row.summary_reports_error as unknown) === 1;
-        yield row;
-        if (++sinceYield >= ROWS_PER_TURN) {
-          sinceYield = 0;
-          await yieldToEventLoop();
-        }
-      }
-    } finally {
-      this.readers.release(db);
-    }
+    return this.readers.query(query);
   }
 
   async countCalls(query: CallsStatsQuery): Promise<number> {
     this.assertOpen();
-    const db = await this.readers.acquire();
-    try {
-      const compiled = compileSql(callsCount(query, this.queryContext(db)), sqliteCallsDialect.placeholder);
-      const statement = this.statementCache(db).get(db, compiled.text);
-      return statement.pluck().get(...compiled.params) as number;
-    } finally {
-      this.readers.release(db);
-    }
+    return this.readers.count(query);
   }
 
   async deleteCalls(projectId: string, ids: readonly string[], deletedAt: number): Promise<number> {
@@ -130,31 +104,32 @@ export class SqliteTraceStore implements TraceStore {
     return this.writer.rename(projectId, id, displayName);
   }
 
+  /**
+   * Indexes a JSON field (`inputs.model`) so filters on it need not read every call; false when
+   * it was indexed already. Blocks writes while the index builds (seconds per million calls).
+   */
+  addFieldIndex(field: string): boolean {
+    this.assertOpen();
+    return addFieldIndex(this.db, field);
+  }
+
+  /** Removes a field's index; false when it had none. */
+  dropFieldIndex(field: string): boolean {
+    this.assertOpen();
+    return dropFieldIndex(this.db, field);
+  }
+
+  listFieldIndexes(): string[] {
+    this.assertOpen();
+    return listFieldIndexes(this.db);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.readers.close();
+    await this.readers.close();
     this.db.pragma('optimize');
     this.db.close();
-  }
-
-  private queryContext(db: Database.Database): QueryCompileContext {
-    let cache = this.queryContexts.get(db);
-    if (!cache) {
-      registerQueryFunctions(db);
-      cache = new QueryContextCache(db);
-      this.queryContexts.set(db, cache);
-    }
-    return cache.current();
-  }
-
-  private statementCache(db: Database.Database): StatementCache {
-    let cache = this.statementCaches.get(db);
-    if (!cache) {
-      cache = new StatementCache();
-      this.statementCaches.set(db, cache);
-    }
-    return cache;
   }
 
   private assertOpen(): void {

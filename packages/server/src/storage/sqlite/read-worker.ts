@@ -1,0 +1,180 @@
+/**
+ * A read worker (node:worker_threads entry): one read-only connection that answers the queries the
+ * pool in `read-workers.ts` sends it, so a slow query never blocks the main thread's event loop.
+ * Strictly one request at a time: every request but `cancel` gets exactly one reply.
+ */
+import { type MessagePort, workerData } from 'node:worker_threads';
+import { ProtocolError } from '@weft/protocol';
+import Database from 'better-sqlite3';
+import { callsCount, callsSelect } from '../../query/calls-query.js';
+import { sqliteCallsDialect } from '../../query/dialects/sqlite.js';
+import type { QueryCompileContext } from '../../query/query-expr.js';
+import { type CompiledSql, compileSql } from '../../query/sql.js';
+import type { CallsQuery, CallsStatsQuery, StoredCall } from '../trace-store.js';
+import { QueryContextCache } from './field-indexes.js';
+import { registerQueryFunctions } from './query-functions.js';
+
+export interface ReadWorkerData {
+  path: string;
+  /** Requests arrive and replies leave here (a port, so the pool can check for a reply synchronously). */
+  port: MessagePort;
+}
+
+export type ReadRequest =
+  /** Opens a stream; replies with its first batch. Closes any stream left open. */
+  | { type: 'query'; query: CallsQuery }
+  /** Replies with the open stream's next batch. */
+  | { type: 'next' }
+  /** Closes the open stream; no reply. */
+  | { type: 'cancel' }
+  | { type: 'count'; query: CallsStatsQuery };
+
+export type ReadReply =
+  /** Sent once, when the connection is open. */
+  | { type: 'ready' }
+  /** `done` means the stream is finished and closed; the rows are its last. */
+  | { type: 'batch'; rows: StoredCall[]; done: boolean }
+  | { type: 'count'; count: number }
+  /** The request failed; `errorType` is set for protocol errors, which the pool re-creates. */
+  | { type: 'error'; errorType: string | null; message: string };
+
+/** A batch ends at this many rows or this much text, whichever comes first. */
+const MAX_BATCH_ROWS = 256;
+const MAX_BATCH_CHARS = 1024 * 1024;
+
+function compileSelect(query: CallsQuery, context: QueryCompileContext): CompiledSql {
+  return compileSql(callsSelect(query, context), sqliteCallsDialect.placeholder);
+}
+
+function compileCount(query: CallsStatsQuery, context: QueryCompileContext): CompiledSql {
+  return compileSql(callsCount(query, context), sqliteCallsDialect.placeholder);
+}
+
+/** Prepared statements by SQL text; bounded so ad-hoc query shapes cannot grow it. */
+class StatementCache {
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly maxEntries = 256,
+  ) {}
+
+  get(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (statement) {
+      // Refresh recency: Map iteration order is insertion order, so the oldest entry is first.
+      this.statements.delete(text);
+    } else {
+      statement = this.db.prepare(text);
+      if (this.statements.size >= this.maxEntries) {
+        const oldest = this.statements.keys().next().value;
+        if (oldest !== undefined) this.statements.delete(oldest);
+      }
+    }
+    this.statements.set(text, statement);
+    return statement;
+  }
+}
+
+type Row = Record<string, unknown>;
+
+class ReadConnection {
+  private readonly statements: StatementCache;
+  /** Knows the indexed JSON fields, reloaded when another connection adds or drops one. */
+  private readonly contexts: QueryContextCache;
+  /** The stream's rows; its statement stays open (and keeps its snapshot) until it ends or is cancelled. */
+  private open: Iterator<Row> | undefined;
+
+  constructor(db: Database.Database) {
+    this.statements = new StatementCache(db);
+    this.contexts = new QueryContextCache(db);
+  }
+
+  answer(request: ReadRequest): ReadReply | undefined {
+    try {
+      switch (request.type) {
+        case 'query': {
+          this.cancel();
+          const compiled = compileSelect(request.query, this.contexts.current());
+          this.open = this.statements.get(compiled.text).iterate(...compiled.params) as Iterator<Row>;
+          return this.nextBatch();
+        }
+        case 'next':
+          return this.nextBatch();
+        case 'cancel':
+          this.cancel();
+          return undefined;
+        case 'count': {
+          this.cancel();
+          const compiled = compileCount(request.query, this.contexts.current());
+          const count = this.statements
+            .get(compiled.text)
+            .pluck()
+            .get(...compiled.params) as number;
+          return { type: 'count', count };
+        }
+      }
+    } catch (error) {
+      this.cancel();
+      return errorReply(error);
+    }
+  }
+
+  private nextBatch(): ReadReply {
+    const rows = this.open;
+    if (!rows) throw new Error('no query is open on this read worker');
+    const batch: StoredCall[] = [];
+    let chars = 0;
+    while (batch.length < MAX_BATCH_ROWS && chars < MAX_BATCH_CHARS) {
+      const next = rows.next();
+      if (next.done) {
+        this.open = undefined;
+        return { type: 'batch', rows: batch, done: true };
+      }
+      const row = next.value;
+      // SQLite has no booleans; the flags come back as 0/1.
+      row.has_failed_descendant = row.has_failed_descendant === 1;
+      row.summary_reports_error = row.summary_reports_error === 1;
+      for (const value of Object.values(row)) if (typeof value === 'string') chars += value.length;
+      batch.push(row as unknown as StoredCall);
+    }
+    return { type: 'batch', rows: batch, done: false };
+  }
+
+  private cancel(): void {
+    const rows = this.open;
+    this.open = undefined;
+    rows?.return?.();
+  }
+}
+
+function errorReply(error: unknown): ReadReply {
+  if (error instanceof ProtocolError) {
+    return { type: 'error', errorType: error.errorType, message: error.message };
+  }
+  return { type: 'error', errorType: null, message: error instanceof Error ? error.message : String(error) };
+}
+
+function openConnection(path: string): Database.Database {
+  try {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    db.pragma('busy_timeout = 5000');
+    registerQueryFunctions(db);
+    return db;
+  } catch (error) {
+    // Thrown out of the worker, a SqliteError reaches the pool without its message; an Error keeps it.
+    throw new Error(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function main({ path, port }: ReadWorkerData): void {
+  const db = openConnection(path);
+  const connection = new ReadConnection(db);
+  port.on('message', (request: ReadRequest) => {
+    const reply = connection.answer(request);
+    if (reply) port.postMessage(reply);
+  });
+  port.postMessage({ type: 'ready' } satisfies ReadReply);
+}
+
+main(workerData as ReadWorkerData);

@@ -1,0 +1,202 @@
+/**
+ * Queries on worker threads: streaming in batches, handing workers back, errors crossing the
+ * thread boundary as the same class, and the per-batch time limit.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { InvalidFieldError, NotImplemented, QueryTimeout } from '@weft/protocol';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  callsQuery,
+  collect,
+  countQuery,
+  finished,
+  idsOf,
+  MS,
+  PROJECT,
+  T0,
+} from '../contract/call-fixtures.js';
+import type { CallUpsert } from '../trace-store.js';
+import { SqliteTraceStore, type SqliteTraceStoreOptions } from './sqlite-trace-store.js';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'weft-read-workers-'));
+let opened = 0;
+
+afterAll(() => {
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function databasePath(): string {
+  opened += 1;
+  return join(dataDir, `store-${opened}.db`);
+}
+
+function callId(index: number): string {
+  return `call-${String(index).padStart(6, '0')}`;
+}
+
+/** `count` finished calls, one µs-millisecond apart; every third failed, with unsorted messages. */
+function manyCalls(count: number, inputs?: (index: number) => string): CallUpsert[] {
+  return Array.from({ length: count }, (_, index) =>
+    finished(
+      callId(index),
+      { started_at: T0 + index * MS, ...(inputs ? { inputs_json: inputs(index) } : {}) },
+      index % 3 === 0 ? { exception: `Error ${(index * 7919) % count}`, output_json: null } : {},
+    ),
+  );
+}
+
+async function withStore(
+  options: SqliteTraceStoreOptions,
+  run: (store: SqliteTraceStore) => Promise<void>,
+): Promise<void> {
+  const store = SqliteTraceStore.open(databasePath(), options);
+  try {
+    await run(store);
+  } finally {
+    await store.close();
+  }
+}
+
+describe('read workers', () => {
+  it('streams thousands of calls across many batches, in order', async () => {
+    await withStore({}, async (store) => {
+      const calls = manyCalls(3_000);
+      await store.upsertCalls(calls);
+      expect(await idsOf(store)).toEqual(calls.map((call) => call.id));
+      const descending = await idsOf(store, { sort_by: [{ field: 'started_at', direction: 'desc' }] });
+      expect(descending).toEqual(calls.map((call) => call.id).reverse());
+    });
+  });
+
+  it('cuts batches by size too, and keeps large rows whole', async () => {
+    await withStore({}, async (store) => {
+      // 40 rows of 100 kB: several batches by size, far fewer than 256 rows each.
+      const calls = manyCalls(40, (index) => JSON.stringify({ index, text: String(index).repeat(100_000) }));
+      await store.upsertCalls(calls);
+      const read = await collect(store);
+      expect(read.map((call) => call.id)).toEqual(calls.map((call) => call.id));
+      expect(read.map((call) => JSON.parse(call.inputs_json ?? 'null').index)).toEqual(
+        calls.map((_, index) => index),
+      );
+      expect(read.every((call) => (call.inputs_json?.length ?? 0) > 100_000)).toBe(true);
+    });
+  });
+
+  it('converts the failure flags to booleans', async () => {
+    await withStore({}, async (store) => {
+      await store.upsertCalls([finished('plain')]);
+      const [call] = await collect(store);
+      expect(call?.has_failed_descendant).toBe(false);
+      expect(call?.summary_reports_error).toBe(false);
+    });
+  });
+
+  it('hands the worker back when the consumer stops early', async () => {
+    await withStore({ maxReaders: 2 }, async (store) => {
+      // More than two batches, so a read-ahead batch is in flight when the consumer stops.
+      await store.upsertCalls(manyCalls(1_000));
+      // Each of these would wait 30 s for a free worker if an early stop kept its worker.
+      for (let round = 0; round < 5; round += 1) {
+        for await (const call of store.queryCalls(callsQuery())) {
+          expect(call.id).toBe(callId(0));
+          break;
+        }
+      }
+      const iterators = [0, 1].map(() => store.queryCalls(callsQuery())[Symbol.asyncIterator]());
+      for (const iterator of iterators) expect((await iterator.next()).value?.id).toBe(callId(0));
+      for (const iterator of iterators) await iterator.return?.();
+      expect(await store.countCalls(countQuery())).toBe(1_000);
+      expect((await idsOf(store, { limit: 3, offset: 997 })).length).toBe(3);
+      expect(await store.readCall(PROJECT, callId(500), ['id'])).toMatchObject({ id: callId(500) });
+    });
+  });
+
+  it('does not count a slow consumer against the time limit', async () => {
+    await withStore({ queryTimeoutMs: 50 }, async (store) => {
+      await store.upsertCalls(manyCalls(1_000));
+      let seen = 0;
+      for await (const _call of store.queryCalls(callsQuery())) {
+        seen += 1;
+        // Far longer than the limit, between and within batches.
+        if (seen % 200 === 0) await sleep(120);
+      }
+      expect(seen).toBe(1_000);
+    });
+  });
+
+  it('re-creates errors thrown in the worker: protocol errors as the same class', async () => {
+    await withStore({}, async (store) => {
+      await store.upsertCalls([finished('a')]);
+      const notImplemented = await collect(store, {
+        filter: { input_refs: ['weave:///x/y/object/z:1'] },
+      }).catch((error: unknown) => error);
+      expect(notImplemented).toBeInstanceOf(NotImplemented);
+      expect((notImplemented as NotImplemented).errorType).toBe('NotImplemented');
+      expect((notImplemented as Error).message).toMatch(/input_refs and output_refs filters/);
+
+      const badSort = collect(store, { sort_by: [{ field: 'no_such_field', direction: 'asc' }] });
+      await expect(badSort).rejects.toBeInstanceOf(InvalidFieldError);
+      await expect(
+        store.countCalls(countQuery({ filter: { output_refs: ['weave:///x/y/object/z:1'] } })),
+      ).rejects.toBeInstanceOf(NotImplemented);
+
+      // Anything else arrives as a plain Error with the worker's message.
+      const plain = await collect(store, { columns: ['no_such_column' as 'id'] }).catch(
+        (error: unknown) => error,
+      );
+      expect(plain).toBeInstanceOf(Error);
+      expect(plain).not.toBeInstanceOf(NotImplemented);
+      expect((plain as Error).message).toMatch(/no_such_column/);
+
+      // The worker that reported them still answers.
+      expect(await idsOf(store)).toEqual(['a']);
+    });
+  });
+
+  it('fails a query that runs past the time limit with QueryTimeout, then keeps answering', async () => {
+    // One worker, so the query after the timeout needs the replacement. The slow query sorts
+    // 120,000 rows by a column without an index: over 100 ms of work in SQLite before its first
+    // row, against a limit that an indexed lookup (well under a millisecond) never nears.
+    await withStore({ maxReaders: 1, queryTimeoutMs: 25 }, async (store) => {
+      const total = 120_000;
+      const calls = manyCalls(total);
+      for (let start = 0; start < total; start += 10_000) {
+        await store.upsertCalls(calls.slice(start, start + 10_000));
+      }
+      // Start the worker first: start-up does not count against the limit, but keep it out of the way.
+      expect(await store.readCall(PROJECT, callId(7), ['id'])).toMatchObject({ id: callId(7) });
+
+      const slow = callsQuery({
+        sort_by: [{ field: 'exception', direction: 'desc' }],
+        limit: 10,
+        offset: total - 10,
+      });
+      const error = await collect(store, slow).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(QueryTimeout);
+      expect((error as QueryTimeout).message).toMatch(/time limit of 25 ms/);
+      expect((error as QueryTimeout).message).toMatch(/narrow the filter/);
+
+      expect(await store.readCall(PROJECT, callId(42), ['id'])).toMatchObject({ id: callId(42) });
+      expect(await idsOf(store, { limit: 3 })).toEqual([callId(0), callId(1), callId(2)]);
+      await expect(collect(store, slow)).rejects.toBeInstanceOf(QueryTimeout);
+      expect(await store.readCall(PROJECT, callId(43), ['id'])).toMatchObject({ id: callId(43) });
+    });
+  });
+
+  it('fails queries with a clear error when a worker cannot start, without using up the pool', async () => {
+    const path = databasePath();
+    const store = SqliteTraceStore.open(path, { maxReaders: 2 });
+    try {
+      // The workers open the file read-only and only if it exists; the writer's connection stays open.
+      rmSync(path);
+      for (let attempt = 0; attempt < 4; attempt += 1) {
+        await expect(collect(store)).rejects.toThrow(/could not start a read worker: .*unable to open/);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -1,0 +1,355 @@
+/**
+ * Queries run on a small pool of worker threads (`read-worker.ts`), each with one read-only
+ * connection, so a slow query cannot stall ingestion or health checks on the main thread. A
+ * running query holds its worker until its stream ends. better-sqlite3 cannot interrupt a
+ * statement, so a worker that takes too long over one batch is terminated and replaced.
+ */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import {
+  Conflict,
+  InvalidFieldError,
+  InvalidRequest,
+  NotFound,
+  NotImplemented,
+  type ProtocolError,
+  type ProtocolErrorType,
+  QueryTimeout,
+  RequestTooLarge,
+  ServiceUnavailable,
+} from '@weft/protocol';
+import type { CallsQuery, CallsStatsQuery, StoredCall } from '../trace-store.js';
+import type { ReadReply, ReadRequest, ReadWorkerData } from './read-worker.js';
+
+export interface ReadWorkersOptions {
+  /** Worker threads at most; each running query holds one until its stream ends. */
+  maxReaders: number;
+  /** How long a worker may spend producing one batch of rows (or a count) before it is stopped. */
+  queryTimeoutMs: number;
+}
+
+/** How long a query waits for a free worker before the server says it is busy. */
+const ACQUIRE_TIMEOUT_MS = 30_000;
+
+/** Errors thrown in a worker arrive as type and message; these re-create them as the same class. */
+const PROTOCOL_ERRORS: Record<ProtocolErrorType, new (message: string) => ProtocolError> = {
+  InvalidRequest,
+  NotFound,
+  Conflict,
+  RequestTooLarge,
+  InvalidFieldError,
+  QueryTimeout,
+  ServiceUnavailable,
+  NotImplemented,
+};
+
+type BatchReply = Extract<ReadReply, { type: 'batch' }>;
+type Answer = Exclude<ReadReply, { type: 'error' }>;
+
+interface Pending {
+  resolve: (reply: Answer) => void;
+  reject: (error: Error) => void;
+  /** Unset while the worker starts: start-up does not count against the time limit. */
+  timer?: NodeJS.Timeout;
+}
+
+function workerError(reply: Extract<ReadReply, { type: 'error' }>): Error {
+  const ErrorClass = reply.errorType ? PROTOCOL_ERRORS[reply.errorType as ProtocolErrorType] : undefined;
+  return ErrorClass ? new ErrorClass(reply.message) : new Error(reply.message);
+}
+
+function crashMessage(thrown: unknown): string {
+  const { message, code } = (thrown ?? {}) as { message?: unknown; code?: unknown };
+  if (typeof message === 'string' && message) return message;
+  return typeof code === 'string' ? code : String(thrown);
+}
+
+function formatDuration(ms: number): string {
+  return ms >= 1000 ? `${Number((ms / 1000).toFixed(3))} s` : `${Number(ms.toFixed(3))} ms`;
+}
+
+/** Starts the worker entry: built JavaScript normally, the TypeScript source under the test runner. */
+function startWorker(data: ReadWorkerData): Worker {
+  const options = { workerData: data, transferList: [data.port] };
+  if (!import.meta.url.endsWith('.ts')) {
+    return new Worker(new URL('./read-worker.js', import.meta.url), options);
+  }
+  // Node 20 ignores `--import` in a worker's execArgv, and tsx's own hook registers itself on the
+  // main thread only, so the worker registers tsx before it loads the entry. The built protocol
+  // package is loaded first, past tsx's hooks: that halves the start-up every test's store pays.
+  const protocol = JSON.stringify(
+    pathToFileURL(createRequire(import.meta.url).resolve('@weft/protocol')).href,
+  );
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  const entry = JSON.stringify(new URL('./read-worker.ts', import.meta.url).href);
+  const bootstrap = `import(${protocol}).then(() => import(${tsx})).then(({ register }) => { register(); return import(${entry}); });`;
+  return new Worker(bootstrap, { ...options, eval: true });
+}
+
+/** One worker thread and its connection, answering one request at a time. */
+class ReadWorker {
+  /** Resolves once the connection is open. */
+  readonly ready: Promise<void>;
+  private readonly worker: Worker;
+  private readonly port: MessagePort;
+  private pending: Pending | undefined;
+  /** Why the worker stopped taking requests (timed out, crashed, closed); set once. */
+  private failure: Error | undefined;
+  /** What the worker threw, if it crashed (not always an Error once it has crossed threads). */
+  private crash: unknown;
+  private started = false;
+
+  constructor(
+    path: string,
+    private readonly timeoutMs: number,
+    onExit: () => void,
+  ) {
+    const channel = new MessageChannel();
+    this.port = channel.port1;
+    this.ready = new Promise<Answer>((resolve, reject) => {
+      this.pending = { resolve, reject };
+    }).then(() => undefined);
+    this.worker = startWorker({ path, port: channel.port2 });
+    this.port.on('message', (reply: ReadReply) => this.onReply(reply));
+    this.worker.on('error', (error: unknown) => {
+      this.crash ??= error;
+    });
+    this.worker.on('exit', (code) => {
+      this.fail(this.exitError(code));
+      this.port.close();
+      onExit();
+    });
+  }
+
+  get usable(): boolean {
+    return this.failure === undefined;
+  }
+
+  async batch(request: Extract<ReadRequest, { type: 'query' | 'next' }>): Promise<BatchReply> {
+    const reply = await this.request(request);
+    if (reply.type !== 'batch') throw new Error(`a read worker answered ${request.type} with ${reply.type}`);
+    return reply;
+  }
+
+  async count(query: CallsStatsQuery): Promise<number> {
+    const reply = await this.request({ type: 'count', query });
+    if (reply.type !== 'count') throw new Error(`a read worker answered count with ${reply.type}`);
+    return reply.count;
+  }
+
+  /** Sends a request that has no reply (`cancel`). */
+  post(request: ReadRequest): void {
+    if (this.usable) this.port.postMessage(request);
+  }
+
+  /** Stops the worker; a request in progress fails with `reason`. Resolves when the thread has ended. */
+  async stop(reason: Error): Promise<void> {
+    this.fail(reason);
+    await this.worker.terminate();
+  }
+
+  private request(request: ReadRequest): Promise<Answer> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.pending) return Promise.reject(new Error('a read worker takes one request at a time'));
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject, timer: setTimeout(() => this.onTimeout(), this.timeoutMs) };
+      this.setBusy(true);
+      this.port.postMessage(request);
+    });
+  }
+
+  private onReply(reply: ReadReply): void {
+    const pending = this.pending;
+    if (!pending) return;
+    this.pending = undefined;
+    clearTimeout(pending.timer);
+    this.setBusy(false);
+    if (reply.type === 'ready') this.started = true;
+    if (reply.type === 'error') pending.reject(workerError(reply));
+    else pending.resolve(reply);
+  }
+
+  private onTimeout(): void {
+    // The reply may be queued behind a busy main thread; only the worker's own time counts.
+    const queued = receiveMessageOnPort(this.port);
+    if (queued) {
+      this.onReply(queued.message as ReadReply);
+      return;
+    }
+    void this.stop(
+      new QueryTimeout(
+        `the query took longer than the server's time limit of ${formatDuration(this.timeoutMs)}; ` +
+          'narrow the filter (op_names, trace_ids, a started_at range) or filter and sort on an indexed field',
+      ),
+    );
+  }
+
+  private fail(reason: Error): void {
+    this.failure ??= reason;
+    const pending = this.pending;
+    this.pending = undefined;
+    if (!pending) return;
+    clearTimeout(pending.timer);
+    pending.reject(this.failure);
+  }
+
+  private exitError(code: number): Error {
+    const why = this.crash === undefined ? ` (exit code ${code})` : `: ${crashMessage(this.crash)}`;
+    return this.started
+      ? new Error(`the read worker running this query crashed${why}`)
+      : new Error(`could not start a read worker${why}`);
+  }
+
+  /** A worker keeps the process alive only while it owes a reply. */
+  private setBusy(busy: boolean): void {
+    if (busy) {
+      this.worker.ref();
+      this.port.ref();
+    } else {
+      this.worker.unref();
+      this.port.unref();
+    }
+  }
+}
+
+interface Waiter {
+  resolve: (worker: ReadWorker | Promise<ReadWorker>) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+export class ReadWorkers {
+  /** Every thread not yet ended, busy or idle; a stopped thread counts until it has really ended. */
+  private readonly workers = new Set<ReadWorker>();
+  private readonly idle: ReadWorker[] = [];
+  private readonly waiters: Waiter[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly path: string,
+    private readonly options: ReadWorkersOptions,
+  ) {
+    if (!Number.isInteger(options.maxReaders) || options.maxReaders < 1) {
+      throw new RangeError(`maxReaders must be a positive integer, got ${options.maxReaders}`);
+    }
+    if (!(options.queryTimeoutMs > 0)) {
+      throw new RangeError(`queryTimeoutMs must be positive, got ${options.queryTimeoutMs}`);
+    }
+  }
+
+  /** The calls, streamed; the worker is handed back when the stream ends or `return()` is called. */
+  async *query(query: CallsQuery): AsyncGenerator<StoredCall> {
+    const worker = await this.acquire();
+    let inFlight: Promise<BatchReply> | undefined = worker.batch({ type: 'query', query });
+    try {
+      while (inFlight) {
+        const batch: BatchReply = await inFlight;
+        // The worker reads the next batch while this one is consumed, but never further ahead.
+        inFlight = batch.done ? undefined : worker.batch({ type: 'next' });
+        // Its failure is reported when the consumer gets to it, not as an unhandled rejection now.
+        inFlight?.catch(ignore);
+        for (const row of batch.rows) yield row;
+      }
+    } finally {
+      const unfinished = inFlight;
+      if (unfinished) {
+        // Stopped early or failed: the worker owes one reply; after it, close the stream.
+        unfinished.then(
+          () => {
+            worker.post({ type: 'cancel' });
+            this.release(worker);
+          },
+          () => this.release(worker),
+        );
+      } else {
+        this.release(worker);
+      }
+    }
+  }
+
+  async count(query: CallsStatsQuery): Promise<number> {
+    const worker = await this.acquire();
+    try {
+      return await worker.count(query);
+    } finally {
+      this.release(worker);
+    }
+  }
+
+  /** Stops every worker. Queries still running fail; shutdown does not wait for a busy thread to end. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const reason = new Error('the trace store is closed');
+    for (const waiter of this.waiters.splice(0)) {
+      clearTimeout(waiter.timer);
+      waiter.reject(reason);
+    }
+    const idle = new Set(this.idle.splice(0));
+    const ended: Promise<void>[] = [];
+    for (const worker of this.workers) {
+      const stopped = worker.stop(reason);
+      if (idle.has(worker)) ended.push(stopped);
+    }
+    await Promise.all(ended);
+  }
+
+  private acquire(): Promise<ReadWorker> {
+    if (this.closed) return Promise.reject(new Error('the trace store is closed'));
+    const idle = this.idle.pop();
+    if (idle) return Promise.resolve(idle);
+    if (this.workers.size < this.options.maxReaders) return this.spawn();
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.waiters.splice(this.waiters.indexOf(waiter), 1);
+          reject(new ServiceUnavailable('all read workers are busy; try again later'));
+        }, ACQUIRE_TIMEOUT_MS),
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  private release(worker: ReadWorker): void {
+    // A stopped worker frees its slot when its thread ends (onExit).
+    if (!worker.usable) return;
+    if (this.closed) {
+      void worker.stop(new Error('the trace store is closed'));
+      return;
+    }
+    const waiter = this.waiters.shift();
+    if (waiter) {
+      clearTimeout(waiter.timer);
+      waiter.resolve(worker);
+    } else {
+      this.idle.push(worker);
+    }
+  }
+
+  /** Starts a worker in a free slot; resolves when its connection is open. */
+  private spawn(): Promise<ReadWorker> {
+    const worker: ReadWorker = new ReadWorker(this.path, this.options.queryTimeoutMs, () =>
+      this.onExit(worker),
+    );
+    this.workers.add(worker);
+    return worker.ready.then(() => worker);
+  }
+
+  private onExit(worker: ReadWorker): void {
+    this.workers.delete(worker);
+    const index = this.idle.indexOf(worker);
+    if (index >= 0) this.idle.splice(index, 1);
+    if (this.closed) return;
+    // Replacement is lazy: a new worker starts only for a query that is waiting for one.
+    const waiter = this.waiters.shift();
+    if (waiter) {
+      clearTimeout(waiter.timer);
+      waiter.resolve(this.spawn());
+    }
+  }
+}
+
+function ignore(): void {}
