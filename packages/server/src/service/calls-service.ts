@@ -24,8 +24,8 @@ import {
   resolveCallField,
 } from '@weft/protocol';
 import { resolveColumns } from '../query/calls-fields.js';
+import { callToJson } from '../storage/call-json.js';
 import type { CallsQuery, TraceStore } from '../storage/trace-store.js';
-import { callToJson } from './call-json.js';
 import { mergeBatch, normalizeEnd, normalizeStart } from './call-parts.js';
 
 /** Without `sort_by`, calls come oldest first (research doc §3). */
@@ -62,7 +62,7 @@ export class CallsService {
 
   /**
    * Checks the request and returns the calls as JSON text, one string per call. Checking happens
-   * before the first row is produced, so a bad request fails before a streaming response begins.
+   * before the first row is produced, so a bad request fails before a response begins.
    */
   query(req: CallsQueryReq): AsyncIterable<string> {
     const query = this.toCallsQuery(req);
@@ -72,6 +72,11 @@ export class CallsService {
         for await (const call of store.queryCalls(query)) yield callToJson(call);
       },
     };
+  }
+
+  /** The calls as JSON lines, in chunks of whole lines rendered by the store (`/calls/stream_query`). */
+  queryJsonLines(req: CallsQueryReq): AsyncIterable<string> {
+    return this.store.queryCallsJsonLines(this.toCallsQuery(req));
   }
 
   async queryStats(req: CallsQueryStatsReq): Promise<CallsQueryStatsRes> {

@@ -132,6 +132,11 @@ export interface TraceStore {
   readCall(projectId: string, id: string, columns: readonly CallColumn[]): Promise<StoredCall | undefined>;
   /** Live calls (start part present, not deleted) matching the query, streamed in order. */
   queryCalls(query: CallsQuery): AsyncIterable<StoredCall>;
+  /**
+   * The same calls rendered as CallSchema JSON lines (`call-json.ts`), in chunks of whole lines:
+   * what `/calls/stream_query` sends. A backend renders where its rows are, off the event loop.
+   */
+  queryCallsJsonLines(query: CallsQuery): AsyncIterable<string>;
   countCalls(query: CallsStatsQuery): Promise<number>;
   /** Soft-deletes the calls and all their live descendants; returns how many calls it deleted. */
   deleteCalls(projectId: string, ids: readonly string[], deletedAt: number): Promise<number>;

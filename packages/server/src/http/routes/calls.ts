@@ -12,9 +12,6 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { CallsService } from '../../service/calls-service.js';
 
-/** Stream responses are written in chunks of about this many characters. */
-const STREAM_CHUNK_CHARS = 64 * 1024;
-
 export function registerCallRoutes(app: FastifyInstance, calls: CallsService): void {
   app.post<{ Body: CallStartReq }>('/call/start', { schema: { body: CallStartReq } }, (request) =>
     calls.start(request.body),
@@ -34,13 +31,13 @@ export function registerCallRoutes(app: FastifyInstance, calls: CallsService): v
     '/calls/stream_query',
     { schema: { body: CallsQueryReq } },
     async (request, reply) => {
-      const iterator = calls.query(request.body)[Symbol.asyncIterator]();
-      // The first call is read before the response starts, so a request the store rejects still
-      // gets a proper error status.
+      const iterator = calls.queryJsonLines(request.body)[Symbol.asyncIterator]();
+      // The first chunk is read before the response starts, so a request the store rejects (or a
+      // query that times out before its first rows) still gets a proper error status.
       const first = await iterator.next();
-      // A client that goes away ends the query, and its read connection goes back to the pool.
+      // A client that goes away ends the query, and its read worker goes back to the pool.
       reply.raw.once('close', () => void iterator.return?.());
-      return reply.type('application/jsonl').send(Readable.from(jsonLines(first, iterator)));
+      return reply.type('application/jsonl').send(Readable.from(chunks(first, iterator)));
     },
   );
   // Deprecated in Weave but still served: the same query, answered as one JSON document.
@@ -66,22 +63,12 @@ export function registerCallRoutes(app: FastifyInstance, calls: CallsService): v
   );
 }
 
-/** The calls as JSON lines, written in chunks of about STREAM_CHUNK_CHARS. */
-async function* jsonLines(
-  first: IteratorResult<string>,
-  rest: AsyncIterator<string>,
-): AsyncGenerator<string> {
+/** The first chunk, already read, then the rest. */
+async function* chunks(first: IteratorResult<string>, rest: AsyncIterator<string>): AsyncGenerator<string> {
   if (first.done) return;
-  let chunk = `${first.value}\n`;
   try {
-    for (let next = await rest.next(); !next.done; next = await rest.next()) {
-      chunk += `${next.value}\n`;
-      if (chunk.length >= STREAM_CHUNK_CHARS) {
-        yield chunk;
-        chunk = '';
-      }
-    }
-    if (chunk.length > 0) yield chunk;
+    yield first.value;
+    for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
   } finally {
     await rest.return?.();
   }

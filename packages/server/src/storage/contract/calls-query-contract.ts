@@ -4,8 +4,10 @@
  */
 import type { CallsFilter } from '@weft/protocol';
 import { describe, expect, it } from 'vitest';
+import { callToJson } from '../call-json.js';
 import type { CallUpsert, TraceStore } from '../trace-store.js';
 import {
+  callsQuery,
   collect,
   countQuery,
   FAILS,
@@ -288,6 +290,29 @@ export function describeCallsQueries(subject: StoreUnderTest): void {
           expect(projected?.[field], field).toBeUndefined();
         }
       }
+    });
+
+    it('renders the same calls as JSON lines, in whole lines, as callToJson does', async () => {
+      const { store } = subject;
+      await store.upsertCalls(filterDataset());
+      await store.upsertCalls([
+        finished('f', { trace_id: 't1', parent_id: 'c1', started_at: T0 + 10 * MS }, FAILS),
+      ]);
+      for (const overrides of [
+        {},
+        { filter: { trace_ids: ['t1'] }, sort_by: [{ field: 'started_at', direction: 'desc' as const }] },
+        { columns: ['summary' as const], limit: 3, offset: 1 },
+      ]) {
+        const expected = (await collect(store, overrides)).map((call) => `${callToJson(call)}\n`).join('');
+        const chunks: string[] = [];
+        for await (const chunk of store.queryCallsJsonLines(callsQuery(overrides))) chunks.push(chunk);
+        for (const chunk of chunks) expect(chunk.endsWith('\n')).toBe(true);
+        expect(chunks.join('')).toBe(expected);
+      }
+      const lines: string[] = [];
+      for await (const chunk of store.queryCallsJsonLines(callsQuery({ filter: { call_ids: ['r1'] } })))
+        lines.push(chunk);
+      expect(JSON.parse(lines.join('')).summary.weave.status).toBe('descendant_error');
     });
 
     it('counts calls with and without a limit', async () => {

@@ -10,6 +10,7 @@ import { callsCount, callsSelect } from '../../query/calls-query.js';
 import { sqliteCallsDialect } from '../../query/dialects/sqlite.js';
 import type { QueryCompileContext } from '../../query/query-expr.js';
 import { type CompiledSql, compileSql } from '../../query/sql.js';
+import { callToJson } from '../call-json.js';
 import type { CallsQuery, CallsStatsQuery, StoredCall } from '../trace-store.js';
 import { QueryContextCache } from './field-indexes.js';
 import { registerQueryFunctions } from './query-functions.js';
@@ -21,8 +22,11 @@ export interface ReadWorkerData {
 }
 
 export type ReadRequest =
-  /** Opens a stream; replies with its first batch. Closes any stream left open. */
-  | { type: 'query'; query: CallsQuery }
+  /**
+   * Opens a stream; replies with its first batch. Closes any stream left open. `lines` streams
+   * the calls rendered as CallSchema JSON lines instead of rows.
+   */
+  | { type: 'query'; query: CallsQuery; format: 'rows' | 'lines' }
   /** Replies with the open stream's next batch. */
   | { type: 'next' }
   /** Closes the open stream; no reply. */
@@ -34,6 +38,8 @@ export type ReadReply =
   | { type: 'ready' }
   /** `done` means the stream is finished and closed; the rows are its last. */
   | { type: 'batch'; rows: StoredCall[]; done: boolean }
+  /** The same for a `lines` stream: whole JSON lines, each ending in a newline. */
+  | { type: 'lines'; text: string; done: boolean }
   | { type: 'count'; count: number }
   /** The request failed; `errorType` is set for protocol errors, which the pool re-creates. */
   | { type: 'error'; errorType: string | null; message: string };
@@ -84,6 +90,7 @@ class ReadConnection {
   private readonly contexts: QueryContextCache;
   /** The stream's rows; its statement stays open (and keeps its snapshot) until it ends or is cancelled. */
   private open: Iterator<Row> | undefined;
+  private format: 'rows' | 'lines' = 'rows';
 
   constructor(db: Database.Database) {
     this.statements = new StatementCache(db);
@@ -97,10 +104,11 @@ class ReadConnection {
           this.cancel();
           const compiled = compileSelect(request.query, this.contexts.current());
           this.open = this.statements.get(compiled.text).iterate(...compiled.params) as Iterator<Row>;
-          return this.nextBatch();
+          this.format = request.format;
+          return this.next();
         }
         case 'next':
-          return this.nextBatch();
+          return this.next();
         case 'cancel':
           this.cancel();
           return undefined;
@@ -120,25 +128,50 @@ class ReadConnection {
     }
   }
 
-  private nextBatch(): ReadReply {
+  private next(): ReadReply {
+    return this.format === 'rows' ? this.nextRows() : this.nextLines();
+  }
+
+  /** The open stream's next row, as a StoredCall, or undefined (and the stream closed) at its end. */
+  private nextRow(): StoredCall | undefined {
     const rows = this.open;
     if (!rows) throw new Error('no query is open on this read worker');
+    const next = rows.next();
+    if (next.done) {
+      this.open = undefined;
+      return undefined;
+    }
+    const row = next.value;
+    // SQLite has no booleans; the flags come back as 0/1.
+    row.has_failed_descendant = row.has_failed_descendant === 1;
+    row.summary_reports_error = row.summary_reports_error === 1;
+    return row as unknown as StoredCall;
+  }
+
+  private nextRows(): ReadReply {
     const batch: StoredCall[] = [];
     let chars = 0;
     while (batch.length < MAX_BATCH_ROWS && chars < MAX_BATCH_CHARS) {
-      const next = rows.next();
-      if (next.done) {
-        this.open = undefined;
-        return { type: 'batch', rows: batch, done: true };
-      }
-      const row = next.value;
-      // SQLite has no booleans; the flags come back as 0/1.
-      row.has_failed_descendant = row.has_failed_descendant === 1;
-      row.summary_reports_error = row.summary_reports_error === 1;
+      const row = this.nextRow();
+      if (!row) return { type: 'batch', rows: batch, done: true };
       for (const value of Object.values(row)) if (typeof value === 'string') chars += value.length;
-      batch.push(row as unknown as StoredCall);
+      batch.push(row);
     }
     return { type: 'batch', rows: batch, done: false };
+  }
+
+  /**
+   * Rendering here, beside the rows, keeps that work off the main thread, and one string crosses
+   * threads far faster than the row objects it came from.
+   */
+  private nextLines(): ReadReply {
+    let text = '';
+    for (let count = 0; count < MAX_BATCH_ROWS && text.length < MAX_BATCH_CHARS; count++) {
+      const row = this.nextRow();
+      if (!row) return { type: 'lines', text, done: true };
+      text += `${callToJson(row)}\n`;
+    }
+    return { type: 'lines', text, done: false };
   }
 
   private cancel(): void {

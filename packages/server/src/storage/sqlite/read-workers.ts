@@ -44,7 +44,7 @@ const PROTOCOL_ERRORS: Record<ProtocolErrorType, new (message: string) => Protoc
   NotImplemented,
 };
 
-type BatchReply = Extract<ReadReply, { type: 'batch' }>;
+type BatchReply = Extract<ReadReply, { type: 'batch' | 'lines' }>;
 type Answer = Exclude<ReadReply, { type: 'error' }>;
 
 interface Pending {
@@ -128,7 +128,9 @@ class ReadWorker {
 
   async batch(request: Extract<ReadRequest, { type: 'query' | 'next' }>): Promise<BatchReply> {
     const reply = await this.request(request);
-    if (reply.type !== 'batch') throw new Error(`a read worker answered ${request.type} with ${reply.type}`);
+    if (reply.type !== 'batch' && reply.type !== 'lines') {
+      throw new Error(`a read worker answered ${request.type} with ${reply.type}`);
+    }
     return reply;
   }
 
@@ -240,8 +242,21 @@ export class ReadWorkers {
 
   /** The calls, streamed; the worker is handed back when the stream ends or `return()` is called. */
   async *query(query: CallsQuery): AsyncGenerator<StoredCall> {
+    for await (const batch of this.stream(query, 'rows')) {
+      if (batch.type === 'batch') yield* batch.rows;
+    }
+  }
+
+  /** The calls rendered as CallSchema JSON lines, in chunks of whole lines. */
+  async *queryJsonLines(query: CallsQuery): AsyncGenerator<string> {
+    for await (const batch of this.stream(query, 'lines')) {
+      if (batch.type === 'lines' && batch.text.length > 0) yield batch.text;
+    }
+  }
+
+  private async *stream(query: CallsQuery, format: 'rows' | 'lines'): AsyncGenerator<BatchReply> {
     const worker = await this.acquire();
-    let inFlight: Promise<BatchReply> | undefined = worker.batch({ type: 'query', query });
+    let inFlight: Promise<BatchReply> | undefined = worker.batch({ type: 'query', query, format });
     try {
       while (inFlight) {
         const batch: BatchReply = await inFlight;
@@ -249,7 +264,7 @@ export class ReadWorkers {
         inFlight = batch.done ? undefined : worker.batch({ type: 'next' });
         // Its failure is reported when the consumer gets to it, not as an unhandled rejection now.
         inFlight?.catch(ignore);
-        for (const row of batch.rows) yield row;
+        yield batch;
       }
     } finally {
       const unfinished = inFlight;

@@ -89,6 +89,11 @@ export class SqliteTraceStore implements TraceStore {
     return this.readers.query(query);
   }
 
+  queryCallsJsonLines(query: CallsQuery): AsyncIterable<string> {
+    this.assertOpen();
+    return this.readers.queryJsonLines(query);
+  }
+
   async countCalls(query: CallsStatsQuery): Promise<number> {
     this.assertOpen();
     return this.readers.count(query);

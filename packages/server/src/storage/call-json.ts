@@ -1,10 +1,11 @@
 /**
  * Renders stored calls as CallSchema JSON, deriving `summary.weave` on the way out (research doc
  * §2): it is never stored, so a late child error or a rename shows on the next read.
- * Stored JSON columns are spliced in as text rather than parsed and re-encoded.
+ * Stored JSON columns are spliced in as text rather than parsed and re-encoded. Every backend
+ * renders with this module, where its rows are (the SQLite store does it on its read workers).
  */
 import { formatTimestampMicros, opDisplayName, type TraceStatus, type WeaveSummary } from '@weft/protocol';
-import type { StoredCall } from '../storage/trace-store.js';
+import type { StoredCall } from './trace-store.js';
 
 const quote = JSON.stringify;
 
