@@ -52,7 +52,15 @@ export async function measureIngestion(options: { calls: number }): Promise<Inge
   }
 
   const stored = new Database(join(server.dataDir, 'weft.db'), { readonly: true });
-  const rows = stored.prepare('SELECT * FROM calls ORDER BY rowid').all() as Array<Record<string, unknown>>;
+  // Stored columns only: generated ones (hidden 2 or 3 in table_xinfo) cannot be inserted.
+  const storedColumns = (
+    stored.prepare('PRAGMA table_xinfo(calls)').all() as Array<{ name: string; hidden: number }>
+  )
+    .filter((column) => column.hidden === 0)
+    .map((column) => column.name);
+  const rows = stored.prepare(`SELECT ${storedColumns.join(', ')} FROM calls ORDER BY rowid`).all() as Array<
+    Record<string, unknown>
+  >;
   stored.close();
   if (rows.length !== options.calls)
     throw new Error(`expected ${options.calls} stored calls, found ${rows.length}`);

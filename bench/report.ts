@@ -147,5 +147,13 @@ ${index}
 | query | p50 ms | p95 ms | requests | rows / count | target at ${count(TARGET_CALLS)} calls | |
 |---|---|---|---|---|---|---|
 ${rows.join('\n')}
+
+What the numbers rest on: first pages read an index in sort order and stop after 50 calls (the
+hot-path indexes end with the \`id\` tie-breaker and hold live calls only); one-value filters are
+bound as \`= ?\` so the planner sees them; counts run on the index alone. A filter on a JSON field
+without an index reads the newest calls until it has a page of matches, so its cost grows as the
+value gets rarer: a value no call has reads the whole project (seconds at a million calls), and
+that is what \`weft index add\` is for. The whole trace is mostly reading and rendering 14 MB of
+calls, done on a read worker so the main thread only forwards text.
 `;
 }
