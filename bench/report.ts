@@ -152,7 +152,8 @@ What the numbers rest on: first pages read an index in sort order and stop after
 hot-path indexes end with the \`id\` tie-breaker and hold live calls only); one-value filters are
 bound as \`= ?\` so the planner sees them; counts run on the index alone. A filter on a JSON field
 without an index reads the newest calls until it has a page of matches, so its cost grows as the
-value gets rarer: a value no call has reads the whole project (seconds at a million calls), and
+value gets rarer: a value no call has reads the whole project (about 1 µs per call, so roughly a
+second at a million; an estimate from the rate above, not measured), and
 that is what \`weft index add\` is for. The whole trace is mostly reading and rendering 14 MB of
 calls, done on a read worker so the main thread only forwards text.
 `;
