@@ -167,6 +167,30 @@ describe('slow queries beside ingestion', () => {
     const stats = await postJson(server.url, '/calls/query_stats', { project_id: INGEST_PROJECT });
     expect(stats).toEqual({ status: 200, body: { count: 5_000, has_more: false } });
   });
+  it('gives read workers back when clients hang up before the first rows', async () => {
+    // More abandoned queries than read workers (4): if any kept its worker, the last query would
+    // wait 30 s for one and get a 503.
+    const abandoned = Array.from({ length: 5 }, async () => {
+      const controller = new AbortController();
+      const response = fetch(`${server.url}/calls/stream_query`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(SLOW_SCAN),
+        signal: controller.signal,
+      });
+      await sleep(100);
+      controller.abort();
+      await response.catch(() => undefined);
+    });
+    await Promise.all(abandoned);
+    const page = await postJson(server.url, '/calls/stream_query', { project_id: SCAN_PROJECT, limit: 3 });
+    expect(page.status).toBe(200);
+    expect((page.body as Array<{ id: string }>).map((call) => call.id)).toEqual([
+      scanId(0),
+      scanId(1),
+      scanId(2),
+    ]);
+  }, 60_000);
 });
 
 describe('a query past the time limit', () => {

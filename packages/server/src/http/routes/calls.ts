@@ -32,11 +32,13 @@ export function registerCallRoutes(app: FastifyInstance, calls: CallsService): v
     { schema: { body: CallsQueryReq } },
     async (request, reply) => {
       const iterator = calls.queryJsonLines(request.body)[Symbol.asyncIterator]();
+      // A client that goes away ends the query, and its read worker goes back to the pool. Listen
+      // before the first await: a client can give up while a slow query produces its first rows
+      // (the generator runs a return() queued meanwhile once that next() settles).
+      reply.raw.once('close', () => void iterator.return?.());
       // The first chunk is read before the response starts, so a request the store rejects (or a
       // query that times out before its first rows) still gets a proper error status.
       const first = await iterator.next();
-      // A client that goes away ends the query, and its read worker goes back to the pool.
-      reply.raw.once('close', () => void iterator.return?.());
       return reply.type('application/jsonl').send(Readable.from(chunks(first, iterator)));
     },
   );
