@@ -520,7 +520,6 @@ function isEmpty(object: object): boolean {
   return true;
 }
 
-/** `scoredBy` becomes Query clauses over feedback, as Weave's client builds them. */
 /**
  * The direction when the order is by start time with the id tie-breaker (the default), which
  * pages by key; undefined for other sorts, which page by offset.
@@ -554,6 +553,7 @@ function afterCall(query: Query | null | undefined, last: Call, direction: 'asc'
   return { $expr: query ? { $and: [query.$expr as QueryOperation, after] } : after } as Query;
 }
 
+/** `scoredBy` becomes Query clauses over feedback, as Weave's client builds them. */
 function withScoredBy(query: Query | undefined, scoredBy: string | string[] | undefined): Query | undefined {
   const scorers = scoredBy === undefined ? [] : Array.isArray(scoredBy) ? scoredBy : [scoredBy];
   if (scorers.length === 0) return query;

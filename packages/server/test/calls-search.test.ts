@@ -3,6 +3,7 @@
  * fields, projections, counts, and clear errors for bad queries.
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -257,6 +258,15 @@ describe('weft index', () => {
     expect((await weft('list')).stdout).toBe('no indexed fields\n');
   });
 
+  it('does not create a database for a mistyped --data folder', async () => {
+    const missing = `${server.dataDir}-typo`;
+    const failure = await run(process.execPath, [CLI_PATH, 'index', 'list', '--data', missing]).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failure).toMatchObject({ code: 2, stderr: expect.stringMatching(/no weft database at/) });
+    expect(existsSync(missing)).toBe(false);
+  });
+
   it('explains what cannot be indexed, with exit code 2', async () => {
     const failure = await weft('add', 'summary.weave.status').catch(
       (error: { code: number; stderr: string }) => error,
@@ -265,6 +275,31 @@ describe('weft index', () => {
     expect((failure as { stderr: string }).stderr).toMatch(
       /only fields inside inputs, output, attributes or summary/,
     );
+  });
+});
+
+describe('large queries', () => {
+  it('answers an $or of 1,500 terms and an $in of 9,000 mixed values', async () => {
+    const terms = Array.from({ length: 1500 }, (_, index) => ({ $eq: [field('id'), literal(`c${index}`)] }));
+    expect(await ids({ query: { $expr: { $or: terms } } })).toEqual(['c1', 'c2', 'c3', 'c4', 'c5']);
+    const values = Array.from({ length: 9000 }, (_, index) =>
+      literal(index % 2 === 0 ? `model-${index}` : index),
+    );
+    values.push(literal('claude'));
+    expect(await ids({ query: { $expr: { $in: [field('inputs.model'), values] } } })).toEqual(['c2']);
+  });
+
+  it('refuses, with a 400, a query that would compile to an enormous statement', async () => {
+    const needle = {
+      $or: Array.from({ length: 200 }, (_, index) => ({ $eq: [field('id'), literal(`x${index}`)] })),
+    };
+    const haystack = Array.from({ length: 200 }, (_, index) => literal(index % 2 === 0));
+    const res = await postJson(server.url, '/calls/stream_query', {
+      project_id: PROJECT,
+      query: { $expr: { $in: [needle, haystack] } },
+    });
+    expect(res.status).toBe(400);
+    expect((res.body as { reason: string }).reason).toMatch(/more than 20000 parts/);
   });
 });
 

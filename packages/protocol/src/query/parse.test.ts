@@ -101,6 +101,13 @@ describe('parseQuery', () => {
     );
   });
 
+  it('keeps a "__proto__" key in an object literal as a key', () => {
+    const query = parse({ $eq: [field('inputs.x'), { $literal: JSON.parse('{"__proto__":{"a":1}}') }] });
+    expect(query.expr).toMatchObject({ right: { kind: 'literal' } });
+    const right = (query.expr as { right: { value: unknown } }).right.value;
+    expect(JSON.stringify(right)).toBe('{"__proto__":{"a":1}}');
+  });
+
   it('refuses trees nested too deeply, without exhausting the stack', () => {
     let expr: unknown = { $eq: [field('id'), literal('x')] };
     for (let depth = 0; depth < 5000; depth++) expr = { $not: [expr] };

@@ -96,7 +96,13 @@ class Parser {
         const [needleNode, haystack] = this.list(body, inner, 2, 2);
         if (!Array.isArray(haystack))
           this.fail(`${inner}[1]`, `expected a list of operands, got ${describe(haystack)}`);
+        const before = this.nodes;
         const needle = this.operand(needleNode, `${inner}[0]`, depth + 1);
+        // `$in` means one `$eq` per item, each repeating the needle: count a needle larger than a
+        // single field or literal that many times, so a large needle times a long list cannot
+        // compile to an enormous statement.
+        this.nodes += Math.max(0, this.nodes - before - 1) * Math.max(0, haystack.length - 1);
+        this.count(inner, depth);
         return {
           kind: 'in',
           needle,
@@ -214,8 +220,15 @@ class Parser {
       return value.map((item, index) => this.literal(item, `${where}[${index}]`, depth + 1));
     if (isRecord(value)) {
       const result: Record<string, LiteralValue> = {};
-      for (const [key, item] of Object.entries(value))
-        result[key] = this.literal(item, `${where}.${key}`, depth + 1);
+      for (const [key, item] of Object.entries(value)) {
+        // defineProperty, not assignment: a "__proto__" key must stay a key.
+        Object.defineProperty(result, key, {
+          value: this.literal(item, `${where}.${key}`, depth + 1),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
       return result;
     }
     this.fail(where, `expected a JSON value, got ${describe(value)}`);

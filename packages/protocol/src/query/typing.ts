@@ -92,7 +92,7 @@ export type ComparisonPlan =
   | { kind: 'constant'; value: boolean | null }
   | {
       kind: 'compare';
-      /** The type both sides are compared as ('json' means both are JSON paths, compared as text). */
+      /** The type both sides are compared as (JSON paths compare as text unless cast). */
       as: 'text' | 'number' | 'bool' | 'datetime';
       left: Reading;
       right: Reading;

@@ -2,12 +2,19 @@
  * Builds the SQL for calls queries (filter, Query expression, sort, paging, projection) from
  * normalized requests, through a dialect's hooks.
  */
-import { type CallsFilter, NotImplemented, resolveCallField, type SortBy } from '@weft/protocol';
+import {
+  CALL_JSON_COLUMNS,
+  type CallsFilter,
+  InvalidRequest,
+  NotImplemented,
+  resolveCallField,
+  type SortBy,
+} from '@weft/protocol';
 import type { CallColumn, CallsQuery, CallsStatsQuery } from '../storage/trace-store.js';
 import { ALWAYS_SELECTED } from './calls-fields.js';
 import type { CallsDialect } from './dialect.js';
 import { type QueryCompileContext, QueryCompiler } from './query-expr.js';
-import { joinSql, rawSql, type Sql, sql } from './sql.js';
+import { type CompiledSql, compileSql, joinSql, rawSql, type Sql, sql } from './sql.js';
 
 /** Columns every live call has, so sorting on them needs no NULL placement. */
 const NEVER_NULL: ReadonlySet<string> = new Set(['id', 'project_id', 'trace_id', 'op_name', 'started_at']);
@@ -114,7 +121,7 @@ function limitClause(limit: number | null, offset: number): Sql {
 }
 
 /** Column aliases match StoredCall: JSON columns come back as `<name>_json`. */
-const JSON_COLUMNS: ReadonlySet<string> = new Set(['attributes', 'inputs', 'output', 'summary']);
+const JSON_COLUMNS = CALL_JSON_COLUMNS;
 
 export function callsSelect(query: CallsQuery, context: QueryCompileContext): Sql {
   const { dialect } = context;
@@ -135,6 +142,18 @@ export function callsSelect(query: CallsQuery, context: QueryCompileContext): Sq
     query.sort_by,
     context,
   )}${limitClause(query.limit, query.offset)}`;
+}
+
+/** Compiles a statement, refusing (400) one beyond what the database accepts. */
+export function compileWithinLimits(statement: Sql, dialect: CallsDialect): CompiledSql {
+  const compiled = compileSql(statement, dialect.placeholder);
+  const { maxParameters, maxSqlChars } = dialect.limits;
+  if (compiled.params.length > maxParameters || compiled.text.length > maxSqlChars) {
+    throw new InvalidRequest(
+      `the query is too large for the database (${compiled.params.length} values, ${compiled.text.length} characters of SQL; at most ${maxParameters} values): split it or use shorter lists`,
+    );
+  }
+  return compiled;
 }
 
 export function callsCount(query: CallsStatsQuery, context: QueryCompileContext): Sql {

@@ -11,6 +11,8 @@ export type JsonPath = ReadonlyArray<string | number>;
 export interface CallsDialect {
   /** The i-th bound parameter (0-based) in this database's syntax. */
   placeholder(index: number): string;
+  /** What one statement may hold; larger queries are refused with a 400 before they run. */
+  limits: { maxParameters: number; maxSqlChars: number };
   /** `expr IN (values)` with the list bound as parameters, whatever its length. */
   inList(expr: Sql, values: readonly unknown[]): Sql;
   /** The stored column (or expression) behind a top-level call field. */

@@ -18,7 +18,7 @@ import {
   type ValueType,
 } from '@weft/protocol';
 import type { CallsDialect, JsonPath } from './dialect.js';
-import { joinSql, rawSql, type Sql, sql } from './sql.js';
+import { balancedJoin, rawSql, type Sql, sql } from './sql.js';
 
 export interface QueryCompileContext {
   dialect: CallsDialect;
@@ -57,10 +57,10 @@ export class QueryCompiler {
         return this.convert(operand);
       case 'and':
       case 'or':
-        return sql`(${joinSql(
+        return balancedJoin(
           operand.operands.map((item) => this.value(item)),
-          operand.kind === 'and' ? ' AND ' : ' OR ',
-        )})`;
+          operand.kind === 'and' ? 'AND' : 'OR',
+        );
       case 'not':
         return sql`(NOT ${this.value(operand.operand)})`;
       case 'compare':
@@ -167,10 +167,10 @@ export class QueryCompiler {
       });
       return sql`(${this.dialect.inList(this.reading(first.left), values)})`;
     }
-    return sql`(${joinSql(
+    return balancedJoin(
       haystack.map((item) => this.compare('eq', needle, item)),
-      ' OR ',
-    )})`;
+      'OR',
+    );
   }
 
   private convert(operand: ConvertOperand): Sql {

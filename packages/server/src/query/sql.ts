@@ -37,21 +37,44 @@ export interface CompiledSql {
   params: unknown[];
 }
 
-/** Flattens a fragment; `placeholder(i)` renders the i-th parameter in the dialect's style. */
+/**
+ * Flattens a fragment; `placeholder(i)` renders the i-th parameter in the dialect's style. Equal
+ * strings and numbers are bound once and referred to by number (a JSON path read several times
+ * in one expression, say), which keeps large queries within a database's parameter limit.
+ */
 export function compileSql(fragment: Sql, placeholder: (index: number) => string): CompiledSql {
   const params: unknown[] = [];
+  const seen = new Map<unknown, number>();
+  const parameter = (value: unknown): string => {
+    const shareable = typeof value === 'string' || typeof value === 'number';
+    let index = shareable ? seen.get(value) : undefined;
+    if (index === undefined) {
+      index = params.length;
+      params.push(value);
+      if (shareable) seen.set(value, index);
+    }
+    return placeholder(index);
+  };
   const visit = (node: Sql): string => {
     let text = node.strings[0] ?? '';
     node.values.forEach((value, index) => {
-      if (value instanceof Sql) {
-        text += visit(value);
-      } else {
-        text += placeholder(params.length);
-        params.push(value);
-      }
+      text += value instanceof Sql ? visit(value) : parameter(value);
       text += node.strings[index + 1] ?? '';
     });
     return text;
   };
   return { text: visit(fragment), params };
+}
+
+/**
+ * Joins conditions with AND or OR as a balanced tree, so that a query with thousands of terms
+ * nests log₂(n) deep rather than n (databases limit expression depth; SQLite to 1,000).
+ */
+export function balancedJoin(fragments: readonly Sql[], operator: 'AND' | 'OR'): Sql {
+  if (fragments.length === 0) return rawSql(operator === 'AND' ? '1' : '0');
+  if (fragments.length === 1) return fragments[0] as Sql;
+  const middle = Math.ceil(fragments.length / 2);
+  const left = balancedJoin(fragments.slice(0, middle), operator);
+  const right = balancedJoin(fragments.slice(middle), operator);
+  return operator === 'AND' ? sql`(${left} AND ${right})` : sql`(${left} OR ${right})`;
 }

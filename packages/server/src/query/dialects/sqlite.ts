@@ -53,8 +53,21 @@ export function sqliteJsonText(column: Sql, path: Sql): Sql {
   return sql`(CASE json_type(${column}, ${path}) WHEN 'text' THEN ${column} ->> ${path} WHEN 'null' THEN '' ELSE COALESCE(${column} -> ${path}, '') END)`;
 }
 
+/** Compiled parameters as the object better-sqlite3 binds `@p<i>` placeholders from. */
+export function sqliteBindings(params: readonly unknown[]): Record<string, unknown> {
+  const bindings: Record<string, unknown> = {};
+  params.forEach((value, index) => {
+    bindings[`p${index}`] = value;
+  });
+  return bindings;
+}
+
 export const sqliteCallsDialect: CallsDialect = {
-  placeholder: () => '?',
+  // Named, so a value used several times is bound once (compileSql shares equal values);
+  // better-sqlite3 binds named parameters from an object (sqliteBindings).
+  placeholder: (index) => `@p${index}`,
+  // SQLite's compile-time limits (SQLITE_MAX_VARIABLE_NUMBER, SQLITE_MAX_SQL_LENGTH).
+  limits: { maxParameters: 32_766, maxSqlChars: 1_000_000_000 },
   inList(expr, values) {
     // The planner only uses an index for `=` and `IN (?, …)`; a json_each list hides the values
     // from it (a one-op filter then walked the whole project). Long lists go as one JSON array so
@@ -74,8 +87,8 @@ export const sqliteCallsDialect: CallsDialect = {
     return column;
   },
   derived: {
-    // A generated column (migration 2) holding research doc §2's order: error, running,
-    // descendant_error, success; indexed with the project and start time.
+    // A generated column (migration 2) computed as research doc §2 says (error, then running,
+    // then descendant_error, else success); indexed with the project and start time.
     status: rawSql('calls.status'),
     latencyMs: rawSql(
       '(CASE WHEN calls.ended_at IS NULL THEN NULL ELSE (calls.ended_at - calls.started_at) / 1000 END)',

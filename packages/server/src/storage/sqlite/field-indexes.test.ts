@@ -5,7 +5,7 @@ import { InvalidRequest, parseQuery, resolveCallField } from '@weft/protocol';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callsSelect } from '../../query/calls-query.js';
-import { sqliteCallsDialect } from '../../query/dialects/sqlite.js';
+import { sqliteBindings, sqliteCallsDialect } from '../../query/dialects/sqlite.js';
 import { compileSql } from '../../query/sql.js';
 import { callsQuery, started } from '../contract/call-fixtures.js';
 import { CALL_COLUMNS } from '../trace-store.js';
@@ -61,7 +61,9 @@ function plan(model: string): string {
       ),
       sqliteCallsDialect.placeholder,
     );
-    const rows = db.prepare(`EXPLAIN QUERY PLAN ${compiled.text}`).all(...compiled.params) as Array<{
+    const rows = db
+      .prepare(`EXPLAIN QUERY PLAN ${compiled.text}`)
+      .all(sqliteBindings(compiled.params)) as Array<{
       detail: string;
     }>;
     return rows.map((row) => row.detail).join('\n');

@@ -6,10 +6,10 @@
 import { type MessagePort, workerData } from 'node:worker_threads';
 import { ProtocolError } from '@weft/protocol';
 import Database from 'better-sqlite3';
-import { callsCount, callsSelect } from '../../query/calls-query.js';
-import { sqliteCallsDialect } from '../../query/dialects/sqlite.js';
+import { callsCount, callsSelect, compileWithinLimits } from '../../query/calls-query.js';
+import { sqliteBindings, sqliteCallsDialect } from '../../query/dialects/sqlite.js';
 import type { QueryCompileContext } from '../../query/query-expr.js';
-import { type CompiledSql, compileSql } from '../../query/sql.js';
+import type { CompiledSql } from '../../query/sql.js';
 import { callToJson } from '../call-json.js';
 import type { CallsQuery, CallsStatsQuery, StoredCall } from '../trace-store.js';
 import { QueryContextCache } from './field-indexes.js';
@@ -49,11 +49,11 @@ const MAX_BATCH_ROWS = 256;
 const MAX_BATCH_CHARS = 1024 * 1024;
 
 function compileSelect(query: CallsQuery, context: QueryCompileContext): CompiledSql {
-  return compileSql(callsSelect(query, context), sqliteCallsDialect.placeholder);
+  return compileWithinLimits(callsSelect(query, context), sqliteCallsDialect);
 }
 
 function compileCount(query: CallsStatsQuery, context: QueryCompileContext): CompiledSql {
-  return compileSql(callsCount(query, context), sqliteCallsDialect.placeholder);
+  return compileWithinLimits(callsCount(query, context), sqliteCallsDialect);
 }
 
 /** Prepared statements by SQL text; bounded so ad-hoc query shapes cannot grow it. */
@@ -103,7 +103,9 @@ class ReadConnection {
         case 'query': {
           this.cancel();
           const compiled = compileSelect(request.query, this.contexts.current());
-          this.open = this.statements.get(compiled.text).iterate(...compiled.params) as Iterator<Row>;
+          this.open = this.statements
+            .get(compiled.text)
+            .iterate(sqliteBindings(compiled.params)) as Iterator<Row>;
           this.format = request.format;
           return this.next();
         }
@@ -118,7 +120,7 @@ class ReadConnection {
           const count = this.statements
             .get(compiled.text)
             .pluck()
-            .get(...compiled.params) as number;
+            .get(sqliteBindings(compiled.params)) as number;
           return { type: 'count', count };
         }
       }
@@ -181,9 +183,19 @@ class ReadConnection {
   }
 }
 
+/** SQLite's refusals of a statement too big to prepare: the request's fault, so a 400, not a 500. */
+const TOO_LARGE = /too many SQL variables|Expression tree is too large|string or blob too big|too many terms/;
+
 function errorReply(error: unknown): ReadReply {
   if (error instanceof ProtocolError) {
     return { type: 'error', errorType: error.errorType, message: error.message };
+  }
+  if (error instanceof Error && TOO_LARGE.test(error.message)) {
+    return {
+      type: 'error',
+      errorType: 'InvalidRequest',
+      message: `the query is too large for the database: ${error.message}`,
+    };
   }
   return { type: 'error', errorType: null, message: error instanceof Error ? error.message : String(error) };
 }
