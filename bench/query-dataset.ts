@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { MIGRATIONS } from '../packages/server/dist/storage/sqlite/migrations.js';
 import { SqliteTraceStore } from '../packages/server/dist/storage/sqlite/sqlite-trace-store.js';
 import type { CallUpsert } from '../packages/server/dist/storage/trace-store.js';
+import { Random } from '../packages/server/src/query/reference/random.js';
 import { elapsedMs, nowNs } from './stats.js';
 
 /** Bump when the generator changes, so a cached dataset made by an older one is not reused. */
@@ -147,43 +148,22 @@ export interface QueryDataset {
   load: LoadStats;
 }
 
-/** mulberry32: tiny, fast, and the same sequence on every machine. */
-class Random {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  int(below: number): number {
+/** The tests' seeded generator (mulberry32), with what the dataset needs on top. */
+class DatasetRandom extends Random {
+  /** An integer in [0, below). */
+  below(below: number): number {
     return Math.floor(this.next() * below);
   }
 
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)] as T;
-  }
-
   /** An index drawn with the given cumulative probabilities (the last one is 1). */
-  weighted(cumulative: readonly number[]): number {
+  weightedIndex(cumulative: readonly number[]): number {
     const draw = this.next();
     const index = cumulative.findIndex((bound) => draw < bound);
     return index < 0 ? cumulative.length - 1 : index;
   }
 
-  chance(probability: number): boolean {
-    return this.next() < probability;
-  }
-
   hex32(): string {
-    return this.int(2 ** 32)
+    return this.below(2 ** 32)
       .toString(16)
       .padStart(8, '0');
   }
@@ -194,7 +174,7 @@ class Random {
     const a = this.hex32();
     const b = this.hex32();
     const c = this.hex32();
-    const variant = (8 + this.int(4)).toString(16);
+    const variant = (8 + this.below(4)).toString(16);
     return `${time.slice(0, 8)}-${time.slice(8)}-7${a.slice(0, 3)}-${variant}${a.slice(3, 6)}-${b}${c.slice(0, 4)}`;
   }
 }
@@ -208,13 +188,13 @@ function opRef(project: string, name: string): string {
  * A random tree of `size` calls at most `levels` deep: each call after the root hangs under a
  * uniformly chosen earlier call that still has room below it. Returns parent indexes (root: -1).
  */
-function treeShape(random: Random, size: number, levels: number): Int32Array {
+function treeShape(random: DatasetRandom, size: number, levels: number): Int32Array {
   const parents = new Int32Array(size);
   const depth = new Int32Array(size);
   parents[0] = -1;
   const open = [0];
   for (let i = 1; i < size; i++) {
-    const parent = open[random.int(open.length)] as number;
+    const parent = open[random.below(open.length)] as number;
     parents[i] = parent;
     depth[i] = (depth[parent] as number) + 1;
     if ((depth[i] as number) < levels - 1) open.push(i);
@@ -235,7 +215,12 @@ interface TimedCall {
  * pre-order, which is also start order: parents are written before their children, as a client
  * sends them.
  */
-function layOut(random: Random, parents: Int32Array, startUs: number, durationUs: number): TimedCall[] {
+function layOut(
+  random: DatasetRandom,
+  parents: Int32Array,
+  startUs: number,
+  durationUs: number,
+): TimedCall[] {
   const children: number[][] = Array.from({ length: parents.length }, () => []);
   for (let i = 1; i < parents.length; i++) children[parents[i] as number]?.push(i);
   const ordered: TimedCall[] = [];
@@ -260,11 +245,11 @@ export async function buildDataset(
   dbPath: string,
   options: { calls: number; seed: number },
 ): Promise<{ facts: DatasetFacts; load: LoadStats }> {
-  const random = new Random(options.seed);
+  const random = new DatasetRandom(options.seed);
   const corpus = Array.from({ length: 40_000 }, () => random.pick(WORDS)).join(' ');
   const text = (min: number, max: number) => {
-    const length = min + random.int(max - min + 1);
-    const at = random.int(corpus.length - length);
+    const length = min + random.below(max - min + 1);
+    const at = random.below(corpus.length - length);
     return corpus.slice(at, at + length);
   };
   const refs = new Map<string, Record<string, string>>();
@@ -313,9 +298,9 @@ export async function buildDataset(
     const attributes = JSON.stringify({
       weave: { client_version: '0.1.0', source: 'js-sdk', sys_version: 'v20.20.2', os_name: 'Linux' },
       env: random.chance(0.8) ? 'production' : 'staging',
-      user: `user-${random.int(500)}`,
+      user: `user-${random.below(500)}`,
     });
-    const threadId = random.chance(0.3) ? `thread-${random.int(20_000)}` : null;
+    const threadId = random.chance(0.3) ? `thread-${random.below(20_000)}` : null;
     const rootOp = big ? BIG_TRACE_OP : random.pick(ROOT_OPS);
     const ids: string[] = [];
     const measured = project === MEASURED_PROJECT;
@@ -324,9 +309,9 @@ export async function buildDataset(
       const id = call.index === 0 ? traceId : random.uuid7(call.startUs / 1000);
       ids[call.index] = id;
       const op = call.index === 0 ? rootOp : random.pick(CHILD_OPS);
-      const model = MODELS[random.weighted(MODEL_CUMULATIVE_WEIGHTS)] as string;
-      const promptTokens = 20 + random.int(2000);
-      const completionTokens = 5 + random.int(800);
+      const model = MODELS[random.weightedIndex(MODEL_CUMULATIVE_WEIGHTS)] as string;
+      const promptTokens = 20 + random.below(2000);
+      const completionTokens = 5 + random.below(800);
       const upsert: CallUpsert = {
         project_id: project,
         id,
