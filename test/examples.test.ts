@@ -39,6 +39,16 @@ describe('examples', () => {
     expect(stdout).toMatch(/^[0-9a-f-]{36} success \d+ 0\.95 2$/m);
   });
 
+  it('search-calls finds calls with the Query language and sorts them by a JSON field', async () => {
+    const stdout = await runExample('examples/search-calls.ts');
+    expect(stdout.trim().split('\n')).toEqual([
+      'success Can I get a refund after 30 days?',
+      'success How do refunds work?',
+      'error Where is my REFUND?!',
+      'claude successes: 2',
+    ]);
+  });
+
   it('quickstart traces a function and finds its call again', async () => {
     const stdout = await runExample('examples/quickstart.ts');
     expect(stdout).toContain('Hello, weft!');

@@ -2,7 +2,7 @@
  * A Call: one execution of an op, live (created by this process) or read back from the server.
  * Its schema fields keep the protocol's names (Weave's Call schema page); datetimes are Dates.
  */
-import type { CallSchema } from '@weft/protocol';
+import type { CallSchema, CallSummary } from '@weft/protocol';
 import { parseTimestampMicros } from '@weft/protocol/datetime';
 import { opDisplayName } from '@weft/protocol/refs';
 import type { CallsIter } from './calls-iter.js';
@@ -76,7 +76,7 @@ export class Call {
    * they are stored at the top level of the call's summary. Read back, `summary.weave` holds what
    * the server derives: status, latency_ms, trace_name.
    */
-  summary: Record<string, unknown>;
+  summary: CallSummary;
   wb_user_id: string | null;
   wb_run_id: string | null;
 
@@ -154,7 +154,7 @@ export class Call {
         inputs: schema.inputs ?? {},
         output: schema.output ?? null,
         exception: schema.exception ?? null,
-        summary: (schema.summary as Record<string, unknown> | null) ?? {},
+        summary: (schema.summary as CallSummary | null) ?? {},
         wb_user_id: schema.wb_user_id ?? null,
         wb_run_id: schema.wb_run_id ?? null,
         startedAtMicros: micros(schema.started_at) ?? 0,

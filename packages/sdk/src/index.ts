@@ -1,3 +1,4 @@
+export type { CallSummary, TraceStatus, WeaveSummary } from '@weft/protocol';
 export type { BatcherOptions, BatcherStats } from './batcher.js';
 export { Call, type CallDict } from './call.js';
 export { CallsIter } from './calls-iter.js';
