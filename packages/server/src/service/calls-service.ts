@@ -61,20 +61,9 @@ export class CallsService {
   }
 
   /**
-   * Checks the request and returns the calls as JSON text, one string per call. Checking happens
-   * before the first row is produced, so a bad request fails before a response begins.
+   * The calls as JSON lines, in chunks of whole lines rendered by the store. The request is
+   * checked before the first row is produced, so a bad one fails before a response begins.
    */
-  query(req: CallsQueryReq): AsyncIterable<string> {
-    const query = this.toCallsQuery(req);
-    const store = this.store;
-    return {
-      async *[Symbol.asyncIterator]() {
-        for await (const call of store.queryCalls(query)) yield callToJson(call);
-      },
-    };
-  }
-
-  /** The calls as JSON lines, in chunks of whole lines rendered by the store (`/calls/stream_query`). */
   queryJsonLines(req: CallsQueryReq): AsyncIterable<string> {
     return this.store.queryCallsJsonLines(this.toCallsQuery(req));
   }

@@ -47,9 +47,10 @@ export function registerCallRoutes(app: FastifyInstance, calls: CallsService): v
     '/calls/query',
     { schema: { body: CallsQueryReq } },
     async (request, reply) => {
-      const parts: string[] = [];
-      for await (const call of calls.query(request.body)) parts.push(call);
-      return reply.type('application/json').send(`{"calls":[${parts.join(',')}]}`);
+      // JSON lines joined with commas: a newline can only separate lines, never sit inside one.
+      let body = '';
+      for await (const chunk of calls.queryJsonLines(request.body)) body += chunk.replaceAll('\n', ',');
+      return reply.type('application/json').send(`{"calls":[${body.slice(0, -1)}]}`);
     },
   );
   app.post<{ Body: CallsQueryStatsReq }>(
