@@ -94,6 +94,8 @@ function filterConditions(filter: CallsFilter, dialect: CallsDialect): Sql[] {
 export function callsWhere(query: CallsStatsQuery, context: QueryCompileContext): Sql {
   const { dialect } = context;
   const conditions: Sql[] = [
+    // First, so that it runs on every row a scan reads, not only on rows other terms let through.
+    ...(dialect.interruptCheck ? [dialect.interruptCheck] : []),
     dialect.liveCallsCondition,
     sql`${dialect.column('project_id')} = ${query.project_id}`,
     ...filterConditions(query.filter, dialect),

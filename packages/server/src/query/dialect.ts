@@ -27,6 +27,11 @@ export interface CallsDialect {
   orderBy(expr: Sql, direction: 'asc' | 'desc', nullable: boolean): Sql;
   /** Restricts a query to calls that are visible: start part present and not deleted. */
   liveCallsCondition: Sql;
+  /**
+   * A condition that is always true but lets the database stop a query past its time limit
+   * while it scans (null when the database enforces time limits itself).
+   */
+  interruptCheck: Sql | null;
 
   // The Query language's value rules (docs/query-language.md, "Values").
   /** The JSON value at `path` read as text: strings unquoted, other values as JSON text, '' when missing or null. */

@@ -180,8 +180,8 @@ async function storeIds(query: unknown, overrides: Partial<CallsQuery> = {}): Pr
 /** The ids the service returns for a request, in its order. */
 async function serviceIds(request: Omit<CallsQueryReq, 'project_id'>): Promise<string[]> {
   const ids: string[] = [];
-  for await (const json of service.query({ project_id: PROJECT, ...request })) {
-    ids.push((JSON.parse(json) as { id: string }).id);
+  for await (const chunk of service.queryJsonLines({ project_id: PROJECT, ...request })) {
+    for (const line of chunk.split('\n')) if (line) ids.push((JSON.parse(line) as { id: string }).id);
   }
   return ids;
 }

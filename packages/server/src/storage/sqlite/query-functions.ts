@@ -21,7 +21,39 @@ function textOrNull(value: SqlValue): string | null {
   return typeof value === 'string' ? value : null;
 }
 
-export function registerQueryFunctions(db: Database.Database): void {
+function formatDuration(ms: number): string {
+  return ms >= 1000 ? `${Number((ms / 1000).toFixed(3))} s` : `${Number(ms.toFixed(3))} ms`;
+}
+
+/** What a client is told when its query ran past the time limit, wherever that was noticed. */
+export function timeLimitMessage(timeoutMs: number): string {
+  return (
+    `the query took longer than the server's time limit of ${formatDuration(timeoutMs)}; ` +
+    'narrow the filter (op_names, trace_ids, a started_at range) or filter and sort on an indexed field'
+  );
+}
+
+/** Thrown inside SQLite by `weft_within_time_limit()` to stop a query past its time limit. */
+export class QueryTimeLimitExceeded extends Error {
+  constructor() {
+    super('the query ran past its time limit');
+    this.name = 'QueryTimeLimitExceeded';
+  }
+}
+
+/**
+ * `isPastTimeLimit` is asked now and then while a query scans (the dialect's interruptCheck); the
+ * read worker answers from its current deadline. Connections without one never stop a query.
+ */
+export function registerQueryFunctions(
+  db: Database.Database,
+  isPastTimeLimit: () => boolean = () => false,
+): void {
+  // Not deterministic: SQLite must call it every time, never fold it to a constant.
+  db.function('weft_within_time_limit', { directOnly: true }, () => {
+    if (isPastTimeLimit()) throw new QueryTimeLimitExceeded();
+    return 1;
+  });
   const options = { deterministic: true, directOnly: true } as const;
   db.function('weft_to_int', options, (value: SqlValue) => {
     const text = textOrNull(value);

@@ -13,10 +13,12 @@ import type { CompiledSql } from '../../query/sql.js';
 import { callToJson } from '../call-json.js';
 import type { CallsQuery, CallsStatsQuery, StoredCall } from '../trace-store.js';
 import { QueryContextCache } from './field-indexes.js';
-import { registerQueryFunctions } from './query-functions.js';
+import { QueryTimeLimitExceeded, registerQueryFunctions, timeLimitMessage } from './query-functions.js';
 
 export interface ReadWorkerData {
   path: string;
+  /** The time a query may take per batch of rows (or for a count) before the worker stops it. */
+  timeoutMs: number;
   /** Requests arrive and replies leave here (a port, so the pool can check for a reply synchronously). */
   port: MessagePort;
 }
@@ -190,6 +192,10 @@ function errorReply(error: unknown): ReadReply {
   if (error instanceof ProtocolError) {
     return { type: 'error', errorType: error.errorType, message: error.message };
   }
+  if (error instanceof QueryTimeLimitExceeded) {
+    // The message is filled in with the limit by the caller, which knows it.
+    return { type: 'error', errorType: 'QueryTimeout', message: error.message };
+  }
   if (error instanceof Error && TOO_LARGE.test(error.message)) {
     return {
       type: 'error',
@@ -200,11 +206,14 @@ function errorReply(error: unknown): ReadReply {
   return { type: 'error', errorType: null, message: error instanceof Error ? error.message : String(error) };
 }
 
+/** When the request being answered must stop (performance.now() time); none between requests. */
+let deadline = Number.POSITIVE_INFINITY;
+
 function openConnection(path: string): Database.Database {
   try {
     const db = new Database(path, { readonly: true, fileMustExist: true });
     db.pragma('busy_timeout = 5000');
-    registerQueryFunctions(db);
+    registerQueryFunctions(db, () => performance.now() > deadline);
     return db;
   } catch (error) {
     // Thrown out of the worker, a SqliteError reaches the pool without its message; an Error keeps it.
@@ -212,11 +221,20 @@ function openConnection(path: string): Database.Database {
   }
 }
 
-function main({ path, port }: ReadWorkerData): void {
+function main({ path, port, timeoutMs }: ReadWorkerData): void {
   const db = openConnection(path);
   const connection = new ReadConnection(db);
   port.on('message', (request: ReadRequest) => {
-    const reply = connection.answer(request);
+    // Each batch gets the whole limit: time the consumer spends between batches never counts.
+    deadline = performance.now() + timeoutMs;
+    let reply: ReadReply | undefined;
+    try {
+      reply = connection.answer(request);
+    } finally {
+      deadline = Number.POSITIVE_INFINITY;
+    }
+    if (reply?.type === 'error' && reply.errorType === 'QueryTimeout')
+      reply.message = timeLimitMessage(timeoutMs);
     if (reply) port.postMessage(reply);
   });
   port.postMessage({ type: 'ready' } satisfies ReadReply);

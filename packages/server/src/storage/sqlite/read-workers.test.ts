@@ -18,7 +18,8 @@ import {
   PROJECT,
   T0,
 } from '../contract/call-fixtures.js';
-import type { CallUpsert } from '../trace-store.js';
+import type { CallsQuery, CallUpsert } from '../trace-store.js';
+import { ReadWorkers } from './read-workers.js';
 import { SqliteTraceStore, type SqliteTraceStoreOptions } from './sqlite-trace-store.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'weft-read-workers-'));
@@ -184,6 +185,36 @@ describe('read workers', () => {
       await expect(collect(store, slow)).rejects.toBeInstanceOf(QueryTimeout);
       expect(await store.readCall(PROJECT, callId(43), ['id'])).toMatchObject({ id: callId(43) });
     });
+  });
+
+  it('stops a scan past the time limit inside its worker, which then answers the next query', async () => {
+    const path = databasePath();
+    const store = SqliteTraceStore.open(path);
+    const total = 120_000;
+    const calls = manyCalls(total);
+    for (let start = 0; start < total; start += 10_000)
+      await store.upsertCalls(calls.slice(start, start + 10_000));
+    const workers = new ReadWorkers(path, { maxReaders: 1, queryTimeoutMs: 25 });
+    try {
+      const slow = callsQuery({
+        sort_by: [{ field: 'exception', direction: 'desc' }],
+        limit: 10,
+        offset: total - 10,
+      });
+      const rows = async (query: CallsQuery) => {
+        const ids: string[] = [];
+        for await (const call of workers.query(query)) ids.push(call.id);
+        return ids;
+      };
+      expect(await rows(callsQuery({ limit: 1 }))).toEqual([callId(0)]);
+      await expect(rows(slow)).rejects.toThrow(/time limit of 25 ms/);
+      expect(await rows(callsQuery({ limit: 1 }))).toEqual([callId(0)]);
+      // The same thread answered all three: the slow query was stopped, not its worker.
+      expect(workers.threadsStarted).toBe(1);
+    } finally {
+      await workers.close();
+      await store.close();
+    }
   });
 
   it('fails queries with a clear error when a worker cannot start, without using up the pool', async () => {

@@ -20,6 +20,7 @@ import {
   ServiceUnavailable,
 } from '@weft/protocol';
 import type { CallsQuery, CallsStatsQuery, StoredCall } from '../trace-store.js';
+import { timeLimitMessage } from './query-functions.js';
 import type { ReadReply, ReadRequest, ReadWorkerData } from './read-worker.js';
 
 export interface ReadWorkersOptions {
@@ -65,8 +66,13 @@ function crashMessage(thrown: unknown): string {
   return typeof code === 'string' ? code : String(thrown);
 }
 
-function formatDuration(ms: number): string {
-  return ms >= 1000 ? `${Number((ms / 1000).toFixed(3))} s` : `${Number(ms.toFixed(3))} ms`;
+/**
+ * The worker stops a query itself once it is past the limit (query-functions.ts), but SQLite only
+ * asks while it scans rows: a long sort after the scan, say, runs on. Past this much longer, the
+ * thread is terminated instead (which takes effect once SQLite hands control back).
+ */
+function backstopMs(timeoutMs: number): number {
+  return timeoutMs + Math.max(1000, timeoutMs);
 }
 
 /** Starts the worker entry: built JavaScript normally, the TypeScript source under the test runner. */
@@ -110,7 +116,7 @@ class ReadWorker {
     this.ready = new Promise<Answer>((resolve, reject) => {
       this.pending = { resolve, reject };
     }).then(() => undefined);
-    this.worker = startWorker({ path, port: channel.port2 });
+    this.worker = startWorker({ path, port: channel.port2, timeoutMs });
     this.port.on('message', (reply: ReadReply) => this.onReply(reply));
     this.worker.on('error', (error: unknown) => {
       this.crash ??= error;
@@ -155,7 +161,11 @@ class ReadWorker {
     if (this.failure) return Promise.reject(this.failure);
     if (this.pending) return Promise.reject(new Error('a read worker takes one request at a time'));
     return new Promise((resolve, reject) => {
-      this.pending = { resolve, reject, timer: setTimeout(() => this.onTimeout(), this.timeoutMs) };
+      this.pending = {
+        resolve,
+        reject,
+        timer: setTimeout(() => this.onTimeout(), backstopMs(this.timeoutMs)),
+      };
       this.setBusy(true);
       this.port.postMessage(request);
     });
@@ -179,12 +189,7 @@ class ReadWorker {
       this.onReply(queued.message as ReadReply);
       return;
     }
-    void this.stop(
-      new QueryTimeout(
-        `the query took longer than the server's time limit of ${formatDuration(this.timeoutMs)}; ` +
-          'narrow the filter (op_names, trace_ids, a started_at range) or filter and sort on an indexed field',
-      ),
-    );
+    void this.stop(new QueryTimeout(timeLimitMessage(this.timeoutMs)));
   }
 
   private fail(reason: Error): void {
@@ -227,6 +232,7 @@ export class ReadWorkers {
   private readonly idle: ReadWorker[] = [];
   private readonly waiters: Waiter[] = [];
   private closed = false;
+  private started = 0;
 
   constructor(
     private readonly path: string,
@@ -344,8 +350,14 @@ export class ReadWorkers {
     }
   }
 
+  /** How many worker threads were started so far (replacements included); for diagnostics. */
+  get threadsStarted(): number {
+    return this.started;
+  }
+
   /** Starts a worker in a free slot; resolves when its connection is open. */
   private spawn(): Promise<ReadWorker> {
+    this.started += 1;
     const worker: ReadWorker = new ReadWorker(this.path, this.options.queryTimeoutMs, () =>
       this.onExit(worker),
     );
