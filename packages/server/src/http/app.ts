@@ -1,8 +1,10 @@
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { CallsService } from '../service/calls-service.js';
+import { ObjectsService } from '../service/objects-service.js';
 import type { TraceStore } from '../storage/trace-store.js';
 import { handleError } from './errors.js';
 import { registerCallRoutes } from './routes/calls.js';
+import { registerObjectRoutes } from './routes/objects.js';
 import { registerServiceRoutes } from './routes/service.js';
 
 /** Weave's server caps request bodies at 32 MiB; its clients cap theirs at 31 (research doc §0). */
@@ -44,5 +46,6 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
   registerServiceRoutes(app);
   registerCallRoutes(app, new CallsService(options.store));
+  registerObjectRoutes(app, new ObjectsService(options.store));
   return app;
 }

@@ -125,6 +125,44 @@ export interface CallsStatsQuery {
   limit: number | null;
 }
 
+/** A new object version, digest computed (research doc §6). */
+export interface NewObjectVersion {
+  project_id: string;
+  object_id: string;
+  digest: string;
+  kind: 'op' | 'object';
+  base_object_class: string | null;
+  leaf_object_class: string | null;
+  /** The value as JSON text. */
+  val_json: string;
+  /** µs since the epoch. */
+  created_at: number;
+  wb_user_id: string | null;
+}
+
+export interface StoredObject extends NewObjectVersion {
+  version_index: number;
+  is_latest: boolean;
+  deleted_at: number | null;
+}
+
+/** Which version of an object to read: a content digest, the latest live one, or an index. */
+export type ObjectVersionSelector = { digest: string } | { latest: true } | { versionIndex: number };
+
+export interface ObjectsQuery {
+  project_id: string;
+  object_ids?: readonly string[] | null;
+  base_object_classes?: readonly string[] | null;
+  exclude_base_object_classes?: readonly string[] | null;
+  leaf_object_classes?: readonly string[] | null;
+  is_op?: boolean | null;
+  latest_only?: boolean | null;
+  /** Only object_id and created_at can be sorted on; the default is created_at, then version_index. */
+  sort_by: ReadonlyArray<{ field: 'object_id' | 'created_at'; direction: 'asc' | 'desc' }>;
+  limit: number | null;
+  offset: number;
+}
+
 export interface TraceStore {
   /** Applies all upserts atomically: after a crash either every part of the batch is stored or none. */
   upsertCalls(batch: readonly CallUpsert[]): Promise<void>;
@@ -142,5 +180,29 @@ export interface TraceStore {
   deleteCalls(projectId: string, ids: readonly string[], deletedAt: number): Promise<number>;
   /** Renames a live call; an empty string clears the name. False when there is no such call. */
   updateDisplayName(projectId: string, id: string, displayName: string): Promise<boolean>;
+  /**
+   * Stores an object version. Creating a digest the object already has live changes nothing but
+   * makes it the latest; a deleted one comes back with a new version index. Indexes count every
+   * version ever made, deleted ones included, so they are never reused.
+   */
+  createObject(object: NewObjectVersion): Promise<{ version_index: number }>;
+  /** The version, deleted or not (the caller tells a deleted one apart), or undefined. */
+  readObject(
+    projectId: string,
+    objectId: string,
+    version: ObjectVersionSelector,
+  ): Promise<StoredObject | undefined>;
+  /** Live versions matching the query. */
+  queryObjects(query: ObjectsQuery): Promise<StoredObject[]>;
+  /**
+   * Soft-deletes the listed live versions (all live versions when `digests` is null) and moves
+   * "latest" to the newest survivor. Returns the digests it could not find (then nothing changed).
+   */
+  deleteObjectVersions(
+    projectId: string,
+    objectId: string,
+    digests: readonly string[] | null,
+    deletedAt: number,
+  ): Promise<{ deleted: number; missing: string[] }>;
   close(): Promise<void>;
 }

@@ -9,6 +9,7 @@ import type { StoreUnderTest } from './call-fixtures.js';
 import { describeCallTree } from './call-tree-contract.js';
 import { describeCallWrites } from './call-writes-contract.js';
 import { describeCallsQueries } from './calls-query-contract.js';
+import { describeObjectVersions } from './objects-contract.js';
 import { describeQueryDifferential } from './query-differential-contract.js';
 
 /** Opens a new, empty store (for SQLite: a new database file). */
@@ -34,6 +35,7 @@ export function describeTraceStoreContract(backendName: string, openStore: OpenT
     describeCallWrites(subject);
     describeCallTree(subject);
     describeCallsQueries(subject);
+    describeObjectVersions(subject);
   });
   describe(`TraceStore contract: ${backendName}`, () => {
     describeQueryDifferential(openStore);

@@ -105,4 +105,29 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    description: 'object versions',
+    sql: `
+      -- One row per (object, digest): a digest created again is the same row. version_index counts
+      -- every version ever made of the object, deleted ones included (research doc §6).
+      CREATE TABLE objects (
+        project_id TEXT NOT NULL,
+        object_id TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        version_index INTEGER NOT NULL,
+        is_latest INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        base_object_class TEXT,
+        leaf_object_class TEXT,
+        val TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        deleted_at INTEGER,
+        wb_user_id TEXT,
+        PRIMARY KEY (project_id, object_id, digest)
+      ) WITHOUT ROWID;
+      CREATE INDEX objects_by_version ON objects (project_id, object_id, version_index);
+      CREATE INDEX objects_by_time ON objects (project_id, created_at, version_index);
+    `,
+  },
 ];

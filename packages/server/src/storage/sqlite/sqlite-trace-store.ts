@@ -6,12 +6,17 @@ import type {
   CallsQuery,
   CallsStatsQuery,
   CallUpsert,
+  NewObjectVersion,
+  ObjectsQuery,
+  ObjectVersionSelector,
   StoredCall,
+  StoredObject,
   TraceStore,
 } from '../trace-store.js';
 import { CallWriter } from './call-writes.js';
 import { addFieldIndex, dropFieldIndex, listFieldIndexes } from './field-indexes.js';
 import { MIGRATIONS } from './migrations.js';
+import { ObjectVersions } from './object-versions.js';
 import { ReadWorkers } from './read-workers.js';
 
 export interface SqliteTraceStoreOptions {
@@ -27,6 +32,7 @@ export interface SqliteTraceStoreOptions {
 export class SqliteTraceStore implements TraceStore {
   private readonly db: Database.Database;
   private readonly writer: CallWriter;
+  private readonly objects: ObjectVersions;
   private readonly readers: ReadWorkers;
   private readonly applyBatch: (batch: readonly CallUpsert[]) => void;
   private closed = false;
@@ -41,6 +47,7 @@ export class SqliteTraceStore implements TraceStore {
     this.db.pragma('busy_timeout = 5000');
     migrate(this.db);
     this.writer = new CallWriter(this.db);
+    this.objects = new ObjectVersions(this.db);
     this.applyBatch = this.db.transaction((batch: readonly CallUpsert[]) => this.writer.upsert(batch));
     this.readers = new ReadWorkers(path, {
       maxReaders: options.maxReaders ?? 4,
@@ -127,6 +134,35 @@ export class SqliteTraceStore implements TraceStore {
   listFieldIndexes(): string[] {
     this.assertOpen();
     return listFieldIndexes(this.db);
+  }
+
+  async createObject(object: NewObjectVersion): Promise<{ version_index: number }> {
+    this.assertOpen();
+    return this.db.transaction(() => this.objects.create(object))();
+  }
+
+  async readObject(
+    projectId: string,
+    objectId: string,
+    version: ObjectVersionSelector,
+  ): Promise<StoredObject | undefined> {
+    this.assertOpen();
+    return this.objects.read(projectId, objectId, version);
+  }
+
+  async queryObjects(query: ObjectsQuery): Promise<StoredObject[]> {
+    this.assertOpen();
+    return this.objects.query(query);
+  }
+
+  async deleteObjectVersions(
+    projectId: string,
+    objectId: string,
+    digests: readonly string[] | null,
+    deletedAt: number,
+  ): Promise<{ deleted: number; missing: string[] }> {
+    this.assertOpen();
+    return this.db.transaction(() => this.objects.delete(projectId, objectId, digests, deletedAt))();
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,143 @@
+/**
+ * What the object routes do (research doc §6): digest, kind and class of a new version; version
+ * selectors (`latest`, `v<N>`, digests); deleted versions reading as 404; rendering ObjSchema.
+ * Values arrive parsed losslessly (floats stay floats) so digests match Python's `json.dumps`.
+ */
+import {
+  Conflict,
+  formatTimestampMicros,
+  NotFound,
+  type ObjCreateReq,
+  type ObjCreateRes,
+  type ObjDeleteReq,
+  type ObjDeleteRes,
+  type ObjQueryReq,
+  type ObjReadReq,
+  objectDigest,
+  PythonFloat,
+  pythonJsonDumps,
+} from '@weft/protocol';
+import type { ObjectVersionSelector, StoredObject, TraceStore } from '../storage/trace-store.js';
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return (
+    typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof PythonFloat)
+  );
+}
+
+/** `op` when the value is a serialized op (`_type` with `weave_type.type` or itself "Op"). */
+export function objectKind(val: unknown): 'op' | 'object' {
+  if (!isRecord(val) || typeof val._type !== 'string') return 'object';
+  const weaveType = isRecord(val.weave_type) ? val.weave_type.type : undefined;
+  return weaveType === 'Op' || val._type === 'Op' ? 'op' : 'object';
+}
+
+/**
+ * Classes of a `weave.Object` value: its `_bases` end in [..., "Object" | "BaseObject",
+ * "BaseModel"]; the leaf is `_class_name`, the base the entry before those two (else the leaf).
+ */
+export function objectClasses(val: unknown): { base: string | null; leaf: string | null } {
+  if (!isRecord(val) || !Array.isArray(val._bases)) return { base: null, leaf: null };
+  const bases = val._bases;
+  const n = bases.length;
+  if (n < 2 || bases[n - 1] !== 'BaseModel' || (bases[n - 2] !== 'Object' && bases[n - 2] !== 'BaseObject')) {
+    return { base: null, leaf: null };
+  }
+  const leaf = typeof val._class_name === 'string' ? val._class_name : null;
+  const base = n > 2 && typeof bases[n - 3] === 'string' ? (bases[n - 3] as string) : leaf;
+  return { base, leaf };
+}
+
+/** `latest`, `v<N>`, or a content digest. */
+function selector(digest: string): ObjectVersionSelector {
+  if (digest === 'latest') return { latest: true };
+  const index = /^v(\d{1,9})$/.exec(digest);
+  return index ? { versionIndex: Number(index[1]) } : { digest };
+}
+
+function render(object: StoredObject, metadataOnly: boolean): string {
+  const quote = JSON.stringify;
+  return (
+    `{"project_id":${quote(object.project_id)},"object_id":${quote(object.object_id)}` +
+    `,"created_at":${quote(formatTimestampMicros(object.created_at))}` +
+    `,"deleted_at":${object.deleted_at === null ? 'null' : quote(formatTimestampMicros(object.deleted_at))}` +
+    `,"digest":${quote(object.digest)},"version_index":${object.version_index}` +
+    `,"is_latest":${object.is_latest ? 1 : 0},"kind":${quote(object.kind)}` +
+    `,"base_object_class":${quote(object.base_object_class)},"leaf_object_class":${quote(object.leaf_object_class)}` +
+    `,"val":${metadataOnly ? '{}' : object.val_json},"wb_user_id":${quote(object.wb_user_id)}}`
+  );
+}
+
+export class ObjectsService {
+  constructor(private readonly store: TraceStore) {}
+
+  async create(req: ObjCreateReq): Promise<ObjCreateRes> {
+    const { project_id, object_id, val } = req.obj;
+    // Refs are hashed as sent: weft has no internal project ids, so objects holding refs get
+    // digests of their own (self-consistent; clients use whatever digest the server returns).
+    const digest = objectDigest(val);
+    if (req.obj.expected_digest && req.obj.expected_digest !== digest) {
+      throw new Conflict(`the object's digest is ${digest}, not the expected ${req.obj.expected_digest}`);
+    }
+    const classes = objectClasses(val);
+    const declared = req.obj.builtin_object_class ?? req.obj.set_base_object_class ?? null;
+    await this.store.createObject({
+      project_id,
+      object_id,
+      digest,
+      kind: objectKind(val),
+      base_object_class: classes.base ?? declared,
+      leaf_object_class: classes.leaf ?? declared,
+      val_json: pythonJsonDumps(val),
+      created_at: Date.now() * 1000,
+      wb_user_id: req.obj.wb_user_id ?? null,
+    });
+    return { digest, object_id };
+  }
+
+  /** `{"obj": ObjSchema}` as JSON text. */
+  async read(req: ObjReadReq): Promise<string> {
+    const object = await this.store.readObject(req.project_id, req.object_id, selector(req.digest));
+    const name = `${req.object_id}:${req.digest}`;
+    if (!object) throw new NotFound(`object ${name} not found in project ${req.project_id}`);
+    if (object.deleted_at !== null) {
+      throw new NotFound(`object ${name} was deleted at ${formatTimestampMicros(object.deleted_at)}`);
+    }
+    return `{"obj":${render(object, req.metadata_only ?? false)}}`;
+  }
+
+  /** `{"objs": [ObjSchema]}` as JSON text. */
+  async query(req: ObjQueryReq): Promise<string> {
+    const filter = req.filter ?? {};
+    const objects = await this.store.queryObjects({
+      project_id: req.project_id,
+      ...filter,
+      // Only object_id and created_at are sortable (research doc §1); other fields are ignored.
+      sort_by: (req.sort_by ?? []).flatMap((term) =>
+        term.field === 'object_id' || term.field === 'created_at'
+          ? [{ field: term.field, direction: term.direction }]
+          : [],
+      ),
+      limit: req.limit != null && req.limit > 0 ? req.limit : null,
+      offset: req.offset ?? 0,
+    });
+    return `{"objs":[${objects.map((object) => render(object, req.metadata_only ?? false)).join(',')}]}`;
+  }
+
+  async delete(req: ObjDeleteReq): Promise<ObjDeleteRes> {
+    const result = await this.store.deleteObjectVersions(
+      req.project_id,
+      req.object_id,
+      req.digests && req.digests.length > 0 ? req.digests : null,
+      Date.now() * 1000,
+    );
+    if (result.missing.length > 0) {
+      throw new NotFound(
+        `object ${req.object_id} has no live version ${result.missing.join(', ')}; nothing was deleted`,
+      );
+    }
+    if (result.deleted === 0)
+      throw new NotFound(`object ${req.object_id} has no live versions in project ${req.project_id}`);
+    return { num_deleted: result.deleted };
+  }
+}

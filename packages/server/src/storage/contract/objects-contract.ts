@@ -1,0 +1,122 @@
+/**
+ * Contract: object versions (research doc §6). Indexes count every version ever made; creating a
+ * live digest again makes it latest without a new version; a deleted digest created again comes
+ * back with a new index; deleting moves latest to the newest survivor, or refuses as a whole.
+ */
+import { describe, expect, it } from 'vitest';
+import type { NewObjectVersion } from '../trace-store.js';
+import { PROJECT, type StoreUnderTest, T0 } from './call-fixtures.js';
+
+function version(
+  object_id: string,
+  digest: string,
+  created_at: number,
+  extra: Partial<NewObjectVersion> = {},
+): NewObjectVersion {
+  return {
+    project_id: PROJECT,
+    object_id,
+    digest,
+    kind: 'object',
+    base_object_class: null,
+    leaf_object_class: null,
+    val_json: JSON.stringify({ digest }),
+    created_at,
+    wb_user_id: null,
+    ...extra,
+  };
+}
+
+export function describeObjectVersions(subject: StoreUnderTest): void {
+  describe('object versions', () => {
+    it('numbers versions and keeps one latest', async () => {
+      const { store } = subject;
+      expect(await store.createObject(version('o', 'd0', T0))).toEqual({ version_index: 0 });
+      expect(await store.createObject(version('o', 'd1', T0 + 1))).toEqual({ version_index: 1 });
+      expect(await store.createObject(version('o', 'd0', T0 + 2))).toEqual({ version_index: 0 });
+      expect(await store.readObject(PROJECT, 'o', { latest: true })).toMatchObject({
+        digest: 'd0',
+        is_latest: true,
+      });
+      expect(await store.readObject(PROJECT, 'o', { versionIndex: 1 })).toMatchObject({
+        digest: 'd1',
+        is_latest: false,
+      });
+      expect(await store.readObject(PROJECT, 'o', { digest: 'd1' })).toMatchObject({
+        val_json: '{"digest":"d1"}',
+      });
+      expect(await store.readObject(PROJECT, 'o', { digest: 'nope' })).toBeUndefined();
+      expect(await store.readObject('other/project', 'o', { latest: true })).toBeUndefined();
+    });
+
+    it('deletes softly, moves latest, never reuses an index, and resurrects a deleted digest', async () => {
+      const { store } = subject;
+      for (const [index, digest] of ['a', 'b', 'c'].entries())
+        await store.createObject(version('p', digest, T0 + index));
+      expect(await store.deleteObjectVersions(PROJECT, 'p', ['c', 'x'], T0 + 10)).toEqual({
+        deleted: 0,
+        missing: ['x'],
+      });
+      expect(await store.deleteObjectVersions(PROJECT, 'p', ['c'], T0 + 10)).toEqual({
+        deleted: 1,
+        missing: [],
+      });
+      expect(await store.readObject(PROJECT, 'p', { digest: 'c' })).toMatchObject({
+        deleted_at: T0 + 10,
+        is_latest: false,
+      });
+      expect(await store.readObject(PROJECT, 'p', { latest: true })).toMatchObject({ digest: 'b' });
+      expect(await store.createObject(version('p', 'd', T0 + 11))).toEqual({ version_index: 3 });
+      expect(await store.createObject(version('p', 'c', T0 + 12))).toEqual({ version_index: 4 });
+      expect(await store.readObject(PROJECT, 'p', { digest: 'c' })).toMatchObject({
+        deleted_at: null,
+        is_latest: true,
+      });
+      expect(await store.deleteObjectVersions(PROJECT, 'p', null, T0 + 20)).toEqual({
+        deleted: 4,
+        missing: [],
+      });
+      expect(await store.readObject(PROJECT, 'p', { latest: true })).toBeUndefined();
+      expect(
+        await store.queryObjects({
+          project_id: PROJECT,
+          object_ids: ['p'],
+          sort_by: [],
+          limit: null,
+          offset: 0,
+        }),
+      ).toEqual([]);
+    });
+
+    it('queries live versions by id, kind, class and latest, in creation order unless sorted', async () => {
+      const { store } = subject;
+      await store.createObject(
+        version('model', 'm0', T0, { base_object_class: 'Model', leaf_object_class: 'MyModel' }),
+      );
+      await store.createObject(version('an-op', 'op0', T0 + 1, { kind: 'op' }));
+      await store.createObject(
+        version('model', 'm1', T0 + 2, { base_object_class: 'Model', leaf_object_class: 'MyModel' }),
+      );
+      await store.createObject(
+        version('data', 'x0', T0 + 3, { base_object_class: 'Dataset', leaf_object_class: 'Dataset' }),
+      );
+      const digests = async (query: Record<string, unknown>) =>
+        (
+          await store.queryObjects({ project_id: PROJECT, sort_by: [], limit: null, offset: 0, ...query })
+        ).map((o) => o.digest);
+      expect(await digests({})).toEqual(['m0', 'op0', 'm1', 'x0']);
+      expect(await digests({ is_op: true })).toEqual(['op0']);
+      expect(await digests({ is_op: false, latest_only: true })).toEqual(['m1', 'x0']);
+      expect(await digests({ base_object_classes: ['Model'] })).toEqual(['m0', 'm1']);
+      expect(await digests({ exclude_base_object_classes: ['Model'] })).toEqual(['op0', 'x0']);
+      expect(await digests({ leaf_object_classes: ['Dataset'], object_ids: ['data'] })).toEqual(['x0']);
+      expect(await digests({ sort_by: [{ field: 'object_id', direction: 'asc' }] })).toEqual([
+        'op0',
+        'x0',
+        'm0',
+        'm1',
+      ]);
+      expect(await digests({ limit: 2, offset: 1 })).toEqual(['op0', 'm1']);
+    });
+  });
+}

@@ -1,0 +1,206 @@
+/**
+ * Object versions over HTTP on the real `weft serve` process (research doc §6): digests that
+ * match W&B's production server for values without refs, versioning, latest, deletes.
+ */
+import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  postJson,
+  removeDataDir,
+  startWeftServer,
+  type WeftServerProcess,
+} from '../../../test/support/weft-server.js';
+
+const PROJECT = 'team/objects';
+let server: WeftServerProcess;
+
+interface Exchange {
+  id: string;
+  route: string;
+  request: { body: { obj: { val: unknown } } };
+  response: { status: number; body: { digest: string; object_id: string } };
+}
+
+const golden = JSON.parse(
+  readFileSync(new URL('./fixtures/weave-exchanges.json', import.meta.url), 'utf8'),
+) as { exchanges: Exchange[] };
+
+/** A raw POST, for checking how numbers are written in the response text. */
+function postText(path: string, body: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(path, server.url);
+    const req = httpRequest(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/json' } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const create = (object_id: string, val: unknown, extra: Record<string, unknown> = {}) =>
+  postJson(server.url, '/obj/create', { obj: { project_id: PROJECT, object_id, val, ...extra } }) as Promise<{
+    status: number;
+    body: { digest: string; object_id: string; reason?: string };
+  }>;
+const read = (object_id: string, digest: string, extra: Record<string, unknown> = {}) =>
+  postJson(server.url, '/obj/read', { project_id: PROJECT, object_id, digest, ...extra }) as Promise<{
+    status: number;
+    body: { obj: Record<string, unknown>; reason?: string };
+  }>;
+const query = (body: Record<string, unknown>) =>
+  postJson(server.url, '/objs/query', { project_id: PROJECT, ...body }) as Promise<{
+    status: number;
+    body: { objs: Array<Record<string, unknown>> };
+  }>;
+
+beforeAll(async () => {
+  server = await startWeftServer();
+});
+
+afterAll(async () => {
+  await server?.stop();
+  removeDataDir(server?.dataDir);
+});
+
+describe('the official SDK’s recorded object creates', () => {
+  const creates = golden.exchanges.filter((exchange) => exchange.route === '/obj/create');
+
+  it('replays all of them; values without refs get the production digest', async () => {
+    expect(creates.length).toBe(9);
+    let matched = 0;
+    for (const exchange of creates) {
+      const res = await postJson(server.url, '/obj/create', exchange.request.body);
+      expect(res.status, exchange.id).toBe(200);
+      const body = res.body as { digest: string; object_id: string };
+      expect(body.object_id).toBe(exchange.response.body.object_id);
+      expect(body.digest).toMatch(/^[A-Za-z0-9]{43}$/);
+      // Refs are hashed in production's internal form, which weft does not have.
+      if (!JSON.stringify(exchange.request.body.obj.val).includes('weave:///')) {
+        expect(body.digest, exchange.id).toBe(exchange.response.body.digest);
+        matched += 1;
+      }
+    }
+    expect(matched).toBe(6);
+  });
+});
+
+describe('object versions', () => {
+  it('numbers versions, keeps digests stable, and moves latest', async () => {
+    const first = await create('config', { temperature: 0.5, model: 'gpt-4o' });
+    const second = await create('config', { temperature: 0.7, model: 'gpt-4o' });
+    expect(first.status).toBe(200);
+    expect(second.body.digest).not.toBe(first.body.digest);
+    // Same value, other key order: the same digest, no new version; it becomes latest again.
+    const again = await create('config', { model: 'gpt-4o', temperature: 0.5 });
+    expect(again.body.digest).toBe(first.body.digest);
+
+    const latest = await read('config', 'latest');
+    expect(latest.body.obj).toMatchObject({
+      digest: first.body.digest,
+      version_index: 0,
+      is_latest: 1,
+      kind: 'object',
+    });
+    expect((await read('config', 'v1')).body.obj).toMatchObject({ digest: second.body.digest, is_latest: 0 });
+    expect((await read('config', second.body.digest)).body.obj.val).toEqual({
+      model: 'gpt-4o',
+      temperature: 0.7,
+    });
+    expect((await read('config', second.body.digest, { metadata_only: true })).body.obj.val).toEqual({});
+  });
+
+  it('deletes softly: a deleted version reads as 404, indexes are never reused, re-creating resurrects', async () => {
+    const a = await create('prompt', { text: 'a' });
+    const b = await create('prompt', { text: 'b' });
+    const deleted = await postJson(server.url, '/obj/delete', {
+      project_id: PROJECT,
+      object_id: 'prompt',
+      digests: [b.body.digest],
+    });
+    expect(deleted.body).toEqual({ num_deleted: 1 });
+    const gone = await read('prompt', b.body.digest);
+    expect(gone.status).toBe(404);
+    expect(gone.body.reason).toMatch(/was deleted at \d{4}-/);
+    expect((await read('prompt', 'latest')).body.obj).toMatchObject({ digest: a.body.digest, is_latest: 1 });
+
+    const c = await create('prompt', { text: 'c' });
+    expect((await read('prompt', c.body.digest)).body.obj.version_index).toBe(2);
+    const back = await create('prompt', { text: 'b' });
+    expect(back.body.digest).toBe(b.body.digest);
+    expect((await read('prompt', b.body.digest)).body.obj).toMatchObject({
+      version_index: 3,
+      is_latest: 1,
+      deleted_at: null,
+    });
+
+    // An unknown digest in the list: 404, and nothing is deleted.
+    const refused = await postJson(server.url, '/obj/delete', {
+      project_id: PROJECT,
+      object_id: 'prompt',
+      digests: [a.body.digest, 'nope'],
+    });
+    expect(refused.status).toBe(404);
+    expect((await read('prompt', a.body.digest)).status).toBe(200);
+  });
+
+  it('queries live versions by id, kind, class and latest_only, in creation order', async () => {
+    await create('op-like', { _type: 'CustomWeaveType', weave_type: { type: 'Op' }, files: {} });
+    await create('my-model', {
+      _type: 'MyModel',
+      _class_name: 'MyModel',
+      _bases: ['Model', 'Object', 'BaseModel'],
+    });
+    const ops = await query({ filter: { is_op: true } });
+    expect(ops.body.objs.map((obj) => obj.object_id)).toEqual(['op-like']);
+    expect(ops.body.objs[0]?.kind).toBe('op');
+    const models = await query({ filter: { base_object_classes: ['Model'] } });
+    expect(models.body.objs).toMatchObject([
+      { object_id: 'my-model', base_object_class: 'Model', leaf_object_class: 'MyModel' },
+    ]);
+    const prompts = await query({ filter: { object_ids: ['prompt'], latest_only: true } });
+    expect(prompts.body.objs.map((obj) => obj.version_index)).toEqual([3]);
+    const all = await query({
+      filter: { object_ids: ['prompt'] },
+      sort_by: [{ field: 'created_at', direction: 'desc' }],
+    });
+    expect(all.body.objs.map((obj) => obj.version_index)).toEqual([3, 2, 0]);
+  });
+
+  it('tells 1 from 1.0, as Python does, and keeps the float when reading back', async () => {
+    const asInt = await postText(
+      '/obj/create',
+      `{"obj": {"project_id": "${PROJECT}", "object_id": "num", "val": {"x": 1}}}`,
+    );
+    const asFloat = await postText(
+      '/obj/create',
+      `{"obj": {"project_id": "${PROJECT}", "object_id": "num", "val": {"x": 1.0}}}`,
+    );
+    const intDigest = (JSON.parse(asInt.text) as { digest: string }).digest;
+    const floatDigest = (JSON.parse(asFloat.text) as { digest: string }).digest;
+    expect(floatDigest).not.toBe(intDigest);
+    const back = await postText(
+      '/obj/read',
+      JSON.stringify({ project_id: PROJECT, object_id: 'num', digest: floatDigest }),
+    );
+    expect(back.text).toContain('"val":{"x": 1.0}');
+  });
+
+  it('refuses a wrong expected_digest (409) and malformed bodies (400)', async () => {
+    const res = await create('checked', { a: 1 }, { expected_digest: 'x'.repeat(43) });
+    expect(res.status).toBe(409);
+    expect(res.body.reason).toMatch(/not the expected/);
+    expect((await postText('/obj/create', '{"obj": {"val": 1.}}')).status).toBe(400);
+    expect((await create('bad/name', 1)).status).toBe(400);
+    expect((await read('never-made', 'latest')).status).toBe(404);
+  });
+});
