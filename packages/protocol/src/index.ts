@@ -9,3 +9,4 @@ export * from './query/index.js';
 export * from './refs.js';
 export * from './schema-helpers.js';
 export * from './service.js';
+export * from './tables.js';

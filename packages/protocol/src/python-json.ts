@@ -199,3 +199,20 @@ function findStringEnd(text: string, start: number): number {
   }
   return -1;
 }
+
+/**
+ * Compact JSON in the value's own key order, keeping what `parseJsonLosslessly` kept (floats
+ * written as floats, big integers exactly): how stored values are written back to clients.
+ */
+export function losslessJsonStringify(value: unknown): string {
+  if (value instanceof PythonFloat) return pythonFloatRepr(value.value);
+  if (typeof value === 'bigint') return value.toString();
+  if (Array.isArray(value)) return `[${value.map(losslessJsonStringify).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    return `{${Object.keys(record)
+      .map((key) => `${JSON.stringify(key)}:${losslessJsonStringify(record[key])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}

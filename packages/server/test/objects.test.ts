@@ -192,7 +192,7 @@ describe('object versions', () => {
       '/obj/read',
       JSON.stringify({ project_id: PROJECT, object_id: 'num', digest: floatDigest }),
     );
-    expect(back.text).toContain('"val":{"x": 1.0}');
+    expect(back.text).toContain('"val":{"x":1.0}');
   });
 
   it('refuses a wrong expected_digest (409) and malformed bodies (400)', async () => {

@@ -1,11 +1,13 @@
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { CallsService } from '../service/calls-service.js';
 import { ObjectsService } from '../service/objects-service.js';
+import { TablesService } from '../service/tables-service.js';
 import type { TraceStore } from '../storage/trace-store.js';
 import { handleError } from './errors.js';
 import { registerCallRoutes } from './routes/calls.js';
 import { registerObjectRoutes } from './routes/objects.js';
 import { registerServiceRoutes } from './routes/service.js';
+import { registerTableRoutes } from './routes/tables.js';
 
 /** Weave's server caps request bodies at 32 MiB; its clients cap theirs at 31 (research doc §0). */
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -47,5 +49,6 @@ export function buildApp(options: AppOptions): FastifyInstance {
   registerServiceRoutes(app);
   registerCallRoutes(app, new CallsService(options.store));
   registerObjectRoutes(app, new ObjectsService(options.store));
+  registerTableRoutes(app, new TablesService(options.store));
   return app;
 }

@@ -6,6 +6,7 @@
 import {
   Conflict,
   formatTimestampMicros,
+  losslessJsonStringify,
   NotFound,
   type ObjCreateReq,
   type ObjCreateRes,
@@ -15,7 +16,6 @@ import {
   type ObjReadReq,
   objectDigest,
   PythonFloat,
-  pythonJsonDumps,
 } from '@weft/protocol';
 import type { ObjectVersionSelector, StoredObject, TraceStore } from '../storage/trace-store.js';
 
@@ -88,7 +88,7 @@ export class ObjectsService {
       kind: objectKind(val),
       base_object_class: classes.base ?? declared,
       leaf_object_class: classes.leaf ?? declared,
-      val_json: pythonJsonDumps(val),
+      val_json: losslessJsonStringify(val),
       created_at: Date.now() * 1000,
       wb_user_id: req.obj.wb_user_id ?? null,
     });

@@ -163,6 +163,23 @@ export interface ObjectsQuery {
   offset: number;
 }
 
+/** A table row: its digest and its value as JSON text. */
+export interface TableRow {
+  digest: string;
+  val_json: string;
+}
+
+export interface TableQuery {
+  project_id: string;
+  digest: string;
+  /** Only these rows (by digest); null for all. */
+  row_digests: readonly string[] | null;
+  /** JSON paths inside a row; sorted like JSON call fields (existence, number, text). */
+  sort_by: ReadonlyArray<{ path: ReadonlyArray<string | number>; direction: 'asc' | 'desc' }>;
+  limit: number | null;
+  offset: number;
+}
+
 export interface TraceStore {
   /** Applies all upserts atomically: after a crash either every part of the batch is stored or none. */
   upsertCalls(batch: readonly CallUpsert[]): Promise<void>;
@@ -204,5 +221,19 @@ export interface TraceStore {
     digests: readonly string[] | null,
     deletedAt: number,
   ): Promise<{ deleted: number; missing: string[] }>;
+  /**
+   * Stores a table: its row digests in order, and the rows not stored yet (rows are kept once per
+   * project, by digest, whatever tables hold them). Creating a table that exists changes nothing.
+   */
+  createTable(
+    projectId: string,
+    digest: string,
+    rowDigests: readonly string[],
+    rows: readonly TableRow[],
+  ): Promise<void>;
+  /** A table's row digests in order, or undefined when there is no such table. */
+  tableRowDigests(projectId: string, digest: string): Promise<string[] | undefined>;
+  /** Rows of an existing table with their index in it, in table order unless sorted. */
+  queryTable(query: TableQuery): Promise<Array<TableRow & { original_index: number }>>;
   close(): Promise<void>;
 }

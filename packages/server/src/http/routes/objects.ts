@@ -1,18 +1,12 @@
-import { ObjCreateReq, ObjDeleteReq, ObjQueryReq, ObjReadReq, parseJsonLosslessly } from '@weft/protocol';
+import { ObjCreateReq, ObjDeleteReq, ObjQueryReq, ObjReadReq } from '@weft/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { ObjectsService } from '../../service/objects-service.js';
+import { useLosslessJson } from './lossless-json.js';
 
 export function registerObjectRoutes(app: FastifyInstance, objects: ObjectsService): void {
-  // Object values are hashed as Python writes them, which tells 1 from 1.0: this route reads its
-  // body without JSON.parse's loss (the parser is scoped to this plugin).
+  // Object values are hashed as Python writes them (1 is not 1.0): this body is read losslessly.
   void app.register(async (scope) => {
-    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-      try {
-        done(null, parseJsonLosslessly(body as string));
-      } catch (error) {
-        done(Object.assign(error as Error, { statusCode: 400 }), undefined);
-      }
-    });
+    useLosslessJson(scope);
     scope.post<{ Body: ObjCreateReq }>('/obj/create', { schema: { body: ObjCreateReq } }, (request) =>
       objects.create(request.body),
     );

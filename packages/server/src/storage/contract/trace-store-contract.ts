@@ -11,6 +11,7 @@ import { describeCallWrites } from './call-writes-contract.js';
 import { describeCallsQueries } from './calls-query-contract.js';
 import { describeObjectVersions } from './objects-contract.js';
 import { describeQueryDifferential } from './query-differential-contract.js';
+import { describeTables } from './tables-contract.js';
 
 /** Opens a new, empty store (for SQLite: a new database file). */
 export type OpenTraceStore = () => Promise<TraceStore> | TraceStore;
@@ -36,6 +37,7 @@ export function describeTraceStoreContract(backendName: string, openStore: OpenT
     describeCallTree(subject);
     describeCallsQueries(subject);
     describeObjectVersions(subject);
+    describeTables(subject);
   });
   describe(`TraceStore contract: ${backendName}`, () => {
     describeQueryDifferential(openStore);

@@ -130,4 +130,25 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX objects_by_time ON objects (project_id, created_at, version_index);
     `,
   },
+  {
+    version: 4,
+    description: 'tables and their rows, content-addressed',
+    sql: `
+      -- A row is stored once per project, however many tables (or versions of one) hold it.
+      CREATE TABLE table_rows (
+        project_id TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        val TEXT NOT NULL,
+        PRIMARY KEY (project_id, digest)
+      ) WITHOUT ROWID;
+      -- A table is its ordered list of row digests (a JSON array); its digest is derived from it.
+      CREATE TABLE tables (
+        project_id TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        row_digests TEXT NOT NULL,
+        row_count INTEGER NOT NULL,
+        PRIMARY KEY (project_id, digest)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -11,13 +11,17 @@ import type {
   ObjectVersionSelector,
   StoredCall,
   StoredObject,
+  TableQuery,
+  TableRow,
   TraceStore,
 } from '../trace-store.js';
 import { CallWriter } from './call-writes.js';
 import { addFieldIndex, dropFieldIndex, listFieldIndexes } from './field-indexes.js';
 import { MIGRATIONS } from './migrations.js';
 import { ObjectVersions } from './object-versions.js';
+import { registerQueryFunctions } from './query-functions.js';
 import { ReadWorkers } from './read-workers.js';
+import { Tables } from './tables.js';
 
 export interface SqliteTraceStoreOptions {
   /** Read worker threads (a streaming query holds one while its response drains). Default 4. */
@@ -33,6 +37,7 @@ export class SqliteTraceStore implements TraceStore {
   private readonly db: Database.Database;
   private readonly writer: CallWriter;
   private readonly objects: ObjectVersions;
+  private readonly tables: Tables;
   private readonly readers: ReadWorkers;
   private readonly applyBatch: (batch: readonly CallUpsert[]) => void;
   private closed = false;
@@ -48,6 +53,8 @@ export class SqliteTraceStore implements TraceStore {
     migrate(this.db);
     this.writer = new CallWriter(this.db);
     this.objects = new ObjectVersions(this.db);
+    this.tables = new Tables(this.db);
+    registerQueryFunctions(this.db);
     this.applyBatch = this.db.transaction((batch: readonly CallUpsert[]) => this.writer.upsert(batch));
     this.readers = new ReadWorkers(path, {
       maxReaders: options.maxReaders ?? 4,
@@ -163,6 +170,26 @@ export class SqliteTraceStore implements TraceStore {
   ): Promise<{ deleted: number; missing: string[] }> {
     this.assertOpen();
     return this.db.transaction(() => this.objects.delete(projectId, objectId, digests, deletedAt))();
+  }
+
+  async createTable(
+    projectId: string,
+    digest: string,
+    rowDigests: readonly string[],
+    rows: readonly TableRow[],
+  ): Promise<void> {
+    this.assertOpen();
+    this.db.transaction(() => this.tables.create(projectId, digest, rowDigests, rows))();
+  }
+
+  async tableRowDigests(projectId: string, digest: string): Promise<string[] | undefined> {
+    this.assertOpen();
+    return this.tables.rowDigests(projectId, digest);
+  }
+
+  async queryTable(query: TableQuery): Promise<Array<TableRow & { original_index: number }>> {
+    this.assertOpen();
+    return this.tables.query(query);
   }
 
   async close(): Promise<void> {

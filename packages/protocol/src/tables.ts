@@ -1,0 +1,64 @@
+/** Table routes (research doc §1 "Tables"): content-addressed rows, created, updated and queried. */
+import { type Static, Type } from '@sinclair/typebox';
+import { Nullable, ProjectId } from './schema-helpers.js';
+
+const Digest = Type.String({ minLength: 1, maxLength: 128 });
+/** Rows must be JSON objects; checked by the service, which says which row is not. */
+const Row = Type.Unknown();
+
+export const TableCreateReq = Type.Object({
+  table: Type.Object({
+    project_id: ProjectId,
+    rows: Type.Array(Row),
+    expected_digest: Type.Optional(Nullable(Type.String())),
+  }),
+});
+export type TableCreateReq = Static<typeof TableCreateReq>;
+export interface TableCreateRes {
+  digest: string;
+  row_digests: string[];
+}
+
+export const TableUpdate = Type.Union([
+  Type.Object({ append: Type.Object({ row: Row }) }),
+  Type.Object({ pop: Type.Object({ index: Type.Integer() }) }),
+  Type.Object({ insert: Type.Object({ index: Type.Integer(), row: Row }) }),
+]);
+export type TableUpdate = Static<typeof TableUpdate>;
+
+export const TableUpdateReq = Type.Object({
+  project_id: ProjectId,
+  base_digest: Digest,
+  updates: Type.Array(TableUpdate, { maxItems: 100_000 }),
+});
+export type TableUpdateReq = Static<typeof TableUpdateReq>;
+export interface TableUpdateRes {
+  digest: string;
+  /** The digests of the rows the updates appended or inserted, in order. */
+  updated_row_digests: string[];
+}
+
+export const TableQueryReq = Type.Object({
+  project_id: ProjectId,
+  digest: Digest,
+  filter: Type.Optional(
+    Nullable(Type.Object({ row_digests: Type.Optional(Nullable(Type.Array(Type.String()))) })),
+  ),
+  limit: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 }))),
+  offset: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 }))),
+  sort_by: Type.Optional(
+    Nullable(
+      Type.Array(
+        Type.Object({
+          field: Type.String({ minLength: 1 }),
+          direction: Type.Union([Type.Literal('asc'), Type.Literal('desc')]),
+        }),
+        { maxItems: 20 },
+      ),
+    ),
+  ),
+});
+export type TableQueryReq = Static<typeof TableQueryReq>;
+
+export const TableQueryStatsReq = Type.Object({ project_id: ProjectId, digest: Digest });
+export type TableQueryStatsReq = Static<typeof TableQueryStatsReq>;

@@ -1,0 +1,27 @@
+import { TableCreateReq, TableQueryReq, TableQueryStatsReq, TableUpdateReq } from '@weft/protocol';
+import type { FastifyInstance } from 'fastify';
+import type { TablesService } from '../../service/tables-service.js';
+import { useLosslessJson } from './lossless-json.js';
+
+export function registerTableRoutes(app: FastifyInstance, tables: TablesService): void {
+  // Rows are hashed as Python writes them (1 is not 1.0): these bodies are read losslessly.
+  void app.register(async (scope) => {
+    useLosslessJson(scope);
+    scope.post<{ Body: TableCreateReq }>('/table/create', { schema: { body: TableCreateReq } }, (request) =>
+      tables.create(request.body),
+    );
+    scope.post<{ Body: TableUpdateReq }>('/table/update', { schema: { body: TableUpdateReq } }, (request) =>
+      tables.update(request.body),
+    );
+  });
+  app.post<{ Body: TableQueryReq }>(
+    '/table/query',
+    { schema: { body: TableQueryReq } },
+    async (request, reply) => reply.type('application/json').send(await tables.query(request.body)),
+  );
+  app.post<{ Body: TableQueryStatsReq }>(
+    '/table/query_stats',
+    { schema: { body: TableQueryStatsReq } },
+    (request) => tables.queryStats(request.body),
+  );
+}

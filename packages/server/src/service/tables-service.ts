@@ -1,0 +1,113 @@
+/**
+ * What the table routes do (research doc §1 "Tables", §5 "Digests"): rows must be objects; each
+ * row's digest is its Python-style JSON's, the table's the hash of its row digests in order, so
+ * the same rows always make the same table. Updates build a new table from a base one.
+ */
+import {
+  Conflict,
+  InvalidRequest,
+  jsonPathParts,
+  losslessJsonStringify,
+  NotFound,
+  PythonFloat,
+  rowDigest,
+  splitFieldPath,
+  type TableCreateReq,
+  type TableCreateRes,
+  type TableQueryReq,
+  type TableQueryStatsReq,
+  type TableUpdateReq,
+  type TableUpdateRes,
+  tableDigest,
+} from '@weft/protocol';
+import type { TableRow, TraceStore } from '../storage/trace-store.js';
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return (
+    typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof PythonFloat)
+  );
+}
+
+function toRow(value: unknown, where: string): TableRow {
+  if (!isRecord(value)) throw new InvalidRequest(`${where}: table rows must be JSON objects`);
+  return { digest: rowDigest(value), val_json: losslessJsonStringify(value) };
+}
+
+export class TablesService {
+  constructor(private readonly store: TraceStore) {}
+
+  async create(req: TableCreateReq): Promise<TableCreateRes> {
+    const { project_id, rows, expected_digest } = req.table;
+    const stored = rows.map((row, index) => toRow(row, `table.rows[${index}]`));
+    const rowDigests = stored.map((row) => row.digest);
+    const digest = tableDigest(rowDigests);
+    if (expected_digest && expected_digest !== digest) {
+      throw new Conflict(`the table's digest is ${digest}, not the expected ${expected_digest}`);
+    }
+    await this.store.createTable(project_id, digest, rowDigests, stored);
+    return { digest, row_digests: rowDigests };
+  }
+
+  async update(req: TableUpdateReq): Promise<TableUpdateRes> {
+    const rowDigests = await this.rowDigests(req.project_id, req.base_digest);
+    const added: TableRow[] = [];
+    req.updates.forEach((update, index) => {
+      const where = `updates[${index}]`;
+      if ('append' in update) {
+        const row = toRow(update.append.row, `${where}.append.row`);
+        rowDigests.push(row.digest);
+        added.push(row);
+      } else if ('pop' in update) {
+        const at = update.pop.index;
+        if (at < 0 || at >= rowDigests.length) {
+          throw new InvalidRequest(`${where}.pop.index ${at} is out of range for ${rowDigests.length} rows`);
+        }
+        rowDigests.splice(at, 1);
+      } else {
+        const at = update.insert.index;
+        if (at < 0 || at > rowDigests.length) {
+          throw new InvalidRequest(
+            `${where}.insert.index ${at} is out of range for ${rowDigests.length} rows`,
+          );
+        }
+        const row = toRow(update.insert.row, `${where}.insert.row`);
+        rowDigests.splice(at, 0, row.digest);
+        added.push(row);
+      }
+    });
+    const digest = tableDigest(rowDigests);
+    await this.store.createTable(req.project_id, digest, rowDigests, added);
+    return { digest, updated_row_digests: added.map((row) => row.digest) };
+  }
+
+  /** `{"rows": [{digest, val, original_index}]}` as JSON text. */
+  async query(req: TableQueryReq): Promise<string> {
+    await this.rowDigests(req.project_id, req.digest);
+    const rows = await this.store.queryTable({
+      project_id: req.project_id,
+      digest: req.digest,
+      row_digests: req.filter?.row_digests ?? null,
+      sort_by: (req.sort_by ?? []).map((term) => ({
+        path: jsonPathParts(splitFieldPath(term.field)),
+        direction: term.direction,
+      })),
+      limit: req.limit != null && req.limit > 0 ? req.limit : null,
+      offset: req.offset ?? 0,
+    });
+    const quote = JSON.stringify;
+    const items = rows.map(
+      (row) => `{"digest":${quote(row.digest)},"val":${row.val_json},"original_index":${row.original_index}}`,
+    );
+    return `{"rows":[${items.join(',')}]}`;
+  }
+
+  async queryStats(req: TableQueryStatsReq): Promise<{ count: number }> {
+    return { count: (await this.rowDigests(req.project_id, req.digest)).length };
+  }
+
+  private async rowDigests(projectId: string, digest: string): Promise<string[]> {
+    const rowDigests = await this.store.tableRowDigests(projectId, digest);
+    if (!rowDigests) throw new NotFound(`table ${digest} not found in project ${projectId}`);
+    return rowDigests;
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Contract: tables. A table is its ordered row digests; rows are shared by digest; queries keep
+ * table order (with each row's index) unless sorted, and sort JSON fields like call fields do.
+ */
+import { describe, expect, it } from 'vitest';
+import type { TableRow } from '../trace-store.js';
+import { PROJECT, type StoreUnderTest } from './call-fixtures.js';
+
+const row = (digest: string, val: unknown): TableRow => ({ digest, val_json: JSON.stringify(val) });
+
+export function describeTables(subject: StoreUnderTest): void {
+  describe('tables', () => {
+    it('stores tables by digest; rows shared between tables are given once', async () => {
+      const { store } = subject;
+      const a = row('ra', { n: 2, name: 'b' });
+      const b = row('rb', { n: 10, name: 'a' });
+      const c = row('rc', { name: 'c' });
+      await store.createTable(PROJECT, 't1', ['ra', 'rb', 'rc', 'ra'], [a, b, c]);
+      // The second table only brings its new row; the shared ones are already stored.
+      await store.createTable(PROJECT, 't2', ['rc', 'rd'], [row('rd', { n: 1 })]);
+      await store.createTable(PROJECT, 't1', ['ra', 'rb', 'rc', 'ra'], [a, b, c]);
+      expect(await store.tableRowDigests(PROJECT, 't1')).toEqual(['ra', 'rb', 'rc', 'ra']);
+      expect(await store.tableRowDigests(PROJECT, 'nope')).toBeUndefined();
+      expect(await store.tableRowDigests('other/project', 't1')).toBeUndefined();
+
+      const query = { project_id: PROJECT, row_digests: null, sort_by: [], limit: null, offset: 0 };
+      const t2 = await store.queryTable({ ...query, digest: 't2' });
+      expect(t2).toEqual([
+        { digest: 'rc', val_json: '{"name":"c"}', original_index: 0 },
+        { digest: 'rd', val_json: '{"n":1}', original_index: 1 },
+      ]);
+      const indexes = async (extra: Record<string, unknown>) =>
+        (await store.queryTable({ ...query, digest: 't1', ...extra })).map((found) => found.original_index);
+      expect(await indexes({})).toEqual([0, 1, 2, 3]);
+      expect(await indexes({ sort_by: [{ path: ['n'], direction: 'desc' }] })).toEqual([1, 0, 3, 2]);
+      expect(await indexes({ sort_by: [{ path: ['n'], direction: 'asc' }] })).toEqual([0, 3, 1, 2]);
+      expect(await indexes({ sort_by: [{ path: ['name'], direction: 'asc' }] })).toEqual([1, 0, 3, 2]);
+      expect(await indexes({ row_digests: ['ra'] })).toEqual([0, 3]);
+      expect(await indexes({ limit: 2, offset: 1 })).toEqual([1, 2]);
+    });
+  });
+}

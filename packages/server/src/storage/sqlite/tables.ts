@@ -1,0 +1,61 @@
+/**
+ * Tables in SQLite: rows stored once per project by digest, a table as its JSON array of row
+ * digests. Queries join the array (json_each gives each row's index) to the rows, filter and
+ * sort them with the calls dialect's JSON readers, so table sorting follows the same rules as
+ * sorting calls on a JSON field.
+ */
+import type Database from 'better-sqlite3';
+import { sqliteBindings, sqliteCallsDialect } from '../../query/dialects/sqlite.js';
+import { compileSql, joinSql, rawSql, type Sql, sql } from '../../query/sql.js';
+import type { TableQuery, TableRow } from '../trace-store.js';
+
+export class Tables {
+  private readonly insertRow;
+  private readonly insertTable;
+  private readonly rowDigestsOf;
+
+  constructor(private readonly db: Database.Database) {
+    this.insertRow = db.prepare(
+      'INSERT OR IGNORE INTO table_rows (project_id, digest, val) VALUES (?, ?, ?)',
+    );
+    this.insertTable = db.prepare(
+      'INSERT OR IGNORE INTO tables (project_id, digest, row_digests, row_count) VALUES (?, ?, ?, ?)',
+    );
+    this.rowDigestsOf = db
+      .prepare('SELECT row_digests FROM tables WHERE project_id = ? AND digest = ?')
+      .pluck();
+  }
+
+  create(projectId: string, digest: string, rowDigests: readonly string[], rows: readonly TableRow[]): void {
+    for (const row of rows) this.insertRow.run(projectId, row.digest, row.val_json);
+    this.insertTable.run(projectId, digest, JSON.stringify(rowDigests), rowDigests.length);
+  }
+
+  rowDigests(projectId: string, digest: string): string[] | undefined {
+    const text = this.rowDigestsOf.get(projectId, digest) as string | undefined;
+    return text === undefined ? undefined : (JSON.parse(text) as string[]);
+  }
+
+  query(query: TableQuery): Array<TableRow & { original_index: number }> {
+    const dialect = sqliteCallsDialect;
+    const val = rawSql('r.val');
+    const conditions: Sql[] = [sql`t.project_id = ${query.project_id}`, sql`t.digest = ${query.digest}`];
+    if (query.row_digests) conditions.push(dialect.inList(rawSql('r.digest'), query.row_digests));
+    const order = query.sort_by.flatMap(({ path, direction }) => [
+      dialect.orderBy(dialect.jsonExists(val, path), 'desc', false),
+      dialect.orderBy(dialect.jsonNumber(val, path), direction, true),
+      dialect.orderBy(dialect.jsonText(val, path), direction, false),
+    ]);
+    order.push(rawSql('CAST(e.key AS INTEGER) ASC'));
+    // CROSS JOIN fixes the join order: the table, then its digests in order, then each row by its
+    // primary key. Left to the planner, it may loop over every stored row for each digest.
+    const statement = sql`SELECT r.digest AS digest, r.val AS val_json, CAST(e.key AS INTEGER) AS original_index
+      FROM tables AS t CROSS JOIN json_each(t.row_digests) AS e
+      CROSS JOIN table_rows AS r ON r.project_id = t.project_id AND r.digest = e.value
+      WHERE ${joinSql(conditions, ' AND ')} ORDER BY ${joinSql(order, ', ')} LIMIT ${query.limit ?? -1} OFFSET ${query.offset}`;
+    const compiled = compileSql(statement, dialect.placeholder);
+    return this.db.prepare(compiled.text).all(sqliteBindings(compiled.params)) as Array<
+      TableRow & { original_index: number }
+    >;
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * Tables over HTTP on the real `weft serve` process: the official SDK's recorded table creates
+ * and queries give the recorded digests and rows; updates, sorting, paging and counts.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  postJson,
+  removeDataDir,
+  startWeftServer,
+  type WeftServerProcess,
+} from '../../../test/support/weft-server.js';
+
+const PROJECT = 'team/tables';
+let server: WeftServerProcess;
+
+interface Exchange {
+  id: string;
+  route: string;
+  request: { body: unknown };
+  response: { status: number; body: unknown };
+}
+const golden = JSON.parse(
+  readFileSync(new URL('./fixtures/weave-exchanges.json', import.meta.url), 'utf8'),
+) as { exchanges: Exchange[] };
+
+type Rows = Array<{ digest: string; val: Record<string, unknown>; original_index: number }>;
+const post = (path: string, body: Record<string, unknown>) =>
+  postJson(server.url, path, { project_id: PROJECT, ...body }) as Promise<{ status: number; body: never }>;
+const createTable = async (rows: unknown[]) =>
+  (await postJson(server.url, '/table/create', { table: { project_id: PROJECT, rows } })) as {
+    status: number;
+    body: { digest: string; row_digests: string[]; reason?: string };
+  };
+const queryRows = async (body: Record<string, unknown>): Promise<Rows> =>
+  ((await post('/table/query', body)) as { body: { rows: Rows } }).body.rows;
+
+beforeAll(async () => {
+  server = await startWeftServer();
+});
+
+afterAll(async () => {
+  await server?.stop();
+  removeDataDir(server?.dataDir);
+});
+
+describe('the official SDK’s recorded table exchanges', () => {
+  it('give the recorded digests and rows', async () => {
+    const exchanges = golden.exchanges.filter((exchange) => exchange.route.startsWith('/table/'));
+    expect(exchanges.map((exchange) => exchange.route)).toEqual([
+      '/table/create',
+      '/table/query',
+      '/table/create',
+      '/table/query',
+      '/table/create',
+      '/table/query',
+    ]);
+    for (const exchange of exchanges) {
+      const res = await postJson(server.url, exchange.route, exchange.request.body);
+      expect(res.status, exchange.id).toBe(exchange.response.status);
+      expect(res.body, exchange.id).toEqual(exchange.response.body);
+    }
+  });
+});
+
+describe('tables', () => {
+  it('gives the same digest to the same rows, and refuses rows that are not objects', async () => {
+    const first = await createTable([{ b: 1, a: [1, 2] }, { c: 'x' }]);
+    const again = await createTable([{ a: [1, 2], b: 1 }, { c: 'x' }]);
+    expect(again.body).toEqual(first.body);
+    expect(first.body.digest).toMatch(/^[0-9a-f]{64}$/);
+    const bad = await createTable([{ ok: 1 }, 5]);
+    expect(bad.status).toBe(400);
+    expect(bad.body.reason).toMatch(/table\.rows\[1\]: table rows must be JSON objects/);
+    expect((await createTable([])).body.digest).toBe(
+      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    );
+  });
+
+  it('updates a table into a new one: append, insert, pop', async () => {
+    const base = await createTable([{ n: 0 }, { n: 1 }, { n: 2 }]);
+    const updated = (await post('/table/update', {
+      base_digest: base.body.digest,
+      updates: [
+        { append: { row: { n: 3 } } },
+        { pop: { index: 0 } },
+        { insert: { index: 1, row: { n: 9 } } },
+      ],
+    })) as { body: { digest: string; updated_row_digests: string[] } };
+    const rows = await queryRows({ digest: updated.body.digest });
+    expect(rows.map((row) => row.val.n)).toEqual([1, 9, 2, 3]);
+    expect(updated.body.updated_row_digests).toEqual([rows[3]?.digest, rows[1]?.digest]);
+    // The same rows created directly make the same table.
+    expect((await createTable([{ n: 1 }, { n: 9 }, { n: 2 }, { n: 3 }])).body.digest).toBe(
+      updated.body.digest,
+    );
+    const outOfRange = (await post('/table/update', {
+      base_digest: base.body.digest,
+      updates: [{ pop: { index: 3 } }],
+    })) as { status: number; body: { reason: string } };
+    expect(outOfRange.status).toBe(400);
+    expect(outOfRange.body.reason).toMatch(/updates\[0\]\.pop\.index 3 is out of range/);
+    expect(
+      ((await post('/table/update', { base_digest: 'nope', updates: [] })) as { status: number }).status,
+    ).toBe(404);
+  });
+
+  it('sorts, filters and pages a table of 10,000 rows, and counts it', async () => {
+    const rows = Array.from({ length: 10_000 }, (_, index) => ({
+      index,
+      score: (index * 7919) % 1000,
+      label: index % 3 === 0 ? `label-${index % 7}` : null,
+    }));
+    const table = await createTable(rows);
+    expect(table.status).toBe(200);
+    expect(
+      ((await post('/table/query_stats', { digest: table.body.digest })) as { body: unknown }).body,
+    ).toEqual({
+      count: 10_000,
+    });
+    const page = await queryRows({
+      digest: table.body.digest,
+      sort_by: [
+        { field: 'score', direction: 'desc' },
+        { field: 'index', direction: 'asc' },
+      ],
+      offset: 100,
+      limit: 50,
+    });
+    const expected = [...rows]
+      .sort((left, right) => right.score - left.score || left.index - right.index)
+      .slice(100, 150);
+    expect(page.map((row) => row.val)).toEqual(expected);
+    expect(page.map((row) => row.original_index)).toEqual(expected.map((row) => row.index));
+
+    // Nulls sort last, whatever the direction; ties keep table order.
+    const byLabel = await queryRows({
+      digest: table.body.digest,
+      sort_by: [{ field: 'label', direction: 'desc' }],
+      limit: 3,
+    });
+    expect(byLabel.map((row) => row.val.label)).toEqual(['label-6', 'label-6', 'label-6']);
+    const lastOnes = await queryRows({
+      digest: table.body.digest,
+      sort_by: [{ field: 'label', direction: 'asc' }],
+      offset: 9_998,
+    });
+    expect(lastOnes.map((row) => row.val.label)).toEqual([null, null]);
+
+    const picked = await queryRows({
+      digest: table.body.digest,
+      filter: { row_digests: [table.body.row_digests[42]] },
+    });
+    expect(picked).toEqual([{ digest: table.body.row_digests[42], val: rows[42], original_index: 42 }]);
+  });
+});
