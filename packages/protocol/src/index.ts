@@ -3,6 +3,7 @@ export * from './calls-query.js';
 export * from './datetime.js';
 export * from './digest.js';
 export * from './errors.js';
+export * from './files.js';
 export * from './objects.js';
 export * from './python-json.js';
 export * from './query/index.js';

@@ -5,6 +5,7 @@ import { TablesService } from '../service/tables-service.js';
 import type { TraceStore } from '../storage/trace-store.js';
 import { handleError } from './errors.js';
 import { registerCallRoutes } from './routes/calls.js';
+import { registerFileRoutes } from './routes/files.js';
 import { registerObjectRoutes } from './routes/objects.js';
 import { registerServiceRoutes } from './routes/service.js';
 import { registerTableRoutes } from './routes/tables.js';
@@ -50,5 +51,6 @@ export function buildApp(options: AppOptions): FastifyInstance {
   registerCallRoutes(app, new CallsService(options.store));
   registerObjectRoutes(app, new ObjectsService(options.store));
   registerTableRoutes(app, new TablesService(options.store));
+  registerFileRoutes(app, options.store, options.bodyLimit ?? MAX_BODY_BYTES);
   return app;
 }

@@ -235,5 +235,8 @@ export interface TraceStore {
   tableRowDigests(projectId: string, digest: string): Promise<string[] | undefined>;
   /** Rows of an existing table with their index in it, in table order unless sorted. */
   queryTable(query: TableQuery): Promise<Array<TableRow & { original_index: number }>>;
+  /** Stores a file's bytes once per project by digest; storing the same content again changes nothing. */
+  createFile(projectId: string, digest: string, name: string, content: Uint8Array): Promise<void>;
+  readFile(projectId: string, digest: string): Promise<{ name: string; content: Uint8Array } | undefined>;
   close(): Promise<void>;
 }

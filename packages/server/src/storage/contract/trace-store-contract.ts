@@ -9,6 +9,7 @@ import type { StoreUnderTest } from './call-fixtures.js';
 import { describeCallTree } from './call-tree-contract.js';
 import { describeCallWrites } from './call-writes-contract.js';
 import { describeCallsQueries } from './calls-query-contract.js';
+import { describeFiles } from './files-contract.js';
 import { describeObjectVersions } from './objects-contract.js';
 import { describeQueryDifferential } from './query-differential-contract.js';
 import { describeTables } from './tables-contract.js';
@@ -38,6 +39,7 @@ export function describeTraceStoreContract(backendName: string, openStore: OpenT
     describeCallsQueries(subject);
     describeObjectVersions(subject);
     describeTables(subject);
+    describeFiles(subject);
   });
   describe(`TraceStore contract: ${backendName}`, () => {
     describeQueryDifferential(openStore);

@@ -151,4 +151,19 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 5,
+    description: 'files, content-addressed',
+    sql: `
+      -- File contents (op source, images, audio) stored once per project by digest.
+      CREATE TABLE files (
+        project_id TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        name TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        content BLOB NOT NULL,
+        PRIMARY KEY (project_id, digest)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -192,6 +192,23 @@ export class SqliteTraceStore implements TraceStore {
     return this.tables.query(query);
   }
 
+  async createFile(projectId: string, digest: string, name: string, content: Uint8Array): Promise<void> {
+    this.assertOpen();
+    this.db
+      .prepare('INSERT OR IGNORE INTO files (project_id, digest, name, size, content) VALUES (?, ?, ?, ?, ?)')
+      .run(projectId, digest, name, content.byteLength, content);
+  }
+
+  async readFile(
+    projectId: string,
+    digest: string,
+  ): Promise<{ name: string; content: Uint8Array } | undefined> {
+    this.assertOpen();
+    return this.db
+      .prepare('SELECT name, content FROM files WHERE project_id = ? AND digest = ?')
+      .get(projectId, digest) as { name: string; content: Uint8Array } | undefined;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
