@@ -89,3 +89,9 @@ export interface ObjSchema {
   val: unknown;
   wb_user_id: string | null;
 }
+
+/** `/refs/read_batch`: object and op refs, read through their extra path parts (≤ 1000). */
+export const RefsReadBatchReq = Type.Object({
+  refs: Type.Array(Type.String(), { maxItems: 1000 }),
+});
+export type RefsReadBatchReq = Static<typeof RefsReadBatchReq>;

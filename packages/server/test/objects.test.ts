@@ -204,3 +204,72 @@ describe('object versions', () => {
     expect((await read('never-made', 'latest')).status).toBe(404);
   });
 });
+
+describe('/refs/read_batch', () => {
+  const ref = (kind: string, name: string, digest: string, ...extra: string[]) =>
+    [`weave:///${PROJECT}/${kind}/${name}:${digest}`, ...extra].join('/');
+  const readRefs = (refs: string[]) =>
+    postJson(server.url, '/refs/read_batch', { refs }) as Promise<{
+      status: number;
+      body: { vals: unknown[]; reason?: string };
+    }>;
+
+  it('reads refs in order, through keys, attributes, indexes, table rows and nested refs', async () => {
+    const table = (await postJson(server.url, '/table/create', {
+      table: {
+        project_id: PROJECT,
+        rows: [
+          { q: 'one', tags: ['a', 'b'] },
+          { q: 'two', tags: [] },
+        ],
+      },
+    })) as { body: { digest: string; row_digests: string[] } };
+    const dataset = await create('ds', {
+      _type: 'Dataset',
+      _class_name: 'Dataset',
+      _bases: ['Object', 'BaseModel'],
+      rows: `weave:///${PROJECT}/table/${table.body.digest}`,
+    });
+    const wrapper = await create('wrapper', {
+      inner: ref('object', 'ds', dataset.body.digest),
+      list: [10, 20, 30],
+    });
+    const res = await readRefs([
+      ref('object', 'wrapper', wrapper.body.digest, 'key', 'list', 'index', '1'),
+      ref(
+        'object',
+        'ds',
+        dataset.body.digest,
+        'attr',
+        'rows',
+        'id',
+        table.body.row_digests[0] as string,
+        'key',
+        'tags',
+      ),
+      ref('object', 'wrapper', 'latest', 'key', 'inner', 'attr', '_class_name'),
+      ref('object', 'wrapper', wrapper.body.digest, 'key', 'missing'),
+      ref('object', 'ds', 'v0'),
+    ]);
+    expect(res.status).toBe(200);
+    expect(res.body.vals).toEqual([
+      20,
+      ['a', 'b'],
+      'Dataset',
+      null,
+      expect.objectContaining({ _type: 'Dataset', rows: `weave:///${PROJECT}/table/${table.body.digest}` }),
+    ]);
+  });
+
+  it('reads a deleted object as null, and refuses unknown objects (404) and other ref kinds (400)', async () => {
+    const gone = await create('short-lived', { x: 1 });
+    await postJson(server.url, '/obj/delete', { project_id: PROJECT, object_id: 'short-lived' });
+    expect((await readRefs([ref('object', 'short-lived', gone.body.digest)])).body.vals).toEqual([null]);
+    expect((await readRefs([ref('object', 'never', 'x'.repeat(43))])).status).toBe(404);
+    expect((await readRefs([`weave:///${PROJECT}/table/abc`])).status).toBe(400);
+    expect((await readRefs(['not a ref'])).status).toBe(400);
+    expect((await readRefs(Array.from({ length: 1001 }, () => ref('object', 'ds', 'latest')))).status).toBe(
+      400,
+    );
+  });
+});

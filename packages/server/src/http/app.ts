@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { CallsService } from '../service/calls-service.js';
 import { ObjectsService } from '../service/objects-service.js';
+import { RefsService } from '../service/refs-service.js';
 import { TablesService } from '../service/tables-service.js';
 import type { TraceStore } from '../storage/trace-store.js';
 import { handleError } from './errors.js';
@@ -49,7 +50,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
   registerServiceRoutes(app);
   registerCallRoutes(app, new CallsService(options.store));
-  registerObjectRoutes(app, new ObjectsService(options.store));
+  registerObjectRoutes(app, new ObjectsService(options.store), new RefsService(options.store));
   registerTableRoutes(app, new TablesService(options.store));
   registerFileRoutes(app, options.store, options.bodyLimit ?? MAX_BODY_BYTES);
   return app;

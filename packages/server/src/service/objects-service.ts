@@ -49,7 +49,7 @@ export function objectClasses(val: unknown): { base: string | null; leaf: string
 }
 
 /** `latest`, `v<N>`, or a content digest. */
-function selector(digest: string): ObjectVersionSelector {
+export function versionSelector(digest: string): ObjectVersionSelector {
   if (digest === 'latest') return { latest: true };
   const index = /^v(\d{1,9})$/.exec(digest);
   return index ? { versionIndex: Number(index[1]) } : { digest };
@@ -97,7 +97,7 @@ export class ObjectsService {
 
   /** `{"obj": ObjSchema}` as JSON text. */
   async read(req: ObjReadReq): Promise<string> {
-    const object = await this.store.readObject(req.project_id, req.object_id, selector(req.digest));
+    const object = await this.store.readObject(req.project_id, req.object_id, versionSelector(req.digest));
     const name = `${req.object_id}:${req.digest}`;
     if (!object) throw new NotFound(`object ${name} not found in project ${req.project_id}`);
     if (object.deleted_at !== null) {

@@ -1,9 +1,10 @@
-import { ObjCreateReq, ObjDeleteReq, ObjQueryReq, ObjReadReq } from '@weft/protocol';
+import { ObjCreateReq, ObjDeleteReq, ObjQueryReq, ObjReadReq, RefsReadBatchReq } from '@weft/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { ObjectsService } from '../../service/objects-service.js';
+import type { RefsService } from '../../service/refs-service.js';
 import { useLosslessJson } from './lossless-json.js';
 
-export function registerObjectRoutes(app: FastifyInstance, objects: ObjectsService): void {
+export function registerObjectRoutes(app: FastifyInstance, objects: ObjectsService, refs: RefsService): void {
   // Object values are hashed as Python writes them (1 is not 1.0): this body is read losslessly.
   void app.register(async (scope) => {
     useLosslessJson(scope);
@@ -19,5 +20,10 @@ export function registerObjectRoutes(app: FastifyInstance, objects: ObjectsServi
   );
   app.post<{ Body: ObjDeleteReq }>('/obj/delete', { schema: { body: ObjDeleteReq } }, (request) =>
     objects.delete(request.body),
+  );
+  app.post<{ Body: RefsReadBatchReq }>(
+    '/refs/read_batch',
+    { schema: { body: RefsReadBatchReq } },
+    async (request, reply) => reply.type('application/json').send(await refs.readBatch(request.body)),
   );
 }

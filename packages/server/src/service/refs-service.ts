@@ -1,0 +1,120 @@
+/**
+ * `/refs/read_batch` (research doc §5, "Resolution"): reads object and op refs, then walks their
+ * extra parts — `key`/`attr` into objects, `index` into lists, `id` into the rows of a table ref —
+ * and, when the walk meets another ref of the same project, continues inside it. A deleted
+ * object reads as null; an unknown one is a 404.
+ */
+import {
+  InvalidRequest,
+  isWeaveRef,
+  type LosslessJson,
+  losslessJsonStringify,
+  NotFound,
+  type ObjectRef,
+  PythonFloat,
+  parseJsonLosslessly,
+  parseRef,
+  type RefExtraPart,
+  type RefsReadBatchReq,
+} from '@weft/protocol';
+import type { TraceStore } from '../storage/trace-store.js';
+import { versionSelector } from './objects-service.js';
+
+/** How many refs one value may lead through, so a cycle of refs cannot loop forever. */
+const MAX_HOPS = 32;
+
+function isRecord(value: unknown): value is Record<string, LosslessJson> {
+  return (
+    typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof PythonFloat)
+  );
+}
+
+export class RefsService {
+  constructor(private readonly store: TraceStore) {}
+
+  /** `{"vals": [...]}` as JSON text, in the order of the request. */
+  async readBatch(req: RefsReadBatchReq): Promise<string> {
+    const vals: string[] = [];
+    for (const uri of req.refs) {
+      const ref = parseRef(uri);
+      if (ref.kind !== 'object' && ref.kind !== 'op') {
+        throw new InvalidRequest(
+          `only object and op refs can be read, not ${ref.kind} refs: ${JSON.stringify(uri)}`,
+        );
+      }
+      vals.push(losslessJsonStringify(await this.resolve(ref, uri)));
+    }
+    return `{"vals":[${vals.join(',')}]}`;
+  }
+
+  private async resolve(ref: ObjectRef, uri: string): Promise<LosslessJson> {
+    const project = `${ref.entity}/${ref.project}`;
+    let value = await this.readObject(project, ref.name, ref.digest, uri);
+    const parts = [...ref.extra];
+    for (let hops = 0; parts.length > 0 && value !== null; ) {
+      if (typeof value === 'string' && isWeaveRef(value)) {
+        if (++hops > MAX_HOPS)
+          throw new InvalidRequest(`${JSON.stringify(uri)} leads through more than ${MAX_HOPS} refs`);
+        value = await this.enter(value, project, parts, uri);
+        continue;
+      }
+      value = step(value, parts.shift() as RefExtraPart);
+    }
+    return value;
+  }
+
+  /** Continues a walk inside the ref `inner` (same project only); consumes an `id` part for tables. */
+  private async enter(
+    inner: string,
+    project: string,
+    parts: RefExtraPart[],
+    uri: string,
+  ): Promise<LosslessJson> {
+    const ref = parseRef(inner);
+    if (`${ref.entity}/${ref.project}` !== project) {
+      throw new InvalidRequest(
+        `${JSON.stringify(uri)} leads into another project's ref ${JSON.stringify(inner)}`,
+      );
+    }
+    parts.unshift(...ref.extra);
+    if (ref.kind === 'object' || ref.kind === 'op')
+      return this.readObject(project, ref.name, ref.digest, uri);
+    if (ref.kind !== 'table') throw new InvalidRequest(`${JSON.stringify(uri)} leads into a ${ref.kind} ref`);
+    const next = parts.shift();
+    if (next?.edge !== 'id') {
+      throw new InvalidRequest(`${JSON.stringify(uri)}: a table is read by row, with id/<row digest>`);
+    }
+    const [row] = await this.store.queryTable({
+      project_id: project,
+      digest: ref.digest,
+      row_digests: [next.value],
+      sort_by: [],
+      limit: 1,
+      offset: 0,
+    });
+    if (!row) throw new NotFound(`${JSON.stringify(uri)}: table ${ref.digest} has no row ${next.value}`);
+    return parseJsonLosslessly(row.val_json);
+  }
+
+  private async readObject(
+    project: string,
+    name: string,
+    digest: string,
+    uri: string,
+  ): Promise<LosslessJson> {
+    const object = await this.store.readObject(project, name, versionSelector(digest));
+    if (!object)
+      throw new NotFound(`${JSON.stringify(uri)}: object ${name}:${digest} not found in project ${project}`);
+    return object.deleted_at === null ? parseJsonLosslessly(object.val_json) : null;
+  }
+}
+
+/** One `key`/`attr`/`index` step; a path that does not exist reads as null. */
+function step(value: LosslessJson, part: RefExtraPart): LosslessJson {
+  if (part.edge === 'index') {
+    const index = Number(part.value);
+    return Array.isArray(value) ? (value.at(index) ?? null) : null;
+  }
+  if (part.edge === 'id') return null;
+  return isRecord(value) && Object.hasOwn(value, part.value) ? (value[part.value] as LosslessJson) : null;
+}
