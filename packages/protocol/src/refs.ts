@@ -127,6 +127,21 @@ function parseExtra(rest: string[], uri: string): RefExtraPart[] {
   return extra;
 }
 
+/**
+ * Every distinct `weave:///` string inside a JSON value, in the order first met: what a call's
+ * `input_refs` / `output_refs` filters match (research doc §3, CallsFilter).
+ */
+export function collectRefs(value: unknown, found: Set<string> = new Set()): string[] {
+  if (typeof value === 'string') {
+    if (value.startsWith(WEAVE_REF_PREFIX)) found.add(value);
+  } else if (Array.isArray(value)) {
+    for (const item of value) collectRefs(item, found);
+  } else if (value !== null && typeof value === 'object') {
+    for (const item of Object.values(value)) collectRefs(item, found);
+  }
+  return [...found];
+}
+
 export function formatRef(ref: WeaveRef): string {
   const base = `${WEAVE_REF_PREFIX}${ref.entity}/${ref.project}/${ref.kind}/`;
   let head: string;

@@ -278,6 +278,40 @@ describe('weft index', () => {
   });
 });
 
+describe('input_refs and output_refs filters', () => {
+  it('match the refs found anywhere in the inputs or the output', async () => {
+    const ref = `weave:///${PROJECT}/object/my-dataset:abc`;
+    const item = (id: string, inputs: unknown, output: unknown) => [
+      {
+        mode: 'start',
+        req: {
+          start: {
+            project_id: PROJECT,
+            id,
+            trace_id: `trace-${id}`,
+            op_name: `weave:///${PROJECT}/op/evaluate:v1`,
+            started_at: '2026-03-02T00:00:00Z',
+            attributes: {},
+            inputs,
+          },
+        },
+      },
+      {
+        mode: 'end',
+        req: { end: { project_id: PROJECT, id, ended_at: '2026-03-02T00:00:01Z', output, summary: {} } },
+      },
+    ];
+    const res = await postJson(server.url, '/call/upsert_batch', {
+      batch: [...item('r1', { dataset: { nested: [ref] } }, 'x'), ...item('r2', { other: 1 }, { made: ref })],
+    });
+    expect(res.status).toBe(200);
+    expect(await ids({ filter: { input_refs: [ref] } })).toEqual(['r1']);
+    expect(await ids({ filter: { output_refs: [`weave:///${PROJECT}/object/my-dataset:*`] } })).toEqual([
+      'r2',
+    ]);
+  });
+});
+
 describe('large queries', () => {
   it('answers an $or of 1,500 terms and an $in of 9,000 mixed values', async () => {
     const terms = Array.from({ length: 1500 }, (_, index) => ({ $eq: [field('id'), literal(`c${index}`)] }));

@@ -6,7 +6,6 @@ import {
   CALL_JSON_COLUMNS,
   type CallsFilter,
   InvalidRequest,
-  NotImplemented,
   resolveCallField,
   type SortBy,
 } from '@weft/protocol';
@@ -50,17 +49,19 @@ function hasItems<T>(list: readonly T[] | null | undefined): list is readonly T[
   return Array.isArray(list) && list.length > 0;
 }
 
-function opNamesCondition(opNames: readonly string[], dialect: CallsDialect): Sql {
-  const exact = opNames.filter((name) => !name.endsWith(':*'));
-  const prefixes = opNames.filter((name) => name.endsWith(':*')).map((name) => name.slice(0, -1));
-  const column = dialect.column('op_name');
+/**
+ * `expr` equals one of `values`, where a value ending in `:*` matches every version: anything
+ * that starts with `<prefix>:` (research doc §3). A range keeps an index usable; ';' is the
+ * character right after ':'.
+ */
+function refsCondition(values: readonly string[], expr: Sql, dialect: CallsDialect): Sql {
+  const exact = values.filter((name) => !name.endsWith(':*'));
+  const prefixes = values.filter((name) => name.endsWith(':*')).map((name) => name.slice(0, -1));
   const alternatives: Sql[] = [];
-  if (exact.length > 0) alternatives.push(dialect.inList(column, exact));
-  // `name:*` matches every version: op_name starts with `name:`. A range on the column keeps the
-  // op_name index usable, and ';' is the character right after ':'.
+  if (exact.length > 0) alternatives.push(dialect.inList(expr, exact));
   for (const prefix of prefixes) {
     const upperBound = `${prefix.slice(0, -1)};`;
-    alternatives.push(sql`(${column} >= ${prefix} AND ${column} < ${upperBound})`);
+    alternatives.push(sql`(${expr} >= ${prefix} AND ${expr} < ${upperBound})`);
   }
   return sql`(${joinSql(alternatives, ' OR ')})`;
 }
@@ -82,10 +83,19 @@ function filterConditions(filter: CallsFilter, dialect: CallsDialect): Sql[] {
       conditions.push(dialect.inList(dialect.column(column), values));
     }
   }
-  if (hasItems(filter.op_names)) conditions.push(opNamesCondition(filter.op_names, dialect));
+  if (hasItems(filter.op_names))
+    conditions.push(refsCondition(filter.op_names, dialect.column('op_name'), dialect));
   if (filter.trace_roots_only) conditions.push(sql`${dialect.column('parent_id')} IS NULL`);
-  if (hasItems(filter.input_refs) || hasItems(filter.output_refs)) {
-    throw new NotImplemented('input_refs and output_refs filters are not supported by this server yet');
+  // A call matches when any ref found in its inputs (output) is one of the listed refs.
+  for (const [refs, column] of [
+    [filter.input_refs, 'input_refs'],
+    [filter.output_refs, 'output_refs'],
+  ] as const) {
+    if (hasItems(refs)) {
+      conditions.push(
+        dialect.anyArrayElement(dialect.column(column), (element) => refsCondition(refs, element, dialect)),
+      );
+    }
   }
   return conditions;
 }

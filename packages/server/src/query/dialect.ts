@@ -23,6 +23,8 @@ export interface CallsDialect {
     latencyMs: Sql;
     traceName: Sql;
   };
+  /** True when some element of the JSON array in `column` meets `condition` (NULL column: false). */
+  anyArrayElement(column: Sql, condition: (element: Sql) => Sql): Sql;
   /** A sort term; `nullable` terms put NULLs last in both directions (research doc §3, "sort_by"). */
   orderBy(expr: Sql, direction: 'asc' | 'desc', nullable: boolean): Sql;
   /** Restricts a query to calls that are visible: start part present and not deleted. */

@@ -4,10 +4,12 @@
  */
 import {
   type CallBatchItem,
+  collectRefs,
   type EndedCallSchemaForInsert,
   InvalidRequest,
   parseTimestampMicros,
   type StartedCallSchemaForInsert,
+  WEAVE_REF_PREFIX,
 } from '@weft/protocol';
 import { uuidv7 } from 'uuidv7';
 import type { CallEndPart, CallStartPart, CallUpsert } from '../storage/trace-store.js';
@@ -70,12 +72,21 @@ export function normalizeStart(start: StartedCallSchemaForInsert, batchIndex?: n
       started_at: timestamp(start.started_at, 'start', 'started_at', batchIndex),
       attributes_json: toJsonText(start.attributes, 'start', 'attributes', batchIndex),
       inputs_json: toJsonText(start.inputs, 'start', 'inputs', batchIndex),
+      input_refs_json: refsJson(start.inputs),
       otel_dump_json: start.otel_dump ? toJsonText(start.otel_dump, 'start', 'otel_dump', batchIndex) : null,
       wb_user_id: start.wb_user_id ?? null,
       wb_run_id: start.wb_run_id ?? null,
       wb_run_step: start.wb_run_step ?? null,
     },
   };
+}
+
+/** The refs inside a value as a JSON array, or null; most values hold none and skip the walk. */
+function refsJson(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'object' && !JSON.stringify(value).includes(WEAVE_REF_PREFIX)) return null;
+  const refs = collectRefs(value);
+  return refs.length === 0 ? null : JSON.stringify(refs);
 }
 
 /** True when the client's own roll-up says some descendant failed (research doc §2, status). */
@@ -91,6 +102,7 @@ export function normalizeEnd(end: EndedCallSchemaForInsert, batchIndex?: number)
     ended_at: timestamp(end.ended_at, 'end', 'ended_at', batchIndex),
     exception: end.exception ?? null,
     output_json: end.output === undefined ? null : toJsonText(end.output, 'end', 'output', batchIndex),
+    output_refs_json: refsJson(end.output),
     summary_json: toJsonText(end.summary, 'end', 'summary', batchIndex),
     summary_reports_error: summaryReportsError(end.summary),
     wb_run_step_end: end.wb_run_step_end ?? null,

@@ -17,6 +17,8 @@ export interface CallStartPart {
   started_at: number;
   attributes_json: string;
   inputs_json: string;
+  /** The refs found in the inputs, as a JSON array; null or absent when there are none. */
+  input_refs_json?: string | null;
   otel_dump_json: string | null;
   wb_user_id: string | null;
   wb_run_id: string | null;
@@ -29,6 +31,8 @@ export interface CallEndPart {
   exception: string | null;
   /** JSON text of the output; null when the client sent no output at all. */
   output_json: string | null;
+  /** The refs found in the output, as a JSON array; null or absent when there are none. */
+  output_refs_json?: string | null;
   summary_json: string;
   /** True when the client's own roll-up (`summary.status_counts.error`) reports a failure below. */
   summary_reports_error: boolean;

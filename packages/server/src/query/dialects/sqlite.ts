@@ -30,6 +30,8 @@ const COLUMNS: ReadonlyMap<string, Sql> = new Map(
     'has_failed_descendant',
     'summary_reports_error',
     'status',
+    'input_refs',
+    'output_refs',
   ].map((name) => [name, rawSql(`calls.${name}`)]),
 );
 
@@ -95,6 +97,8 @@ export const sqliteCallsDialect: CallsDialect = {
     ),
     traceName: rawSql(`COALESCE(NULLIF(calls.display_name, ''), calls.op_short_name)`),
   },
+  anyArrayElement: (column, condition) =>
+    sql`EXISTS (SELECT 1 FROM json_each(${column}) AS element WHERE ${condition(rawSql('element.value'))})`,
   orderBy: (expr, direction, nullable) =>
     sql`${expr} ${rawSql(direction === 'asc' ? 'ASC' : 'DESC')}${rawSql(nullable ? ' NULLS LAST' : '')}`,
   liveCallsCondition: rawSql('calls.started_at IS NOT NULL AND calls.deleted_at IS NULL'),

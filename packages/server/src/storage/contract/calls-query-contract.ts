@@ -61,6 +61,34 @@ async function expectMatches(store: TraceStore, filter: CallsFilter, expected: s
 
 export function describeCallsQueries(subject: StoreUnderTest): void {
   describe('queryCalls filters', () => {
+    it('input_refs / output_refs: any ref found in the inputs or output, exact or :* for every version', async () => {
+      const { store } = subject;
+      const ref = (name: string, digest: string) => `weave:///${PROJECT}/object/${name}:${digest}`;
+      await store.upsertCalls([
+        finished('a', {
+          started_at: T0,
+          input_refs_json: JSON.stringify([ref('ds', 'v1'), ref('model', 'm1')]),
+        }),
+        finished(
+          'b',
+          { started_at: T0 + MS, input_refs_json: JSON.stringify([ref('ds', 'v2')]) },
+          {
+            output_refs_json: JSON.stringify([ref('result', 'r1')]),
+          },
+        ),
+        finished('c', { started_at: T0 + 2 * MS }),
+        finished('d', { started_at: T0 + 3 * MS, input_refs_json: JSON.stringify([ref('ds2', 'v1')]) }),
+      ]);
+      await expectMatches(store, { input_refs: [ref('ds', 'v1')] }, ['a']);
+      await expectMatches(store, { input_refs: [`weave:///${PROJECT}/object/ds:*`] }, ['a', 'b']);
+      await expectMatches(store, { input_refs: [ref('model', 'm1'), ref('ds2', 'v1')] }, ['a', 'd']);
+      await expectMatches(store, { output_refs: [ref('result', 'r1')] }, ['b']);
+      await expectMatches(store, { input_refs: [ref('ds', 'v2')], output_refs: [ref('result', 'r1')] }, [
+        'b',
+      ]);
+      await expectMatches(store, { output_refs: [ref('ds', 'v1')] }, []);
+    });
+
     it('filters by call_ids, ignoring unknown ids', async () => {
       const { store } = subject;
       await store.upsertCalls(filterDataset());

@@ -166,4 +166,14 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 6,
+    description: 'refs found in call inputs and outputs',
+    sql: `
+      -- JSON arrays of the weave:/// refs inside inputs / output (NULL when none), for the
+      -- input_refs / output_refs filters (research doc §3).
+      ALTER TABLE calls ADD COLUMN input_refs TEXT;
+      ALTER TABLE calls ADD COLUMN output_refs TEXT;
+    `,
+  },
 ];
