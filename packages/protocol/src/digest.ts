@@ -12,10 +12,10 @@ export function bytesDigest(content: string | Uint8Array): string {
 }
 
 /**
- * An object version's digest: its value as Python's `json.dumps(sort_keys=True)` writes it, after
- * refs into its own project are rewritten to the internal form the production server hashes
- * (`weave-trace-internal:///<internal project id>/…`). A server that maps projects differently
- * gets other digests for ref-holding objects; clients copy whatever digest the server returns.
+ * An object version's digest: its value as Python's `json.dumps(sort_keys=True)` writes it. With
+ * `refs`, refs into its own project are first rewritten to the internal form production hashes
+ * (`weave-trace-internal:///<internal project id>/…`); weft's server hashes refs as sent (it has no
+ * internal ids), so only ref-free values match production. Clients copy whatever digest they get.
  */
 export function objectDigest(
   value: unknown,

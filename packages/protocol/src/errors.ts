@@ -14,6 +14,8 @@ export type ProtocolErrorType =
 
 export class ProtocolError extends Error {
   readonly errorType: ProtocolErrorType;
+  /** Extra fields for the error body, e.g. `deleted_at` for a deleted object (research doc §6). */
+  details: Record<string, unknown> | undefined;
 
   constructor(errorType: ProtocolErrorType, message: string) {
     super(message);

@@ -117,6 +117,7 @@ export function parseJsonLosslessly(text: string): LosslessJson {
     const source = match[0];
     at += source.length;
     const number = Number(source);
+    if (!Number.isFinite(number)) fail(`a number too large for a double (${source.slice(0, 20)}…)`);
     if (/[.eE]/.test(source)) return new PythonFloat(number);
     return Number.isSafeInteger(number) ? number : BigInt(source);
   };

@@ -113,5 +113,12 @@ describe('files', () => {
     const notMultipart = await postJson(server.url, '/file/create', { project_id: 'team/files' });
     expect(notMultipart.status).toBe(400);
     expect((await content('team/files', 'nope')).status).toBe(404);
+    const truncated = await fetch(`${server.url}/file/create`, {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data; boundary=xyz' },
+      body: '--xyz\r\nContent-Disposition: form-data; name="project_id"\r\n\r\nteam/files',
+    });
+    expect(truncated.status).toBe(400);
+    expect(((await truncated.json()) as { reason: string }).reason).toMatch(/malformed multipart body/);
   });
 });

@@ -131,6 +131,7 @@ describe('object versions', () => {
     const gone = await read('prompt', b.body.digest);
     expect(gone.status).toBe(404);
     expect(gone.body.reason).toMatch(/was deleted at \d{4}-/);
+    expect((gone.body as unknown as { deleted_at: string }).deleted_at).toMatch(/^\d{4}-\d\d-\d\dT.*Z$/);
     expect((await read('prompt', 'latest')).body.obj).toMatchObject({ digest: a.body.digest, is_latest: 1 });
 
     const c = await create('prompt', { text: 'c' });
@@ -200,6 +201,12 @@ describe('object versions', () => {
     expect(res.status).toBe(409);
     expect(res.body.reason).toMatch(/not the expected/);
     expect((await postText('/obj/create', '{"obj": {"val": 1.}}')).status).toBe(400);
+    const huge = await postText(
+      '/obj/create',
+      `{"obj": {"project_id": "${PROJECT}", "object_id": "huge", "val": 1e400}}`,
+    );
+    expect(huge.status).toBe(400);
+    expect(huge.text).toMatch(/too large for a double/);
     expect((await create('bad/name', 1)).status).toBe(400);
     expect((await read('never-made', 'latest')).status).toBe(404);
   });

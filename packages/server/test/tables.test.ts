@@ -147,6 +147,9 @@ describe('tables', () => {
     });
     expect(lastOnes.map((row) => row.val.label)).toEqual([null, null]);
 
+    expect(
+      await queryRows({ digest: table.body.digest, filter: { row_digests: [] }, limit: 2 }),
+    ).toHaveLength(2);
     const picked = await queryRows({
       digest: table.body.digest,
       filter: { row_digests: [table.body.row_digests[42]] },

@@ -21,7 +21,7 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
   if (error instanceof ProtocolError) {
     return {
       status: STATUS_BY_TYPE[error.errorType],
-      body: { reason: error.message, error_type: error.errorType },
+      body: { ...error.details, reason: error.message, error_type: error.errorType },
     };
   }
   const fastifyError = error as Partial<FastifyError>;

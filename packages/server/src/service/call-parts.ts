@@ -59,6 +59,7 @@ export interface NormalizedStart {
 
 export function normalizeStart(start: StartedCallSchemaForInsert, batchIndex?: number): NormalizedStart {
   const id = start.id ?? uuidv7();
+  const inputsJson = toJsonText(start.inputs, 'start', 'inputs', batchIndex);
   return {
     project_id: start.project_id,
     id,
@@ -71,8 +72,8 @@ export function normalizeStart(start: StartedCallSchemaForInsert, batchIndex?: n
       turn_id: start.turn_id ?? null,
       started_at: timestamp(start.started_at, 'start', 'started_at', batchIndex),
       attributes_json: toJsonText(start.attributes, 'start', 'attributes', batchIndex),
-      inputs_json: toJsonText(start.inputs, 'start', 'inputs', batchIndex),
-      input_refs_json: refsJson(start.inputs),
+      inputs_json: inputsJson,
+      input_refs_json: refsJson(start.inputs, inputsJson),
       otel_dump_json: start.otel_dump ? toJsonText(start.otel_dump, 'start', 'otel_dump', batchIndex) : null,
       wb_user_id: start.wb_user_id ?? null,
       wb_run_id: start.wb_run_id ?? null,
@@ -82,9 +83,8 @@ export function normalizeStart(start: StartedCallSchemaForInsert, batchIndex?: n
 }
 
 /** The refs inside a value as a JSON array, or null; most values hold none and skip the walk. */
-function refsJson(value: unknown): string | null {
-  if (value === undefined || value === null) return null;
-  if (typeof value === 'object' && !JSON.stringify(value).includes(WEAVE_REF_PREFIX)) return null;
+function refsJson(value: unknown, json: string | null): string | null {
+  if (json === null || !json.includes(WEAVE_REF_PREFIX)) return null;
   const refs = collectRefs(value);
   return refs.length === 0 ? null : JSON.stringify(refs);
 }
@@ -98,11 +98,12 @@ function summaryReportsError(summary: Record<string, unknown>): boolean {
 }
 
 export function normalizeEnd(end: EndedCallSchemaForInsert, batchIndex?: number): CallEndPart {
+  const outputJson = end.output === undefined ? null : toJsonText(end.output, 'end', 'output', batchIndex);
   return {
     ended_at: timestamp(end.ended_at, 'end', 'ended_at', batchIndex),
     exception: end.exception ?? null,
-    output_json: end.output === undefined ? null : toJsonText(end.output, 'end', 'output', batchIndex),
-    output_refs_json: refsJson(end.output),
+    output_json: outputJson,
+    output_refs_json: refsJson(end.output, outputJson),
     summary_json: toJsonText(end.summary, 'end', 'summary', batchIndex),
     summary_reports_error: summaryReportsError(end.summary),
     wb_run_step_end: end.wb_run_step_end ?? null,

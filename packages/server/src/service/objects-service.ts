@@ -101,7 +101,11 @@ export class ObjectsService {
     const name = `${req.object_id}:${req.digest}`;
     if (!object) throw new NotFound(`object ${name} not found in project ${req.project_id}`);
     if (object.deleted_at !== null) {
-      throw new NotFound(`object ${name} was deleted at ${formatTimestampMicros(object.deleted_at)}`);
+      const deletedAt = formatTimestampMicros(object.deleted_at);
+      const error = new NotFound(`object ${name} was deleted at ${deletedAt}`);
+      // Clients tell a deleted object from a missing one by this field.
+      error.details = { deleted_at: deletedAt };
+      throw error;
     }
     return `{"obj":${render(object, req.metadata_only ?? false)}}`;
   }

@@ -86,7 +86,8 @@ export class TablesService {
     const rows = await this.store.queryTable({
       project_id: req.project_id,
       digest: req.digest,
-      row_digests: req.filter?.row_digests ?? null,
+      // An empty list filters nothing, as in Weave's servers.
+      row_digests: req.filter?.row_digests?.length ? req.filter.row_digests : null,
       sort_by: (req.sort_by ?? []).map((term) => ({
         path: jsonPathParts(splitFieldPath(term.field)),
         direction: term.direction,

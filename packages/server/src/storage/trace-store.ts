@@ -226,8 +226,9 @@ export interface TraceStore {
     deletedAt: number,
   ): Promise<{ deleted: number; missing: string[] }>;
   /**
-   * Stores a table: its row digests in order, and the rows not stored yet (rows are kept once per
-   * project, by digest, whatever tables hold them). Creating a table that exists changes nothing.
+   * Stores a table: its row digests in order, and rows for them (rows are kept once per project,
+   * by digest, whatever tables hold them; rows already stored may be given again). Creating a
+   * table that exists changes nothing.
    */
   createTable(
     projectId: string,

@@ -4,7 +4,14 @@
  * the bytes back. Both also answer under `/files/…`, as newer clients call them.
  */
 import multipart from '@fastify/multipart';
-import { bytesDigest, Conflict, FileContentReq, InvalidRequest, NotFound } from '@weft/protocol';
+import {
+  bytesDigest,
+  Conflict,
+  FileContentReq,
+  InvalidRequest,
+  NotFound,
+  ProtocolError,
+} from '@weft/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TraceStore } from '../../storage/trace-store.js';
 
@@ -17,18 +24,29 @@ async function readUpload(
     throw new InvalidRequest('expected multipart/form-data with project_id and a file part');
   const fields: Record<string, string> = {};
   let file: { name: string; content: Buffer } | undefined;
-  for await (const part of request.parts()) {
-    if (part.type === 'file') {
-      if (part.fieldname !== 'file' || file) {
-        await part.toBuffer();
-        throw new InvalidRequest('expected exactly one file part, named "file"');
-      }
-      file = { name: part.filename || 'blob', content: await part.toBuffer() };
-    } else if (typeof part.value === 'string') {
-      fields[part.fieldname] = part.value;
-    }
+  try {
+    await readParts();
+  } catch (error) {
+    // Limits come with their own 4xx (413 for a file too large); a malformed body has none.
+    if (error instanceof Error && !(error instanceof ProtocolError) && !('statusCode' in error))
+      throw new InvalidRequest(`malformed multipart body: ${error.message}`);
+    throw error;
   }
   return file ? { fields, file } : { fields };
+
+  async function readParts(): Promise<void> {
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        if (part.fieldname !== 'file' || file) {
+          await part.toBuffer();
+          throw new InvalidRequest('expected exactly one file part, named "file"');
+        }
+        file = { name: part.filename || 'blob', content: await part.toBuffer() };
+      } else if (typeof part.value === 'string') {
+        fields[part.fieldname] = part.value;
+      }
+    }
+  }
 }
 
 export function registerFileRoutes(app: FastifyInstance, store: TraceStore, maxBytes: number): void {

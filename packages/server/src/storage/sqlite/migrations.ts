@@ -176,4 +176,22 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE calls ADD COLUMN output_refs TEXT;
     `,
   },
+  {
+    version: 7,
+    description: 'one version per index; refs of calls stored before migration 6',
+    sql: `
+      CREATE UNIQUE INDEX objects_unique_version ON objects (project_id, object_id, version_index);
+      -- Calls stored before migration 6 get their refs too (order does not matter to the filters).
+      UPDATE calls SET input_refs = (
+        SELECT json_group_array(DISTINCT value) FROM json_tree(calls.inputs)
+        WHERE type = 'text' AND substr(value, 1, 9) = 'weave:///'
+      ) WHERE input_refs IS NULL AND instr(inputs, 'weave:///') > 0;
+      UPDATE calls SET output_refs = (
+        SELECT json_group_array(DISTINCT value) FROM json_tree(calls.output)
+        WHERE type = 'text' AND substr(value, 1, 9) = 'weave:///'
+      ) WHERE output_refs IS NULL AND instr(output, 'weave:///') > 0;
+      UPDATE calls SET input_refs = NULL WHERE input_refs = '[]';
+      UPDATE calls SET output_refs = NULL WHERE output_refs = '[]';
+    `,
+  },
 ];

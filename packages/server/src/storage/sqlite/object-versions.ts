@@ -39,7 +39,13 @@ export class ObjectVersions {
       latest: db.prepare(
         'SELECT * FROM objects WHERE project_id = ? AND object_id = ? AND is_latest = 1 AND deleted_at IS NULL',
       ),
-      versionCount: db.prepare('SELECT COUNT(*) FROM objects WHERE project_id = ? AND object_id = ?').pluck(),
+      // One past the highest index ever given: a resurrected version takes a new one too, so
+      // counting rows would hand out an index twice.
+      nextIndex: db
+        .prepare(
+          'SELECT COALESCE(MAX(version_index) + 1, 0) FROM objects WHERE project_id = ? AND object_id = ?',
+        )
+        .pluck(),
       clearLatest: db.prepare(
         'UPDATE objects SET is_latest = 0 WHERE project_id = ? AND object_id = ? AND is_latest = 1',
       ),
@@ -80,7 +86,7 @@ export class ObjectVersions {
       this.statements.setLatest.run(project_id, object_id, digest);
       return { version_index: existing.version_index };
     }
-    const versionIndex = this.statements.versionCount.get(project_id, object_id) as number;
+    const versionIndex = this.statements.nextIndex.get(project_id, object_id) as number;
     this.statements.clearLatest.run(project_id, object_id);
     if (existing) {
       this.statements.resurrect.run(versionIndex, object.created_at, project_id, object_id, digest);
@@ -103,9 +109,9 @@ export class ObjectVersions {
   query(query: ObjectsQuery): StoredObject[] {
     const conditions = ['project_id = ?', 'deleted_at IS NULL'];
     const params: unknown[] = [query.project_id];
-    const inList = (column: string, values: readonly string[] | null | undefined, negate = false) => {
+    const inList = (column: string, values: readonly string[] | null | undefined) => {
       if (!values || values.length === 0) return;
-      conditions.push(`${column} ${negate ? 'NOT IN' : 'IN'} (SELECT value FROM json_each(?))`);
+      conditions.push(`${column} IN (SELECT value FROM json_each(?))`);
       params.push(JSON.stringify(values));
     };
     inList('object_id', query.object_ids);
