@@ -11,9 +11,10 @@ import { sqliteBindings, sqliteCallsDialect } from '../../query/dialects/sqlite.
 import type { QueryCompileContext } from '../../query/query-expr.js';
 import type { CompiledSql } from '../../query/sql.js';
 import { callToJson } from '../call-json.js';
-import type { CallsQuery, CallsStatsQuery, StoredCall } from '../trace-store.js';
+import type { CallsQuery, CallsStatsQuery, StoredCall, TableQuery, TableRow } from '../trace-store.js';
 import { QueryContextCache } from './field-indexes.js';
 import { QueryTimeLimitExceeded, registerQueryFunctions, timeLimitMessage } from './query-functions.js';
+import { tableQuerySql } from './tables.js';
 
 export interface ReadWorkerData {
   path: string;
@@ -33,7 +34,9 @@ export type ReadRequest =
   | { type: 'next' }
   /** Closes the open stream; no reply. */
   | { type: 'cancel' }
-  | { type: 'count'; query: CallsStatsQuery };
+  | { type: 'count'; query: CallsStatsQuery }
+  /** A page of a table's rows, in one reply. */
+  | { type: 'table'; query: TableQuery };
 
 export type ReadReply =
   /** Sent once, when the connection is open. */
@@ -43,6 +46,7 @@ export type ReadReply =
   /** The same for a `lines` stream: whole JSON lines, each ending in a newline. */
   | { type: 'lines'; text: string; done: boolean }
   | { type: 'count'; count: number }
+  | { type: 'tableRows'; rows: Array<TableRow & { original_index: number }> }
   /** The request failed; `errorType` is set for protocol errors, which the pool re-creates. */
   | { type: 'error'; errorType: string | null; message: string };
 
@@ -124,6 +128,12 @@ class ReadConnection {
             .pluck()
             .get(sqliteBindings(compiled.params)) as number;
           return { type: 'count', count };
+        }
+        case 'table': {
+          this.cancel();
+          const compiled = tableQuerySql(request.query);
+          const rows = this.statements.get(compiled.text).all(sqliteBindings(compiled.params));
+          return { type: 'tableRows', rows: rows as Array<TableRow & { original_index: number }> };
         }
       }
     } catch (error) {

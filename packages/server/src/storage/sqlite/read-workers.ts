@@ -19,7 +19,7 @@ import {
   RequestTooLarge,
   ServiceUnavailable,
 } from '@weft/protocol';
-import type { CallsQuery, CallsStatsQuery, StoredCall } from '../trace-store.js';
+import type { CallsQuery, CallsStatsQuery, StoredCall, TableQuery, TableRow } from '../trace-store.js';
 import { timeLimitMessage } from './query-functions.js';
 import type { ReadReply, ReadRequest, ReadWorkerData } from './read-worker.js';
 
@@ -144,6 +144,12 @@ class ReadWorker {
     const reply = await this.request({ type: 'count', query });
     if (reply.type !== 'count') throw new Error(`a read worker answered count with ${reply.type}`);
     return reply.count;
+  }
+
+  async table(query: TableQuery): Promise<Array<TableRow & { original_index: number }>> {
+    const reply = await this.request({ type: 'table', query });
+    if (reply.type !== 'tableRows') throw new Error(`a read worker answered table with ${reply.type}`);
+    return reply.rows;
   }
 
   /** Sends a request that has no reply (`cancel`). */
@@ -293,6 +299,15 @@ export class ReadWorkers {
     const worker = await this.acquire();
     try {
       return await worker.count(query);
+    } finally {
+      this.release(worker);
+    }
+  }
+
+  async queryTable(query: TableQuery): Promise<Array<TableRow & { original_index: number }>> {
+    const worker = await this.acquire();
+    try {
+      return await worker.table(query);
     } finally {
       this.release(worker);
     }

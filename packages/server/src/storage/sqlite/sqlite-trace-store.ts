@@ -19,7 +19,6 @@ import { CallWriter } from './call-writes.js';
 import { addFieldIndex, dropFieldIndex, listFieldIndexes } from './field-indexes.js';
 import { MIGRATIONS } from './migrations.js';
 import { ObjectVersions } from './object-versions.js';
-import { registerQueryFunctions } from './query-functions.js';
 import { ReadWorkers } from './read-workers.js';
 import { Tables } from './tables.js';
 
@@ -54,7 +53,6 @@ export class SqliteTraceStore implements TraceStore {
     this.writer = new CallWriter(this.db);
     this.objects = new ObjectVersions(this.db);
     this.tables = new Tables(this.db);
-    registerQueryFunctions(this.db);
     this.applyBatch = this.db.transaction((batch: readonly CallUpsert[]) => this.writer.upsert(batch));
     this.readers = new ReadWorkers(path, {
       maxReaders: options.maxReaders ?? 4,
@@ -189,7 +187,7 @@ export class SqliteTraceStore implements TraceStore {
 
   async queryTable(query: TableQuery): Promise<Array<TableRow & { original_index: number }>> {
     this.assertOpen();
-    return this.tables.query(query);
+    return this.readers.queryTable(query);
   }
 
   async createFile(projectId: string, digest: string, name: string, content: Uint8Array): Promise<void> {

@@ -1,12 +1,12 @@
 /**
  * Tables in SQLite: rows stored once per project by digest, a table as its JSON array of row
- * digests. Queries join the array (json_each gives each row's index) to the rows, filter and
- * sort them with the calls dialect's JSON readers, so table sorting follows the same rules as
- * sorting calls on a JSON field.
+ * digests. Writes run here on the writer's connection; queries (`tableQuerySql`) run on the read
+ * workers, joining the array (json_each gives each row's index) to the rows and sorting with the
+ * calls dialect's JSON readers, so table sorting follows the rules of sorting calls on a JSON field.
  */
 import type Database from 'better-sqlite3';
-import { sqliteBindings, sqliteCallsDialect } from '../../query/dialects/sqlite.js';
-import { compileSql, joinSql, rawSql, type Sql, sql } from '../../query/sql.js';
+import { sqliteCallsDialect } from '../../query/dialects/sqlite.js';
+import { type CompiledSql, compileSql, joinSql, rawSql, type Sql, sql } from '../../query/sql.js';
 import type { TableQuery, TableRow } from '../trace-store.js';
 
 export class Tables {
@@ -35,27 +35,25 @@ export class Tables {
     const text = this.rowDigestsOf.get(projectId, digest) as string | undefined;
     return text === undefined ? undefined : (JSON.parse(text) as string[]);
   }
+}
 
-  query(query: TableQuery): Array<TableRow & { original_index: number }> {
-    const dialect = sqliteCallsDialect;
-    const val = rawSql('r.val');
-    const conditions: Sql[] = [sql`t.project_id = ${query.project_id}`, sql`t.digest = ${query.digest}`];
-    if (query.row_digests) conditions.push(dialect.inList(rawSql('r.digest'), query.row_digests));
-    const order = query.sort_by.flatMap(({ path, direction }) => [
-      dialect.orderBy(dialect.jsonExists(val, path), 'desc', false),
-      dialect.orderBy(dialect.jsonNumber(val, path), direction, true),
-      dialect.orderBy(dialect.jsonText(val, path), direction, false),
-    ]);
-    order.push(rawSql('CAST(e.key AS INTEGER) ASC'));
-    // CROSS JOIN fixes the join order: the table, then its digests in order, then each row by its
-    // primary key. Left to the planner, it may loop over every stored row for each digest.
-    const statement = sql`SELECT r.digest AS digest, r.val AS val_json, CAST(e.key AS INTEGER) AS original_index
-      FROM tables AS t CROSS JOIN json_each(t.row_digests) AS e
-      CROSS JOIN table_rows AS r ON r.project_id = t.project_id AND r.digest = e.value
-      WHERE ${joinSql(conditions, ' AND ')} ORDER BY ${joinSql(order, ', ')} LIMIT ${query.limit ?? -1} OFFSET ${query.offset}`;
-    const compiled = compileSql(statement, dialect.placeholder);
-    return this.db.prepare(compiled.text).all(sqliteBindings(compiled.params)) as Array<
-      TableRow & { original_index: number }
-    >;
-  }
+/** A table query as SQL (run by the read workers, like calls queries). */
+export function tableQuerySql(query: TableQuery): CompiledSql {
+  const dialect = sqliteCallsDialect;
+  const val = rawSql('r.val');
+  const conditions: Sql[] = [sql`t.project_id = ${query.project_id}`, sql`t.digest = ${query.digest}`];
+  if (query.row_digests) conditions.push(dialect.inList(rawSql('r.digest'), query.row_digests));
+  const order = query.sort_by.flatMap(({ path, direction }) => [
+    dialect.orderBy(dialect.jsonExists(val, path), 'desc', false),
+    dialect.orderBy(dialect.jsonNumber(val, path), direction, true),
+    dialect.orderBy(dialect.jsonText(val, path), direction, false),
+  ]);
+  order.push(rawSql('CAST(e.key AS INTEGER) ASC'));
+  // CROSS JOIN fixes the join order: the table, then its digests in order, then each row by its
+  // primary key. Left to the planner, it may loop over every stored row for each digest.
+  const statement = sql`SELECT r.digest AS digest, r.val AS val_json, CAST(e.key AS INTEGER) AS original_index
+    FROM tables AS t CROSS JOIN json_each(t.row_digests) AS e
+    CROSS JOIN table_rows AS r ON r.project_id = t.project_id AND r.digest = e.value
+    WHERE ${joinSql(conditions, ' AND ')} ORDER BY ${joinSql(order, ', ')} LIMIT ${query.limit ?? -1} OFFSET ${query.offset}`;
+  return compileSql(statement, dialect.placeholder);
 }
