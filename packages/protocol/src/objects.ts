@@ -1,5 +1,6 @@
 /** Object routes (research doc §1 "Objects", §6): create, read, query and delete versions. */
 import { type Static, Type } from '@sinclair/typebox';
+import { SortBy } from './calls-query.js';
 import { Nullable, ProjectId } from './schema-helpers.js';
 
 /** `object_id`: 1–128 characters from [\w._-] (research doc §6). */
@@ -47,17 +48,7 @@ export const ObjQueryReq = Type.Object({
   filter: Type.Optional(Nullable(ObjQueryFilter)),
   limit: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 }))),
   offset: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 }))),
-  sort_by: Type.Optional(
-    Nullable(
-      Type.Array(
-        Type.Object({
-          field: Type.String(),
-          direction: Type.Union([Type.Literal('asc'), Type.Literal('desc')]),
-        }),
-        { maxItems: 10 },
-      ),
-    ),
-  ),
+  sort_by: Type.Optional(Nullable(Type.Array(SortBy, { maxItems: 10 }))),
   metadata_only: Type.Optional(Nullable(Type.Boolean())),
   include_storage_size: Type.Optional(Nullable(Type.Boolean())),
   include_tags_and_aliases: Type.Optional(Nullable(Type.Boolean())),

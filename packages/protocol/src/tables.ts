@@ -1,5 +1,6 @@
 /** Table routes (research doc §1 "Tables"): content-addressed rows, created, updated and queried. */
 import { type Static, Type } from '@sinclair/typebox';
+import { SortBy } from './calls-query.js';
 import { Nullable, ProjectId } from './schema-helpers.js';
 
 const Digest = Type.String({ minLength: 1, maxLength: 128 });
@@ -46,17 +47,7 @@ export const TableQueryReq = Type.Object({
   ),
   limit: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 }))),
   offset: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 }))),
-  sort_by: Type.Optional(
-    Nullable(
-      Type.Array(
-        Type.Object({
-          field: Type.String({ minLength: 1 }),
-          direction: Type.Union([Type.Literal('asc'), Type.Literal('desc')]),
-        }),
-        { maxItems: 20 },
-      ),
-    ),
-  ),
+  sort_by: Type.Optional(Nullable(Type.Array(SortBy, { maxItems: 20 }))),
 });
 export type TableQueryReq = Static<typeof TableQueryReq>;
 
