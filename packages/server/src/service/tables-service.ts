@@ -82,7 +82,7 @@ export class TablesService {
 
   /** `{"rows": [{digest, val, original_index}]}` as JSON text. */
   async query(req: TableQueryReq): Promise<string> {
-    await this.rowDigests(req.project_id, req.digest);
+    await this.rowCount(req.project_id, req.digest);
     const rows = await this.store.queryTable({
       project_id: req.project_id,
       digest: req.digest,
@@ -103,7 +103,14 @@ export class TablesService {
   }
 
   async queryStats(req: TableQueryStatsReq): Promise<{ count: number }> {
-    return { count: (await this.rowDigests(req.project_id, req.digest)).length };
+    return { count: await this.rowCount(req.project_id, req.digest) };
+  }
+
+  /** The row count, which also tells the table exists (cheaper than reading its digests). */
+  private async rowCount(projectId: string, digest: string): Promise<number> {
+    const count = await this.store.tableRowCount(projectId, digest);
+    if (count === undefined) throw new NotFound(`table ${digest} not found in project ${projectId}`);
+    return count;
   }
 
   private async rowDigests(projectId: string, digest: string): Promise<string[]> {

@@ -236,6 +236,8 @@ export interface TraceStore {
     rowDigests: readonly string[],
     rows: readonly TableRow[],
   ): Promise<void>;
+  /** How many rows a table has, or undefined when there is no such table. */
+  tableRowCount(projectId: string, digest: string): Promise<number | undefined>;
   /** A table's row digests in order, or undefined when there is no such table. */
   tableRowDigests(projectId: string, digest: string): Promise<string[] | undefined>;
   /** Rows of an existing table with their index in it, in table order unless sorted. */

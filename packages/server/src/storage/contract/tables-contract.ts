@@ -21,6 +21,8 @@ export function describeTables(subject: StoreUnderTest): void {
       await store.createTable(PROJECT, 't1', ['ra', 'rb', 'rc', 'ra'], [a, b, c]);
       expect(await store.tableRowDigests(PROJECT, 't1')).toEqual(['ra', 'rb', 'rc', 'ra']);
       expect(await store.tableRowDigests(PROJECT, 'nope')).toBeUndefined();
+      expect(await store.tableRowCount(PROJECT, 't1')).toBe(4);
+      expect(await store.tableRowCount(PROJECT, 'nope')).toBeUndefined();
       expect(await store.tableRowDigests('other/project', 't1')).toBeUndefined();
 
       const query = { project_id: PROJECT, row_digests: null, sort_by: [], limit: null, offset: 0 };

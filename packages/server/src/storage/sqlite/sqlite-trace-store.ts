@@ -180,6 +180,11 @@ export class SqliteTraceStore implements TraceStore {
     this.db.transaction(() => this.tables.create(projectId, digest, rowDigests, rows))();
   }
 
+  async tableRowCount(projectId: string, digest: string): Promise<number | undefined> {
+    this.assertOpen();
+    return this.tables.rowCount(projectId, digest);
+  }
+
   async tableRowDigests(projectId: string, digest: string): Promise<string[] | undefined> {
     this.assertOpen();
     return this.tables.rowDigests(projectId, digest);

@@ -13,6 +13,7 @@ export class Tables {
   private readonly insertRow;
   private readonly insertTable;
   private readonly rowDigestsOf;
+  private readonly rowCountOf;
 
   constructor(private readonly db: Database.Database) {
     this.insertRow = db.prepare(
@@ -24,11 +25,16 @@ export class Tables {
     this.rowDigestsOf = db
       .prepare('SELECT row_digests FROM tables WHERE project_id = ? AND digest = ?')
       .pluck();
+    this.rowCountOf = db.prepare('SELECT row_count FROM tables WHERE project_id = ? AND digest = ?').pluck();
   }
 
   create(projectId: string, digest: string, rowDigests: readonly string[], rows: readonly TableRow[]): void {
     for (const row of rows) this.insertRow.run(projectId, row.digest, row.val_json);
     this.insertTable.run(projectId, digest, JSON.stringify(rowDigests), rowDigests.length);
+  }
+
+  rowCount(projectId: string, digest: string): number | undefined {
+    return this.rowCountOf.get(projectId, digest) as number | undefined;
   }
 
   rowDigests(projectId: string, digest: string): string[] | undefined {
