@@ -1,9 +1,6 @@
 /** CallsQueryReq and its parts (research doc §3): filter, sort, paging and projection. */
 import { type Static, Type } from '@sinclair/typebox';
-import { IdList, Nullable, ProjectId, StringList } from './schema-helpers.js';
-
-/** Limits and offsets beyond this are refused rather than handed to the database as floats. */
-const MAX_PAGE_BOUND = 2 ** 31 - 1;
+import { IdList, MAX_PAGE_BOUND, Nullable, ProjectId, StringList } from './schema-helpers.js';
 
 export const CallsFilter = Type.Object({
   /** Full op refs; a value ending in `:*` matches every version of that op. */

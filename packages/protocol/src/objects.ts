@@ -1,7 +1,7 @@
 /** Object routes (research doc §1 "Objects", §6): create, read, query and delete versions. */
 import { type Static, Type } from '@sinclair/typebox';
 import { SortBy } from './calls-query.js';
-import { Nullable, ProjectId } from './schema-helpers.js';
+import { MAX_PAGE_BOUND, Nullable, ProjectId } from './schema-helpers.js';
 
 /** `object_id`: 1–128 characters from [\w._-] (research doc §6). */
 export const ObjectId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[\\w._-]+$' });
@@ -46,8 +46,8 @@ export type ObjQueryFilter = Static<typeof ObjQueryFilter>;
 export const ObjQueryReq = Type.Object({
   project_id: ProjectId,
   filter: Type.Optional(Nullable(ObjQueryFilter)),
-  limit: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 }))),
-  offset: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 }))),
+  limit: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: MAX_PAGE_BOUND }))),
+  offset: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: MAX_PAGE_BOUND }))),
   sort_by: Type.Optional(Nullable(Type.Array(SortBy, { maxItems: 10 }))),
   metadata_only: Type.Optional(Nullable(Type.Boolean())),
   include_storage_size: Type.Optional(Nullable(Type.Boolean())),

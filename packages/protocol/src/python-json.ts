@@ -23,6 +23,13 @@ export type LosslessJson =
   | LosslessJson[]
   | { [key: string]: LosslessJson };
 
+/** A JSON object as `parseJsonLosslessly` gives it: not a list, not null, not a PythonFloat. */
+export function isLosslessObject(value: unknown): value is { [key: string]: LosslessJson } {
+  return (
+    typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof PythonFloat)
+  );
+}
+
 /** Python's float repr: the shortest round-trip digits, fixed notation for 1e-4 ≤ |x| < 1e16. */
 export function pythonFloatRepr(value: number): string {
   if (!Number.isFinite(value)) throw new RangeError(`${value} cannot be written as JSON`);

@@ -10,13 +10,17 @@ export const JsonObject = Type.Unsafe<Record<string, unknown>>({ type: 'object' 
 export const JsonValue = Type.Unknown();
 
 /** `entity/project`, the only project id form Weave clients send (research doc §0). */
-export const ProjectId = Type.String({ minLength: 3, maxLength: 512, pattern: '^[^/]+/[^/]+$' });
+export const PROJECT_ID_PATTERN = '^[^/]+/[^/]+$';
+export const ProjectId = Type.String({ minLength: 3, maxLength: 512, pattern: PROJECT_ID_PATTERN });
 
 /** Call, trace and parent ids: UUIDs from Weave clients, hex span/trace ids from OTel. */
 export const Id = Type.String({ minLength: 1, maxLength: 512 });
 
 /** An ISO-8601 timestamp; parsed (and rejected with a clear reason) by the server's ingestion. */
 export const Timestamp = Type.String({ minLength: 1, maxLength: 64 });
+
+/** Limits and offsets beyond this are refused rather than handed to the database as floats. */
+export const MAX_PAGE_BOUND = 2 ** 31 - 1;
 
 /** Weave's per-list cap for filters and deletes (research doc §8, "Limits"). */
 export const MAX_LIST_LENGTH = 1000;

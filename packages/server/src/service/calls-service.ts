@@ -7,7 +7,6 @@ import {
   type CallCreateBatchRes,
   type CallEndReq,
   type CallReadReq,
-  type CallSchema,
   type CallStartReq,
   type CallStartRes,
   type CallsDeleteReq,
@@ -54,10 +53,11 @@ export class CallsService {
     return { res: results };
   }
 
-  async read(req: CallReadReq): Promise<{ call: CallSchema }> {
+  /** `{"call": CallSchema}` as JSON text, rendered once (not parsed back and encoded again). */
+  async read(req: CallReadReq): Promise<string> {
     const call = await this.store.readCall(req.project_id, req.id, resolveColumns(null));
     if (!call) throw new NotFound(`call ${JSON.stringify(req.id)} not found in project ${req.project_id}`);
-    return { call: JSON.parse(callToJson(call)) as CallSchema };
+    return `{"call":${callToJson(call)}}`;
   }
 
   /**

@@ -6,6 +6,7 @@
 import {
   Conflict,
   formatTimestampMicros,
+  isLosslessObject,
   losslessJsonStringify,
   NotFound,
   type ObjCreateReq,
@@ -15,20 +16,13 @@ import {
   type ObjQueryReq,
   type ObjReadReq,
   objectDigest,
-  PythonFloat,
 } from '@weft/protocol';
 import type { ObjectVersionSelector, StoredObject, TraceStore } from '../storage/trace-store.js';
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return (
-    typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof PythonFloat)
-  );
-}
-
 /** `op` when the value is a serialized op (`_type` with `weave_type.type` or itself "Op"). */
 export function objectKind(val: unknown): 'op' | 'object' {
-  if (!isRecord(val) || typeof val._type !== 'string') return 'object';
-  const weaveType = isRecord(val.weave_type) ? val.weave_type.type : undefined;
+  if (!isLosslessObject(val) || typeof val._type !== 'string') return 'object';
+  const weaveType = isLosslessObject(val.weave_type) ? val.weave_type.type : undefined;
   return weaveType === 'Op' || val._type === 'Op' ? 'op' : 'object';
 }
 
@@ -37,7 +31,7 @@ export function objectKind(val: unknown): 'op' | 'object' {
  * "BaseModel"]; the leaf is `_class_name`, the base the entry before those two (else the leaf).
  */
 export function objectClasses(val: unknown): { base: string | null; leaf: string | null } {
-  if (!isRecord(val) || !Array.isArray(val._bases)) return { base: null, leaf: null };
+  if (!isLosslessObject(val) || !Array.isArray(val._bases)) return { base: null, leaf: null };
   const bases = val._bases;
   const n = bases.length;
   if (n < 2 || bases[n - 1] !== 'BaseModel' || (bases[n - 2] !== 'Object' && bases[n - 2] !== 'BaseObject')) {

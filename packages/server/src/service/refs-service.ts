@@ -6,12 +6,12 @@
  */
 import {
   InvalidRequest,
+  isLosslessObject,
   isWeaveRef,
   type LosslessJson,
   losslessJsonStringify,
   NotFound,
   type ObjectRef,
-  PythonFloat,
   parseJsonLosslessly,
   parseRef,
   type RefExtraPart,
@@ -22,12 +22,6 @@ import { versionSelector } from './objects-service.js';
 
 /** How many refs one value may lead through, so a cycle of refs cannot loop forever. */
 const MAX_HOPS = 32;
-
-function isRecord(value: unknown): value is Record<string, LosslessJson> {
-  return (
-    typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof PythonFloat)
-  );
-}
 
 export class RefsService {
   constructor(private readonly store: TraceStore) {}
@@ -116,5 +110,7 @@ function step(value: LosslessJson, part: RefExtraPart): LosslessJson {
     return Array.isArray(value) ? (value.at(index) ?? null) : null;
   }
   if (part.edge === 'id') return null;
-  return isRecord(value) && Object.hasOwn(value, part.value) ? (value[part.value] as LosslessJson) : null;
+  return isLosslessObject(value) && Object.hasOwn(value, part.value)
+    ? (value[part.value] as LosslessJson)
+    : null;
 }

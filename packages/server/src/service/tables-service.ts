@@ -6,10 +6,10 @@
 import {
   Conflict,
   InvalidRequest,
+  isLosslessObject,
   jsonPathParts,
   losslessJsonStringify,
   NotFound,
-  PythonFloat,
   rowDigest,
   splitFieldPath,
   type TableCreateReq,
@@ -22,14 +22,8 @@ import {
 } from '@weft/protocol';
 import type { TableRow, TraceStore } from '../storage/trace-store.js';
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return (
-    typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof PythonFloat)
-  );
-}
-
 function toRow(value: unknown, where: string): TableRow {
-  if (!isRecord(value)) throw new InvalidRequest(`${where}: table rows must be JSON objects`);
+  if (!isLosslessObject(value)) throw new InvalidRequest(`${where}: table rows must be JSON objects`);
   return { digest: rowDigest(value), val_json: losslessJsonStringify(value) };
 }
 

@@ -24,8 +24,8 @@ export function registerCallRoutes(app: FastifyInstance, calls: CallsService): v
     { schema: { body: CallCreateBatchReq } },
     (request) => calls.upsertBatch(request.body),
   );
-  app.post<{ Body: CallReadReq }>('/call/read', { schema: { body: CallReadReq } }, (request) =>
-    calls.read(request.body),
+  app.post<{ Body: CallReadReq }>('/call/read', { schema: { body: CallReadReq } }, async (request, reply) =>
+    reply.type('application/json').send(await calls.read(request.body)),
   );
   app.post<{ Body: CallsQueryReq }>(
     '/calls/stream_query',

@@ -10,12 +10,14 @@ import {
   FileContentReq,
   InvalidRequest,
   NotFound,
+  PROJECT_ID_PATTERN,
   ProtocolError,
 } from '@weft/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TraceStore } from '../../storage/trace-store.js';
 
-const PROJECT_ID = /^[^/]+\/[^/]+$/;
+/** The form's project_id is not schema-checked (multipart), so it is checked by the same pattern here. */
+const PROJECT_ID = new RegExp(PROJECT_ID_PATTERN);
 
 async function readUpload(
   request: FastifyRequest,
