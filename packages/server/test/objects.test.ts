@@ -212,6 +212,137 @@ describe('object versions', () => {
   });
 });
 
+describe('ops and objects with the same name', () => {
+  const opVal = (source: string) => ({
+    _type: 'CustomWeaveType',
+    weave_type: { type: 'Op' },
+    files: { 'obj.py': source },
+    load_op: 'NO_LOAD_OP',
+  });
+  const remove = (object_id: string, digests?: string[]) =>
+    postJson(server.url, '/obj/delete', {
+      project_id: PROJECT,
+      object_id,
+      ...(digests ? { digests } : {}),
+    }) as Promise<{ status: number; body: { num_deleted?: number; reason?: string } }>;
+
+  it('keep separate version indexes and latest, in reads, queries and refs', async () => {
+    const object0 = await create('scorer', { threshold: 1 });
+    const op0 = await create('scorer', opVal('digest-of-source-0'));
+    const op1 = await create('scorer', opVal('digest-of-source-1'));
+    const object1 = await create('scorer', { threshold: 2 });
+
+    const versions = await query({ filter: { object_ids: ['scorer'] } });
+    expect(versions.body.objs.map((obj) => [obj.kind, obj.digest, obj.version_index, obj.is_latest])).toEqual(
+      [
+        ['object', object0.body.digest, 0, 0],
+        ['op', op0.body.digest, 0, 0],
+        ['op', op1.body.digest, 1, 1],
+        ['object', object1.body.digest, 1, 1],
+      ],
+    );
+    const latestOps = await query({ filter: { object_ids: ['scorer'], is_op: true, latest_only: true } });
+    expect(latestOps.body.objs.map((obj) => obj.digest)).toEqual([op1.body.digest]);
+
+    // /obj/read names no kind: of the versions `v1` or `latest` name, the one created first, as
+    // Weave's obj_read returns; a digest names one version.
+    expect((await read('scorer', 'v1')).body.obj).toMatchObject({ kind: 'op', digest: op1.body.digest });
+    expect((await read('scorer', 'latest')).body.obj).toMatchObject({ kind: 'op', digest: op1.body.digest });
+    expect((await read('scorer', object1.body.digest)).body.obj).toMatchObject({
+      kind: 'object',
+      version_index: 1,
+      is_latest: 1,
+    });
+
+    // A ref's op/object picks the history for `latest` and `v<N>`.
+    const refs = (await postJson(server.url, '/refs/read_batch', {
+      refs: [
+        `weave:///${PROJECT}/op/scorer:v0`,
+        `weave:///${PROJECT}/object/scorer:v0`,
+        `weave:///${PROJECT}/object/scorer:latest/key/threshold`,
+        `weave:///${PROJECT}/op/scorer:latest/key/files`,
+      ],
+    })) as { status: number; body: { vals: unknown[] } };
+    expect(refs.status).toBe(200);
+    expect(refs.body.vals).toEqual([
+      opVal('digest-of-source-0'),
+      { threshold: 1 },
+      2,
+      { 'obj.py': 'digest-of-source-1' },
+    ]);
+
+    // `latest` names a version of each kind here: refused as Weave refuses it, nothing deleted.
+    const ambiguous = await remove('scorer', ['latest']);
+    expect(ambiguous.status).toBe(404);
+    expect(ambiguous.body.reason).toMatch(/"latest" names a version of both the op and the object/);
+    expect((await query({ filter: { object_ids: ['scorer'] } })).body.objs).toHaveLength(4);
+    // Deleting the op's latest by digest moves only the op's latest.
+    expect((await remove('scorer', [op1.body.digest])).body).toEqual({ num_deleted: 1 });
+    const latest = await query({ filter: { object_ids: ['scorer'], latest_only: true } });
+    expect(latest.body.objs.map((obj) => obj.digest)).toEqual([op0.body.digest, object1.body.digest]);
+    expect((await create('scorer', opVal('digest-of-source-2'))).status).toBe(200);
+    const ops = await query({ filter: { object_ids: ['scorer'], is_op: true } });
+    expect(ops.body.objs.map((obj) => obj.version_index)).toEqual([0, 2]);
+  });
+
+  it('/obj/delete takes `latest` and `v<N>` as well as digests', async () => {
+    const a = await create('notes', { text: 'a' });
+    const b = await create('notes', { text: 'b' });
+    const c = await create('notes', { text: 'c' });
+    expect((await remove('notes', ['latest'])).body).toEqual({ num_deleted: 1 });
+    expect((await read('notes', c.body.digest)).status).toBe(404);
+    expect((await read('notes', 'latest')).body.obj).toMatchObject({ digest: b.body.digest });
+    // v0 and a's digest name the same version: deleted once.
+    expect((await remove('notes', ['v0', a.body.digest])).body).toEqual({ num_deleted: 1 });
+    // A deleted version, an index never given, and an alias weft does not keep: 404, nothing deleted.
+    for (const digests of [['v2'], ['v9'], ['production'], ['latest', 'v0']]) {
+      const refused = await remove('notes', digests);
+      expect(refused.status, digests.join()).toBe(404);
+      expect(refused.body.reason).toMatch(/has no live version/);
+    }
+    expect((await read('notes', 'latest')).body.obj).toMatchObject({ digest: b.body.digest });
+    expect((await remove('notes', ['v1'])).body).toEqual({ num_deleted: 1 });
+    expect((await remove('notes')).status).toBe(404);
+  });
+});
+
+describe('builtin_object_class', () => {
+  it('must agree with the class the value carries, and needs an object value', async () => {
+    const classed = {
+      _type: 'Leaderboard',
+      _class_name: 'Leaderboard',
+      _bases: ['BaseObject', 'BaseModel'],
+      name: 'board',
+    };
+    const agreed = await create('board', classed, { builtin_object_class: 'Leaderboard' });
+    expect(agreed.status).toBe(200);
+    // Declaring the class the value already carries changes nothing about its digest.
+    expect((await create('board', classed)).body.digest).toBe(agreed.body.digest);
+    expect((await read('board', 'latest')).body.obj).toMatchObject({
+      base_object_class: 'Leaderboard',
+      leaf_object_class: 'Leaderboard',
+    });
+
+    const disagreed = await create('board', classed, { builtin_object_class: 'SavedView' });
+    expect(disagreed.status).toBe(400);
+    expect(disagreed.body.reason).toMatch(/"SavedView" does not match the value's class "Leaderboard"/);
+    const alias = await create('board', classed, { set_base_object_class: 'SavedView' });
+    expect(alias.status).toBe(400);
+    const notAnObject = await create('board', [1, 2], { builtin_object_class: 'Leaderboard' });
+    expect(notAnObject.status).toBe(400);
+    expect(notAnObject.body.reason).toMatch(/not an object/);
+
+    // A value without a class is stored as sent, under the declared class (see objects-service.ts).
+    const plain = await create('view', { name: 'v' }, { builtin_object_class: 'SavedView' });
+    expect(plain.status).toBe(200);
+    expect((await read('view', 'latest')).body.obj).toMatchObject({
+      base_object_class: 'SavedView',
+      leaf_object_class: 'SavedView',
+      val: { name: 'v' },
+    });
+  });
+});
+
 describe('/refs/read_batch', () => {
   const ref = (kind: string, name: string, digest: string, ...extra: string[]) =>
     [`weave:///${PROJECT}/${kind}/${name}:${digest}`, ...extra].join('/');

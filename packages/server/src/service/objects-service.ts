@@ -6,6 +6,7 @@
 import {
   Conflict,
   formatTimestampMicros,
+  InvalidRequest,
   isLosslessObject,
   losslessJsonStringify,
   NotFound,
@@ -17,10 +18,10 @@ import {
   type ObjReadReq,
   objectDigest,
 } from '@weft/protocol';
-import type { ObjectVersionSelector, StoredObject, TraceStore } from '../storage/trace-store.js';
+import type { ObjectKind, ObjectVersionSelector, StoredObject, TraceStore } from '../storage/trace-store.js';
 
 /** `op` when the value is a serialized op (`_type` with `weave_type.type` or itself "Op"). */
-export function objectKind(val: unknown): 'op' | 'object' {
+export function objectKind(val: unknown): ObjectKind {
   if (!isLosslessObject(val) || typeof val._type !== 'string') return 'object';
   const weaveType = isLosslessObject(val.weave_type) ? val.weave_type.type : undefined;
   return weaveType === 'Op' || val._type === 'Op' ? 'op' : 'object';
@@ -42,7 +43,10 @@ export function objectClasses(val: unknown): { base: string | null; leaf: string
   return { base, leaf };
 }
 
-/** `latest`, `v<N>`, or a content digest. */
+/**
+ * `latest`, `v<N>`, or a content digest (research doc §5, last point: obj_read and obj_delete take
+ * all three). Alias names are not kept yet, so any other text is looked up as a digest.
+ */
 export function versionSelector(digest: string): ObjectVersionSelector {
   if (digest === 'latest') return { latest: true };
   const index = /^v(\d{1,9})$/.exec(digest);
@@ -67,14 +71,14 @@ export class ObjectsService {
 
   async create(req: ObjCreateReq): Promise<ObjCreateRes> {
     const { project_id, object_id, val } = req.obj;
+    const classes = objectClasses(val);
+    const declared = declaredClass(req, classes.leaf);
     // Refs are hashed as sent: weft has no internal project ids, so objects holding refs get
     // digests of their own (self-consistent; clients use whatever digest the server returns).
     const digest = objectDigest(val);
     if (req.obj.expected_digest && req.obj.expected_digest !== digest) {
       throw new Conflict(`the object's digest is ${digest}, not the expected ${req.obj.expected_digest}`);
     }
-    const classes = objectClasses(val);
-    const declared = req.obj.builtin_object_class ?? req.obj.set_base_object_class ?? null;
     await this.store.createObject({
       project_id,
       object_id,
@@ -123,19 +127,57 @@ export class ObjectsService {
   }
 
   async delete(req: ObjDeleteReq): Promise<ObjDeleteRes> {
+    // An empty list deletes every version, as a missing one does (Weave tests `if req.digests`).
+    const digests = req.digests && req.digests.length > 0 ? req.digests : null;
     const result = await this.store.deleteObjectVersions(
       req.project_id,
       req.object_id,
-      req.digests && req.digests.length > 0 ? req.digests : null,
+      digests?.map(versionSelector) ?? null,
       Date.now() * 1000,
     );
+    const named = (positions: number[]) => positions.map((at) => JSON.stringify(digests?.[at])).join(', ');
     if (result.missing.length > 0) {
       throw new NotFound(
-        `object ${req.object_id} has no live version ${result.missing.join(', ')}; nothing was deleted`,
+        `object ${req.object_id} has no live version ${named(result.missing)}; nothing was deleted`,
+      );
+    }
+    if (result.ambiguous.length > 0) {
+      // An op and an object share this name, and each has its own latest and indexes. Weave's
+      // server finds both versions and refuses with a 404 (more versions found than digests
+      // given); the reason here says why.
+      throw new NotFound(
+        `${named(result.ambiguous)} names a version of both the op and the object called ${req.object_id}; ` +
+          'delete them by digest; nothing was deleted',
       );
     }
     if (result.deleted === 0)
       throw new NotFound(`object ${req.object_id} has no live versions in project ${req.project_id}`);
     return { num_deleted: result.deleted };
   }
+}
+
+/**
+ * The class named by `builtin_object_class` (or its deprecated alias `set_base_object_class`),
+ * checked against the value (research doc §6, "Class extraction"): it must agree with a class
+ * the value already carries, and a value that is not an object carries no class.
+ *
+ * Weave's server also validates a class-less value against its registry of built-in classes and
+ * rewrites it (adding `_type`, `_class_name`, `_bases`), which changes its digest. The research
+ * doc does not give that registry's classes, their fields and defaults, or their `_bases`, so weft
+ * stores such a value as sent, with the declared name as its base and leaf class.
+ */
+function declaredClass(req: ObjCreateReq, leaf: string | null): string | null {
+  const declared = req.obj.builtin_object_class ?? req.obj.set_base_object_class ?? null;
+  if (declared === null) return null;
+  if (!isLosslessObject(req.obj.val)) {
+    throw new InvalidRequest(
+      `builtin_object_class ${JSON.stringify(declared)} given for a value that is not an object`,
+    );
+  }
+  if (leaf !== null && leaf !== declared) {
+    throw new InvalidRequest(
+      `builtin_object_class ${JSON.stringify(declared)} does not match the value's class ${JSON.stringify(leaf)}`,
+    );
+  }
+  return declared;
 }

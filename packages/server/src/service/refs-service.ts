@@ -43,7 +43,7 @@ export class RefsService {
 
   private async resolve(ref: ObjectRef, uri: string): Promise<LosslessJson> {
     const project = `${ref.entity}/${ref.project}`;
-    let value = await this.readObject(project, ref.name, ref.digest, uri);
+    let value = await this.readObject(project, ref, uri);
     const parts = [...ref.extra];
     for (let hops = 0; parts.length > 0 && value !== null; ) {
       if (typeof value === 'string' && isWeaveRef(value)) {
@@ -71,8 +71,7 @@ export class RefsService {
       );
     }
     parts.unshift(...ref.extra);
-    if (ref.kind === 'object' || ref.kind === 'op')
-      return this.readObject(project, ref.name, ref.digest, uri);
+    if (ref.kind === 'object' || ref.kind === 'op') return this.readObject(project, ref, uri);
     if (ref.kind !== 'table') throw new InvalidRequest(`${JSON.stringify(uri)} leads into a ${ref.kind} ref`);
     const next = parts.shift();
     if (next?.edge !== 'id') {
@@ -90,15 +89,21 @@ export class RefsService {
     return parseJsonLosslessly(row.val_json);
   }
 
-  private async readObject(
-    project: string,
-    name: string,
-    digest: string,
-    uri: string,
-  ): Promise<LosslessJson> {
-    const object = await this.store.readObject(project, name, versionSelector(digest));
-    if (!object)
-      throw new NotFound(`${JSON.stringify(uri)}: object ${name}:${digest} not found in project ${project}`);
+  /**
+   * An op or object ref's root value. A content digest names one value (and so one kind) whatever
+   * the ref says, as in Weave, which reads refs by name and digest alone. `latest` and `v<N>`
+   * (which Weave's refs do not take; weft reads them) name one version per kind, so the ref's
+   * `op`/`object` picks the history (research doc §8: indexes and latest are counted per kind).
+   */
+  private async readObject(project: string, ref: ObjectRef, uri: string): Promise<LosslessJson> {
+    const selector = versionSelector(ref.digest);
+    const version = 'digest' in selector ? selector : { ...selector, kind: ref.kind };
+    const object = await this.store.readObject(project, ref.name, version);
+    if (!object) {
+      throw new NotFound(
+        `${JSON.stringify(uri)}: ${ref.kind} ${ref.name}:${ref.digest} not found in project ${project}`,
+      );
+    }
     return object.deleted_at === null ? parseJsonLosslessly(object.val_json) : null;
   }
 }

@@ -129,12 +129,15 @@ export interface CallsStatsQuery {
   limit: number | null;
 }
 
+/** `op` for a serialized op, `object` for anything else (research doc §6). */
+export type ObjectKind = 'op' | 'object';
+
 /** A new object version, digest computed (research doc §6). */
 export interface NewObjectVersion {
   project_id: string;
   object_id: string;
   digest: string;
-  kind: 'op' | 'object';
+  kind: ObjectKind;
   base_object_class: string | null;
   leaf_object_class: string | null;
   /** The value as JSON text. */
@@ -150,8 +153,15 @@ export interface StoredObject extends NewObjectVersion {
   deleted_at: number | null;
 }
 
-/** Which version of an object to read: a content digest, the latest live one, or an index. */
-export type ObjectVersionSelector = { digest: string } | { latest: true } | { versionIndex: number };
+/**
+ * Which version of an object: a content digest, the latest live one, or an index. Ops and objects
+ * keep separate histories under one name (research doc §8, "object_versions": versions are keyed
+ * by kind, and indexes and latest are counted per kind), so `latest` and an index may name one
+ * version of each kind. `kind` picks a history; without it both are asked (see readObject).
+ */
+export type ObjectVersionSelector = ({ digest: string } | { latest: true } | { versionIndex: number }) & {
+  kind?: ObjectKind;
+};
 
 export interface ObjectsQuery {
   project_id: string;
@@ -202,12 +212,17 @@ export interface TraceStore {
   /** Renames a live call; an empty string clears the name. False when there is no such call. */
   updateDisplayName(projectId: string, id: string, displayName: string): Promise<boolean>;
   /**
-   * Stores an object version. Creating a digest the object already has live changes nothing but
-   * makes it the latest; a deleted one comes back with a new version index. Indexes count every
-   * version ever made, deleted ones included, so they are never reused.
+   * Stores an object version in its kind's history. Creating a digest the object already has live
+   * changes nothing but makes it the latest of its kind; a deleted one comes back with a new
+   * version index. Indexes count every version ever made of that kind, deleted ones included, so
+   * they are never reused.
    */
   createObject(object: NewObjectVersion): Promise<{ version_index: number }>;
-  /** The version, deleted or not (the caller tells a deleted one apart), or undefined. */
+  /**
+   * The version, deleted or not (the caller tells a deleted one apart), or undefined. When the
+   * selector names no kind and finds a version of each (an op and an object sharing a name), the
+   * one created first is returned, as Weave's obj_read takes the first in creation order.
+   */
   readObject(
     projectId: string,
     objectId: string,
@@ -216,15 +231,18 @@ export interface TraceStore {
   /** Live versions matching the query. */
   queryObjects(query: ObjectsQuery): Promise<StoredObject[]>;
   /**
-   * Soft-deletes the listed live versions (all live versions when `digests` is null) and moves
-   * "latest" to the newest survivor. Returns the digests it could not find (then nothing changed).
+   * Soft-deletes the live versions the selectors name (every live version of either kind when
+   * `versions` is null) and moves each kind's latest to its newest survivor. A selector that names
+   * no live version is `missing`; one that names live versions of both kinds (`latest` or an index
+   * without a kind, when an op and an object share the name) is `ambiguous`. Both are given as
+   * positions in `versions`; when there are any, nothing changes.
    */
   deleteObjectVersions(
     projectId: string,
     objectId: string,
-    digests: readonly string[] | null,
+    versions: readonly ObjectVersionSelector[] | null,
     deletedAt: number,
-  ): Promise<{ deleted: number; missing: string[] }>;
+  ): Promise<{ deleted: number; missing: number[]; ambiguous: number[] }>;
   /**
    * Stores a table: its row digests in order, and rows for them (rows are kept once per project,
    * by digest, whatever tables hold them; rows already stored may be given again). Creating a

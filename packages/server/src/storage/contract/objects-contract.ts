@@ -1,10 +1,11 @@
 /**
  * Contract: object versions (research doc §6). Indexes count every version ever made; creating a
  * live digest again makes it latest without a new version; a deleted digest created again comes
- * back with a new index; deleting moves latest to the newest survivor, or refuses as a whole.
+ * back with a new index; deleting moves latest to the newest survivor, or refuses as a whole. Ops
+ * and objects sharing a name keep separate histories (research doc §8, "object_versions").
  */
 import { describe, expect, it } from 'vitest';
-import type { NewObjectVersion } from '../trace-store.js';
+import type { NewObjectVersion, ObjectVersionSelector } from '../trace-store.js';
 import { PROJECT, type StoreUnderTest, T0 } from './call-fixtures.js';
 
 function version(
@@ -53,13 +54,13 @@ export function describeObjectVersions(subject: StoreUnderTest): void {
       const { store } = subject;
       for (const [index, digest] of ['a', 'b', 'c'].entries())
         await store.createObject(version('p', digest, T0 + index));
-      expect(await store.deleteObjectVersions(PROJECT, 'p', ['c', 'x'], T0 + 10)).toEqual({
-        deleted: 0,
-        missing: ['x'],
-      });
-      expect(await store.deleteObjectVersions(PROJECT, 'p', ['c'], T0 + 10)).toEqual({
+      expect(
+        await store.deleteObjectVersions(PROJECT, 'p', [{ digest: 'c' }, { digest: 'x' }], T0 + 10),
+      ).toEqual({ deleted: 0, missing: [1], ambiguous: [] });
+      expect(await store.deleteObjectVersions(PROJECT, 'p', [{ digest: 'c' }], T0 + 10)).toEqual({
         deleted: 1,
         missing: [],
+        ambiguous: [],
       });
       expect(await store.readObject(PROJECT, 'p', { digest: 'c' })).toMatchObject({
         deleted_at: T0 + 10,
@@ -77,6 +78,7 @@ export function describeObjectVersions(subject: StoreUnderTest): void {
       expect(await store.deleteObjectVersions(PROJECT, 'p', null, T0 + 20)).toEqual({
         deleted: 5,
         missing: [],
+        ambiguous: [],
       });
       expect(await store.readObject(PROJECT, 'p', { latest: true })).toBeUndefined();
       expect(
@@ -119,6 +121,98 @@ export function describeObjectVersions(subject: StoreUnderTest): void {
         'm1',
       ]);
       expect(await digests({ limit: 2, offset: 1 })).toEqual(['op0', 'm1']);
+    });
+
+    it('keeps separate version indexes and latest for an op and an object with the same name', async () => {
+      const { store } = subject;
+      const op = (digest: string, at: number) => version('shared', digest, at, { kind: 'op' });
+      expect(await store.createObject(version('shared', 'obj0', T0))).toEqual({ version_index: 0 });
+      expect(await store.createObject(op('op0', T0 + 1))).toEqual({ version_index: 0 });
+      expect(await store.createObject(op('op1', T0 + 2))).toEqual({ version_index: 1 });
+      expect(await store.createObject(version('shared', 'obj1', T0 + 3))).toEqual({ version_index: 1 });
+      expect(await store.createObject(op('op2', T0 + 4))).toEqual({ version_index: 2 });
+
+      const read = async (selector: ObjectVersionSelector) => {
+        const found = await store.readObject(PROJECT, 'shared', selector);
+        return found && [found.kind, found.digest, found.version_index, found.is_latest];
+      };
+      // Each kind has its own latest, and creating one kind's version leaves the other's alone.
+      expect(await read({ latest: true, kind: 'op' })).toEqual(['op', 'op2', 2, true]);
+      expect(await read({ latest: true, kind: 'object' })).toEqual(['object', 'obj1', 1, true]);
+      expect(await read({ versionIndex: 1, kind: 'op' })).toEqual(['op', 'op1', 1, false]);
+      expect(await read({ versionIndex: 2, kind: 'object' })).toBeUndefined();
+      // Without a kind, the version created first of those named (Weave's obj_read order).
+      expect(await read({ latest: true })).toEqual(['object', 'obj1', 1, true]);
+      expect(await read({ versionIndex: 0 })).toEqual(['object', 'obj0', 0, false]);
+      expect(await read({ versionIndex: 2 })).toEqual(['op', 'op2', 2, true]);
+      expect(await read({ digest: 'op1' })).toEqual(['op', 'op1', 1, false]);
+      expect(await read({ digest: 'op1', kind: 'object' })).toBeUndefined();
+
+      const listed = await store.queryObjects({
+        project_id: PROJECT,
+        object_ids: ['shared'],
+        latest_only: true,
+        sort_by: [],
+        limit: null,
+        offset: 0,
+      });
+      expect(listed.map((found) => [found.kind, found.digest])).toEqual([
+        ['object', 'obj1'],
+        ['op', 'op2'],
+      ]);
+
+      // Deleting one kind's latest moves only that kind's latest.
+      expect(
+        await store.deleteObjectVersions(PROJECT, 'shared', [{ latest: true, kind: 'op' }], T0 + 10),
+      ).toEqual({ deleted: 1, missing: [], ambiguous: [] });
+      expect(await read({ latest: true, kind: 'op' })).toEqual(['op', 'op1', 1, true]);
+      expect(await read({ latest: true, kind: 'object' })).toEqual(['object', 'obj1', 1, true]);
+      // A new op version continues the op's own count.
+      expect(await store.createObject(op('op3', T0 + 11))).toEqual({ version_index: 3 });
+    });
+
+    it('deletes by latest and by index, refusing selectors that name nothing or both kinds', async () => {
+      const { store } = subject;
+      for (const [index, digest] of ['a', 'b', 'c'].entries())
+        await store.createObject(version('q', digest, T0 + index));
+      await store.createObject(version('q', 'op-a', T0 + 5, { kind: 'op' }));
+      const result = (deleted: number, missing: number[] = [], ambiguous: number[] = []) => ({
+        deleted,
+        missing,
+        ambiguous,
+      });
+
+      // `latest` and `v0` name a version of each kind: refused, and nothing changes.
+      expect(await store.deleteObjectVersions(PROJECT, 'q', [{ latest: true }], T0 + 10)).toEqual(
+        result(0, [], [0]),
+      );
+      expect(
+        await store.deleteObjectVersions(PROJECT, 'q', [{ digest: 'a' }, { versionIndex: 0 }], T0 + 10),
+      ).toEqual(result(0, [], [1]));
+      expect(await store.deleteObjectVersions(PROJECT, 'q', [{ versionIndex: 7 }], T0 + 10)).toEqual(
+        result(0, [0]),
+      );
+      expect(await store.readObject(PROJECT, 'q', { digest: 'a' })).toMatchObject({ deleted_at: null });
+
+      // `v1` names only the object's b; latest of the object is c; named twice, deleted once.
+      expect(
+        await store.deleteObjectVersions(
+          PROJECT,
+          'q',
+          [{ versionIndex: 1 }, { latest: true, kind: 'object' }, { digest: 'c' }],
+          T0 + 10,
+        ),
+      ).toEqual(result(2));
+      expect(await store.readObject(PROJECT, 'q', { latest: true, kind: 'object' })).toMatchObject({
+        digest: 'a',
+      });
+      // Now `latest` of the object is a; a deleted version is not named by its index any more.
+      expect(await store.deleteObjectVersions(PROJECT, 'q', [{ versionIndex: 1 }], T0 + 11)).toEqual(
+        result(0, [0]),
+      );
+      // With no list, every live version of both kinds goes.
+      expect(await store.deleteObjectVersions(PROJECT, 'q', null, T0 + 12)).toEqual(result(2));
+      expect(await store.readObject(PROJECT, 'q', { latest: true })).toBeUndefined();
     });
   });
 }

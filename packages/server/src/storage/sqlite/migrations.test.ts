@@ -43,4 +43,73 @@ describe('migrations', () => {
     expect(check.pragma('user_version', { simple: true })).toBe(MIGRATIONS.at(-1)?.version);
     check.close();
   });
+
+  it('give ops and objects that share a name separate histories (migration 8), keeping other indexes', async () => {
+    const path = join(directory, 'objects.db');
+    const old = new Database(path);
+    for (const migration of MIGRATIONS.filter((m) => m.version <= 7)) old.exec(migration.sql);
+    old.pragma('user_version = 7');
+    const insert = old.prepare(
+      `INSERT INTO objects (project_id, object_id, digest, version_index, is_latest, kind, val, created_at, deleted_at)
+       VALUES (?, ?, ?, ?, ?, ?, '{}', ?, ?)`,
+    );
+    // One sequence for both kinds, as weft kept it before: object, op, object, op (latest), and a
+    // deleted object version in between.
+    insert.run(PROJECT, 'shared', 'obj0', 0, 0, 'object', 1, null);
+    insert.run(PROJECT, 'shared', 'op0', 1, 0, 'op', 2, null);
+    insert.run(PROJECT, 'shared', 'obj1', 2, 0, 'object', 3, null);
+    insert.run(PROJECT, 'shared', 'obj2', 3, 0, 'object', 4, 5);
+    insert.run(PROJECT, 'shared', 'op1', 4, 1, 'op', 6, null);
+    // A name with one kind keeps its indexes, gap included (index 1 was resurrected as 2).
+    insert.run(PROJECT, 'alone', 'a', 0, 0, 'object', 1, null);
+    insert.run(PROJECT, 'alone', 'b', 2, 1, 'object', 3, null);
+    old.close();
+
+    const store = SqliteTraceStore.open(path);
+    try {
+      const listed = await store.queryObjects({
+        project_id: PROJECT,
+        sort_by: [{ field: 'object_id', direction: 'asc' }],
+        limit: null,
+        offset: 0,
+      });
+      expect(
+        listed.map((found) => [
+          found.object_id,
+          found.kind,
+          found.digest,
+          found.version_index,
+          found.is_latest,
+        ]),
+      ).toEqual([
+        ['alone', 'object', 'a', 0, false],
+        ['alone', 'object', 'b', 2, true],
+        ['shared', 'object', 'obj0', 0, false],
+        ['shared', 'op', 'op0', 0, false],
+        ['shared', 'object', 'obj1', 1, true],
+        ['shared', 'op', 'op1', 1, true],
+      ]);
+      expect(await store.readObject(PROJECT, 'shared', { digest: 'obj2' })).toMatchObject({
+        version_index: 2,
+        deleted_at: 5,
+      });
+      const next = (object_id: string, kind: 'op' | 'object', digest: string) =>
+        store.createObject({
+          project_id: PROJECT,
+          object_id,
+          digest,
+          kind,
+          base_object_class: null,
+          leaf_object_class: null,
+          val_json: '{}',
+          created_at: 10,
+          wb_user_id: null,
+        });
+      expect(await next('shared', 'object', 'obj3')).toEqual({ version_index: 3 });
+      expect(await next('shared', 'op', 'op2')).toEqual({ version_index: 2 });
+      expect(await next('alone', 'object', 'c')).toEqual({ version_index: 3 });
+    } finally {
+      await store.close();
+    }
+  });
 });

@@ -194,4 +194,61 @@ export const MIGRATIONS: readonly Migration[] = [
       UPDATE calls SET output_refs = NULL WHERE output_refs = '[]';
     `,
   },
+  {
+    version: 8,
+    description: 'ops and objects keep separate version histories',
+    sql: `
+      -- Weave keys object versions by (project_id, kind, object_id, digest) and counts
+      -- version_index and is_latest per (project, kind, object_id) (research doc §8,
+      -- "object_versions"): an op and an object may share a name without sharing versions. SQLite
+      -- cannot change a primary key, so the table is rebuilt. object_id comes before kind because
+      -- /obj/read and /obj/delete name no kind.
+      CREATE TABLE objects_by_kind (
+        project_id TEXT NOT NULL,
+        object_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        version_index INTEGER NOT NULL,
+        is_latest INTEGER NOT NULL,
+        base_object_class TEXT,
+        leaf_object_class TEXT,
+        val TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        deleted_at INTEGER,
+        wb_user_id TEXT,
+        PRIMARY KEY (project_id, object_id, kind, digest)
+      ) WITHOUT ROWID;
+      -- Names used by both kinds had one sequence of indexes between them: each kind's versions
+      -- are numbered again from 0 in their old order. Every other name keeps its indexes.
+      INSERT INTO objects_by_kind (project_id, object_id, kind, digest, version_index, is_latest,
+        base_object_class, leaf_object_class, val, created_at, deleted_at, wb_user_id)
+      SELECT project_id, object_id, kind, digest,
+        CASE WHEN shared THEN ROW_NUMBER() OVER (
+          PARTITION BY project_id, object_id, kind ORDER BY version_index) - 1
+        ELSE version_index END,
+        is_latest, base_object_class, leaf_object_class, val, created_at, deleted_at, wb_user_id
+      FROM (
+        SELECT o.*, (SELECT COUNT(DISTINCT s.kind) FROM objects AS s
+          WHERE s.project_id = o.project_id AND s.object_id = o.object_id) > 1 AS shared
+        FROM objects AS o
+      );
+      -- Each kind has its own latest: where a shared name's latest was of the other kind, this
+      -- kind's newest live version becomes its latest (as a delete chooses a new one).
+      UPDATE objects_by_kind SET is_latest = 1
+      WHERE deleted_at IS NULL
+        AND NOT EXISTS (
+          SELECT 1 FROM objects_by_kind AS l
+          WHERE l.project_id = objects_by_kind.project_id AND l.object_id = objects_by_kind.object_id
+            AND l.kind = objects_by_kind.kind AND l.is_latest = 1)
+        AND digest = (
+          SELECT n.digest FROM objects_by_kind AS n
+          WHERE n.project_id = objects_by_kind.project_id AND n.object_id = objects_by_kind.object_id
+            AND n.kind = objects_by_kind.kind AND n.deleted_at IS NULL
+          ORDER BY n.created_at DESC, n.version_index DESC LIMIT 1);
+      DROP TABLE objects;
+      ALTER TABLE objects_by_kind RENAME TO objects;
+      CREATE UNIQUE INDEX objects_unique_version ON objects (project_id, object_id, kind, version_index);
+      CREATE INDEX objects_by_time ON objects (project_id, created_at, version_index);
+    `,
+  },
 ];

@@ -1,11 +1,19 @@
 /**
  * Object versions in SQLite (research doc §6): create (idempotent per digest, resurrecting a
  * deleted one), read by digest / latest / index, query, and soft delete that moves "latest" to
- * the newest survivor. Objects are small and their queries use indexes, so they run on the
- * writer's connection; each change is one transaction.
+ * the newest survivor. Ops and objects keep separate histories under one name: a version is keyed
+ * by (project, object_id, kind, digest), and indexes and latest are kept per kind (research doc
+ * §8, "object_versions"; migration 8). Objects are small and their queries use indexes, so they
+ * run on the writer's connection; each change is one transaction.
  */
 import type Database from 'better-sqlite3';
-import type { NewObjectVersion, ObjectsQuery, ObjectVersionSelector, StoredObject } from '../trace-store.js';
+import type {
+  NewObjectVersion,
+  ObjectKind,
+  ObjectsQuery,
+  ObjectVersionSelector,
+  StoredObject,
+} from '../trace-store.js';
 
 interface ObjectRow {
   project_id: string;
@@ -13,7 +21,7 @@ interface ObjectRow {
   digest: string;
   version_index: number;
   is_latest: number;
-  kind: 'op' | 'object';
+  kind: ObjectKind;
   base_object_class: string | null;
   leaf_object_class: string | null;
   val: string;
@@ -27,51 +35,65 @@ function toStored(row: ObjectRow): StoredObject {
   return { ...rest, val_json: val, is_latest: is_latest === 1 };
 }
 
+const KINDS: readonly ObjectKind[] = ['object', 'op'];
+
 export class ObjectVersions {
   private readonly statements;
 
   constructor(private readonly db: Database.Database) {
+    // Versions a selector names: of one kind, or of both when @kind is NULL (then the one created
+    // first comes first, as Weave's obj_read orders them); only live ones when @live is 1.
+    const named = (condition: string) =>
+      db.prepare(
+        `SELECT * FROM objects WHERE project_id = @project AND object_id = @object AND ${condition}
+           AND (@kind IS NULL OR kind = @kind) AND (@live = 0 OR deleted_at IS NULL)
+         ORDER BY created_at ASC, kind ASC`,
+      );
     this.statements = {
-      byDigest: db.prepare('SELECT * FROM objects WHERE project_id = ? AND object_id = ? AND digest = ?'),
-      byIndex: db.prepare(
-        'SELECT * FROM objects WHERE project_id = ? AND object_id = ? AND version_index = ?',
-      ),
-      latest: db.prepare(
-        'SELECT * FROM objects WHERE project_id = ? AND object_id = ? AND is_latest = 1 AND deleted_at IS NULL',
+      byDigest: named('digest = @digest'),
+      byIndex: named('version_index = @index'),
+      latest: named('is_latest = 1 AND deleted_at IS NULL'),
+      byKey: db.prepare(
+        'SELECT * FROM objects WHERE project_id = ? AND object_id = ? AND kind = ? AND digest = ?',
       ),
       // One past the highest index ever given: a resurrected version takes a new one too, so
       // counting rows would hand out an index twice.
       nextIndex: db
         .prepare(
-          'SELECT COALESCE(MAX(version_index) + 1, 0) FROM objects WHERE project_id = ? AND object_id = ?',
+          'SELECT COALESCE(MAX(version_index) + 1, 0) FROM objects WHERE project_id = ? AND object_id = ? AND kind = ?',
         )
         .pluck(),
       clearLatest: db.prepare(
-        'UPDATE objects SET is_latest = 0 WHERE project_id = ? AND object_id = ? AND is_latest = 1',
+        'UPDATE objects SET is_latest = 0 WHERE project_id = ? AND object_id = ? AND kind = ? AND is_latest = 1',
       ),
       setLatest: db.prepare(
-        'UPDATE objects SET is_latest = 1 WHERE project_id = ? AND object_id = ? AND digest = ?',
+        'UPDATE objects SET is_latest = 1 WHERE project_id = ? AND object_id = ? AND kind = ? AND digest = ?',
       ),
       insert: db.prepare(
-        `INSERT INTO objects (project_id, object_id, digest, version_index, is_latest, kind, base_object_class,
+        `INSERT INTO objects (project_id, object_id, kind, digest, version_index, is_latest, base_object_class,
            leaf_object_class, val, created_at, deleted_at, wb_user_id)
-         VALUES (@project_id, @object_id, @digest, @version_index, 1, @kind, @base_object_class,
+         VALUES (@project_id, @object_id, @kind, @digest, @version_index, 1, @base_object_class,
            @leaf_object_class, @val_json, @created_at, NULL, @wb_user_id)`,
       ),
       resurrect: db.prepare(
         `UPDATE objects SET version_index = ?, created_at = ?, deleted_at = NULL, is_latest = 1
-         WHERE project_id = ? AND object_id = ? AND digest = ?`,
+         WHERE project_id = ? AND object_id = ? AND kind = ? AND digest = ?`,
       ),
-      liveDigests: db
-        .prepare('SELECT digest FROM objects WHERE project_id = ? AND object_id = ? AND deleted_at IS NULL')
-        .pluck(),
+      allLive: db.prepare(
+        'SELECT * FROM objects WHERE project_id = ? AND object_id = ? AND deleted_at IS NULL',
+      ),
       softDelete: db.prepare(
         `UPDATE objects SET deleted_at = ?, is_latest = 0
-         WHERE project_id = ? AND object_id = ? AND digest = ? AND deleted_at IS NULL`,
+         WHERE project_id = ? AND object_id = ? AND kind = ? AND digest = ? AND deleted_at IS NULL`,
       ),
+      hasLatest: db
+        .prepare(
+          'SELECT 1 FROM objects WHERE project_id = ? AND object_id = ? AND kind = ? AND is_latest = 1 AND deleted_at IS NULL',
+        )
+        .pluck(),
       newestLive: db
         .prepare(
-          `SELECT digest FROM objects WHERE project_id = ? AND object_id = ? AND deleted_at IS NULL
+          `SELECT digest FROM objects WHERE project_id = ? AND object_id = ? AND kind = ? AND deleted_at IS NULL
            ORDER BY created_at DESC, version_index DESC LIMIT 1`,
         )
         .pluck(),
@@ -79,17 +101,17 @@ export class ObjectVersions {
   }
 
   create(object: NewObjectVersion): { version_index: number } {
-    const { project_id, object_id, digest } = object;
-    const existing = this.statements.byDigest.get(project_id, object_id, digest) as ObjectRow | undefined;
+    const { project_id, object_id, kind, digest } = object;
+    const existing = this.statements.byKey.get(project_id, object_id, kind, digest) as ObjectRow | undefined;
     if (existing && existing.deleted_at === null) {
-      this.statements.clearLatest.run(project_id, object_id);
-      this.statements.setLatest.run(project_id, object_id, digest);
+      this.statements.clearLatest.run(project_id, object_id, kind);
+      this.statements.setLatest.run(project_id, object_id, kind, digest);
       return { version_index: existing.version_index };
     }
-    const versionIndex = this.statements.nextIndex.get(project_id, object_id) as number;
-    this.statements.clearLatest.run(project_id, object_id);
+    const versionIndex = this.statements.nextIndex.get(project_id, object_id, kind) as number;
+    this.statements.clearLatest.run(project_id, object_id, kind);
     if (existing) {
-      this.statements.resurrect.run(versionIndex, object.created_at, project_id, object_id, digest);
+      this.statements.resurrect.run(versionIndex, object.created_at, project_id, object_id, kind, digest);
     } else {
       this.statements.insert.run({ ...object, version_index: versionIndex });
     }
@@ -97,13 +119,24 @@ export class ObjectVersions {
   }
 
   read(projectId: string, objectId: string, version: ObjectVersionSelector): StoredObject | undefined {
-    const row =
+    const [first] = this.named(projectId, objectId, version, false);
+    return first ? toStored(first) : undefined;
+  }
+
+  private named(
+    projectId: string,
+    objectId: string,
+    version: ObjectVersionSelector,
+    live: boolean,
+  ): ObjectRow[] {
+    const params = { project: projectId, object: objectId, kind: version.kind ?? null, live: live ? 1 : 0 };
+    const rows =
       'digest' in version
-        ? this.statements.byDigest.get(projectId, objectId, version.digest)
+        ? this.statements.byDigest.all({ ...params, digest: version.digest })
         : 'versionIndex' in version
-          ? this.statements.byIndex.get(projectId, objectId, version.versionIndex)
-          : this.statements.latest.get(projectId, objectId);
-    return row ? toStored(row as ObjectRow) : undefined;
+          ? this.statements.byIndex.all({ ...params, index: version.versionIndex })
+          : this.statements.latest.all(params);
+    return rows as ObjectRow[];
   }
 
   query(query: ObjectsQuery): StoredObject[] {
@@ -147,20 +180,35 @@ export class ObjectVersions {
   delete(
     projectId: string,
     objectId: string,
-    digests: readonly string[] | null,
+    versions: readonly ObjectVersionSelector[] | null,
     deletedAt: number,
-  ): { deleted: number; missing: string[] } {
-    const live = new Set(this.statements.liveDigests.all(projectId, objectId) as string[]);
-    const targets = digests ?? [...live];
-    const missing = targets.filter((digest) => !live.has(digest));
-    if (missing.length > 0) return { deleted: 0, missing };
-    let deleted = 0;
-    for (const digest of new Set(targets)) {
-      deleted += this.statements.softDelete.run(deletedAt, projectId, objectId, digest).changes;
+  ): { deleted: number; missing: number[]; ambiguous: number[] } {
+    const missing: number[] = [];
+    const ambiguous: number[] = [];
+    const targets: ObjectRow[] = [];
+    if (versions === null) {
+      targets.push(...(this.statements.allLive.all(projectId, objectId) as ObjectRow[]));
+    } else {
+      versions.forEach((version, position) => {
+        const rows = this.named(projectId, objectId, version, true);
+        if (rows.length === 0) missing.push(position);
+        else if (new Set(rows.map((row) => row.kind)).size > 1) ambiguous.push(position);
+        else targets.push(...rows);
+      });
     }
-    const newest = this.statements.newestLive.get(projectId, objectId) as string | undefined;
-    this.statements.clearLatest.run(projectId, objectId);
-    if (newest) this.statements.setLatest.run(projectId, objectId, newest);
-    return { deleted, missing: [] };
+    if (missing.length > 0 || ambiguous.length > 0) return { deleted: 0, missing, ambiguous };
+    let deleted = 0;
+    for (const row of targets) {
+      // A version named twice (by digest and as latest, say) is deleted once.
+      deleted += this.statements.softDelete.run(deletedAt, projectId, objectId, row.kind, row.digest).changes;
+    }
+    // A kind whose latest was deleted gets its newest survivor as latest (research doc §6).
+    for (const kind of KINDS) {
+      if (this.statements.hasLatest.get(projectId, objectId, kind)) continue;
+      const newest = this.statements.newestLive.get(projectId, objectId, kind) as string | undefined;
+      this.statements.clearLatest.run(projectId, objectId, kind);
+      if (newest) this.statements.setLatest.run(projectId, objectId, kind, newest);
+    }
+    return { deleted, missing: [], ambiguous: [] };
   }
 }

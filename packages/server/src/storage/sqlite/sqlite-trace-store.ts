@@ -163,11 +163,11 @@ export class SqliteTraceStore implements TraceStore {
   async deleteObjectVersions(
     projectId: string,
     objectId: string,
-    digests: readonly string[] | null,
+    versions: readonly ObjectVersionSelector[] | null,
     deletedAt: number,
-  ): Promise<{ deleted: number; missing: string[] }> {
+  ): Promise<{ deleted: number; missing: number[]; ambiguous: number[] }> {
     this.assertOpen();
-    return this.db.transaction(() => this.objects.delete(projectId, objectId, digests, deletedAt))();
+    return this.db.transaction(() => this.objects.delete(projectId, objectId, versions, deletedAt))();
   }
 
   async createTable(
