@@ -11,7 +11,28 @@ import type {
   CallsQueryStatsReq,
   CallsQueryStatsRes,
   CallUpdateReq,
+  FileContentReq,
+  ObjCreateReq,
+  ObjCreateRes,
+  ObjDeleteReq,
+  ObjDeleteRes,
+  ObjQueryReq,
+  ObjReadReq,
+  RefsReadBatchReq,
+  TableCreateReq,
+  TableCreateRes,
+  TableQueryReq,
+  TableUpdateReq,
+  TableUpdateRes,
 } from '@weft/protocol';
+import type {
+  FileCreateReq,
+  FileCreateRes,
+  ObjQueryRes,
+  ObjReadRes,
+  RefsReadBatchRes,
+  TableQueryRes,
+} from './trace-server.js';
 import { type TraceServer, TraceServerError } from './trace-server.js';
 
 export interface HttpTraceServerOptions {
@@ -66,6 +87,59 @@ export class HttpTraceServer implements TraceServer {
     return this.postJson('/call/update', req);
   }
 
+  objCreate(req: ObjCreateReq): Promise<ObjCreateRes> {
+    return this.postJson('/obj/create', req);
+  }
+
+  objRead(req: ObjReadReq): Promise<ObjReadRes> {
+    return this.postJson('/obj/read', req);
+  }
+
+  objsQuery(req: ObjQueryReq): Promise<ObjQueryRes> {
+    return this.postJson('/objs/query', req);
+  }
+
+  objDelete(req: ObjDeleteReq): Promise<ObjDeleteRes> {
+    return this.postJson('/obj/delete', req);
+  }
+
+  tableCreate(req: TableCreateReq): Promise<TableCreateRes> {
+    return this.postJson('/table/create', req);
+  }
+
+  tableUpdate(req: TableUpdateReq): Promise<TableUpdateRes> {
+    return this.postJson('/table/update', req);
+  }
+
+  tableQuery(req: TableQueryReq): Promise<TableQueryRes> {
+    return this.postJson('/table/query', req);
+  }
+
+  refsReadBatch(req: RefsReadBatchReq): Promise<RefsReadBatchRes> {
+    return this.postJson('/refs/read_batch', req);
+  }
+
+  async fileCreate(req: FileCreateReq): Promise<FileCreateRes> {
+    // The platform's multipart encoder, rather than a hand-written one: Request turns FormData
+    // into bytes and a content type with its boundary.
+    const form = new FormData();
+    form.append('project_id', req.project_id);
+    form.append('file', new Blob([req.content]), req.name);
+    const encoded = new Request('http://multipart.invalid/', { method: 'POST', body: form });
+    const payload = Buffer.from(await encoded.arrayBuffer());
+    const contentType = encoded.headers.get('content-type') ?? 'multipart/form-data';
+    const response = await this.post('/file/create', payload, undefined, contentType);
+    const text = await readText(response);
+    return (text ? JSON.parse(text) : {}) as FileCreateRes;
+  }
+
+  async fileContent(req: FileContentReq): Promise<Uint8Array> {
+    const response = await this.post('/file/content', req);
+    const chunks: Buffer[] = [];
+    for await (const chunk of response as AsyncIterable<Buffer>) chunks.push(chunk);
+    return new Uint8Array(Buffer.concat(chunks));
+  }
+
   async *callsQueryStream(req: CallsQueryReq): AsyncIterable<CallSchema> {
     const response = await this.post('/calls/stream_query', req);
     const decoder = new StringDecoder('utf8');
@@ -95,11 +169,21 @@ export class HttpTraceServer implements TraceServer {
     return (text ? JSON.parse(text) : {}) as T;
   }
 
-  /** POSTs JSON (a value, or text already encoded); resolves with a 2xx response, body unread. */
-  private post(path: string, body: unknown, signal?: AbortSignal): Promise<http.IncomingMessage> {
-    const payload = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+  /**
+   * POSTs JSON (a value, or text already encoded) or bytes of another content type; resolves with
+   * a 2xx response, body unread.
+   */
+  private post(
+    path: string,
+    body: unknown,
+    signal?: AbortSignal,
+    contentType = 'application/json',
+  ): Promise<http.IncomingMessage> {
+    const payload = Buffer.isBuffer(body)
+      ? body
+      : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
     const headers: http.OutgoingHttpHeaders = {
-      'content-type': 'application/json',
+      'content-type': contentType,
       'content-length': payload.length,
     };
     if (this.authorization) headers.authorization = this.authorization;

@@ -1,8 +1,14 @@
 /** The process-wide client that ops report to, set by `init`. */
+import { setDatasetPublisher } from './dataset.js';
 import { HttpTraceServer } from './http-trace-server.js';
+import type { ObjectRef } from './refs.js';
+import { setDefaultClientSource } from './refs.js';
 import { WeaveClient, type WeaveClientOptions } from './weave-client.js';
 
 let currentClient: WeaveClient | undefined;
+
+setDefaultClientSource(() => currentClient);
+setDatasetPublisher((value, name) => publish(value, name));
 
 export const DEFAULT_SERVER_URL = 'http://127.0.0.1:6345';
 
@@ -37,4 +43,10 @@ export function getClient(): WeaveClient | undefined {
 /** Stops tracing: ops run untraced until the next `init`. Pending calls are still sent. */
 export function resetClient(): void {
   currentClient = undefined;
+}
+
+/** Publishes through the client `init` made (see `WeaveClient.publish`). */
+export function publish(value: unknown, name?: string): Promise<ObjectRef> {
+  if (!currentClient) return Promise.reject(new Error('publish() needs a client: call init() first'));
+  return currentClient.publish(value, name);
 }

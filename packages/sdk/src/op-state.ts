@@ -1,8 +1,10 @@
 /**
- * What the SDK knows about one op: its name, how to name its inputs, and its ref. The ref's digest
- * comes from the function's source until op versions are stored as objects; computed once per op.
+ * What the SDK knows about one op: its name, how to name its inputs, and its ref. An op version is
+ * stored as an object whose value names its source file (research doc §6, "Ops"); the SDK computes
+ * that object's digest itself, as the server will, so the ref is known at the first call without a
+ * round trip and the op is saved in the background. Same source → same digest in every run.
  */
-import { bytesDigest } from '@weft/protocol/digest';
+import { bytesDigest, objectDigest } from '@weft/protocol/digest';
 import { encodeRefPart, isWeaveRef } from '@weft/protocol/refs';
 import type { Call } from './call.js';
 import { type Serialized, type SerializeOptions, serializeInputs } from './serialize.js';
@@ -12,7 +14,7 @@ export const OP_STATE: unique symbol = Symbol.for('weft.op');
 export interface OpState {
   /** The op's name; for a decorated method it may gain its class name when the first instance is made. */
   name: string;
-  /** The source the digest is taken from. */
+  /** The function's source text, saved as the op version's file. */
   readonly source: string;
   readonly callDisplayName: string | ((call: Call) => string) | undefined;
   readonly parameterNames: readonly string[] | undefined;
@@ -22,7 +24,68 @@ export interface OpState {
   /** Cache of the last project's ref (almost always the only one). */
   refProject: string | undefined;
   ref: string | undefined;
-  digest: string | undefined;
+  /** The op version's object value and digest, computed on first use. */
+  version: OpVersion | undefined;
+  /** The saver that stored `savedRef`: saving happens once per op version and client. */
+  savedBy: unknown;
+  savedRef: string | undefined;
+  /** The op function itself, so reading an op ref back in this process gives the live op. */
+  fn: WeakRef<object> | undefined;
+}
+
+/** What an op version stores: a placeholder object naming the source file (as Weave's SDKs write it). */
+export interface OpVersion {
+  /** The object id: the op's name made valid for `object_id` (see objectIdFromName). */
+  objectId: string;
+  fileName: string;
+  fileDigest: string;
+  val: OpObjectValue;
+  digest: string;
+}
+
+export interface OpObjectValue {
+  _type: 'CustomWeaveType';
+  weave_type: { type: 'Op' };
+  files: Record<string, string>;
+  load_op: 'NO_LOAD_OP';
+}
+
+/**
+ * The source file's name. Weave's SDKs (Python and JS alike) call it `obj.py`, and Weave's UI reads
+ * the code from that name, so weft keeps it for JavaScript source too.
+ */
+export const OP_SOURCE_FILE = 'obj.py';
+
+/**
+ * A name as an `object_id` (1–128 of [A-Za-z0-9_.-], research doc §6): other characters become
+ * `-`, runs of separators collapse, leading and trailing ones go. The call keeps the real name.
+ */
+export function objectIdFromName(name: string): string {
+  const cleaned = name
+    .replace(/[^\w.-]+/g, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^[-_]+|[-_]+$/g, '')
+    .slice(0, 128);
+  return cleaned || 'anonymous';
+}
+
+export function opVersion(state: OpState): OpVersion {
+  if (state.version && state.version.objectId === objectIdFromName(state.name)) return state.version;
+  const fileDigest = bytesDigest(state.source);
+  const val: OpObjectValue = {
+    _type: 'CustomWeaveType',
+    weave_type: { type: 'Op' },
+    files: { [OP_SOURCE_FILE]: fileDigest },
+    load_op: 'NO_LOAD_OP',
+  };
+  state.version = {
+    objectId: objectIdFromName(state.name),
+    fileName: OP_SOURCE_FILE,
+    fileDigest,
+    val,
+    digest: objectDigest(val),
+  };
+  return state.version;
 }
 
 export function createOpState(options: {
@@ -42,7 +105,10 @@ export function createOpState(options: {
     fixedRef: options.fixedRef,
     refProject: undefined,
     ref: undefined,
-    digest: undefined,
+    version: undefined,
+    savedBy: undefined,
+    savedRef: undefined,
+    fn: undefined,
   };
 }
 
@@ -50,10 +116,25 @@ export function createOpState(options: {
 export function opRef(state: OpState, projectId: string): string {
   if (state.fixedRef !== undefined) return state.fixedRef;
   if (state.refProject === projectId && state.ref !== undefined) return state.ref;
-  state.digest ??= bytesDigest(state.source);
-  state.ref = `weave:///${projectId}/op/${encodeRefPart(state.name)}:${state.digest}`;
+  const version = opVersion(state);
+  state.ref = `weave:///${projectId}/op/${encodeRefPart(version.objectId)}:${version.digest}`;
   state.refProject = projectId;
+  if (state.fn) rememberLiveOp(state.ref, state.fn);
   return state.ref;
+}
+
+/** Ops of this process by ref, so `get(opRef)` can hand back the function itself. */
+const liveOps = new Map<string, WeakRef<object>>();
+
+function rememberLiveOp(ref: string, fn: WeakRef<object>): void {
+  // Ops made at run time (one per request, say) must not grow this without bound.
+  if (liveOps.size >= 10_000) liveOps.clear();
+  liveOps.set(ref, fn);
+}
+
+/** The op function of this process with this ref, if it is still alive. */
+export function liveOpByRef(ref: string): object | undefined {
+  return liveOps.get(ref)?.deref();
 }
 
 /** Forget cached refs (after a decorated method learns its class name). */
@@ -61,6 +142,7 @@ export function renameOp(state: OpState, name: string): void {
   state.name = name;
   state.ref = undefined;
   state.refProject = undefined;
+  state.version = undefined;
 }
 
 const namedOps = new Map<string, OpState>();
@@ -80,7 +162,8 @@ export function resolveOpState(op: unknown): OpState {
   if (!named) {
     named = createOpState({
       name,
-      source: `op:${name}`,
+      // Stable text, so the op keeps one version across runs; there is no function to show.
+      source: `// The op "${name}" is named by client.createCall and has no source of its own.\n`,
       fixedRef: isWeaveRef(name) ? name : undefined,
     });
     // Names made up at run time must not grow this without bound.

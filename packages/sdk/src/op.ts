@@ -107,6 +107,7 @@ function wrap<F extends AnyFunction>(fn: F, options: OpOptions): Op<F> {
   const traced = function (this: unknown, ...args: unknown[]): unknown {
     return run(state, fn, this, args, false);
   } as Op<F>;
+  state.fn = new WeakRef(traced);
   Object.defineProperties(traced, {
     name: { value: fn.name, configurable: true },
     length: { value: fn.length, configurable: true },

@@ -13,6 +13,8 @@
  *   "[Circular]". `undefined` properties are dropped, as JSON.stringify does.
  * - A value larger than the byte budget is cut: long strings end in a visible marker and the rest
  *   of the structure becomes {_type:"Truncated"}; the result reports that it was truncated.
+ * - With `refOf`, a published value (an object read back or published, an op) becomes its
+ *   `weave:///` ref, as Weave records published values in inputs and outputs.
  */
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -22,6 +24,8 @@ export interface SerializeOptions {
   maxBytes: number;
   /** Nesting deeper than this becomes a Truncated marker. */
   maxDepth: number;
+  /** The ref to write instead of an object or function, if it stands for a published version. */
+  refOf?: ((value: object) => string | undefined) | undefined;
 }
 
 export const DEFAULT_SERIALIZE_OPTIONS: SerializeOptions = { maxBytes: 1024 * 1024, maxDepth: 64 };
@@ -81,8 +85,10 @@ class Walker {
         return this.string(value.toString());
       case 'symbol':
         return this.string(value.toString());
-      case 'function':
-        return this.string(`[Function: ${value.name || 'anonymous'}]`);
+      case 'function': {
+        const ref = this.options.refOf?.(value);
+        return this.string(ref ?? `[Function: ${value.name || 'anonymous'}]`);
+      }
       default:
         if (value === null) {
           this.bytes += 4;
@@ -114,6 +120,8 @@ class Walker {
   }
 
   private object(value: object, depth: number): JsonValue {
+    const ref = this.options.refOf?.(value);
+    if (ref !== undefined) return this.string(ref);
     if (depth >= this.options.maxDepth || !this.budgetLeft()) {
       this.truncated = true;
       return truncatedMarker();

@@ -13,7 +13,48 @@ import type {
   CallsQueryStatsReq,
   CallsQueryStatsRes,
   CallUpdateReq,
+  FileContentReq,
+  ObjCreateReq,
+  ObjCreateRes,
+  ObjDeleteReq,
+  ObjDeleteRes,
+  ObjQueryReq,
+  ObjReadReq,
+  ObjSchema,
+  RefsReadBatchReq,
+  TableCreateReq,
+  TableCreateRes,
+  TableQueryReq,
+  TableUpdateReq,
+  TableUpdateRes,
 } from '@weft/protocol';
+
+export interface ObjReadRes {
+  obj: ObjSchema;
+}
+export interface ObjQueryRes {
+  objs: ObjSchema[];
+}
+export interface TableRowSchema {
+  digest: string;
+  val: unknown;
+  original_index?: number;
+}
+export interface TableQueryRes {
+  rows: TableRowSchema[];
+}
+export interface RefsReadBatchRes {
+  vals: unknown[];
+}
+export interface FileCreateReq {
+  project_id: string;
+  /** The file's logical name; Weave clients name every upload `blob`. */
+  name: string;
+  content: Uint8Array;
+}
+export interface FileCreateRes {
+  digest: string;
+}
 
 export interface TraceServer {
   callUpsertBatch(req: CallCreateBatchReq): Promise<CallCreateBatchRes>;
@@ -26,6 +67,18 @@ export interface TraceServer {
   callsQueryStats(req: CallsQueryStatsReq): Promise<CallsQueryStatsRes>;
   callsDelete(req: CallsDeleteReq): Promise<CallsDeleteRes>;
   callUpdate(req: CallUpdateReq): Promise<Record<string, never>>;
+
+  // Objects, tables and files (research doc §1, §6).
+  objCreate(req: ObjCreateReq): Promise<ObjCreateRes>;
+  objRead(req: ObjReadReq): Promise<ObjReadRes>;
+  objsQuery(req: ObjQueryReq): Promise<ObjQueryRes>;
+  objDelete(req: ObjDeleteReq): Promise<ObjDeleteRes>;
+  tableCreate(req: TableCreateReq): Promise<TableCreateRes>;
+  tableUpdate(req: TableUpdateReq): Promise<TableUpdateRes>;
+  tableQuery(req: TableQueryReq): Promise<TableQueryRes>;
+  refsReadBatch(req: RefsReadBatchReq): Promise<RefsReadBatchRes>;
+  fileCreate(req: FileCreateReq): Promise<FileCreateRes>;
+  fileContent(req: FileContentReq): Promise<Uint8Array>;
   /** The base URL users open in a browser, if the server has one (for `Call.uiUrl`). */
   readonly baseUrl?: string;
 }

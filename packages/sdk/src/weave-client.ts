@@ -27,9 +27,12 @@ import {
 } from './context.js';
 import { newId } from './ids.js';
 import { warnOnce } from './logger.js';
-import { type OpState, opRef, resolveOpState } from './op-state.js';
+import { type GetOptions, loadRef } from './object-loader.js';
+import { ObjectSaver } from './object-saver.js';
+import { OP_STATE, type OpState, opRef, resolveOpState } from './op-state.js';
 import { FinishProgress, type FlushStatus } from './progress.js';
 import { type QueryExpression, type QueryOperation, toQueryExpression } from './query.js';
+import { ObjectRef, type Ref, refOf, toRef } from './refs.js';
 import {
   DEFAULT_SERIALIZE_OPTIONS,
   type JsonValue,
@@ -57,7 +60,16 @@ export interface ClientStats extends BatcherStats {
   truncatedValues: number;
   /** Problems inside the SDK that tracing swallowed so user code could go on. */
   internalErrors: number;
+  /** Op versions that could not be saved; their calls were still sent. */
+  failedSaves: number;
 }
+
+export interface SaveOptions {
+  /** Accepted for Weave compatibility; weft keeps one line of versions per name. */
+  branch?: string;
+}
+
+export type { GetOptions };
 
 export interface CreateCallOptions {
   /** The parent call; by default the call running in this context, if any. */
@@ -130,6 +142,7 @@ export class WeaveClient {
   readonly projectId: string;
   readonly server: TraceServer;
   private readonly batcher: CallBatcher<Call, string>;
+  private readonly saver: ObjectSaver;
   private readonly serializeOptions: SerializeOptions;
   private readonly wireAttributes = new WeakMap<Attributes, Attributes>();
   private truncatedValues = 0;
@@ -143,9 +156,12 @@ export class WeaveClient {
     this.project = project;
     this.projectId = `${entity}/${project}`;
     this.server = server;
+    this.saver = new ObjectSaver(this);
     this.serializeOptions = {
       ...DEFAULT_SERIALIZE_OPTIONS,
       maxBytes: options.maxValueBytes ?? DEFAULT_SERIALIZE_OPTIONS.maxBytes,
+      // Published values and ops in inputs and outputs are recorded as their refs.
+      refOf: this.saver.refFor,
     };
     this.batcher = new CallBatcher<Call, string>(
       {
@@ -173,6 +189,7 @@ export class WeaveClient {
       pendingItems: this.batcher.pending,
       truncatedValues: this.truncatedValues,
       internalErrors: this.internalErrors,
+      failedSaves: this.saver.failedSaves,
     };
   }
 
@@ -271,11 +288,13 @@ export class WeaveClient {
   ): Call {
     if (serialized.truncated) this._noteTruncated();
     const time = nowMs();
+    const opName = opRef(state, this.projectId);
+    this.saver.ensureOpSaved(state, opName);
     const call = new Call(
       {
         id: newId(time),
         project_id: this.projectId,
-        op_name: opRef(state, this.projectId),
+        op_name: opName,
         trace_id: parent ? parent.trace_id : newId(time),
         parent_id: parent ? parent.id : null,
         display_name: typeof displayName === 'string' ? displayName : null,
@@ -366,14 +385,19 @@ export class WeaveClient {
   // ---- sending ---------------------------------------------------------------------------------
 
   private async sendEncoded(items: readonly string[], signal: AbortSignal): Promise<void> {
+    // Calls go out after the ops they name have been saved (or given up on).
+    await this.saver.settled();
     const body = `{"batch":[${items.join(',')}]}`;
     if (this.server.callUpsertBatchEncoded) await this.server.callUpsertBatchEncoded(body, { signal });
     else await this.server.callUpsertBatch(JSON.parse(body) as CallCreateBatchReq);
   }
 
-  /** Resolves when every call part queued so far has been sent (or given up on). Never rejects. */
-  flush(): Promise<void> {
-    return this.batcher.flush();
+  /**
+   * Resolves when every call part queued so far, and every op version being saved, has been sent
+   * (or given up on). Never rejects.
+   */
+  async flush(): Promise<void> {
+    await Promise.all([this.batcher.flush(), this.saver.settled()]);
   }
 
   /** Flushes, showing progress on a terminal (or reporting it to `callback`). */
@@ -459,6 +483,63 @@ export class WeaveClient {
   /** Same as `getCalls` (Weave's `client.calls`). */
   calls(options: { filter?: CallsFilter; includeCosts?: boolean } = {}): CallsIter {
     return this.getCalls(options);
+  }
+
+  // ---- objects and ops ------------------------------------------------------------------------
+
+  /**
+   * Saves `value` as a version of the object `name` (default: its `name` field, else its class)
+   * and returns its ref. Ops are saved as op versions; a Dataset's rows become a table; ops,
+   * Datasets and published classes inside the value are saved first and stored as refs. The same
+   * content always gives the same digest. Afterwards the value, passed to an op, is recorded as
+   * its ref (publish again after changing it).
+   */
+  publish(value: unknown, name?: string): Promise<ObjectRef> {
+    return this.saver.publish(value, name);
+  }
+
+  /** Publishes and reads the version back (Weave's `client.save`; prefer `publish`). */
+  async save(value: unknown, name: string, _options: SaveOptions = {}): Promise<unknown> {
+    return this.get(await this.publish(value, name));
+  }
+
+  /** Reads a published version: a Ref, or a `weave:///` URI. See GetOptions for `objectify`. */
+  get(target: Ref | string, options: GetOptions = {}): Promise<unknown> {
+    return loadRef(this.server, toRef(target), options);
+  }
+
+  /** Deletes one object version (a ref, a URI, or a value read back or published). */
+  async deleteObjectVersion(target: Ref | string | object): Promise<void> {
+    await this.deleteVersion(this.versionRef(target), 'object');
+  }
+
+  /** Deletes one op version (a ref, a URI, or an op of this process: its current version). */
+  async deleteOpVersion(target: Ref | string | object): Promise<void> {
+    await this.deleteVersion(this.versionRef(target), 'op');
+  }
+
+  private versionRef(target: Ref | string | object): Ref {
+    if (typeof target === 'string' || target instanceof ObjectRef) return toRef(target);
+    if (typeof target === 'function') {
+      const state = (target as { [OP_STATE]?: OpState })[OP_STATE];
+      if (state) return toRef(opRef(state, this.projectId));
+    }
+    const attached = refOf(target);
+    if (attached) return toRef(attached);
+    if (typeof target === 'object' && 'uri' in target) return target as Ref;
+    throw new TypeError('not a published version: pass a ref, a URI, an op or a value read with get()');
+  }
+
+  private async deleteVersion(target: Ref, kind: 'object' | 'op'): Promise<void> {
+    if (!(target instanceof ObjectRef) || target.kind !== kind) {
+      throw new TypeError(`${target.uri} is not an ${kind} ref`);
+    }
+    await this.flush();
+    await this.server.objDelete({
+      project_id: target.projectId,
+      object_id: target.name,
+      digests: [target.digest],
+    });
   }
 
   // ---- changing stored calls -------------------------------------------------------------------
