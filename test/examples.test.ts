@@ -39,6 +39,17 @@ describe('examples', () => {
     expect(stdout).toMatch(/^[0-9a-f-]{36} success \d+ 0\.95 2$/m);
   });
 
+  it('datasets publishes a Dataset and a config, and the calls point at their rows', async () => {
+    const stdout = await runExample('examples/datasets.ts');
+    expect(stdout.trim().split('\n')).toEqual([
+      'dataset arithmetic 43',
+      'config calculator',
+      '1+1 = 2 ok',
+      '2+3 = 5 ok',
+      'rows read back 2 true',
+    ]);
+  });
+
   it('search-calls finds calls with the Query language and sorts them by a JSON field', async () => {
     const stdout = await runExample('examples/search-calls.ts');
     expect(stdout.trim().split('\n')).toEqual([
