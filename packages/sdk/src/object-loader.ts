@@ -4,11 +4,12 @@
  * registered classes get their prototype, and an op ref gives the op of this process that has that
  * version. Without it, the stored JSON comes back as it is.
  */
+import type { ObjSchema } from '@weft/protocol';
 import { isWeaveRef, parseRef } from '@weft/protocol/refs';
 import { Dataset, type DatasetRow } from './dataset.js';
 import { liveOpByRef, OP_SOURCE_FILE } from './op-state.js';
 import { attachRef, ObjectRef, ref as parseUri, type Ref, TableRef } from './refs.js';
-import type { TraceServer } from './trace-server.js';
+import { type TraceServer, TraceServerError } from './trace-server.js';
 import { CLASS_KEYS, registeredClass } from './weave-object.js';
 
 export interface GetOptions {
@@ -58,15 +59,43 @@ class Load {
       if (value === null || value === undefined) throw new Error(`nothing is stored at ${target.uri}`);
       return this.objectify ? this.rebuild(value, target.uri, depth) : value;
     }
-    const { obj } = await this.server.objRead({
-      project_id: target.projectId,
-      object_id: target.name,
-      digest: target.digest,
-    });
+    const obj = await this.readVersion(target);
     if (!this.objectify) return obj.val;
     // `latest` and `vN` refs are pinned to the version that was read.
     const exact = new ObjectRef(target.entity, target.project, obj.kind, obj.object_id, obj.digest);
     return this.rebuild(obj.val, exact.uri, depth);
+  }
+
+  /**
+   * A digest names one version; `latest` and `vN` are looked up in the ref's own history (op or
+   * object): `/obj/read` names no kind, and an op and an object may share a name.
+   */
+  private async readVersion(target: ObjectRef): Promise<ObjSchema> {
+    const selector = /^(latest|v(\d+))$/.exec(target.digest);
+    if (!selector) {
+      const { obj } = await this.server.objRead({
+        project_id: target.projectId,
+        object_id: target.name,
+        digest: target.digest,
+      });
+      return obj;
+    }
+    const filter = { object_ids: [target.name], is_op: target.kind === 'op' };
+    const wanted = selector[2] === undefined ? undefined : Number(selector[2]);
+    const { objs } = await this.server.objsQuery({
+      project_id: target.projectId,
+      filter: { ...filter, latest_only: wanted === undefined },
+      metadata_only: wanted !== undefined,
+    });
+    const found = wanted === undefined ? objs[0] : objs.find((obj) => obj.version_index === wanted);
+    if (!found) throw new TraceServerError(`no live version ${target.uri}`, 404, 'not found');
+    if (wanted === undefined) return found;
+    const { obj } = await this.server.objRead({
+      project_id: target.projectId,
+      object_id: target.name,
+      digest: found.digest,
+    });
+    return obj;
   }
 
   private async tableRows(table: TableRef): Promise<LoadedRow[]> {

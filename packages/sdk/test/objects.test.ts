@@ -83,6 +83,21 @@ describe('publish and get', () => {
     await expect(client.get(v0)).rejects.toMatchObject({ status: 404 });
   });
 
+  it('reads latest and vN from the ref’s own history when an op and an object share a name', async () => {
+    const twin = op(function twin() {
+      return 'op';
+    });
+    twin();
+    await client.flush();
+    await client.publish({ kind: 'object, first' }, 'twin');
+    await client.publish({ kind: 'object, second' }, 'twin');
+    expect(await client.get(`weave:///${PROJECT}/op/twin:latest`)).toBe(twin);
+    expect(await client.get(`weave:///${PROJECT}/op/twin:v0`)).toBe(twin);
+    expect(await client.get(`weave:///${PROJECT}/object/twin:latest`)).toEqual({ kind: 'object, second' });
+    expect(await client.get(`weave:///${PROJECT}/object/twin:v0`)).toEqual({ kind: 'object, first' });
+    await expect(client.get(`weave:///${PROJECT}/op/twin:v1`)).rejects.toMatchObject({ status: 404 });
+  });
+
   it('cleans up names that are no valid object ids', async () => {
     const published = await client.publish({ x: 1 }, 'my config / v2!');
     expect(published.name).toBe('my-config-v2');
