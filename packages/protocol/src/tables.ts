@@ -20,10 +20,17 @@ export interface TableCreateRes {
   row_digests: string[];
 }
 
+/**
+ * A row position: an int, which Weave's pydantic models also take as an integral float (`1.0`,
+ * lax mode). The body is parsed losslessly, so a float arrives as a PythonFloat; the service
+ * checks it and says what is wrong (`1.5`, `"1"`).
+ */
+const RowIndex = Type.Unknown();
+
 export const TableUpdate = Type.Union([
   Type.Object({ append: Type.Object({ row: Row }) }),
-  Type.Object({ pop: Type.Object({ index: Type.Integer() }) }),
-  Type.Object({ insert: Type.Object({ index: Type.Integer(), row: Row }) }),
+  Type.Object({ pop: Type.Object({ index: RowIndex }) }),
+  Type.Object({ insert: Type.Object({ index: RowIndex, row: Row }) }),
 ]);
 export type TableUpdate = Static<typeof TableUpdate>;
 

@@ -105,6 +105,37 @@ describe('tables', () => {
     ).toBe(404);
   });
 
+  it('takes integral floats as pop and insert indexes, as pydantic does, and refuses 1.5', async () => {
+    const base = await createTable([{ n: 0 }, { n: 1 }, { n: 2 }]);
+    // Sent as text: JSON.stringify would write 1.0 as 1.
+    const update = async (updates: string) => {
+      const res = await fetch(`${server.url}/table/update`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: `{"project_id": "${PROJECT}", "base_digest": "${base.body.digest}", "updates": ${updates}}`,
+      });
+      return { status: res.status, body: (await res.json()) as { digest: string; reason?: string } };
+    };
+    const floats = await update('[{"pop": {"index": 1.0}}, {"insert": {"index": 2.0, "row": {"n": 9}}}]');
+    expect(floats.status).toBe(200);
+    const ints = await update('[{"pop": {"index": 1}}, {"insert": {"index": 2, "row": {"n": 9}}}]');
+    expect(floats.body.digest).toBe(ints.body.digest);
+    expect((await queryRows({ digest: floats.body.digest })).map((row) => row.val.n)).toEqual([0, 2, 9]);
+    expect((await update('[{"pop": {"index": 1e0}}]')).status).toBe(200);
+
+    for (const [updates, reason] of [
+      ['[{"pop": {"index": 1.5}}]', /updates\[0\]\.pop\.index must be an integer, not 1\.5/],
+      ['[{"insert": {"index": "1", "row": {}}}]', /updates\[0\]\.insert\.index must be an integer, not "1"/],
+      ['[{"pop": {"index": null}}]', /must be an integer, not null/],
+      ['[{"pop": {"index": 3.0}}]', /updates\[0\]\.pop\.index 3 is out of range for 3 rows/],
+      ['[{"pop": {"index": 123456789012345678901234567890}}]', /out of range/],
+    ] as const) {
+      const refused = await update(updates);
+      expect(refused.status, updates).toBe(400);
+      expect(refused.body.reason, updates).toMatch(reason);
+    }
+  });
+
   it('sorts, filters and pages a table of 10,000 rows, and counts it', async () => {
     const rows = Array.from({ length: 10_000 }, (_, index) => ({
       index,

@@ -10,6 +10,7 @@ import {
   jsonPathParts,
   losslessJsonStringify,
   NotFound,
+  PythonFloat,
   rowDigest,
   splitFieldPath,
   type TableCreateReq,
@@ -21,6 +22,19 @@ import {
   tableDigest,
 } from '@weft/protocol';
 import type { TableRow, TraceStore } from '../storage/trace-store.js';
+
+/**
+ * A pop or insert position as pydantic's lax mode reads an int: an integer, or a float with no
+ * fractional part (`1.0`); anything else is refused.
+ */
+function toIndex(value: unknown, where: string): number {
+  const number = value instanceof PythonFloat ? value.value : value;
+  if (typeof number === 'number' && Number.isInteger(number)) return number;
+  // Integers beyond 2^53 arrive as bigint: valid ints, out of range for any table.
+  if (typeof number === 'bigint') return Number(number);
+  const text = value instanceof PythonFloat ? String(value.value) : JSON.stringify(value);
+  throw new InvalidRequest(`${where} must be an integer, not ${text}`);
+}
 
 function toRow(value: unknown, where: string): TableRow {
   if (!isLosslessObject(value)) throw new InvalidRequest(`${where}: table rows must be JSON objects`);
@@ -52,13 +66,13 @@ export class TablesService {
         rowDigests.push(row.digest);
         added.push(row);
       } else if ('pop' in update) {
-        const at = update.pop.index;
+        const at = toIndex(update.pop.index, `${where}.pop.index`);
         if (at < 0 || at >= rowDigests.length) {
           throw new InvalidRequest(`${where}.pop.index ${at} is out of range for ${rowDigests.length} rows`);
         }
         rowDigests.splice(at, 1);
       } else {
-        const at = update.insert.index;
+        const at = toIndex(update.insert.index, `${where}.insert.index`);
         if (at < 0 || at > rowDigests.length) {
           throw new InvalidRequest(
             `${where}.insert.index ${at} is out of range for ${rowDigests.length} rows`,
