@@ -73,8 +73,26 @@ export const CallCreateBatchReq = Type.Object({
   batch: Type.Array(CallBatchItem),
 });
 export type CallCreateBatchReq = Static<typeof CallCreateBatchReq>;
+/**
+ * A batch item the server dropped. weft's addition to the protocol: one bad item must not cost the
+ * rest of its batch (a 4xx makes Weave's npm SDK resend the same batch and, after 11 failures,
+ * exit its host process; the Python SDK drops the whole batch). Clients that do not know the
+ * field ignore it.
+ */
+export interface CallBatchItemError {
+  /** The item's position in `batch`. */
+  index: number;
+  /** The call id the item named, when it named one. */
+  id?: string;
+  reason: string;
+  error_type: 'InvalidRequest';
+}
+
 export interface CallCreateBatchRes {
+  /** One entry per item, in order; `{}` for an end and for a dropped item. */
   res: Array<CallStartRes | CallEndRes>;
+  /** Present only when items were dropped. */
+  errors?: CallBatchItemError[];
 }
 
 /** A stored call as every read returns it (research doc §2). */

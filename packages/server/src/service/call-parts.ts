@@ -4,6 +4,7 @@
  */
 import {
   type CallBatchItem,
+  type CallBatchItemError,
   collectRefs,
   type EndedCallSchemaForInsert,
   InvalidRequest,
@@ -112,16 +113,34 @@ export function normalizeEnd(end: EndedCallSchemaForInsert, batchIndex?: number)
 }
 
 /**
+ * A batch item that failed schema validation in the route, kept in its place so that results and
+ * errors keep the item's index.
+ */
+export interface RejectedBatchItem {
+  rejected: string;
+  /** The call id the item named, if any. */
+  id?: string;
+}
+
+export type BatchEntry = CallBatchItem | RejectedBatchItem;
+
+/**
  * Merges a batch's items into one upsert per call, so a call whose start and end travel together
  * is written once. Later items for the same part win, as they would if applied one by one.
+ *
+ * An item that cannot be stored (rejected by the route's schema, or a value normalization refuses,
+ * such as a timestamp that is not ISO-8601) is left out and reported in `errors`; the other items
+ * are kept. Anything other than an InvalidRequest is a server fault and still fails the batch.
  */
-export function mergeBatch(items: readonly CallBatchItem[]): {
+export function mergeBatch(items: readonly BatchEntry[]): {
   upserts: CallUpsert[];
   results: Array<{ id: string; trace_id: string } | Record<string, never>>;
+  errors: CallBatchItemError[];
 } {
   const byProject = new Map<string, Map<string, CallUpsert>>();
   const upserts: CallUpsert[] = [];
   const results: Array<{ id: string; trace_id: string } | Record<string, never>> = [];
+  const errors: CallBatchItemError[] = [];
   const upsertFor = (projectId: string, id: string): CallUpsert => {
     let byId = byProject.get(projectId);
     if (!byId) {
@@ -136,16 +155,35 @@ export function mergeBatch(items: readonly CallBatchItem[]): {
     }
     return upsert;
   };
+  const reject = (index: number, reason: string, id: string | undefined) => {
+    errors.push({ index, ...(id === undefined ? {} : { id }), reason, error_type: 'InvalidRequest' });
+    results.push({});
+  };
   items.forEach((item, index) => {
-    if (item.mode === 'start') {
-      const start = normalizeStart(item.req.start, index);
-      upsertFor(start.project_id, start.id).start = start.part;
-      results.push({ id: start.id, trace_id: start.part.trace_id });
-    } else {
-      const end = item.req.end;
-      upsertFor(end.project_id, end.id).end = normalizeEnd(end, index);
-      results.push({});
+    if ('rejected' in item) {
+      reject(index, item.rejected, item.id);
+      return;
+    }
+    try {
+      if (item.mode === 'start') {
+        // Normalized before anything is recorded for the call, so a bad start leaves no trace.
+        const start = normalizeStart(item.req.start, index);
+        upsertFor(start.project_id, start.id).start = start.part;
+        results.push({ id: start.id, trace_id: start.part.trace_id });
+      } else {
+        const end = item.req.end;
+        const part = normalizeEnd(end, index);
+        upsertFor(end.project_id, end.id).end = part;
+        results.push({});
+      }
+    } catch (error) {
+      if (!(error instanceof InvalidRequest)) throw error;
+      reject(
+        index,
+        error.message,
+        item.mode === 'start' ? (item.req.start.id ?? undefined) : item.req.end.id,
+      );
     }
   });
-  return { upserts, results };
+  return { upserts, results, errors };
 }

@@ -3,7 +3,6 @@
  * the protocol's rules (research doc §1–§3), and render results.
  */
 import {
-  type CallCreateBatchReq,
   type CallCreateBatchRes,
   type CallEndReq,
   type CallReadReq,
@@ -25,7 +24,7 @@ import {
 import { resolveColumns } from '../query/calls-fields.js';
 import { callToJson } from '../storage/call-json.js';
 import type { CallsQuery, TraceStore } from '../storage/trace-store.js';
-import { mergeBatch, normalizeEnd, normalizeStart } from './call-parts.js';
+import { type BatchEntry, mergeBatch, normalizeEnd, normalizeStart } from './call-parts.js';
 
 /** Without `sort_by`, calls come oldest first (research doc §3). */
 const DEFAULT_SORT = [{ field: 'started_at', direction: 'asc' as const }];
@@ -46,11 +45,15 @@ export class CallsService {
     return {};
   }
 
-  /** All items are checked before anything is written, and the batch is stored atomically. */
-  async upsertBatch(req: CallCreateBatchReq): Promise<CallCreateBatchRes> {
-    const { upserts, results } = mergeBatch(req.batch);
+  /**
+   * Stores the batch's good items in one transaction and reports the bad ones in `errors` instead
+   * of refusing the batch (see CallBatchItemError): Weave's SDKs resend or drop a refused batch
+   * whole, so one bad item would cost every call sent with it.
+   */
+  async upsertBatch(items: readonly BatchEntry[]): Promise<CallCreateBatchRes> {
+    const { upserts, results, errors } = mergeBatch(items);
     await this.store.upsertCalls(upserts);
-    return { res: results };
+    return errors.length === 0 ? { res: results } : { res: results, errors };
   }
 
   /** `{"call": CallSchema}` as JSON text, rendered once (not parsed back and encoded again). */

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import {
+  CallBatchItem,
   CallCreateBatchReq,
   CallEndReq,
   CallReadReq,
@@ -9,7 +10,8 @@ import {
   CallsQueryStatsReq,
   CallUpdateReq,
 } from '@weft/protocol';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { BatchEntry } from '../../service/call-parts.js';
 import type { CallsService } from '../../service/calls-service.js';
 
 export function registerCallRoutes(app: FastifyInstance, calls: CallsService): void {
@@ -21,8 +23,29 @@ export function registerCallRoutes(app: FastifyInstance, calls: CallsService): v
   );
   app.post<{ Body: CallCreateBatchReq }>(
     '/call/upsert_batch',
-    { schema: { body: CallCreateBatchReq } },
-    (request) => calls.upsertBatch(request.body),
+    // A batch that fails the schema is not refused at once: its items are checked one by one below.
+    { schema: { body: CallCreateBatchReq }, attachValidation: true },
+    async (request) => {
+      const validationError = request.validationError;
+      let items: readonly BatchEntry[];
+      if (validationError === undefined) {
+        items = request.body.batch;
+      } else {
+        const body: unknown = request.body;
+        const batch = isObject(body) && Array.isArray(body.batch) ? (body.batch as unknown[]) : undefined;
+        // A body that is not a batch at all is a client mistake with nothing worth keeping.
+        if (batch === undefined) throw validationError;
+        items = checkItems(request, batch);
+      }
+      const response = await calls.upsertBatch(items);
+      if (response.errors) {
+        request.log.warn(
+          { dropped: response.errors.length, of: items.length, errors: response.errors.slice(0, 10) },
+          'call/upsert_batch: dropped invalid items, stored the rest',
+        );
+      }
+      return response;
+    },
   );
   app.post<{ Body: CallReadReq }>('/call/read', { schema: { body: CallReadReq } }, async (request, reply) =>
     reply.type('application/json').send(await calls.read(request.body)),
@@ -75,4 +98,36 @@ async function* chunks(first: IteratorResult<string>, rest: AsyncIterator<string
   } finally {
     await rest.return?.();
   }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Each item against the item schema, with the route's own validator (same Ajv options, compiled
+ * once per route): a good item as it is, a bad one as the reason it was dropped, named like
+ * `batch[3].req.start must have required property 'op_name'`.
+ */
+function checkItems(request: FastifyRequest, batch: readonly unknown[]): BatchEntry[] {
+  const validate = request.compileValidationSchema(CallBatchItem);
+  return batch.map((item, index): BatchEntry => {
+    if (validate(item)) return item as CallBatchItem;
+    const error = validate.errors?.[0];
+    const where = `batch[${index}]${(error?.instancePath ?? '').replaceAll('/', '.')}`;
+    // Ajv words an unknown mode as 'value of tag "mode" must be in oneOf'; say what it may be.
+    const reason =
+      error?.keyword === 'discriminator'
+        ? `${where}.mode must be "start" or "end"`
+        : `${where} ${error?.message ?? 'is not a valid batch item'}`;
+    const id = itemCallId(item);
+    return { rejected: reason, ...(id ? { id } : {}) };
+  });
+}
+
+/** The call id a malformed item names, if it names one, so that its error can say which call. */
+function itemCallId(item: unknown): string | undefined {
+  if (!isObject(item) || !isObject(item.req)) return undefined;
+  const part = item.req.start ?? item.req.end;
+  return isObject(part) && typeof part.id === 'string' ? part.id : undefined;
 }
