@@ -3,6 +3,7 @@
  * them give the recorded digests; contents come back byte for byte and are stored once.
  */
 import { readFileSync } from 'node:fs';
+import { bytesDigest } from '@weft/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   postJson,
@@ -120,5 +121,30 @@ describe('files', () => {
     });
     expect(truncated.status).toBe(400);
     expect(((await truncated.json()) as { reason: string }).reason).toMatch(/malformed multipart body/);
+  });
+
+  it('refuses a form with more than one file part (400, naming it) after reading it whole', async () => {
+    const unstored = new Uint8Array(200_000).fill(42);
+    const form = (names: string[]) => {
+      const data = new FormData();
+      data.append('project_id', 'team/files');
+      for (const name of names) data.append(name, new Blob([unstored]), 'blob');
+      return fetch(`${server.url}/file/create`, { method: 'POST', body: data });
+    };
+    for (const [names, reason] of [
+      [['file', 'file'], /expected exactly one file part, named "file"; the form has a second file part/],
+      [['upload'], /the form has a file part named "upload"/],
+      [['file', 'extra'], /the form has a file part named "extra"/],
+      [Array.from({ length: 12 }, () => 'file'), /the form has more than 8 file parts/],
+    ] as const) {
+      const res = await form([...names]);
+      expect(res.status, names.join()).toBe(400);
+      const body = (await res.json()) as { reason: string; error_type: string };
+      expect(body.error_type).toBe('InvalidRequest');
+      expect(body.reason).toMatch(reason);
+    }
+    // Nothing was stored, and the server goes on taking uploads.
+    expect((await content('team/files', bytesDigest(unstored))).status).toBe(404);
+    expect((await upload('team/files', new Uint8Array([7]))).status).toBe(200);
   });
 });

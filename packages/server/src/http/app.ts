@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { CallsService } from '../service/calls-service.js';
+import { FilesService } from '../service/files-service.js';
 import { ObjectsService } from '../service/objects-service.js';
 import { RefsService } from '../service/refs-service.js';
 import { TablesService } from '../service/tables-service.js';
@@ -52,6 +53,6 @@ export function buildApp(options: AppOptions): FastifyInstance {
   registerCallRoutes(app, new CallsService(options.store));
   registerObjectRoutes(app, new ObjectsService(options.store), new RefsService(options.store));
   registerTableRoutes(app, new TablesService(options.store));
-  registerFileRoutes(app, options.store, options.bodyLimit ?? MAX_BODY_BYTES);
+  registerFileRoutes(app, new FilesService(options.store), options.bodyLimit ?? MAX_BODY_BYTES);
   return app;
 }

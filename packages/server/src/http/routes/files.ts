@@ -1,81 +1,69 @@
 /**
- * Files (research doc §1 "Refs, files"): `/file/create` takes multipart form data (`project_id`,
- * optional `expected_digest`, and the `file` part) and answers its digest; `/file/content` gives
- * the bytes back. Both also answer under `/files/…`, as newer clients call them.
+ * File routes (research doc §1 "Refs, files"): `/file/create` takes multipart form data
+ * (`project_id`, optional `expected_digest`, and the `file` part) and answers its digest;
+ * `/file/content` gives the bytes back. Both also answer under `/files/…`, as newer clients call
+ * them. This file only reads the form; what the routes do is in `service/files-service.ts`.
  */
 import multipart from '@fastify/multipart';
-import {
-  bytesDigest,
-  Conflict,
-  FileContentReq,
-  InvalidRequest,
-  NotFound,
-  PROJECT_ID_PATTERN,
-  ProtocolError,
-} from '@weft/protocol';
+import { FileContentReq, InvalidRequest, ProtocolError } from '@weft/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { TraceStore } from '../../storage/trace-store.js';
+import type { FilesService, FileUpload } from '../../service/files-service.js';
 
-/** The form's project_id is not schema-checked (multipart), so it is checked by the same pattern here. */
-const PROJECT_ID = new RegExp(PROJECT_ID_PATTERN);
+/**
+ * File parts the parser reads before it gives up on a form. Only one is wanted; the others are
+ * read (and dropped) so that the refusal names them and the client sees it after sending its body.
+ */
+const MAX_FILE_PARTS = 8;
 
-async function readUpload(
-  request: FastifyRequest,
-): Promise<{ fields: Record<string, string>; file?: { name: string; content: Buffer } }> {
+const ONE_FILE = 'expected exactly one file part, named "file"';
+
+/** Reads the form to its end, keeping text fields and the `file` part. */
+async function readUpload(request: FastifyRequest): Promise<FileUpload> {
   if (!request.isMultipart())
     throw new InvalidRequest('expected multipart/form-data with project_id and a file part');
   const fields: Record<string, string> = {};
-  let file: { name: string; content: Buffer } | undefined;
+  let file: FileUpload['file'];
+  let unexpected: string | undefined;
   try {
-    await readParts();
-  } catch (error) {
-    // Limits come with their own 4xx (413 for a file too large); a malformed body has none.
-    if (error instanceof Error && !(error instanceof ProtocolError) && !('statusCode' in error))
-      throw new InvalidRequest(`malformed multipart body: ${error.message}`);
-    throw error;
-  }
-  return file ? { fields, file } : { fields };
-
-  async function readParts(): Promise<void> {
     for await (const part of request.parts()) {
       if (part.type === 'file') {
-        if (part.fieldname !== 'file' || file) {
-          await part.toBuffer();
-          throw new InvalidRequest('expected exactly one file part, named "file"');
+        if (part.fieldname === 'file' && !file) {
+          file = { name: part.filename || 'blob', content: await part.toBuffer() };
+          continue;
         }
-        file = { name: part.filename || 'blob', content: await part.toBuffer() };
+        unexpected ??=
+          part.fieldname === 'file' ? 'a second file part' : `a file part named "${part.fieldname}"`;
+        for await (const _chunk of part.file) {
+          // Dropped: the form is refused once it has been read.
+        }
       } else if (typeof part.value === 'string') {
         fields[part.fieldname] = part.value;
       }
     }
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'FST_FILES_LIMIT')
+      throw new InvalidRequest(`${ONE_FILE}; the form has more than ${MAX_FILE_PARTS} file parts`);
+    // Other limits come with their own 4xx (413 for a file too large); a malformed body has none.
+    if (error instanceof Error && !(error instanceof ProtocolError) && !('statusCode' in error))
+      throw new InvalidRequest(`malformed multipart body: ${error.message}`);
+    throw error;
   }
+  // Weave's route takes one UploadFile named "file" (research doc §1); the doc does not say what it
+  // does with more, so weft refuses them rather than pick one.
+  if (unexpected) throw new InvalidRequest(`${ONE_FILE}; the form has ${unexpected}`);
+  return file ? { fields, file } : { fields };
 }
 
-export function registerFileRoutes(app: FastifyInstance, store: TraceStore, maxBytes: number): void {
+export function registerFileRoutes(app: FastifyInstance, files: FilesService, maxBytes: number): void {
   void app.register(async (scope) => {
-    await scope.register(multipart, { limits: { fileSize: maxBytes, files: 1, fields: 10 } });
-    const create = async (request: FastifyRequest) => {
-      const { fields, file } = await readUpload(request);
-      const projectId = fields.project_id;
-      if (!projectId || !PROJECT_ID.test(projectId))
-        throw new InvalidRequest('project_id must be "entity/project"');
-      if (!file) throw new InvalidRequest('the form has no "file" part');
-      const digest = bytesDigest(file.content);
-      if (fields.expected_digest && fields.expected_digest !== digest) {
-        throw new Conflict(`the file's digest is ${digest}, not the expected ${fields.expected_digest}`);
-      }
-      await store.createFile(projectId, digest, file.name, file.content);
-      return { digest };
-    };
+    await scope.register(multipart, { limits: { fileSize: maxBytes, files: MAX_FILE_PARTS, fields: 10 } });
+    const create = async (request: FastifyRequest) => files.create(await readUpload(request));
     scope.post('/file/create', create);
     scope.post('/files/create', create);
   });
-  const content = async (request: FastifyRequest<{ Body: FileContentReq }>, reply: FastifyReply) => {
-    const found = await store.readFile(request.body.project_id, request.body.digest);
-    if (!found)
-      throw new NotFound(`file ${request.body.digest} not found in project ${request.body.project_id}`);
-    return reply.type('application/octet-stream').send(Buffer.from(found.content));
-  };
+  const content = async (request: FastifyRequest<{ Body: FileContentReq }>, reply: FastifyReply) =>
+    reply.type('application/octet-stream').send(Buffer.from(await files.content(request.body)));
   app.post('/file/content', { schema: { body: FileContentReq } }, content);
   app.post('/files/content', { schema: { body: FileContentReq } }, content);
 }
