@@ -26,10 +26,12 @@ function formatDuration(ms: number): string {
 }
 
 /** What a client is told when its query ran past the time limit, wherever that was noticed. */
-export function timeLimitMessage(timeoutMs: number): string {
+export function timeLimitMessage(timeoutMs: number, of: 'calls' | 'table' = 'calls'): string {
   return (
     `the query took longer than the server's time limit of ${formatDuration(timeoutMs)}; ` +
-    'narrow the filter (op_names, trace_ids, a started_at range) or filter and sort on an indexed field'
+    (of === 'table'
+      ? 'read the table a page at a time (limit, offset) or pick rows with filter.row_digests'
+      : 'narrow the filter (op_names, trace_ids, a started_at range) or filter and sort on an indexed field')
   );
 }
 

@@ -244,7 +244,7 @@ function main({ path, port, timeoutMs }: ReadWorkerData): void {
       deadline = Number.POSITIVE_INFINITY;
     }
     if (reply?.type === 'error' && reply.errorType === 'QueryTimeout')
-      reply.message = timeLimitMessage(timeoutMs);
+      reply.message = timeLimitMessage(timeoutMs, request.type === 'table' ? 'table' : 'calls');
     if (reply) port.postMessage(reply);
   });
   port.postMessage({ type: 'ready' } satisfies ReadReply);

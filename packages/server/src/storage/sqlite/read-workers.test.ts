@@ -18,7 +18,7 @@ import {
   PROJECT,
   T0,
 } from '../contract/call-fixtures.js';
-import type { CallsQuery, CallUpsert } from '../trace-store.js';
+import type { CallsQuery, CallUpsert, TableQuery } from '../trace-store.js';
 import { ReadWorkers } from './read-workers.js';
 import { SqliteTraceStore, type SqliteTraceStoreOptions } from './sqlite-trace-store.js';
 
@@ -207,6 +207,45 @@ describe('read workers', () => {
       await expect(rows(slow)).rejects.toThrow(/time limit of 25 ms/);
       expect(await rows(callsQuery({ limit: 1 }))).toEqual([callId(0)]);
       // The same thread answered all three: the slow query was stopped, not its worker.
+      expect(workers.threadsStarted).toBe(1);
+    } finally {
+      await workers.close();
+      await store.close();
+    }
+  });
+
+  it('stops a table scan past the time limit inside its worker, which then answers the next query', async () => {
+    const path = databasePath();
+    const store = SqliteTraceStore.open(path);
+    const total = 200_000;
+    const digests = Array.from({ length: total }, (_, index) => `row-${index}`);
+    await store.createTable(
+      PROJECT,
+      'big',
+      digests,
+      digests.map((digest, index) => ({ digest, val_json: JSON.stringify({ n: (index * 7919) % total }) })),
+    );
+    await store.createTable(PROJECT, 'small', ['row-1'], []);
+    const workers = new ReadWorkers(path, { maxReaders: 1, queryTimeoutMs: 25 });
+    try {
+      const table = (digest: string, extra: Partial<TableQuery> = {}) =>
+        workers.queryTable({
+          project_id: PROJECT,
+          digest,
+          row_digests: null,
+          sort_by: [],
+          limit: null,
+          offset: 0,
+          ...extra,
+        });
+      expect(await table('small')).toEqual([{ digest: 'row-1', val_json: '{"n":7919}', original_index: 0 }]);
+      // Sorting 200,000 rows reads them all first: well over the limit, stopped while reading.
+      const slow = table('big', { sort_by: [{ path: ['n'], direction: 'desc' }], limit: 10 });
+      const error = await slow.catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(QueryTimeout);
+      expect((error as QueryTimeout).message).toMatch(/time limit of 25 ms; read the table a page at a time/);
+      expect(await table('small')).toHaveLength(1);
+      // The same thread answered all three: the scan was stopped, not its worker.
       expect(workers.threadsStarted).toBe(1);
     } finally {
       await workers.close();

@@ -53,6 +53,8 @@ interface Pending {
   reject: (error: Error) => void;
   /** Unset while the worker starts: start-up does not count against the time limit. */
   timer?: NodeJS.Timeout;
+  /** What the request reads, for the time limit's message. */
+  of?: 'calls' | 'table';
 }
 
 function workerError(reply: Extract<ReadReply, { type: 'error' }>): Error {
@@ -171,6 +173,7 @@ class ReadWorker {
         resolve,
         reject,
         timer: setTimeout(() => this.onTimeout(), backstopMs(this.timeoutMs)),
+        of: request.type === 'table' ? 'table' : 'calls',
       };
       this.setBusy(true);
       this.port.postMessage(request);
@@ -195,7 +198,7 @@ class ReadWorker {
       this.onReply(queued.message as ReadReply);
       return;
     }
-    void this.stop(new QueryTimeout(timeLimitMessage(this.timeoutMs)));
+    void this.stop(new QueryTimeout(timeLimitMessage(this.timeoutMs, this.pending?.of)));
   }
 
   private fail(reason: Error): void {

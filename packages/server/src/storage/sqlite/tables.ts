@@ -43,11 +43,22 @@ export class Tables {
   }
 }
 
-/** A table query as SQL (run by the read workers, like calls queries). */
+/**
+ * A table query as SQL, run by the read workers like calls queries (it calls
+ * `weft_within_time_limit()`, which only their connections have).
+ */
 export function tableQuerySql(query: TableQuery): CompiledSql {
   const dialect = sqliteCallsDialect;
   const val = rawSql('r.val');
-  const conditions: Sql[] = [sql`t.project_id = ${query.project_id}`, sql`t.digest = ${query.digest}`];
+  const conditions: Sql[] = [
+    sql`t.project_id = ${query.project_id}`,
+    sql`t.digest = ${query.digest}`,
+    // As the calls dialect's interruptCheck: better-sqlite3 cannot interrupt a statement, so every
+    // 1024th element of the digest array asks the read worker whether the query's time is up
+    // (query-functions.ts), which throws to stop it. It reads only e, so SQLite tests it while
+    // walking the array, before the join and any sort.
+    rawSql('(e.key % 1024 <> 0 OR weft_within_time_limit())'),
+  ];
   if (query.row_digests) conditions.push(dialect.inList(rawSql('r.digest'), query.row_digests));
   const order = query.sort_by.flatMap(({ path, direction }) => [
     dialect.orderBy(dialect.jsonExists(val, path), 'desc', false),
