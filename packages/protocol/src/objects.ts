@@ -3,8 +3,11 @@ import { type Static, Type } from '@sinclair/typebox';
 import { SortBy } from './calls-query.js';
 import { MAX_PAGE_BOUND, Nullable, ProjectId } from './schema-helpers.js';
 
-/** `object_id`: 1–128 characters from [\w._-] (research doc §6). */
-export const ObjectId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[\\w._-]+$' });
+/**
+ * `object_id`: 1–128 characters from [\w._-] (research doc §6). Python's `\w` is Unicode-aware
+ * (letters and digits of any script, str.isalnum), so names like `función` are valid in Weave too.
+ */
+export const ObjectId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[\\p{L}\\p{N}_.-]+$' });
 
 export const ObjCreateReq = Type.Object({
   obj: Type.Object({

@@ -57,16 +57,17 @@ export interface OpObjectValue {
 export const OP_SOURCE_FILE = 'obj.py';
 
 /**
- * A name as an `object_id` (1–128 of [A-Za-z0-9_.-], research doc §6): other characters become
+ * A name as an `object_id` (1–128 letters, digits and `_.-`, research doc §6): other characters become
  * `-`, runs of separators collapse, leading and trailing ones go. The call keeps the real name.
  */
 export function objectIdFromName(name: string): string {
   const cleaned = name
-    .replace(/[^\w.-]+/g, '-')
+    .replace(/[^\p{L}\p{N}_.-]+/gu, '-')
     .replace(/-{2,}/g, '-')
-    .replace(/^[-_]+|[-_]+$/g, '')
-    .slice(0, 128);
-  return cleaned || 'anonymous';
+    .replace(/^[-_]+|[-_]+$/g, '');
+  // 128 code points, as the server counts them; never half a surrogate pair.
+  const limited = Array.from(cleaned).slice(0, 128).join('');
+  return limited || 'anonymous';
 }
 
 export function opVersion(state: OpState): OpVersion {

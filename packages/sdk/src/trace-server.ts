@@ -62,7 +62,7 @@ export interface TraceServer {
    * The same request, already encoded as JSON text. Optional: the background sender encodes
    * batches itself and uses this when a transport can send the text as it is.
    */
-  callUpsertBatchEncoded?(body: string, options?: { signal?: AbortSignal }): Promise<void>;
+  callUpsertBatchEncoded?(body: string, options?: { signal?: AbortSignal }): Promise<CallCreateBatchRes>;
   callsQueryStream(req: CallsQueryReq): AsyncIterable<CallSchema>;
   callsQueryStats(req: CallsQueryStatsReq): Promise<CallsQueryStatsRes>;
   callsDelete(req: CallsDeleteReq): Promise<CallsDeleteRes>;

@@ -26,7 +26,7 @@ import {
   type Frame,
 } from './context.js';
 import { newId } from './ids.js';
-import { warnOnce } from './logger.js';
+import { warnAtMostEvery, warnOnce } from './logger.js';
 import { type GetOptions, loadRef } from './object-loader.js';
 import { ObjectSaver } from './object-saver.js';
 import { OP_STATE, type OpState, opRef, resolveOpState } from './op-state.js';
@@ -62,6 +62,8 @@ export interface ClientStats extends BatcherStats {
   internalErrors: number;
   /** Op versions that could not be saved; their calls were still sent. */
   failedSaves: number;
+  /** Call parts the server refused one by one while keeping the rest of their batch. */
+  rejectedItems: number;
 }
 
 export interface SaveOptions {
@@ -147,6 +149,7 @@ export class WeaveClient {
   private readonly wireAttributes = new WeakMap<Attributes, Attributes>();
   private truncatedValues = 0;
   private internalErrors = 0;
+  private rejectedItems = 0;
 
   constructor(entity: string, project: string, server: TraceServer, options: WeaveClientOptions = {}) {
     if (!entity || !project || entity.includes('/') || project.includes('/')) {
@@ -190,6 +193,7 @@ export class WeaveClient {
       truncatedValues: this.truncatedValues,
       internalErrors: this.internalErrors,
       failedSaves: this.saver.failedSaves,
+      rejectedItems: this.rejectedItems,
     };
   }
 
@@ -388,8 +392,20 @@ export class WeaveClient {
     // Calls go out after the ops they name have been saved (or given up on).
     await this.saver.settled();
     const body = `{"batch":[${items.join(',')}]}`;
-    if (this.server.callUpsertBatchEncoded) await this.server.callUpsertBatchEncoded(body, { signal });
-    else await this.server.callUpsertBatch(JSON.parse(body) as CallCreateBatchReq);
+    const response = this.server.callUpsertBatchEncoded
+      ? await this.server.callUpsertBatchEncoded(body, { signal })
+      : await this.server.callUpsertBatch(JSON.parse(body) as CallCreateBatchReq);
+    const refused = response?.errors;
+    if (refused && refused.length > 0) {
+      // The server kept the rest of the batch; these parts are lost, so they are counted.
+      this.rejectedItems += refused.length;
+      warnAtMostEvery(
+        'items-rejected',
+        60_000,
+        `the server refused ${refused.length} call part(s) and kept the rest ` +
+          `(client.stats.rejectedItems counts them): ${refused[0]?.reason ?? ''}`,
+      );
+    }
   }
 
   /**

@@ -102,6 +102,8 @@ describe('publish and get', () => {
     const published = await client.publish({ x: 1 }, 'my config / v2!');
     expect(published.name).toBe('my-config-v2');
     expect(await published.get()).toEqual({ x: 1 });
+    // Letters and digits of any script are valid, as Python's \w takes them.
+    expect((await client.publish({ x: 2 }, 'configuración ²')).name).toBe('configuración-²');
   });
 
   it('returns the stored JSON as it is without objectify', async () => {

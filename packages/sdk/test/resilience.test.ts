@@ -105,6 +105,26 @@ describe('the server says no', () => {
     expect(client.stats.droppedItems).toBe(1);
   }, 30_000);
 
+  it('counts the parts a server refuses one by one while it keeps the rest of their batch', async () => {
+    const server = await serve();
+    // A transport that slips one item the server must refuse into each batch it sends.
+    class OneBadItem extends HttpTraceServer {
+      override callUpsertBatchEncoded(body: string, options?: { signal?: AbortSignal }) {
+        const bad = '{"mode":"start","req":{"start":{"project_id":"tests/refused","id":"bad"}}}';
+        return super.callUpsertBatchEncoded(body.replace('{"batch":[', `{"batch":[${bad},`), options);
+      }
+    }
+    const client = new WeaveClient('tests', 'refused', new OneBadItem(server.url));
+    const kept = op(function kept(n: number) {
+      return n;
+    });
+    for (let i = 0; i < 3; i++) client.finishCall(client.createCall(kept, { n: i }), i);
+    await client.flush();
+    expect(client.stats.rejectedItems).toBe(1);
+    expect(client.stats.droppedItems).toBe(0);
+    expect((await client.getCalls().toArray()).map((call) => call.output)).toEqual([0, 1, 2]);
+  });
+
   it('cuts an oversized input to the size cap with a visible marker, and counts it', async () => {
     const server = await serve();
     const client = init('tests/truncate', { serverUrl: server.url, maxValueBytes: 1024 });

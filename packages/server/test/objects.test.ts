@@ -210,6 +210,21 @@ describe('object versions', () => {
     expect((await create('bad/name', 1)).status).toBe(400);
     expect((await read('never-made', 'latest')).status).toBe(404);
   });
+
+  it('takes object ids of letters and digits in any script, as Python’s \\w does, and nothing else', async () => {
+    for (const name of ['función_2', 'модель.v1', '模型-一', 'x²']) {
+      expect((await create(name, { name })).status).toBe(200);
+      expect((await read(name, 'latest')).status).toBe(200);
+    }
+    for (const name of ['with space', 'dollar$', 'a:b', 'emoji😀', 'x'.repeat(129)]) {
+      const res = await create(name, 1);
+      expect(res.status).toBe(400);
+      expect(res.body.reason).toContain('object_id');
+    }
+    // 128 characters are counted as code points, not UTF-16 units.
+    expect((await create('𠀀'.repeat(128), 1)).status).toBe(200);
+    expect((await create('𠀀'.repeat(129), 1)).status).toBe(400);
+  });
 });
 
 describe('ops and objects with the same name', () => {
