@@ -545,6 +545,30 @@ describe('parseJsonLosslessly', () => {
     expect(parseJsonLosslessly('"😀 \ud800"')).toBe('😀 \ud800');
   });
 
+  it('reads strings of every length around where the scan changes gear, with a special character anywhere', () => {
+    const specials = ['\\n', '\\u00e9', '\\"', '\u0001', '\u001f', '\\', '\\q', 'é', '\ud800', '"'];
+    for (let length = 0; length <= 60; length++) {
+      expectSameAsOracle(`"${'a'.repeat(length)}"`);
+      expectSameAsOracle(`"${'a'.repeat(length)}`);
+      for (const special of specials) {
+        for (let at = 0; at <= length; at += 1 + (at >> 3)) {
+          const body = `${'a'.repeat(at)}${special}${'b'.repeat(length - at)}`;
+          expectSameAsOracle(`"${body}"`);
+          expectSameAsOracle(`{"${body}": 1}`);
+          expectSameAsOracle(`["${body}`);
+        }
+      }
+    }
+  });
+
+  it('reads strings of millions of characters, with and without escapes', () => {
+    // (Sizes at which a regular expression that backtracks per character overflows the stack.)
+    for (const body of ['a'.repeat(20_000_000), 'abcdefgh\\n'.repeat(2_000_000), '\\n'.repeat(3_000_000)]) {
+      const text = `["${body}", "x"]`;
+      expect(parseJsonLosslessly(text)).toEqual(JSON.parse(text));
+    }
+  });
+
   it('names the position of what is wrong', () => {
     const cases: Array<[string, string, number]> = [
       ['{"a": 1,}', 'a missing object key', 8],
