@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: measures the SDK's per-call cost, ingestion throughput and query latency,
  * prints the results and writes BENCHMARKS.md. `--full` runs larger sizes (slower, steadier
- * numbers). `--only queries` runs just the query part and only prints (the report needs every
+ * numbers). `--only queries` or `--only sdk` runs just that part and only prints (the report needs every
  * part). `--data-cache <dir>` keeps the query dataset there and reuses it in later runs.
  */
 import { writeFileSync } from 'node:fs';
@@ -20,8 +20,8 @@ const { values: flags } = parseArgs({
     'data-cache': { type: 'string' },
   },
 });
-if (flags.only !== undefined && flags.only !== 'queries') {
-  throw new Error(`--only accepts "queries", got ${JSON.stringify(flags.only)}`);
+if (flags.only !== undefined && flags.only !== 'queries' && flags.only !== 'sdk') {
+  throw new Error(`--only accepts "queries" or "sdk", got ${JSON.stringify(flags.only)}`);
 }
 const full = flags.full;
 const sizes = full
@@ -39,16 +39,26 @@ async function runQueries(): Promise<QueryBenchResult> {
   });
 }
 
-if (flags.only === 'queries') {
-  await runQueries();
-} else {
+async function runSdkOverhead() {
   const server = await startWeftServer();
   console.log(
     `SDK overhead: ${sizes.bursts} bursts of ${sizes.burst} calls, and bursts of ${sizes.largeBurst}…`,
   );
-  const overhead = await measureSdkOverhead(server.url, sizes);
-  await server.stop();
-  console.log(overhead);
+  try {
+    const overhead = await measureSdkOverhead(server.url, sizes);
+    console.log(overhead);
+    return overhead;
+  } finally {
+    await server.stop();
+  }
+}
+
+if (flags.only === 'queries') {
+  await runQueries();
+} else if (flags.only === 'sdk') {
+  await runSdkOverhead();
+} else {
+  const overhead = await runSdkOverhead();
 
   console.log(
     `Ingestion: ${sizes.ingestRuns} runs of ${sizes.ingestCalls} calls through the SDK, HTTP and SQLite…`,

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseRef } from '@weft/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Call, init, resetClient } from 'weft';
+import { type Call, Dataset, init, op, resetClient } from 'weft';
 import { postJson, removeDataDir, startWeftServer, type WeftServerProcess } from '../support/weft-server.js';
 import {
   FAKE_USAGE,
@@ -50,7 +50,7 @@ beforeAll(async () => {
     ),
   );
   for (const run of done) runs.set(run.group as Group, run);
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   resetClient();
@@ -454,6 +454,34 @@ describe('published objects', () => {
     expect(rowRef).toBe(`${datasetRef}/attr/rows/id/${rows[1]!.digest}`);
     expect(rowCall.output).toBe('Paris');
     expect(await readRefs([rowRef, datasetRef])).toEqual([DATASET_ROWS[1], obj.val]);
+  });
+});
+
+describe('what the official SDK published, read through weft’s SDK', () => {
+  it('comes back as JavaScript: the plain object, the Dataset with its rows, the class with its op', async () => {
+    const { plainRef, modelRef, datasetRef, rowCallId } = completed<ObjectsResult>('objects');
+    const client = init(projectOf('objects'), { serverUrl: server.url });
+    expect(await client.get(plainRef)).toEqual(PLAIN);
+
+    const dataset = (await client.get(datasetRef)) as Dataset;
+    expect(dataset).toBeInstanceOf(Dataset);
+    expect(dataset.name).toBe('compat-dataset');
+    expect(dataset.rows).toEqual(DATASET_ROWS);
+    // A row read by weft is recorded with the same row ref the official SDK recorded for it.
+    const echo = op(function echoRow(row: unknown) {
+      return row;
+    });
+    const [, call] = echo.invoke(dataset.row(1));
+    const official = await client.getCall(rowCallId);
+    expect(call!.inputs.arg0).toBe(official.inputs.arg0);
+
+    // TinyModel is no class weft knows: its fields come back, its method op as a stand-in with
+    // the source the official SDK saved (weft never runs code read from a server).
+    const model = (await client.get(modelRef)) as Record<string, unknown>;
+    expect(model).toMatchObject({ _class_name: 'TinyModel', temperature: 0.3, systemPrompt: 'be brief' });
+    const predict = model.predict as (() => unknown) & { source: string };
+    expect(predict.source).toMatch(/^async predict\(question\) \{/);
+    expect(() => predict()).toThrow(/does not run code read from a server/);
   });
 });
 

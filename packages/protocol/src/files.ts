@@ -7,3 +7,6 @@ export const FileContentReq = Type.Object({
   digest: Type.String({ minLength: 1, maxLength: 128 }),
 });
 export type FileContentReq = Static<typeof FileContentReq>;
+export interface FileCreateRes {
+  digest: string;
+}

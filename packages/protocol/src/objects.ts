@@ -6,6 +6,7 @@ import { MAX_PAGE_BOUND, Nullable, ProjectId } from './schema-helpers.js';
 /**
  * `object_id`: 1–128 characters from [\w._-] (research doc §6). Python's `\w` is Unicode-aware
  * (letters and digits of any script, str.isalnum), so names like `función` are valid in Weave too.
+ * `\p{…}` needs a Unicode-mode RegExp: Ajv (the server's validator) compiles patterns with `u`.
  */
 export const ObjectId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[\\p{L}\\p{N}_.-]+$' });
 
@@ -84,8 +85,19 @@ export interface ObjSchema {
   wb_user_id: string | null;
 }
 
+export interface ObjReadRes {
+  obj: ObjSchema;
+}
+export interface ObjQueryRes {
+  objs: ObjSchema[];
+}
+
 /** `/refs/read_batch`: object and op refs, read through their extra path parts (≤ 1000). */
 export const RefsReadBatchReq = Type.Object({
   refs: Type.Array(Type.String(), { maxItems: 1000 }),
 });
 export type RefsReadBatchReq = Static<typeof RefsReadBatchReq>;
+export interface RefsReadBatchRes {
+  /** One value per ref, in order; null for a deleted object. */
+  vals: unknown[];
+}

@@ -60,3 +60,13 @@ export type TableQueryReq = Static<typeof TableQueryReq>;
 
 export const TableQueryStatsReq = Type.Object({ project_id: ProjectId, digest: Digest });
 export type TableQueryStatsReq = Static<typeof TableQueryStatsReq>;
+
+export interface TableRowSchema {
+  digest: string;
+  val: unknown;
+  /** The row's position in the table (rows may come back sorted or filtered). */
+  original_index?: number;
+}
+export interface TableQueryRes {
+  rows: TableRowSchema[];
+}

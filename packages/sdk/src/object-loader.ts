@@ -55,47 +55,15 @@ class Load {
     }
     if (target.extra.length > 0 || target instanceof TableRef) {
       const { vals } = await this.server.refsReadBatch({ refs: [target.uri] });
-      const value = vals[0];
-      if (value === null || value === undefined) throw new Error(`nothing is stored at ${target.uri}`);
-      return this.objectify ? this.rebuild(value, target.uri, depth) : value;
+      // A deleted object reads as null, as Weave's refs do.
+      const value = vals[0] ?? null;
+      return this.objectify && value !== null ? this.rebuild(value, target.uri, depth) : value;
     }
-    const obj = await this.readVersion(target);
+    const obj = await readVersion(this.server, target);
     if (!this.objectify) return obj.val;
     // `latest` and `vN` refs are pinned to the version that was read.
     const exact = new ObjectRef(target.entity, target.project, obj.kind, obj.object_id, obj.digest);
     return this.rebuild(obj.val, exact.uri, depth);
-  }
-
-  /**
-   * A digest names one version; `latest` and `vN` are looked up in the ref's own history (op or
-   * object): `/obj/read` names no kind, and an op and an object may share a name.
-   */
-  private async readVersion(target: ObjectRef): Promise<ObjSchema> {
-    const selector = /^(latest|v(\d+))$/.exec(target.digest);
-    if (!selector) {
-      const { obj } = await this.server.objRead({
-        project_id: target.projectId,
-        object_id: target.name,
-        digest: target.digest,
-      });
-      return obj;
-    }
-    const filter = { object_ids: [target.name], is_op: target.kind === 'op' };
-    const wanted = selector[2] === undefined ? undefined : Number(selector[2]);
-    const { objs } = await this.server.objsQuery({
-      project_id: target.projectId,
-      filter: { ...filter, latest_only: wanted === undefined },
-      metadata_only: wanted !== undefined,
-    });
-    const found = wanted === undefined ? objs[0] : objs.find((obj) => obj.version_index === wanted);
-    if (!found) throw new TraceServerError(`no live version ${target.uri}`, 404, 'not found');
-    if (wanted === undefined) return found;
-    const { obj } = await this.server.objRead({
-      project_id: target.projectId,
-      object_id: target.name,
-      digest: found.digest,
-    });
-    return obj;
   }
 
   private async tableRows(table: TableRef): Promise<LoadedRow[]> {
@@ -120,10 +88,7 @@ class Load {
   }
 
   private async rebuildValue(value: unknown, uri: string | undefined, depth: number): Promise<unknown> {
-    if (typeof value === 'string') {
-      if (!isWeaveRef(value) || depth >= MAX_REF_DEPTH || parseRef(value).kind === 'call') return value;
-      return this.read(parseUri(value), depth + 1);
-    }
+    if (typeof value === 'string') return this.readNested(value, depth);
     if (Array.isArray(value)) return Promise.all(value.map((item) => this.rebuild(item, undefined, depth)));
     if (typeof value !== 'object' || value === null) return value;
     const stored = value as Record<string, unknown>;
@@ -134,17 +99,40 @@ class Load {
     }
     const cls = className ? registeredClass(className) : undefined;
     const target: Record<string, unknown> = cls ? Object.create(cls.prototype) : {};
-    for (const [key, field] of Object.entries(stored)) {
-      if (cls && CLASS_KEYS.has(key)) continue;
-      const rebuilt = await this.rebuild(field, undefined, depth);
+    const entries = Object.entries(stored).filter(([key]) => !(cls && CLASS_KEYS.has(key)));
+    const rebuilt = await Promise.all(entries.map(([, field]) => this.rebuild(field, undefined, depth)));
+    entries.forEach(([key], index) => {
+      // defineProperty: a stored `__proto__` key stays a key.
       Object.defineProperty(target, key, {
-        value: rebuilt,
+        value: rebuilt[index],
         enumerable: true,
         writable: true,
         configurable: true,
       });
-    }
+    });
     return target;
+  }
+
+  /**
+   * A string inside a value: a ref is read (objects, ops, tables), other strings stay. A ref that
+   * no longer reads (deleted, never stored) comes back as a Ref object, as Weave resolves refs
+   * lazily and only fails on use; other failures (the server away) fail the `get`.
+   */
+  private async readNested(text: string, depth: number): Promise<unknown> {
+    if (!isWeaveRef(text) || depth >= MAX_REF_DEPTH) return text;
+    let nested: Ref;
+    try {
+      if (parseRef(text).kind === 'call') return text;
+      nested = parseUri(text);
+    } catch {
+      return text; // Text that only looks like a ref.
+    }
+    try {
+      return await this.read(nested, depth + 1);
+    } catch (error) {
+      if (error instanceof TraceServerError && error.status === 404) return nested;
+      throw error;
+    }
   }
 
   private async loadDataset(stored: Record<string, unknown>, uri: string | undefined, depth: number) {
@@ -209,6 +197,35 @@ class Load {
     });
     return storedOp;
   }
+}
+
+/**
+ * A digest names one version; `latest` and `vN` are looked up in the ref's own history (op or
+ * object): `/obj/read` names no kind, and an op and an object may share a name.
+ */
+export async function readVersion(
+  server: TraceServer,
+  target: ObjectRef,
+  options: { metadataOnly?: boolean } = {},
+): Promise<ObjSchema> {
+  const selector = /^(latest|v(\d+))$/.exec(target.digest);
+  const read = (digest: string) =>
+    server.objRead({
+      project_id: target.projectId,
+      object_id: target.name,
+      digest,
+      ...(options.metadataOnly ? { metadata_only: true } : {}),
+    });
+  if (!selector) return (await read(target.digest)).obj;
+  const wanted = selector[2] === undefined ? undefined : Number(selector[2]);
+  const { objs } = await server.objsQuery({
+    project_id: target.projectId,
+    filter: { object_ids: [target.name], is_op: target.kind === 'op', latest_only: wanted === undefined },
+    metadata_only: wanted !== undefined || options.metadataOnly === true,
+  });
+  const found = wanted === undefined ? objs[0] : objs.find((obj) => obj.version_index === wanted);
+  if (!found) throw new TraceServerError(`no live version ${target.uri}`, 404, 'not found');
+  return wanted === undefined || options.metadataOnly ? found : (await read(found.digest)).obj;
 }
 
 function isOpValue(stored: Record<string, unknown>): boolean {

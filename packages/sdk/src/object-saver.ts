@@ -2,8 +2,9 @@
  * Saves versions: ops in the background the first time they run, and values on `publish`.
  *
  * Ops never make a call wait: the op's ref is computed locally (op-state.ts) and its file and
- * object go to the server while the call runs; the batcher sends calls only after the saves in
- * flight have settled, so a call never names an op the server has not been asked to store.
+ * object go to the server while the call runs. A batch goes out after the saves in flight have
+ * settled (waiting 10 s at most), so a stored call names an op the server was asked to store first.
+ * Each op version is saved once per client; after a failure it is tried again a minute later.
  *
  * Publishing saves what a value holds first (ops, nested published classes, Datasets), then the
  * value, with those parts written as refs (research doc §5, §6).
@@ -11,7 +12,7 @@
 import { Dataset } from './dataset.js';
 import { warnAtMostEvery, warnOnce } from './logger.js';
 import { OP_STATE, type OpState, type OpVersion, objectIdFromName, opRef, opVersion } from './op-state.js';
-import { attachRef, ObjectRef, refOf, TableRef } from './refs.js';
+import { attachRef, ObjectRef, ref as refFromUri, refOf, TableRef } from './refs.js';
 import { type JsonValue, serialize } from './serialize.js';
 import { type TraceServer, TraceServerError } from './trace-server.js';
 import { CLASS_KEYS, publishedClassOf, weaveBases } from './weave-object.js';
@@ -31,12 +32,25 @@ const TABLE_CHUNK_BYTES = 8 * 1024 * 1024;
 const SAVE_ATTEMPTS = 5;
 const SAVE_RETRY_BASE_MS = 250;
 
+/** After a failed op save, its version is not tried again for this long (calls still go out). */
+const SAVE_RETRY_AFTER_MS = 60_000;
+/** Batches wait for the op saves in flight at most this long by default, then go out anyway. */
+export const DEFAULT_OP_SAVE_WAIT_MS = 10_000;
+
+/** One op version's save: in flight, done, or failed (and when it may be tried again). */
+type OpSave = { promise: Promise<void>; failedAt?: number };
+
 export class ObjectSaver {
   /** Op versions that could not be saved (the calls are still sent). */
   failedSaves = 0;
+  /** Keyed by op ref, so a version is saved once per client however many OpStates name it. */
+  private readonly opSaves = new Map<string, OpSave>();
   private readonly inFlight = new Set<Promise<void>>();
 
-  constructor(private readonly host: SaverHost) {}
+  constructor(
+    private readonly host: SaverHost,
+    private readonly maxSaveWaitMs = DEFAULT_OP_SAVE_WAIT_MS,
+  ) {}
 
   /** For serialize: a published value or an op becomes its ref (and an op gets saved). */
   readonly refFor = (value: object): string | undefined => {
@@ -50,30 +64,56 @@ export class ObjectSaver {
     return refOf(value);
   };
 
-  /** Starts saving the op version behind `ref` unless this saver already did. Never throws. */
+  /** Starts saving the op version behind `ref` unless it is saved, being saved, or failed lately. Never throws. */
   ensureOpSaved(state: OpState, ref: string): void {
-    if ((state.savedBy === this && state.savedRef === ref) || state.fixedRef !== undefined) return;
-    state.savedBy = this;
-    state.savedRef = ref;
+    const known = this.opSaves.get(ref);
+    if (known && (known.failedAt === undefined || Date.now() - known.failedAt < SAVE_RETRY_AFTER_MS)) return;
+    if (state.fixedRef !== undefined) return;
+    this.startOpSave(state, ref);
+  }
+
+  /** The op version's save, started now unless one is in flight or done. Rejects if it fails. */
+  private startOpSave(state: OpState, ref: string): Promise<void> {
+    const known = this.opSaves.get(ref);
+    if (known && known.failedAt === undefined) return known.promise;
     const version = opVersion(state);
+    const entry: OpSave = { promise: this.saveOp(state, version) };
+    this.opSaves.set(ref, entry);
     this.track(
-      this.saveOp(state, version).catch((error: unknown) => {
+      entry.promise.then(undefined, (error: unknown) => {
+        entry.failedAt = Date.now();
         this.failedSaves += 1;
-        // Let a later call try again.
-        if (state.savedRef === ref) state.savedBy = undefined;
         warnAtMostEvery(
           'op-save-failed',
           60_000,
-          `saving op ${version.objectId} failed, its calls name a version the server may not have ` +
-            `(client.stats.failedSaves counts these): ${(error as Error).message}`,
+          `saving op ${version.objectId} failed; its calls are sent and name a version the server ` +
+            `may not have (client.stats.failedSaves counts these): ${describeError(error)}`,
         );
       }),
     );
+    return entry.promise;
   }
 
-  /** Resolves when every save started so far has finished or failed. Never rejects. */
-  async settled(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  /**
+   * Resolves when the saves in flight now have finished or failed, when `signal` aborts, or after
+   * `maxSaveWaitMs`: calls wait for the ops they name, but never for long. Never rejects.
+   */
+  async saved(signal?: AbortSignal): Promise<void> {
+    if (this.inFlight.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const giveUp = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.maxSaveWaitMs);
+      timer.unref();
+      onAbort = () => resolve();
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      await Promise.race([Promise.allSettled([...this.inFlight]), giveUp]);
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
+    }
   }
 
   /** Saves `value` as a new version of `name` (or reuses the version with the same content). */
@@ -93,11 +133,9 @@ export class ObjectSaver {
   }
 
   private async publishOp(state: OpState): Promise<ObjectRef> {
+    if (state.fixedRef !== undefined) return refFromUri(state.fixedRef) as ObjectRef;
+    await this.startOpSave(state, opRef(state, this.host.projectId));
     const version = opVersion(state);
-    const ref = opRef(state, this.host.projectId);
-    await this.saveOp(state, version);
-    state.savedBy = this;
-    state.savedRef = ref;
     return new ObjectRef(this.host.entity, this.host.project, 'op', version.objectId, version.digest);
   }
 
@@ -124,9 +162,13 @@ export class ObjectSaver {
     }
   }
 
+  /** `promise` must not reject: callers pass it through their own error handling. */
   private track(promise: Promise<void>): void {
     this.inFlight.add(promise);
-    promise.finally(() => this.inFlight.delete(promise));
+    const done = () => {
+      this.inFlight.delete(promise);
+    };
+    promise.then(done, done);
   }
 
   /**
@@ -134,6 +176,19 @@ export class ObjectSaver {
    * value can refer to them. `root` itself is left for the caller.
    */
   private async saveParts(value: object, root: object, seen: Set<object>, depth: number): Promise<void> {
+    const opSaves: Promise<unknown>[] = [];
+    await this.collectParts(value, root, seen, depth, opSaves);
+    // A published value must not point at an op the server lacks: these failures reach the caller.
+    await Promise.all(opSaves);
+  }
+
+  private async collectParts(
+    value: object,
+    root: object,
+    seen: Set<object>,
+    depth: number,
+    opSaves: Promise<unknown>[],
+  ): Promise<void> {
     if (depth > 64 || seen.has(value)) return;
     seen.add(value);
     if (value !== root && refOf(value) === undefined) {
@@ -147,12 +202,13 @@ export class ObjectSaver {
       const part = (value as Record<string, unknown>)[key];
       if (typeof part === 'function') {
         const state = (part as { [OP_STATE]?: OpState })[OP_STATE];
-        if (state) this.ensureOpSaved(state, opRef(state, this.host.projectId));
+        if (state && state.fixedRef === undefined) {
+          opSaves.push(this.startOpSave(state, opRef(state, this.host.projectId)));
+        }
       } else if (typeof part === 'object' && part !== null) {
-        await this.saveParts(part, root, seen, depth + 1);
+        await this.collectParts(part, root, seen, depth + 1, opSaves);
       }
     }
-    if (depth === 0) await this.settled();
   }
 
   /** The stored form of a value: class instances with their class, parts as refs. */
@@ -282,6 +338,10 @@ function chunkBySize(rows: readonly JsonValue[], maxBytes: number): JsonValue[][
   return chunks;
 }
 
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** Tries again on no answer, 429 and 5xx, waiting a little longer each time. */
 async function withRetries<T>(request: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -291,7 +351,8 @@ async function withRetries<T>(request: () => Promise<T>): Promise<T> {
       const retryable = error instanceof TraceServerError && error.retryable;
       if (!retryable || attempt >= SAVE_ATTEMPTS) throw error;
       const delay = SAVE_RETRY_BASE_MS * 2 ** (attempt - 1) * (0.5 + Math.random() / 2);
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      // Unref'd: a retry pending at exit must not keep the host process alive.
+      await new Promise((resolve) => setTimeout(resolve, delay).unref());
     }
   }
 }

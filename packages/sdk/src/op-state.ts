@@ -26,9 +26,6 @@ export interface OpState {
   ref: string | undefined;
   /** The op version's object value and digest, computed on first use. */
   version: OpVersion | undefined;
-  /** The saver that stored `savedRef`: saving happens once per op version and client. */
-  savedBy: unknown;
-  savedRef: string | undefined;
   /** The op function itself, so reading an op ref back in this process gives the live op. */
   fn: WeakRef<object> | undefined;
 }
@@ -107,8 +104,6 @@ export function createOpState(options: {
     refProject: undefined,
     ref: undefined,
     version: undefined,
-    savedBy: undefined,
-    savedRef: undefined,
     fn: undefined,
   };
 }
@@ -147,6 +142,8 @@ export function renameOp(state: OpState, name: string): void {
 }
 
 const namedOps = new Map<string, OpState>();
+/** Plain functions given to `createCall`: one OpState each, so the source is hashed once. */
+const functionOps = new WeakMap<object, OpState>();
 
 /**
  * The op behind `createCall`'s `op` argument: an op made by `op()`, or a name. A name that is
@@ -156,7 +153,12 @@ export function resolveOpState(op: unknown): OpState {
   const state = (op as { [OP_STATE]?: OpState } | null | undefined)?.[OP_STATE];
   if (state) return state;
   if (typeof op === 'function') {
-    return createOpState({ name: op.name || 'anonymous', source: op.toString() });
+    let state = functionOps.get(op);
+    if (!state) {
+      state = createOpState({ name: op.name || 'anonymous', source: op.toString() });
+      functionOps.set(op, state);
+    }
+    return state;
   }
   const name = typeof op === 'string' && op ? op : 'anonymous';
   let named = namedOps.get(name);

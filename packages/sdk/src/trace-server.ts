@@ -14,46 +14,31 @@ import type {
   CallsQueryStatsRes,
   CallUpdateReq,
   FileContentReq,
+  FileCreateRes,
   ObjCreateReq,
   ObjCreateRes,
   ObjDeleteReq,
   ObjDeleteRes,
   ObjQueryReq,
+  ObjQueryRes,
   ObjReadReq,
-  ObjSchema,
+  ObjReadRes,
   RefsReadBatchReq,
+  RefsReadBatchRes,
   TableCreateReq,
   TableCreateRes,
   TableQueryReq,
+  TableQueryRes,
   TableUpdateReq,
   TableUpdateRes,
 } from '@weft/protocol';
 
-export interface ObjReadRes {
-  obj: ObjSchema;
-}
-export interface ObjQueryRes {
-  objs: ObjSchema[];
-}
-export interface TableRowSchema {
-  digest: string;
-  val: unknown;
-  original_index?: number;
-}
-export interface TableQueryRes {
-  rows: TableRowSchema[];
-}
-export interface RefsReadBatchRes {
-  vals: unknown[];
-}
+/** `/file/create` is multipart; this is what the form carries. */
 export interface FileCreateReq {
   project_id: string;
   /** The file's logical name; Weave clients name every upload `blob`. */
   name: string;
   content: Uint8Array;
-}
-export interface FileCreateRes {
-  digest: string;
 }
 
 export interface TraceServer {

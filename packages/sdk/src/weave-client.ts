@@ -27,12 +27,14 @@ import {
 } from './context.js';
 import { newId } from './ids.js';
 import { warnAtMostEvery, warnOnce } from './logger.js';
+import { deleteVersion, versionRef } from './object-deletion.js';
 import { type GetOptions, loadRef } from './object-loader.js';
 import { ObjectSaver } from './object-saver.js';
-import { OP_STATE, type OpState, opRef, resolveOpState } from './op-state.js';
+import { type OpState, opRef, resolveOpState } from './op-state.js';
 import { FinishProgress, type FlushStatus } from './progress.js';
 import { type QueryExpression, type QueryOperation, toQueryExpression } from './query.js';
-import { ObjectRef, type Ref, refOf, toRef } from './refs.js';
+import type { ObjectRef, Ref } from './refs.js';
+import { toRef } from './refs.js';
 import {
   DEFAULT_SERIALIZE_OPTIONS,
   type JsonValue,
@@ -51,6 +53,11 @@ export interface WeaveClientOptions {
   batch?: Partial<BatcherOptions>;
   /** Inputs or outputs larger than this (encoded, approximately) are truncated with a marker. */
   maxValueBytes?: number;
+  /**
+   * How long a batch of calls waits for the op versions being saved in the background before it
+   * goes out anyway (default 10 s).
+   */
+  opSaveWaitMs?: number;
 }
 
 export interface ClientStats extends BatcherStats {
@@ -159,7 +166,7 @@ export class WeaveClient {
     this.project = project;
     this.projectId = `${entity}/${project}`;
     this.server = server;
-    this.saver = new ObjectSaver(this);
+    this.saver = new ObjectSaver(this, options.opSaveWaitMs);
     this.serializeOptions = {
       ...DEFAULT_SERIALIZE_OPTIONS,
       maxBytes: options.maxValueBytes ?? DEFAULT_SERIALIZE_OPTIONS.maxBytes,
@@ -389,8 +396,8 @@ export class WeaveClient {
   // ---- sending ---------------------------------------------------------------------------------
 
   private async sendEncoded(items: readonly string[], signal: AbortSignal): Promise<void> {
-    // Calls go out after the ops they name have been saved (or given up on).
-    await this.saver.settled();
+    // Calls go out after the ops they name have been saved (or given up on; never for long).
+    await this.saver.saved(signal);
     const body = `{"batch":[${items.join(',')}]}`;
     const response = this.server.callUpsertBatchEncoded
       ? await this.server.callUpsertBatchEncoded(body, { signal })
@@ -413,7 +420,7 @@ export class WeaveClient {
    * (or given up on). Never rejects.
    */
   async flush(): Promise<void> {
-    await Promise.all([this.batcher.flush(), this.saver.settled()]);
+    await Promise.all([this.batcher.flush(), this.saver.saved()]);
   }
 
   /** Flushes, showing progress on a terminal (or reporting it to `callback`). */
@@ -520,42 +527,20 @@ export class WeaveClient {
   }
 
   /** Reads a published version: a Ref, or a `weave:///` URI. See GetOptions for `objectify`. */
-  get(target: Ref | string, options: GetOptions = {}): Promise<unknown> {
+  async get(target: Ref | string, options: GetOptions = {}): Promise<unknown> {
     return loadRef(this.server, toRef(target), options);
   }
 
   /** Deletes one object version (a ref, a URI, or a value read back or published). */
   async deleteObjectVersion(target: Ref | string | object): Promise<void> {
-    await this.deleteVersion(this.versionRef(target), 'object');
+    await this.flush();
+    await deleteVersion(this.server, versionRef(target, this.projectId), 'object');
   }
 
   /** Deletes one op version (a ref, a URI, or an op of this process: its current version). */
   async deleteOpVersion(target: Ref | string | object): Promise<void> {
-    await this.deleteVersion(this.versionRef(target), 'op');
-  }
-
-  private versionRef(target: Ref | string | object): Ref {
-    if (typeof target === 'string' || target instanceof ObjectRef) return toRef(target);
-    if (typeof target === 'function') {
-      const state = (target as { [OP_STATE]?: OpState })[OP_STATE];
-      if (state) return toRef(opRef(state, this.projectId));
-    }
-    const attached = refOf(target);
-    if (attached) return toRef(attached);
-    if (typeof target === 'object' && 'uri' in target) return target as Ref;
-    throw new TypeError('not a published version: pass a ref, a URI, an op or a value read with get()');
-  }
-
-  private async deleteVersion(target: Ref, kind: 'object' | 'op'): Promise<void> {
-    if (!(target instanceof ObjectRef) || target.kind !== kind) {
-      throw new TypeError(`${target.uri} is not an ${kind} ref`);
-    }
     await this.flush();
-    await this.server.objDelete({
-      project_id: target.projectId,
-      object_id: target.name,
-      digests: [target.digest],
-    });
+    await deleteVersion(this.server, versionRef(target, this.projectId), 'op');
   }
 
   // ---- changing stored calls -------------------------------------------------------------------

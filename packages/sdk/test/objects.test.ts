@@ -15,6 +15,7 @@ import {
   ref,
   registerObjectClass,
   resetClient,
+  TraceServerError,
   type WeaveClient,
   WeaveClient as WeaveClientClass,
   WeaveObject,
@@ -96,6 +97,37 @@ describe('publish and get', () => {
     expect(await client.get(`weave:///${PROJECT}/object/twin:latest`)).toEqual({ kind: 'object, second' });
     expect(await client.get(`weave:///${PROJECT}/object/twin:v0`)).toEqual({ kind: 'object, first' });
     await expect(client.get(`weave:///${PROJECT}/op/twin:v1`)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('deletes `latest` of the ref’s own kind when an op and an object share a name', async () => {
+    const pair = op(function pair() {
+      return 1;
+    });
+    pair();
+    await client.flush();
+    await client.publish({ first: true }, 'pair');
+    await client.publish({ second: true }, 'pair');
+    await client.deleteObjectVersion(`weave:///${PROJECT}/object/pair:latest`);
+    expect(await client.get(`weave:///${PROJECT}/object/pair:latest`)).toEqual({ first: true });
+    expect(await client.get(`weave:///${PROJECT}/op/pair:latest`)).toBe(pair);
+  });
+
+  it('keeps a ref that no longer reads as a Ref inside a value, and text that only looks like a ref', async () => {
+    const gone = await client.publish({ soon: 'deleted' }, 'gone');
+    const holder = await client.publish(
+      { link: gone, docs: 'weave:///docs', call: `weave:///${PROJECT}/call/1` },
+      'holder',
+    );
+    await client.deleteObjectVersion(gone);
+    const loaded = (await client.get(holder)) as Record<string, unknown>;
+    expect(loaded.link).toBeInstanceOf(ObjectRef);
+    expect((loaded.link as ObjectRef).uri).toBe(gone.uri);
+    expect(loaded.docs).toBe('weave:///docs');
+    expect(loaded.call).toBe(`weave:///${PROJECT}/call/1`);
+    // The root itself still fails plainly.
+    await expect(client.get(gone)).rejects.toMatchObject({ status: 404 });
+    // A URI that does not parse is an error of the call, returned as a rejected promise.
+    await expect(client.get('weave:///nope')).rejects.toThrow(/too few parts/);
   });
 
   it('cleans up names that are no valid object ids', async () => {
@@ -256,9 +288,51 @@ describe('ops as versions', () => {
     for (let i = 0; i < 5; i++) counted.finishCall(counted.createCall(tally, { n: i }), i);
     await counted.flush();
     expect(requests).toEqual(['file/create', 'obj/create', 'call/upsert_batch']);
+    // A plain function given to createCall is one op too, saved once.
+    requests.length = 0;
+    const plain = (n: number) => n * 2;
+    for (let i = 0; i < 3; i++) counted.finishCall(counted.createCall(plain, { n: i }), i * 2);
+    await counted.flush();
+    expect(requests).toEqual(['file/create', 'obj/create', 'call/upsert_batch']);
     expect(counted.stats.failedSaves).toBe(0);
     const calls = await counted.getCalls().toArray();
-    expect(calls).toHaveLength(5);
+    expect(calls).toHaveLength(8);
+  });
+
+  it('still sends the calls of an op that cannot be saved, counts the failure, and tries again later', async () => {
+    class NoObjects extends HttpTraceServer {
+      override objCreate(): Promise<never> {
+        return Promise.reject(new TraceServerError('POST /obj/create returned 400: refused', 400, 'refused'));
+      }
+    }
+    const failing = new WeaveClientClass('tests', 'objects-unsaved', new NoObjects(server.url));
+    const unsaved = op(function unsaved(n: number) {
+      return n;
+    });
+    for (let i = 0; i < 3; i++) failing.finishCall(failing.createCall(unsaved, { n: i }), i);
+    await failing.flush();
+    // Tried once, not once per call; no unhandled rejection reaches the process (vitest fails on one).
+    expect(failing.stats.failedSaves).toBe(1);
+    expect((await failing.getCalls().toArray()).map((call) => call.output)).toEqual([0, 1, 2]);
+    // publish, unlike a call, reports it: the value would point at an op the server lacks.
+    await expect(failing.publish({ tool: unsaved }, 'with-unsaved-op')).rejects.toThrow(/refused/);
+  });
+
+  it('sends calls when an op save hangs, after waiting opSaveWaitMs', async () => {
+    class HangingFiles extends HttpTraceServer {
+      override fileCreate(): Promise<never> {
+        return new Promise(() => {});
+      }
+    }
+    const hanging = new WeaveClientClass('tests', 'objects-hanging', new HangingFiles(server.url), {
+      opSaveWaitMs: 200,
+    });
+    const stuck = op(function stuck() {
+      return 'done';
+    });
+    hanging.finishCall(hanging.createCall(stuck, {}), 'done');
+    await hanging.flush();
+    expect((await hanging.getCalls().toArray()).map((call) => call.output)).toEqual(['done']);
   });
 
   it('deletes an op version', async () => {

@@ -2,6 +2,7 @@
  * The trace server's HTTP API, exercised on the real `weft serve` process with a real SQLite file.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { batchItemBuilders } from '../../../test/support/batch-items.js';
 import {
   postJson,
   removeDataDir,
@@ -11,46 +12,7 @@ import {
 
 const PROJECT = 'team/http-api';
 let server: WeftServerProcess;
-let sequence = 0;
-
-function uniqueId(prefix: string): string {
-  sequence += 1;
-  return `${prefix}-${process.pid}-${sequence}`;
-}
-
-function start(id: string, overrides: Record<string, unknown> = {}) {
-  return {
-    mode: 'start',
-    req: {
-      start: {
-        project_id: PROJECT,
-        id,
-        trace_id: `trace-${id}`,
-        op_name: `weave:///${PROJECT}/op/step:abc`,
-        started_at: '2026-01-01T00:00:00.000Z',
-        attributes: {},
-        inputs: { x: 1 },
-        ...overrides,
-      },
-    },
-  };
-}
-
-function end(id: string, overrides: Record<string, unknown> = {}) {
-  return {
-    mode: 'end',
-    req: {
-      end: {
-        project_id: PROJECT,
-        id,
-        ended_at: '2026-01-01T00:00:01.250Z',
-        output: 'done',
-        summary: {},
-        ...overrides,
-      },
-    },
-  };
-}
+const { uniqueId, start, end } = batchItemBuilders(PROJECT);
 
 async function readCall(id: string) {
   return postJson(server.url, '/call/read', { project_id: PROJECT, id });

@@ -5,6 +5,7 @@
  * a body that is not a batch at all is still a 400, and display names sent in end records apply.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { batchItemBuilders } from '../../../test/support/batch-items.js';
 import {
   postJson,
   removeDataDir,
@@ -14,46 +15,7 @@ import {
 
 const PROJECT = 'team/upsert-batch';
 let server: WeftServerProcess;
-let sequence = 0;
-
-function uniqueId(prefix: string): string {
-  sequence += 1;
-  return `${prefix}-${process.pid}-${sequence}`;
-}
-
-function start(id: string, overrides: Record<string, unknown> = {}) {
-  return {
-    mode: 'start',
-    req: {
-      start: {
-        project_id: PROJECT,
-        id,
-        trace_id: `trace-${id}`,
-        op_name: `weave:///${PROJECT}/op/step:abc`,
-        started_at: '2026-01-01T00:00:00.000Z',
-        attributes: {},
-        inputs: { x: 1 },
-        ...overrides,
-      },
-    },
-  };
-}
-
-function end(id: string, overrides: Record<string, unknown> = {}) {
-  return {
-    mode: 'end',
-    req: {
-      end: {
-        project_id: PROJECT,
-        id,
-        ended_at: '2026-01-01T00:00:01.000Z',
-        output: 'done',
-        summary: {},
-        ...overrides,
-      },
-    },
-  };
-}
+const { uniqueId, start, end } = batchItemBuilders(PROJECT);
 
 interface BatchResponse {
   status: number;
