@@ -1,7 +1,8 @@
 /** Object routes (research doc §1 "Objects", §6): create, read, query and delete versions. */
 import { type Static, Type } from '@sinclair/typebox';
 import { SortBy } from './calls-query.js';
-import { MAX_PAGE_BOUND, Nullable, ProjectId } from './schema-helpers.js';
+import { InvalidRequest } from './errors.js';
+import { MAX_LIST_LENGTH, MAX_PAGE_BOUND, Nullable, ProjectId } from './schema-helpers.js';
 
 /**
  * `object_id`: 1–128 characters from [\w._-] (research doc §6). Python's `\w` is Unicode-aware
@@ -30,7 +31,7 @@ export interface ObjCreateRes {
 export const ObjReadReq = Type.Object({
   project_id: ProjectId,
   object_id: ObjectId,
-  /** A content digest, `latest`, or `v<N>`. */
+  /** A content digest, `latest`, `v<N>` or an alias name. */
   digest: Type.String({ minLength: 1, maxLength: 128 }),
   metadata_only: Type.Optional(Nullable(Type.Boolean())),
   include_tags_and_aliases: Type.Optional(Nullable(Type.Boolean())),
@@ -44,6 +45,10 @@ export const ObjQueryFilter = Type.Object({
   object_ids: Type.Optional(Nullable(Type.Array(Type.String(), { maxItems: 1000 }))),
   is_op: Type.Optional(Nullable(Type.Boolean())),
   latest_only: Type.Optional(Nullable(Type.Boolean())),
+  /** Versions carrying any of these tags. */
+  tags: Type.Optional(Nullable(Type.Array(Type.String(), { maxItems: MAX_LIST_LENGTH }))),
+  /** Versions any of these aliases point at; `latest` matches each history's latest version. */
+  aliases: Type.Optional(Nullable(Type.Array(Type.String(), { maxItems: MAX_LIST_LENGTH }))),
 });
 export type ObjQueryFilter = Static<typeof ObjQueryFilter>;
 
@@ -83,6 +88,10 @@ export interface ObjSchema {
   leaf_object_class: string | null;
   val: unknown;
   wb_user_id: string | null;
+  /** With `include_tags_and_aliases`: the version's tags, sorted. */
+  tags?: string[];
+  /** With `include_tags_and_aliases`: aliases pointing at the version, sorted, `latest` included. */
+  aliases?: string[];
 }
 
 export interface ObjReadRes {
@@ -100,4 +109,106 @@ export type RefsReadBatchReq = Static<typeof RefsReadBatchReq>;
 export interface RefsReadBatchRes {
   /** One value per ref, in order; null for a deleted object. */
   vals: unknown[];
+}
+
+/**
+ * Tags and aliases of object versions (research doc §1 "Objects, ops, tags, aliases", §6
+ * "Aliases/tags"). Tags belong to one version; an alias belongs to an object name and points at
+ * one of its versions. The names are checked by the service (`validateTag`, `validateAlias`) so
+ * that a refusal names the bad value.
+ */
+const TagList = Type.Array(Type.String(), { maxItems: MAX_LIST_LENGTH });
+
+/** The path of `PUT /objs/{object_id}/versions/{digest}/tags` and `POST …/tags/remove`. */
+export const ObjVersionParams = Type.Object({
+  object_id: ObjectId,
+  /** A content digest, `latest`, `v<N>` or an alias name, as `/obj/read` takes. */
+  digest: Type.String({ minLength: 1, maxLength: 128 }),
+});
+export type ObjVersionParams = Static<typeof ObjVersionParams>;
+
+/** The path of `PUT /objs/{object_id}/aliases` and `POST …/aliases/remove`. */
+export const ObjNameParams = Type.Object({ object_id: ObjectId });
+export type ObjNameParams = Static<typeof ObjNameParams>;
+
+export const ObjTagsBody = Type.Object({
+  project_id: ProjectId,
+  tags: TagList,
+  wb_user_id: Type.Optional(Nullable(Type.String())),
+});
+export type ObjTagsBody = Static<typeof ObjTagsBody>;
+
+export const ObjSetAliasesBody = Type.Object({
+  project_id: ProjectId,
+  /** The version the aliases move to: a content digest, `latest`, `v<N>` or another alias. */
+  digest: Type.String({ minLength: 1, maxLength: 128 }),
+  aliases: TagList,
+  wb_user_id: Type.Optional(Nullable(Type.String())),
+});
+export type ObjSetAliasesBody = Static<typeof ObjSetAliasesBody>;
+
+export const ObjRemoveAliasesBody = Type.Object({
+  project_id: ProjectId,
+  aliases: TagList,
+  wb_user_id: Type.Optional(Nullable(Type.String())),
+});
+export type ObjRemoveAliasesBody = Static<typeof ObjRemoveAliasesBody>;
+
+/** `GET /tags?project_id=` and `GET /aliases?project_id=`. */
+export const ProjectQuery = Type.Object({ project_id: ProjectId });
+export type ProjectQuery = Static<typeof ProjectQuery>;
+
+export interface TagsListRes {
+  tags: string[];
+}
+export interface AliasesListRes {
+  aliases: string[];
+}
+
+export const MAX_TAG_LENGTH = 256;
+export const MAX_ALIAS_LENGTH = 128;
+/**
+ * `^[-\w]+( [-\w]+)*$` with Python's Unicode-aware `\w` (letters and digits of any script and
+ * `_`, as in ObjectId): words joined by single spaces (research doc §6, "Aliases/tags").
+ */
+const TAG_PATTERN = /^[-\p{L}\p{N}_]+(?: [-\p{L}\p{N}_]+)*$/u;
+/** `v\d+`, with Python's Unicode-aware `\d` (decimal digits of any script). */
+const VERSION_LIKE = /^v\p{Nd}+$/u;
+
+/** Python's len(): code points, not UTF-16 units. */
+function codePointLength(text: string): number {
+  let length = 0;
+  for (const _ of text) length += 1;
+  return length;
+}
+
+/** Refuses a tag Weave refuses (research doc §6): the reason names the tag. */
+export function validateTag(tag: string): void {
+  const named = JSON.stringify(tag);
+  if (codePointLength(tag) > MAX_TAG_LENGTH) {
+    throw new InvalidRequest(`tag ${named} is longer than ${MAX_TAG_LENGTH} characters`);
+  }
+  if (!TAG_PATTERN.test(tag)) {
+    throw new InvalidRequest(
+      `tag ${named} is invalid: tags are letters, digits, "_" and "-", with single spaces between words`,
+    );
+  }
+}
+
+/**
+ * Refuses an alias Weave refuses (research doc §6): 1–128 characters without `/` or `:` (an
+ * alias can stand where a digest does in a ref), and neither `latest` nor `v<N>`, which already
+ * name versions.
+ */
+export function validateAlias(alias: string): void {
+  const named = JSON.stringify(alias);
+  const length = codePointLength(alias);
+  if (length === 0) throw new InvalidRequest('an alias must not be empty');
+  if (length > MAX_ALIAS_LENGTH) {
+    throw new InvalidRequest(`alias ${named} is longer than ${MAX_ALIAS_LENGTH} characters`);
+  }
+  if (/[/:]/.test(alias)) throw new InvalidRequest(`alias ${named} must not contain "/" or ":"`);
+  if (alias === 'latest' || VERSION_LIKE.test(alias)) {
+    throw new InvalidRequest(`alias ${named} is reserved: latest and v<N> already name versions`);
+  }
 }

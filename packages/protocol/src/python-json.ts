@@ -66,7 +66,8 @@ function escapeString(text: string): string {
   return `${out}"`;
 }
 
-function compareCodePoints(left: string, right: string): number {
+/** Python's order of str values (by code point), which is also the byte order of UTF-8. */
+export function compareCodePoints(left: string, right: string): number {
   // Python sorts str keys by code point; JavaScript's default sort compares UTF-16 units.
   const a = [...left];
   const b = [...right];

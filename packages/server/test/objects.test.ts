@@ -1,6 +1,7 @@
 /**
  * Object versions over HTTP on the real `weft serve` process (research doc §6): digests that
- * match W&B's production server for values without refs, versioning, latest, deletes.
+ * match W&B's production server for values without refs, versioning, latest, deletes, tags and
+ * aliases.
  */
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -309,7 +310,7 @@ describe('ops and objects with the same name', () => {
     expect((await read('notes', 'latest')).body.obj).toMatchObject({ digest: b.body.digest });
     // v0 and a's digest name the same version: deleted once.
     expect((await remove('notes', ['v0', a.body.digest])).body).toEqual({ num_deleted: 1 });
-    // A deleted version, an index never given, and an alias weft does not keep: 404, nothing deleted.
+    // A deleted version, an index never given, and an alias never set: 404, nothing deleted.
     for (const digests of [['v2'], ['v9'], ['production'], ['latest', 'v0']]) {
       const refused = await remove('notes', digests);
       expect(refused.status, digests.join()).toBe(404);
@@ -424,5 +425,217 @@ describe('/refs/read_batch', () => {
     expect((await readRefs(Array.from({ length: 1001 }, () => ref('object', 'ds', 'latest')))).status).toBe(
       400,
     );
+  });
+});
+
+describe('tags and aliases', () => {
+  interface Answer {
+    status: number;
+    body: Record<string, unknown> & { reason?: string; error_type?: string };
+  }
+  /** Any method, JSON in and out (PUT and GET routes). */
+  async function send(method: string, path: string, body?: unknown): Promise<Answer> {
+    const res = await fetch(new URL(path, server.url), {
+      method,
+      ...(body === undefined
+        ? {}
+        : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    });
+    return { status: res.status, body: (await res.json()) as Answer['body'] };
+  }
+  const versionPath = (object_id: string, digest: string) =>
+    `/objs/${encodeURIComponent(object_id)}/versions/${encodeURIComponent(digest)}/tags`;
+  const tag = (object_id: string, digest: string, tags: string[], project_id = LABELS) =>
+    send('PUT', versionPath(object_id, digest), { project_id, tags });
+  const untag = (object_id: string, digest: string, tags: string[]) =>
+    send('POST', `${versionPath(object_id, digest)}/remove`, { project_id: LABELS, tags });
+  const alias = (object_id: string, digest: string, aliases: string[]) =>
+    send('PUT', `/objs/${encodeURIComponent(object_id)}/aliases`, { project_id: LABELS, digest, aliases });
+  const unalias = (object_id: string, aliases: string[]) =>
+    send('POST', `/objs/${encodeURIComponent(object_id)}/aliases/remove`, { project_id: LABELS, aliases });
+  const list = async (what: 'tags' | 'aliases') =>
+    (await send('GET', `/${what}?project_id=${encodeURIComponent(LABELS)}`)).body[what] as string[];
+  // A project of its own, so that the lists hold only what these tests set.
+  const LABELS = 'team/labels';
+  const make = (object_id: string, val: unknown) =>
+    postJson(server.url, '/obj/create', { obj: { project_id: LABELS, object_id, val } }) as Promise<{
+      body: { digest: string };
+    }>;
+  const readLabelled = (object_id: string, digest: string) =>
+    postJson(server.url, '/obj/read', {
+      project_id: LABELS,
+      object_id,
+      digest,
+      include_tags_and_aliases: true,
+    }) as Promise<{ status: number; body: { obj: Record<string, unknown>; reason?: string } }>;
+  const queryLabels = (filter: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    postJson(server.url, '/objs/query', { project_id: LABELS, filter, ...extra }) as Promise<{
+      status: number;
+      body: { objs: Array<Record<string, unknown>> };
+    }>;
+
+  it('tag a version named by digest, latest, v<N> or alias, and list the project’s tags sorted', async () => {
+    const v0 = await make('model', { lr: 1 });
+    const v1 = await make('model', { lr: 2 });
+    expect(await tag('model', v0.body.digest, ['baseline', 'ready for review'])).toEqual({
+      status: 200,
+      body: {},
+    });
+    expect((await tag('model', 'latest', ['candidate', 'función'])).status).toBe(200);
+    expect((await tag('model', 'v0', ['baseline', 'zz-top'])).status).toBe(200);
+    expect((await alias('model', v1.body.digest, ['staging'])).status).toBe(200);
+    expect((await tag('model', 'staging', ['via-alias'])).status).toBe(200);
+
+    expect((await readLabelled('model', 'v0')).body.obj).toMatchObject({
+      digest: v0.body.digest,
+      tags: ['baseline', 'ready for review', 'zz-top'],
+      aliases: [],
+    });
+    // `latest` is synthesised for the latest version and sorted with the stored aliases.
+    expect((await readLabelled('model', 'latest')).body.obj).toMatchObject({
+      digest: v1.body.digest,
+      tags: ['candidate', 'función', 'via-alias'],
+      aliases: ['latest', 'staging'],
+    });
+    // Without include_tags_and_aliases there are no such fields.
+    const bare = (await postJson(server.url, '/obj/read', {
+      project_id: LABELS,
+      object_id: 'model',
+      digest: 'latest',
+    })) as { body: { obj: Record<string, unknown> } };
+    expect(bare.body.obj).not.toHaveProperty('tags');
+    expect(bare.body.obj).not.toHaveProperty('aliases');
+
+    expect(await untag('model', 'v0', ['zz-top', 'never-set'])).toEqual({ status: 200, body: {} });
+    expect(await list('tags')).toEqual(['baseline', 'candidate', 'función', 'ready for review', 'via-alias']);
+    const listed = await queryLabels({ object_ids: ['model'] }, { include_tags_and_aliases: true });
+    expect(listed.body.objs.map((obj) => [obj.version_index, obj.tags, obj.aliases])).toEqual([
+      [0, ['baseline', 'ready for review'], []],
+      [1, ['candidate', 'función', 'via-alias'], ['latest', 'staging']],
+    ]);
+  });
+
+  it('refuse bad tags and aliases with a 400 naming the value, changing nothing', async () => {
+    const made = await make('checked', { x: 1 });
+    for (const bad of ['two  spaces', ' leading', 'trailing ', 'bang!', 'a/b', '', 'x'.repeat(257)]) {
+      const res = await tag('checked', made.body.digest, ['fine', bad]);
+      expect(res.status, bad).toBe(400);
+      expect(res.body.reason, bad).toContain(bad === '' ? 'tag ""' : JSON.stringify(bad).slice(0, 40));
+    }
+    // Letters and digits of any script, as Python's \w; 256 characters counted as code points.
+    expect((await tag('checked', 'latest', ['модель-1', '模型_二', '𠀀'.repeat(256)])).status).toBe(200);
+    for (const bad of ['latest', 'v3', 'a/b', 'a:b', '', 'x'.repeat(129)]) {
+      const res = await alias('checked', made.body.digest, ['fine', bad]);
+      expect(res.status, bad).toBe(400);
+      expect(res.body.reason, bad).toContain(bad === '' ? 'empty' : JSON.stringify(bad).slice(0, 40));
+      expect((await unalias('checked', [bad])).status, bad).toBe(400);
+    }
+    expect(
+      (await alias('checked', made.body.digest, ['v1.0', 'prod env', '🚀', 'x'.repeat(128)])).status,
+    ).toBe(200);
+    const labelled = await readLabelled('checked', 'latest');
+    expect(labelled.body.obj.tags).not.toContain('fine');
+    expect(labelled.body.obj.aliases).not.toContain('fine');
+    expect((await send('GET', '/tags')).status).toBe(400);
+    expect((await send('PUT', versionPath('checked', 'latest'), { project_id: LABELS })).status).toBe(400);
+  });
+
+  it('answer 404 for an unknown object, version or alias, and for a deleted version', async () => {
+    const made = await make('short', { x: 1 });
+    for (const res of [
+      await tag('never-made', 'latest', ['a']),
+      await tag('short', 'x'.repeat(43), ['a']),
+      await tag('short', 'v7', ['a']),
+      await tag('short', 'no-such-alias', ['a']),
+      await untag('short', 'v7', ['a']),
+      await alias('short', 'v7', ['prod']),
+      await alias('never-made', 'latest', ['prod']),
+      await unalias('never-made', ['prod']),
+    ]) {
+      expect(res.status).toBe(404);
+      expect(res.body.error_type).toBe('NotFound');
+    }
+    await postJson(server.url, '/obj/delete', { project_id: LABELS, object_id: 'short' });
+    expect((await tag('short', made.body.digest, ['a'])).status).toBe(404);
+    expect((await alias('short', made.body.digest, ['prod'])).status).toBe(404);
+  });
+
+  it('point an alias at one version and move it; reads, queries, refs and deletes go through it', async () => {
+    const a = await make('prompt', { text: 'a' });
+    const b = await make('prompt', { text: 'b' });
+    const c = await make('prompt', { text: 'c' });
+    expect(await alias('prompt', a.body.digest, ['production', 'first'])).toEqual({ status: 200, body: {} });
+    expect((await readLabelled('prompt', 'production')).body.obj).toMatchObject({ digest: a.body.digest });
+    // Setting it on another version moves it; an alias can name the version too.
+    expect((await alias('prompt', 'v1', ['production'])).status).toBe(200);
+    expect((await alias('prompt', 'production', ['candidate'])).status).toBe(200);
+    expect((await readLabelled('prompt', 'production')).body.obj).toMatchObject({
+      digest: b.body.digest,
+      aliases: ['candidate', 'production'],
+    });
+    await tag('prompt', c.body.digest, ['newest']);
+
+    const filtered = async (filter: Record<string, unknown>) =>
+      (await queryLabels({ object_ids: ['prompt'], ...filter })).body.objs.map((obj) => obj.digest);
+    expect(await filtered({ aliases: ['production'] })).toEqual([b.body.digest]);
+    expect(await filtered({ aliases: ['first', 'latest'] })).toEqual([a.body.digest, c.body.digest]);
+    expect(await filtered({ tags: ['newest', 'nothing'] })).toEqual([c.body.digest]);
+    expect(await filtered({ tags: ['newest'], aliases: ['first'] })).toEqual([]);
+
+    const refs = (await postJson(server.url, '/refs/read_batch', {
+      refs: [
+        `weave:///${LABELS}/object/prompt:production/key/text`,
+        `weave:///${LABELS}/object/prompt:first`,
+      ],
+    })) as { status: number; body: { vals: unknown[] } };
+    expect(refs.body).toEqual({ vals: ['b', { text: 'a' }] });
+    expect(await list('aliases')).toEqual(expect.arrayContaining(['candidate', 'first', 'production']));
+
+    expect(await unalias('prompt', ['first', 'never-set'])).toEqual({ status: 200, body: {} });
+    expect((await readLabelled('prompt', 'first')).status).toBe(404);
+    // Deleting through an alias deletes the version it points at, with its tags and aliases.
+    expect(
+      (
+        await postJson(server.url, '/obj/delete', {
+          project_id: LABELS,
+          object_id: 'prompt',
+          digests: ['production'],
+        })
+      ).body,
+    ).toEqual({
+      num_deleted: 1,
+    });
+    expect((await readLabelled('prompt', b.body.digest)).status).toBe(404);
+    expect((await readLabelled('prompt', 'production')).status).toBe(404);
+    expect(await list('aliases')).not.toContain('production');
+    expect(await list('aliases')).not.toContain('candidate');
+    await postJson(server.url, '/obj/delete', {
+      project_id: LABELS,
+      object_id: 'prompt',
+      digests: [c.body.digest],
+    });
+    expect(await list('tags')).not.toContain('newest');
+  });
+
+  it('share aliases between an op and an object of one name; `latest` naming both is refused', async () => {
+    const object = await make('scorer', { threshold: 1 });
+    const op = await make('scorer', { _type: 'CustomWeaveType', weave_type: { type: 'Op' }, files: {} });
+    const refused = await tag('scorer', 'latest', ['x']);
+    expect(refused.status).toBe(404);
+    expect(refused.body.reason).toMatch(/"latest" names a version of both the op and the object/);
+    expect((await alias('scorer', 'v0', ['prod'])).status).toBe(404);
+
+    expect((await alias('scorer', object.body.digest, ['prod'])).status).toBe(200);
+    expect((await alias('scorer', op.body.digest, ['prod'])).status).toBe(200);
+    const versions = await queryLabels({ object_ids: ['scorer'] }, { include_tags_and_aliases: true });
+    // Each kind's latest gets `latest`; `prod` moved to the op.
+    expect(versions.body.objs.map((obj) => [obj.kind, obj.aliases])).toEqual([
+      ['object', ['latest']],
+      ['op', ['latest', 'prod']],
+    ]);
+    const refs = (await postJson(server.url, '/refs/read_batch', {
+      refs: [`weave:///${LABELS}/op/scorer:prod/key/files`],
+    })) as { body: { vals: unknown[] } };
+    expect(refs.body.vals).toEqual([{}]);
   });
 });

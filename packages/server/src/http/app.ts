@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { CallsService } from '../service/calls-service.js';
 import { FilesService } from '../service/files-service.js';
-import { ObjectsService } from '../service/objects-service.js';
+import { ObjectLabelsService, ObjectsService } from '../service/objects-service.js';
 import { RefsService } from '../service/refs-service.js';
 import { TablesService } from '../service/tables-service.js';
 import type { TraceStore } from '../storage/trace-store.js';
@@ -51,7 +51,12 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
   registerServiceRoutes(app);
   registerCallRoutes(app, new CallsService(options.store));
-  registerObjectRoutes(app, new ObjectsService(options.store), new RefsService(options.store));
+  registerObjectRoutes(
+    app,
+    new ObjectsService(options.store),
+    new ObjectLabelsService(options.store),
+    new RefsService(options.store),
+  );
   registerTableRoutes(app, new TablesService(options.store));
   registerFileRoutes(app, new FilesService(options.store), options.bodyLimit ?? MAX_BODY_BYTES);
   return app;

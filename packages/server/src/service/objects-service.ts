@@ -1,10 +1,13 @@
 /**
  * What the object routes do (research doc §6): digest, kind and class of a new version; version
- * selectors (`latest`, `v<N>`, digests); deleted versions reading as 404; rendering ObjSchema.
- * Values arrive parsed losslessly (floats stay floats) so digests match Python's `json.dumps`.
+ * selectors (`latest`, `v<N>`, aliases, digests); deleted versions reading as 404; tags and
+ * aliases; rendering ObjSchema. Values arrive parsed losslessly (floats stay floats) so digests
+ * match Python's `json.dumps`.
  */
 import {
+  type AliasesListRes,
   Conflict,
+  compareCodePoints,
   formatTimestampMicros,
   InvalidRequest,
   isLosslessObject,
@@ -16,9 +19,21 @@ import {
   type ObjDeleteRes,
   type ObjQueryReq,
   type ObjReadReq,
+  type ObjRemoveAliasesBody,
+  type ObjSetAliasesBody,
+  type ObjTagsBody,
   objectDigest,
+  type TagsListRes,
+  validateAlias,
+  validateTag,
 } from '@weft/protocol';
-import type { ObjectKind, ObjectVersionSelector, StoredObject, TraceStore } from '../storage/trace-store.js';
+import type {
+  ObjectKind,
+  ObjectLabelChange,
+  ObjectVersionSelector,
+  StoredObject,
+  TraceStore,
+} from '../storage/trace-store.js';
 
 /** `op` when the value is a serialized op (`_type` with `weave_type.type` or itself "Op"). */
 export function objectKind(val: unknown): ObjectKind {
@@ -43,18 +58,34 @@ export function objectClasses(val: unknown): { base: string | null; leaf: string
   return { base, leaf };
 }
 
+/** 43 alphanumerics (an object digest) or 64 hex characters (a table's): never an alias. */
+const CONTENT_HASH = /^(?:[A-Za-z0-9]{43}|[0-9a-fA-F]{64})$/;
+
 /**
- * `latest`, `v<N>`, or a content digest (research doc §5, last point: obj_read and obj_delete take
- * all three). Alias names are not kept yet, so any other text is looked up as a digest.
+ * `latest`, `v<N>`, an alias name, or a content digest (research doc §5, last point: obj_read and
+ * obj_delete take all of them, and a content hash is always read as one). Text that is no content
+ * hash is looked up as an alias first and as a digest when the name has no such alias (§6,
+ * "Reading"). `latest` is the version with is_latest=1: Weave also honours a stored `latest`
+ * alias row, which its server writes on every create, but weft refuses `latest` as an alias name
+ * (§6, "Aliases/tags") and keeps is_latest itself, so no such row exists.
  */
 export function versionSelector(digest: string): ObjectVersionSelector {
   if (digest === 'latest') return { latest: true };
   const index = /^v(\d{1,9})$/.exec(digest);
-  return index ? { versionIndex: Number(index[1]) } : { digest };
+  if (index) return { versionIndex: Number(index[1]) };
+  return CONTENT_HASH.test(digest) ? { digest } : { alias: digest };
 }
 
 function render(object: StoredObject, metadataOnly: boolean): string {
   const quote = JSON.stringify;
+  let labels = '';
+  if (object.tags && object.aliases) {
+    // `latest` is synthesised for the latest version (research doc §6, "Aliases/tags").
+    const aliases = object.is_latest ? [...object.aliases, 'latest'] : object.aliases;
+    labels =
+      `,"tags":${quote([...object.tags].sort(compareCodePoints))}` +
+      `,"aliases":${quote([...aliases].sort(compareCodePoints))}`;
+  }
   return (
     `{"project_id":${quote(object.project_id)},"object_id":${quote(object.object_id)}` +
     `,"created_at":${quote(formatTimestampMicros(object.created_at))}` +
@@ -62,7 +93,7 @@ function render(object: StoredObject, metadataOnly: boolean): string {
     `,"digest":${quote(object.digest)},"version_index":${object.version_index}` +
     `,"is_latest":${object.is_latest ? 1 : 0},"kind":${quote(object.kind)}` +
     `,"base_object_class":${quote(object.base_object_class)},"leaf_object_class":${quote(object.leaf_object_class)}` +
-    `,"val":${metadataOnly ? '{}' : object.val_json},"wb_user_id":${quote(object.wb_user_id)}}`
+    `,"val":${metadataOnly ? '{}' : object.val_json},"wb_user_id":${quote(object.wb_user_id)}${labels}}`
   );
 }
 
@@ -95,7 +126,9 @@ export class ObjectsService {
 
   /** `{"obj": ObjSchema}` as JSON text. */
   async read(req: ObjReadReq): Promise<string> {
-    const object = await this.store.readObject(req.project_id, req.object_id, versionSelector(req.digest));
+    const object = await this.store.readObject(req.project_id, req.object_id, versionSelector(req.digest), {
+      includeTagsAndAliases: req.include_tags_and_aliases ?? false,
+    });
     const name = `${req.object_id}:${req.digest}`;
     if (!object) throw new NotFound(`object ${name} not found in project ${req.project_id}`);
     if (object.deleted_at !== null) {
@@ -122,6 +155,7 @@ export class ObjectsService {
       ),
       limit: req.limit != null && req.limit > 0 ? req.limit : null,
       offset: req.offset ?? 0,
+      include_tags_and_aliases: req.include_tags_and_aliases ?? false,
     });
     return `{"objs":[${objects.map((object) => render(object, req.metadata_only ?? false)).join(',')}]}`;
   }
@@ -154,6 +188,87 @@ export class ObjectsService {
       throw new NotFound(`object ${req.object_id} has no live versions in project ${req.project_id}`);
     return { num_deleted: result.deleted };
   }
+}
+
+/**
+ * Tags and aliases (research doc §1 "Objects, ops, tags, aliases", §6 "Aliases/tags"). A version
+ * is named as `/obj/read` names it (digest, `latest`, `v<N>` or alias) and must be live; names
+ * are checked before anything is stored, so one bad name changes nothing.
+ */
+export class ObjectLabelsService {
+  constructor(private readonly store: TraceStore) {}
+
+  async addTags(objectId: string, digest: string, body: ObjTagsBody): Promise<Record<string, never>> {
+    body.tags.forEach(validateTag);
+    const change = await this.store.addObjectTags(
+      body.project_id,
+      objectId,
+      versionSelector(digest),
+      body.tags,
+      Date.now() * 1000,
+    );
+    return settled(change, body.project_id, objectId, digest);
+  }
+
+  async removeTags(objectId: string, digest: string, body: ObjTagsBody): Promise<Record<string, never>> {
+    body.tags.forEach(validateTag);
+    const change = await this.store.removeObjectTags(
+      body.project_id,
+      objectId,
+      versionSelector(digest),
+      body.tags,
+    );
+    return settled(change, body.project_id, objectId, digest);
+  }
+
+  async setAliases(objectId: string, body: ObjSetAliasesBody): Promise<Record<string, never>> {
+    body.aliases.forEach(validateAlias);
+    const change = await this.store.setObjectAliases(
+      body.project_id,
+      objectId,
+      versionSelector(body.digest),
+      body.aliases,
+      Date.now() * 1000,
+    );
+    return settled(change, body.project_id, objectId, body.digest);
+  }
+
+  async removeAliases(objectId: string, body: ObjRemoveAliasesBody): Promise<Record<string, never>> {
+    body.aliases.forEach(validateAlias);
+    if (!(await this.store.removeObjectAliases(body.project_id, objectId, body.aliases))) {
+      throw new NotFound(`object ${objectId} has no live versions in project ${body.project_id}`);
+    }
+    return {};
+  }
+
+  async listTags(projectId: string): Promise<TagsListRes> {
+    return { tags: await this.store.listTags(projectId) };
+  }
+
+  async listAliases(projectId: string): Promise<AliasesListRes> {
+    return { aliases: await this.store.listAliases(projectId) };
+  }
+}
+
+function settled(
+  change: ObjectLabelChange,
+  projectId: string,
+  objectId: string,
+  digest: string,
+): Record<string, never> {
+  if (change === 'missing') {
+    throw new NotFound(
+      `object ${objectId} has no live version ${JSON.stringify(digest)} in project ${projectId}`,
+    );
+  }
+  if (change === 'ambiguous') {
+    // As /obj/delete refuses it: `latest` and `v<N>` name one version of each kind here.
+    throw new NotFound(
+      `${JSON.stringify(digest)} names a version of both the op and the object called ${objectId}; ` +
+        'name the version by digest',
+    );
+  }
+  return {};
 }
 
 /**

@@ -91,13 +91,16 @@ export class RefsService {
 
   /**
    * An op or object ref's root value. A content digest names one value (and so one kind) whatever
-   * the ref says, as in Weave, which reads refs by name and digest alone. `latest` and `v<N>`
-   * (which Weave's refs do not take; weft reads them) name one version per kind, so the ref's
-   * `op`/`object` picks the history (research doc §8: indexes and latest are counted per kind).
+   * the ref says, as in Weave, which reads refs by name and digest alone; so does an alias, which
+   * belongs to the name and points at one digest (research doc §5: digest arguments take alias
+   * names, and aliases may not hold `/` or `:` so that they fit where a ref's digest goes).
+   * `latest` and `v<N>` (which Weave's refs do not take; weft reads them) name one version per
+   * kind, so the ref's `op`/`object` picks the history (§8: indexes and latest are per kind).
    */
   private async readObject(project: string, ref: ObjectRef, uri: string): Promise<LosslessJson> {
     const selector = versionSelector(ref.digest);
-    const version = 'digest' in selector ? selector : { ...selector, kind: ref.kind };
+    const version =
+      'latest' in selector || 'versionIndex' in selector ? { ...selector, kind: ref.kind } : selector;
     const object = await this.store.readObject(project, ref.name, version);
     if (!object) {
       throw new NotFound(

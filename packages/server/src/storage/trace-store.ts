@@ -151,6 +151,13 @@ export interface StoredObject extends NewObjectVersion {
   version_index: number;
   is_latest: boolean;
   deleted_at: number | null;
+  /** When asked for: the version's tags, in code point order (research doc §6, "Aliases/tags"). */
+  tags?: string[];
+  /**
+   * When asked for: the stored aliases pointing at the version, in code point order. `latest` is
+   * never stored; the service adds it for the latest version.
+   */
+  aliases?: string[];
 }
 
 /**
@@ -159,9 +166,25 @@ export interface StoredObject extends NewObjectVersion {
  * by kind, and indexes and latest are counted per kind), so `latest` and an index may name one
  * version of each kind. `kind` picks a history; without it both are asked (see readObject).
  */
-export type ObjectVersionSelector = ({ digest: string } | { latest: true } | { versionIndex: number }) & {
+export type ObjectVersionSelector = (
+  | { digest: string }
+  | { latest: true }
+  | { versionIndex: number }
+  /**
+   * The version an alias of the object name points at. When the name has no alias by that name,
+   * the text is looked up as a digest, as Weave reads it (research doc §6, "Reading").
+   */
+  | { alias: string }
+) & {
   kind?: ObjectKind;
 };
+
+/**
+ * What a change to a version's tags or aliases found: done, no live version named (`missing`), or
+ * a selector naming a live version of both kinds (`ambiguous`: `latest` or an index without a
+ * kind when an op and an object share the name). Nothing changes unless it is `done`.
+ */
+export type ObjectLabelChange = 'done' | 'missing' | 'ambiguous';
 
 export interface ObjectsQuery {
   project_id: string;
@@ -171,6 +194,15 @@ export interface ObjectsQuery {
   leaf_object_classes?: readonly string[] | null;
   is_op?: boolean | null;
   latest_only?: boolean | null;
+  /** Versions carrying any of these tags. */
+  tags?: readonly string[] | null;
+  /**
+   * Versions any of these aliases point at; `latest` (never a stored alias) matches each history's
+   * latest version, as the alias Weave synthesises for it (research doc §6).
+   */
+  aliases?: readonly string[] | null;
+  /** Fill in `tags` and `aliases` of each version. */
+  include_tags_and_aliases?: boolean | null;
   /** Only object_id and created_at can be sorted on; the default is created_at, then version_index. */
   sort_by: ReadonlyArray<{ field: 'object_id' | 'created_at'; direction: 'asc' | 'desc' }>;
   limit: number | null;
@@ -227,6 +259,7 @@ export interface TraceStore {
     projectId: string,
     objectId: string,
     version: ObjectVersionSelector,
+    options?: { includeTagsAndAliases?: boolean },
   ): Promise<StoredObject | undefined>;
   /** Live versions matching the query. */
   queryObjects(query: ObjectsQuery): Promise<StoredObject[]>;
@@ -235,7 +268,8 @@ export interface TraceStore {
    * `versions` is null) and moves each kind's latest to its newest survivor. A selector that names
    * no live version is `missing`; one that names live versions of both kinds (`latest` or an index
    * without a kind, when an op and an object share the name) is `ambiguous`. Both are given as
-   * positions in `versions`; when there are any, nothing changes.
+   * positions in `versions`; when there are any, nothing changes. The tags of deleted versions
+   * and the aliases pointing at them are removed (research doc §6, "Deletion").
    */
   deleteObjectVersions(
     projectId: string,
@@ -243,6 +277,45 @@ export interface TraceStore {
     versions: readonly ObjectVersionSelector[] | null,
     deletedAt: number,
   ): Promise<{ deleted: number; missing: number[]; ambiguous: number[] }>;
+  /**
+   * Adds tags to the live version the selector names (research doc §6, "Aliases/tags": tags
+   * belong to one version, keyed by object name and digest). Tags it has already stay.
+   */
+  addObjectTags(
+    projectId: string,
+    objectId: string,
+    version: ObjectVersionSelector,
+    tags: readonly string[],
+    createdAt: number,
+  ): Promise<ObjectLabelChange>;
+  /** Removes tags from the live version the selector names; tags it does not have are ignored. */
+  removeObjectTags(
+    projectId: string,
+    objectId: string,
+    version: ObjectVersionSelector,
+    tags: readonly string[],
+  ): Promise<ObjectLabelChange>;
+  /**
+   * Points aliases of the object name at the live version the selector names, moving any that
+   * pointed elsewhere. Aliases belong to the name, not to one kind's history: an op and an object
+   * sharing a name share its aliases (Weave keys them by project and object_id).
+   */
+  setObjectAliases(
+    projectId: string,
+    objectId: string,
+    version: ObjectVersionSelector,
+    aliases: readonly string[],
+    createdAt: number,
+  ): Promise<ObjectLabelChange>;
+  /**
+   * Removes aliases of the object name; aliases it does not have are ignored. False (and nothing
+   * changed) when the name has no live version.
+   */
+  removeObjectAliases(projectId: string, objectId: string, aliases: readonly string[]): Promise<boolean>;
+  /** The project's distinct tags, in code point order. */
+  listTags(projectId: string): Promise<string[]>;
+  /** The project's distinct stored aliases, in code point order. */
+  listAliases(projectId: string): Promise<string[]>;
   /**
    * Stores a table: its row digests in order, and rows for them (rows are kept once per project,
    * by digest, whatever tables hold them; rows already stored may be given again). Creating a

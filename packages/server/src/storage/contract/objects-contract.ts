@@ -2,7 +2,8 @@
  * Contract: object versions (research doc §6). Indexes count every version ever made; creating a
  * live digest again makes it latest without a new version; a deleted digest created again comes
  * back with a new index; deleting moves latest to the newest survivor, or refuses as a whole. Ops
- * and objects sharing a name keep separate histories (research doc §8, "object_versions").
+ * and objects sharing a name keep separate histories (research doc §8, "object_versions"). Tags
+ * belong to versions and aliases to names; deleting a version drops both (research doc §6).
  */
 import { describe, expect, it } from 'vitest';
 import type { NewObjectVersion, ObjectVersionSelector } from '../trace-store.js';
@@ -213,6 +214,160 @@ export function describeObjectVersions(subject: StoreUnderTest): void {
       // With no list, every live version of both kinds goes.
       expect(await store.deleteObjectVersions(PROJECT, 'q', null, T0 + 12)).toEqual(result(2));
       expect(await store.readObject(PROJECT, 'q', { latest: true })).toBeUndefined();
+    });
+  });
+
+  describe('object tags and aliases', () => {
+    const all = { sort_by: [], limit: null, offset: 0 } as const;
+
+    it('tags versions, ignoring tags given twice, and lists a project’s tags once each in code point order', async () => {
+      const { store } = subject;
+      await store.createObject(version('t', 'd0', T0));
+      await store.createObject(version('t', 'd1', T0 + 1));
+      expect(
+        await store.addObjectTags(PROJECT, 't', { digest: 'd0' }, ['zeta', 'alpha', 'alpha'], T0 + 2),
+      ).toBe('done');
+      // Astral characters sort after U+E000–U+FFFF by code point (UTF-16 order would differ).
+      expect(
+        await store.addObjectTags(PROJECT, 't', { latest: true }, ['alpha', '\u{20000}', '\uFF21'], T0 + 3),
+      ).toBe('done');
+      const read = await store.readObject(PROJECT, 't', { digest: 'd0' }, { includeTagsAndAliases: true });
+      expect(read).toMatchObject({ tags: ['alpha', 'zeta'], aliases: [] });
+      expect(
+        (await store.readObject(PROJECT, 't', { versionIndex: 1 }, { includeTagsAndAliases: true }))?.tags,
+      ).toEqual(['alpha', '\uFF21', '\u{20000}']);
+      expect(await store.readObject(PROJECT, 't', { digest: 'd0' })).not.toHaveProperty('tags');
+      expect(await store.listTags(PROJECT)).toEqual(['alpha', 'zeta', '\uFF21', '\u{20000}']);
+      expect(await store.listTags('other/project')).toEqual([]);
+
+      expect(await store.removeObjectTags(PROJECT, 't', { digest: 'd0' }, ['zeta', 'never-set'])).toBe(
+        'done',
+      );
+      expect(
+        (await store.readObject(PROJECT, 't', { digest: 'd0' }, { includeTagsAndAliases: true }))?.tags,
+      ).toEqual(['alpha']);
+      expect(await store.addObjectTags(PROJECT, 't', { digest: 'nope' }, ['x'], T0)).toBe('missing');
+      expect(await store.addObjectTags(PROJECT, 'nobody', { latest: true }, ['x'], T0)).toBe('missing');
+      expect(await store.removeObjectTags(PROJECT, 't', { versionIndex: 9 }, ['alpha'])).toBe('missing');
+      expect(await store.listTags(PROJECT)).toEqual(['alpha', '\uFF21', '\u{20000}']);
+    });
+
+    it('points an alias of a name at one version, moves it when set again, and reads versions through it', async () => {
+      const { store } = subject;
+      await store.createObject(version('a', 'd0', T0));
+      await store.createObject(version('a', 'd1', T0 + 1));
+      expect(await store.setObjectAliases(PROJECT, 'a', { digest: 'd0' }, ['prod', 'stable'], T0 + 2)).toBe(
+        'done',
+      );
+      expect(await store.readObject(PROJECT, 'a', { alias: 'prod' })).toMatchObject({ digest: 'd0' });
+      // Set again on another version: it moves; the other alias stays.
+      expect(await store.setObjectAliases(PROJECT, 'a', { alias: 'd1' }, ['prod'], T0 + 3)).toBe('done');
+      expect(await store.readObject(PROJECT, 'a', { alias: 'prod' })).toMatchObject({ digest: 'd1' });
+      expect(await store.readObject(PROJECT, 'a', { alias: 'stable' })).toMatchObject({ digest: 'd0' });
+      // Text that is no alias of this name is read as a digest.
+      expect(await store.readObject(PROJECT, 'a', { alias: 'd0' })).toMatchObject({ digest: 'd0' });
+      expect(await store.readObject(PROJECT, 'a', { alias: 'other' })).toBeUndefined();
+      const labelled = await store.queryObjects({
+        project_id: PROJECT,
+        ...all,
+        include_tags_and_aliases: true,
+      });
+      expect(labelled.map((found) => [found.digest, found.tags, found.aliases])).toEqual([
+        ['d0', [], ['stable']],
+        ['d1', [], ['prod']],
+      ]);
+      expect(await store.listAliases(PROJECT)).toEqual(['prod', 'stable']);
+
+      expect(await store.removeObjectAliases(PROJECT, 'a', ['stable', 'never-set'])).toBe(true);
+      expect(await store.readObject(PROJECT, 'a', { alias: 'stable' })).toBeUndefined();
+      expect(await store.removeObjectAliases(PROJECT, 'nobody', ['prod'])).toBe(false);
+      expect(await store.setObjectAliases(PROJECT, 'a', { digest: 'nope' }, ['x'], T0)).toBe('missing');
+      expect(await store.listAliases(PROJECT)).toEqual(['prod']);
+      expect(await store.listAliases('other/project')).toEqual([]);
+    });
+
+    it('filters queries by any of the given tags or aliases; `latest` matches latest versions', async () => {
+      const { store } = subject;
+      await store.createObject(version('f', 'f0', T0));
+      await store.createObject(version('f', 'f1', T0 + 1));
+      await store.createObject(version('g', 'g0', T0 + 2));
+      await store.addObjectTags(PROJECT, 'f', { digest: 'f0' }, ['red'], T0 + 3);
+      await store.addObjectTags(PROJECT, 'g', { digest: 'g0' }, ['blue'], T0 + 3);
+      await store.setObjectAliases(PROJECT, 'f', { digest: 'f0' }, ['prod'], T0 + 3);
+      const digests = async (query: Record<string, unknown>) =>
+        (await store.queryObjects({ project_id: PROJECT, ...all, ...query })).map((found) => found.digest);
+      expect(await digests({ tags: ['red', 'blue'] })).toEqual(['f0', 'g0']);
+      expect(await digests({ tags: ['red'], object_ids: ['g'] })).toEqual([]);
+      expect(await digests({ tags: ['green'] })).toEqual([]);
+      expect(await digests({ aliases: ['prod'] })).toEqual(['f0']);
+      expect(await digests({ aliases: ['latest'] })).toEqual(['f1', 'g0']);
+      expect(await digests({ aliases: ['prod', 'latest'] })).toEqual(['f0', 'f1', 'g0']);
+      expect(await digests({ aliases: ['prod'], tags: ['blue'] })).toEqual([]);
+      expect(await digests({ tags: [], aliases: [] })).toEqual(['f0', 'f1', 'g0']);
+    });
+
+    it('drops the tags and aliases of deleted versions, so a resurrected version comes back bare', async () => {
+      const { store } = subject;
+      await store.createObject(version('x', 'x0', T0));
+      await store.createObject(version('x', 'x1', T0 + 1));
+      await store.addObjectTags(PROJECT, 'x', { digest: 'x0' }, ['old'], T0 + 2);
+      await store.addObjectTags(PROJECT, 'x', { digest: 'x1' }, ['new'], T0 + 2);
+      await store.setObjectAliases(PROJECT, 'x', { digest: 'x0' }, ['prod'], T0 + 2);
+      await store.setObjectAliases(PROJECT, 'x', { digest: 'x1' }, ['next'], T0 + 2);
+      // Deleting through an alias names the version it points at.
+      expect(await store.deleteObjectVersions(PROJECT, 'x', [{ alias: 'prod' }], T0 + 3)).toMatchObject({
+        deleted: 1,
+      });
+      expect(await store.readObject(PROJECT, 'x', { digest: 'x0' })).toMatchObject({ deleted_at: T0 + 3 });
+      expect(await store.listTags(PROJECT)).toEqual(['new']);
+      expect(await store.listAliases(PROJECT)).toEqual(['next']);
+      expect(await store.addObjectTags(PROJECT, 'x', { digest: 'x0' }, ['late'], T0 + 4)).toBe('missing');
+      await store.createObject(version('x', 'x0', T0 + 5));
+      expect(
+        await store.readObject(PROJECT, 'x', { digest: 'x0' }, { includeTagsAndAliases: true }),
+      ).toMatchObject({
+        tags: [],
+        aliases: [],
+      });
+      expect(await store.deleteObjectVersions(PROJECT, 'x', null, T0 + 6)).toMatchObject({ deleted: 2 });
+      expect(await store.listTags(PROJECT)).toEqual([]);
+      expect(await store.listAliases(PROJECT)).toEqual([]);
+      expect(await store.removeObjectAliases(PROJECT, 'x', ['next'])).toBe(false);
+    });
+
+    it('shares aliases between an op and an object of one name; tags stay with their version', async () => {
+      const { store } = subject;
+      await store.createObject(version('s', 'obj0', T0));
+      await store.createObject(version('s', 'op0', T0 + 1, { kind: 'op' }));
+      expect(await store.setObjectAliases(PROJECT, 's', { latest: true }, ['prod'], T0 + 2)).toBe(
+        'ambiguous',
+      );
+      expect(await store.addObjectTags(PROJECT, 's', { versionIndex: 0 }, ['t'], T0 + 2)).toBe('ambiguous');
+      expect(await store.listAliases(PROJECT)).toEqual([]);
+      expect(
+        await store.setObjectAliases(PROJECT, 's', { latest: true, kind: 'object' }, ['prod'], T0 + 2),
+      ).toBe('done');
+      expect(await store.readObject(PROJECT, 's', { alias: 'prod' })).toMatchObject({ kind: 'object' });
+      // The op's version takes the alias from the object's: one alias per name.
+      expect(await store.setObjectAliases(PROJECT, 's', { digest: 'op0' }, ['prod'], T0 + 3)).toBe('done');
+      expect(await store.readObject(PROJECT, 's', { alias: 'prod' })).toMatchObject({
+        kind: 'op',
+        digest: 'op0',
+      });
+      expect(await store.addObjectTags(PROJECT, 's', { digest: 'op0' }, ['fast'], T0 + 3)).toBe('done');
+      const labelled = await store.queryObjects({
+        project_id: PROJECT,
+        object_ids: ['s'],
+        ...all,
+        include_tags_and_aliases: true,
+      });
+      expect(labelled.map((found) => [found.kind, found.tags, found.aliases])).toEqual([
+        ['object', [], []],
+        ['op', ['fast'], ['prod']],
+      ]);
+      expect(
+        (await store.queryObjects({ project_id: PROJECT, is_op: false, aliases: ['prod'], ...all })).length,
+      ).toBe(0);
     });
   });
 }

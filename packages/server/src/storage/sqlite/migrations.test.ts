@@ -112,4 +112,31 @@ describe('migrations', () => {
       await store.close();
     }
   });
+
+  it('add tag and alias tables (migration 9) with which versions stored before can be labelled', async () => {
+    const path = join(directory, 'labels.db');
+    const old = new Database(path);
+    for (const migration of MIGRATIONS.filter((m) => m.version <= 8)) old.exec(migration.sql);
+    old.pragma('user_version = 8');
+    const insert = old.prepare(
+      `INSERT INTO objects (project_id, object_id, kind, digest, version_index, is_latest, val, created_at)
+       VALUES (?, 'model', 'object', ?, ?, ?, '{}', ?)`,
+    );
+    insert.run(PROJECT, 'm0', 0, 0, 1);
+    insert.run(PROJECT, 'm1', 1, 1, 2);
+    old.close();
+
+    const store = SqliteTraceStore.open(path);
+    try {
+      expect(await store.addObjectTags(PROJECT, 'model', { versionIndex: 0 }, ['baseline'], 3)).toBe('done');
+      expect(await store.setObjectAliases(PROJECT, 'model', { latest: true }, ['prod'], 3)).toBe('done');
+      expect(await store.readObject(PROJECT, 'model', { alias: 'prod' })).toMatchObject({ digest: 'm1' });
+      expect(await store.listTags(PROJECT)).toEqual(['baseline']);
+    } finally {
+      await store.close();
+    }
+    const check = new Database(path, { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(9);
+    check.close();
+  });
 });

@@ -251,4 +251,34 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX objects_by_time ON objects (project_id, created_at, version_index);
     `,
   },
+  {
+    version: 9,
+    description: 'tags of object versions and aliases of object names',
+    sql: `
+      -- Research doc §6, "Aliases/tags". A tag belongs to one version, named by object and digest
+      -- (a digest is one value, so one kind). Deleting a version removes its tags.
+      CREATE TABLE object_tags (
+        project_id TEXT NOT NULL,
+        object_id TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        tag TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (project_id, object_id, digest, tag)
+      ) WITHOUT ROWID;
+      -- GET /tags: distinct tags of a project, read in order from the index.
+      CREATE INDEX object_tags_by_tag ON object_tags (project_id, tag);
+      -- An alias belongs to an object name (ops and objects of one name share them, as Weave keys
+      -- aliases by project and object_id) and points at one digest; setting it again moves it.
+      -- \`latest\` is never stored: objects.is_latest says which version is latest.
+      CREATE TABLE object_aliases (
+        project_id TEXT NOT NULL,
+        object_id TEXT NOT NULL,
+        alias TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (project_id, object_id, alias)
+      ) WITHOUT ROWID;
+      CREATE INDEX object_aliases_by_alias ON object_aliases (project_id, alias);
+    `,
+  },
 ];

@@ -4,16 +4,19 @@
  * the newest survivor. Ops and objects keep separate histories under one name: a version is keyed
  * by (project, object_id, kind, digest), and indexes and latest are kept per kind (research doc
  * §8, "object_versions"; migration 8). Objects are small and their queries use indexes, so they
- * run on the writer's connection; each change is one transaction.
+ * run on the writer's connection; each change is one transaction. Tags and aliases are kept by
+ * ObjectLabels (migration 9); this class decides which version a selector names for them.
  */
 import type Database from 'better-sqlite3';
 import type {
   NewObjectVersion,
   ObjectKind,
+  ObjectLabelChange,
   ObjectsQuery,
   ObjectVersionSelector,
   StoredObject,
 } from '../trace-store.js';
+import { ObjectLabels } from './object-labels.js';
 
 interface ObjectRow {
   project_id: string;
@@ -39,8 +42,10 @@ const KINDS: readonly ObjectKind[] = ['object', 'op'];
 
 export class ObjectVersions {
   private readonly statements;
+  private readonly labels: ObjectLabels;
 
   constructor(private readonly db: Database.Database) {
+    this.labels = new ObjectLabels(db);
     // Versions a selector names: of one kind, or of both when @kind is NULL (then the one created
     // first comes first, as Weave's obj_read orders them); only live ones when @live is 1.
     const named = (condition: string) =>
@@ -79,6 +84,11 @@ export class ObjectVersions {
         `UPDATE objects SET version_index = ?, created_at = ?, deleted_at = NULL, is_latest = 1
          WHERE project_id = ? AND object_id = ? AND kind = ? AND digest = ?`,
       ),
+      anyLive: db
+        .prepare(
+          'SELECT 1 FROM objects WHERE project_id = ? AND object_id = ? AND deleted_at IS NULL LIMIT 1',
+        )
+        .pluck(),
       allLive: db.prepare(
         'SELECT * FROM objects WHERE project_id = ? AND object_id = ? AND deleted_at IS NULL',
       ),
@@ -118,9 +128,21 @@ export class ObjectVersions {
     return { version_index: versionIndex };
   }
 
-  read(projectId: string, objectId: string, version: ObjectVersionSelector): StoredObject | undefined {
+  read(
+    projectId: string,
+    objectId: string,
+    version: ObjectVersionSelector,
+    withLabels = false,
+  ): StoredObject | undefined {
     const [first] = this.named(projectId, objectId, version, false);
-    return first ? toStored(first) : undefined;
+    if (!first) return undefined;
+    return withLabels ? this.labelled(projectId, [first])[0] : toStored(first);
+  }
+
+  /** Stored versions with their tags and aliases filled in. */
+  private labelled(projectId: string, rows: readonly ObjectRow[]): StoredObject[] {
+    const labels = this.labels.of(projectId, rows);
+    return rows.map((row) => ({ ...toStored(row), ...ObjectLabels.lookup(labels, row) }));
   }
 
   private named(
@@ -130,9 +152,16 @@ export class ObjectVersions {
     live: boolean,
   ): ObjectRow[] {
     const params = { project: projectId, object: objectId, kind: version.kind ?? null, live: live ? 1 : 0 };
-    const rows =
+    // A name that is no alias of this object is read as a digest (research doc §6, "Reading").
+    const digest =
       'digest' in version
-        ? this.statements.byDigest.all({ ...params, digest: version.digest })
+        ? version.digest
+        : 'alias' in version
+          ? (this.labels.aliasTarget(projectId, objectId, version.alias) ?? version.alias)
+          : undefined;
+    const rows =
+      digest !== undefined
+        ? this.statements.byDigest.all({ ...params, digest })
         : 'versionIndex' in version
           ? this.statements.byIndex.all({ ...params, index: version.versionIndex })
           : this.statements.latest.all(params);
@@ -161,6 +190,26 @@ export class ObjectVersions {
       params.push(query.is_op ? 'op' : 'object');
     }
     if (query.latest_only) conditions.push('is_latest = 1');
+    if (query.tags?.length) {
+      conditions.push(
+        `EXISTS (SELECT 1 FROM object_tags AS t WHERE t.project_id = objects.project_id
+           AND t.object_id = objects.object_id AND t.digest = objects.digest
+           AND t.tag IN (SELECT value FROM json_each(?)))`,
+      );
+      params.push(JSON.stringify(query.tags));
+    }
+    if (query.aliases?.length) {
+      // `latest` is no stored alias; it matches the latest version (research doc §6).
+      const stored = query.aliases.filter((alias) => alias !== 'latest');
+      const matches = [
+        `EXISTS (SELECT 1 FROM object_aliases AS a WHERE a.project_id = objects.project_id
+           AND a.object_id = objects.object_id AND a.digest = objects.digest
+           AND a.alias IN (SELECT value FROM json_each(?)))`,
+      ];
+      params.push(JSON.stringify(stored));
+      if (stored.length < query.aliases.length) matches.push('is_latest = 1');
+      conditions.push(`(${matches.join(' OR ')})`);
+    }
     // Column names come from this fixed map, never from the request.
     const columns = { object_id: 'object_id', created_at: 'created_at' } as const;
     const order = [
@@ -174,7 +223,7 @@ export class ObjectVersions {
         `SELECT * FROM objects WHERE ${conditions.join(' AND ')} ORDER BY ${order.join(', ')} LIMIT ? OFFSET ?`,
       )
       .all(...params) as ObjectRow[];
-    return rows.map(toStored);
+    return query.include_tags_and_aliases ? this.labelled(query.project_id, rows) : rows.map(toStored);
   }
 
   delete(
@@ -200,7 +249,16 @@ export class ObjectVersions {
     let deleted = 0;
     for (const row of targets) {
       // A version named twice (by digest and as latest, say) is deleted once.
-      deleted += this.statements.softDelete.run(deletedAt, projectId, objectId, row.kind, row.digest).changes;
+      const changes = this.statements.softDelete.run(
+        deletedAt,
+        projectId,
+        objectId,
+        row.kind,
+        row.digest,
+      ).changes;
+      // Its tags and the aliases pointing at it go with it (research doc §6, "Deletion").
+      if (changes > 0) this.labels.forget(projectId, row);
+      deleted += changes;
     }
     // A kind whose latest was deleted gets its newest survivor as latest (research doc §6).
     for (const kind of KINDS) {
@@ -210,5 +268,68 @@ export class ObjectVersions {
       if (newest) this.statements.setLatest.run(projectId, objectId, kind, newest);
     }
     return { deleted, missing: [], ambiguous: [] };
+  }
+
+  /** The one live version a selector names, for changing its tags or aliases. */
+  private live(
+    projectId: string,
+    objectId: string,
+    version: ObjectVersionSelector,
+  ): ObjectRow | 'missing' | 'ambiguous' {
+    const rows = this.named(projectId, objectId, version, true);
+    if (rows.length === 0) return 'missing';
+    return new Set(rows.map((row) => row.kind)).size > 1 ? 'ambiguous' : (rows[0] as ObjectRow);
+  }
+
+  addTags(
+    projectId: string,
+    objectId: string,
+    version: ObjectVersionSelector,
+    tags: readonly string[],
+    createdAt: number,
+  ): ObjectLabelChange {
+    const row = this.live(projectId, objectId, version);
+    if (typeof row === 'string') return row;
+    this.labels.addTags(projectId, row, tags, createdAt);
+    return 'done';
+  }
+
+  removeTags(
+    projectId: string,
+    objectId: string,
+    version: ObjectVersionSelector,
+    tags: readonly string[],
+  ): ObjectLabelChange {
+    const row = this.live(projectId, objectId, version);
+    if (typeof row === 'string') return row;
+    this.labels.removeTags(projectId, row, tags);
+    return 'done';
+  }
+
+  setAliases(
+    projectId: string,
+    objectId: string,
+    version: ObjectVersionSelector,
+    aliases: readonly string[],
+    createdAt: number,
+  ): ObjectLabelChange {
+    const row = this.live(projectId, objectId, version);
+    if (typeof row === 'string') return row;
+    this.labels.setAliases(projectId, row, aliases, createdAt);
+    return 'done';
+  }
+
+  removeAliases(projectId: string, objectId: string, aliases: readonly string[]): boolean {
+    if (!this.statements.anyLive.get(projectId, objectId)) return false;
+    this.labels.removeAliases(projectId, objectId, aliases);
+    return true;
+  }
+
+  listTags(projectId: string): string[] {
+    return this.labels.listTags(projectId);
+  }
+
+  listAliases(projectId: string): string[] {
+    return this.labels.listAliases(projectId);
   }
 }

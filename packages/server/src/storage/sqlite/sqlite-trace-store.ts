@@ -7,6 +7,7 @@ import type {
   CallsStatsQuery,
   CallUpsert,
   NewObjectVersion,
+  ObjectLabelChange,
   ObjectsQuery,
   ObjectVersionSelector,
   StoredCall,
@@ -150,9 +151,10 @@ export class SqliteTraceStore implements TraceStore {
     projectId: string,
     objectId: string,
     version: ObjectVersionSelector,
+    options: { includeTagsAndAliases?: boolean } = {},
   ): Promise<StoredObject | undefined> {
     this.assertOpen();
-    return this.objects.read(projectId, objectId, version);
+    return this.objects.read(projectId, objectId, version, options.includeTagsAndAliases ?? false);
   }
 
   async queryObjects(query: ObjectsQuery): Promise<StoredObject[]> {
@@ -168,6 +170,59 @@ export class SqliteTraceStore implements TraceStore {
   ): Promise<{ deleted: number; missing: number[]; ambiguous: number[] }> {
     this.assertOpen();
     return this.db.transaction(() => this.objects.delete(projectId, objectId, versions, deletedAt))();
+  }
+
+  async addObjectTags(
+    projectId: string,
+    objectId: string,
+    version: ObjectVersionSelector,
+    tags: readonly string[],
+    createdAt: number,
+  ): Promise<ObjectLabelChange> {
+    this.assertOpen();
+    return this.db.transaction(() => this.objects.addTags(projectId, objectId, version, tags, createdAt))();
+  }
+
+  async removeObjectTags(
+    projectId: string,
+    objectId: string,
+    version: ObjectVersionSelector,
+    tags: readonly string[],
+  ): Promise<ObjectLabelChange> {
+    this.assertOpen();
+    return this.db.transaction(() => this.objects.removeTags(projectId, objectId, version, tags))();
+  }
+
+  async setObjectAliases(
+    projectId: string,
+    objectId: string,
+    version: ObjectVersionSelector,
+    aliases: readonly string[],
+    createdAt: number,
+  ): Promise<ObjectLabelChange> {
+    this.assertOpen();
+    return this.db.transaction(() =>
+      this.objects.setAliases(projectId, objectId, version, aliases, createdAt),
+    )();
+  }
+
+  async removeObjectAliases(
+    projectId: string,
+    objectId: string,
+    aliases: readonly string[],
+  ): Promise<boolean> {
+    this.assertOpen();
+    return this.db.transaction(() => this.objects.removeAliases(projectId, objectId, aliases))();
+  }
+
+  async listTags(projectId: string): Promise<string[]> {
+    this.assertOpen();
+    return this.objects.listTags(projectId);
+  }
+
+  async listAliases(projectId: string): Promise<string[]> {
+    this.assertOpen();
+    return this.objects.listAliases(projectId);
   }
 
   async createTable(
