@@ -130,6 +130,22 @@ describe('publish and get', () => {
     await expect(client.get('weave:///nope')).rejects.toThrow(/too few parts/);
   });
 
+  it('reads and deletes a version by an alias set on the server', async () => {
+    const first = await client.publish({ stage: 'one' }, 'aliased');
+    await client.publish({ stage: 'two' }, 'aliased');
+    const response = await fetch(`${server.url}/objs/aliased/aliases`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ project_id: PROJECT, digest: first.digest, aliases: ['production'] }),
+    });
+    expect(response.status).toBe(200);
+    const production = `weave:///${PROJECT}/object/aliased:production`;
+    expect(await client.get(production)).toEqual({ stage: 'one' });
+    await client.deleteObjectVersion(production);
+    await expect(client.get(first)).rejects.toMatchObject({ status: 404 });
+    expect(await client.get(`weave:///${PROJECT}/object/aliased:latest`)).toEqual({ stage: 'two' });
+  });
+
   it('cleans up names that are no valid object ids', async () => {
     const published = await client.publish({ x: 1 }, 'my config / v2!');
     expect(published.name).toBe('my-config-v2');
