@@ -200,6 +200,12 @@ export function validateTag(tag: string): void {
  * alias can stand where a digest does in a ref), and neither `latest` nor `v<N>`, which already
  * name versions.
  */
+/**
+ * 43 alphanumerics (an object digest) or 64 hex characters (a table's). Such text always names a
+ * version by content, so it can never be an alias (it would be unreadable, or hide a version).
+ */
+export const CONTENT_HASH = /^(?:[A-Za-z0-9]{43}|[0-9a-fA-F]{64})$/;
+
 export function validateAlias(alias: string): void {
   const named = JSON.stringify(alias);
   const length = codePointLength(alias);
@@ -211,4 +217,11 @@ export function validateAlias(alias: string): void {
   if (alias === 'latest' || VERSION_LIKE.test(alias)) {
     throw new InvalidRequest(`alias ${named} is reserved: latest and v<N> already name versions`);
   }
+  if (CONTENT_HASH.test(alias)) {
+    throw new InvalidRequest(
+      `alias ${named} looks like a content digest, which always names a version itself`,
+    );
+  }
+  // A lone surrogate cannot be stored as UTF-8: the alias would come back changed and never match.
+  if (/\p{Surrogate}/u.test(alias)) throw new InvalidRequest(`alias ${named} has a lone surrogate`);
 }

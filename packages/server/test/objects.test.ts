@@ -638,4 +638,29 @@ describe('tags and aliases', () => {
     })) as { body: { vals: unknown[] } };
     expect(refs.body.vals).toEqual([{}]);
   });
+
+  it('takes names of the full length in paths, refuses digest-like and ill-formed aliases, and answers router errors in its own shape', async () => {
+    const longId = '𠀀'.repeat(128);
+    const { digest } = (await make(longId, { long: true })).body;
+    expect((await tag(longId, digest, ['wide'])).status).toBe(200);
+    const longAlias = 'a'.repeat(128);
+    expect((await alias(longId, digest, [longAlias])).status).toBe(200);
+    expect((await tag(longId, longAlias, ['by-alias'])).status).toBe(200);
+    expect((await readLabelled(longId, longAlias)).body.obj).toMatchObject({ tags: ['by-alias', 'wide'] });
+    expect((await tag('𠀀'.repeat(129), digest, ['x'])).status).toBe(400);
+
+    const other = (await make('hashlike', { n: 1 })).body.digest;
+    for (const bad of [other, 'Z'.repeat(43), 'f'.repeat(64), '\ud800x']) {
+      const refused = await alias('hashlike', other, [bad]);
+      expect(refused.status, bad).toBe(400);
+      expect(refused.body.error_type).toBe('InvalidRequest');
+    }
+    const badUrl = await send('PUT', '/objs/%E0%A4%A/versions/latest/tags', {
+      project_id: LABELS,
+      tags: ['x'],
+    });
+    expect(badUrl.status).toBe(400);
+    expect(badUrl.body).toMatchObject({ error_type: 'InvalidRequest' });
+    expect(typeof badUrl.body.reason).toBe('string');
+  });
 });

@@ -25,6 +25,13 @@ export interface AppOptions {
 export function buildApp(options: AppOptions): FastifyInstance {
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? MAX_BODY_BYTES,
+    // Path parameters carry object ids and aliases of up to 128 code points: 256 UTF-16 units when
+    // astral, and more before percent-decoding. Fastify's default (100) would refuse valid names.
+    maxParamLength: 1024,
+    // Errors the router raises itself (a bad URL, a parameter too long) get weft's error body too.
+    frameworkErrors: (error, request, reply) => {
+      void handleError(error, request, reply);
+    },
     logger: { level: options.logLevel ?? 'warn' },
     // Request logs would cost more than most requests; errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),

@@ -6,6 +6,7 @@
  */
 import {
   type AliasesListRes,
+  CONTENT_HASH,
   Conflict,
   compareCodePoints,
   formatTimestampMicros,
@@ -57,9 +58,6 @@ export function objectClasses(val: unknown): { base: string | null; leaf: string
   const base = n > 2 && typeof bases[n - 3] === 'string' ? (bases[n - 3] as string) : leaf;
   return { base, leaf };
 }
-
-/** 43 alphanumerics (an object digest) or 64 hex characters (a table's): never an alias. */
-const CONTENT_HASH = /^(?:[A-Za-z0-9]{43}|[0-9a-fA-F]{64})$/;
 
 /**
  * `latest`, `v<N>`, an alias name, or a content digest (research doc §5, last point: obj_read and
