@@ -51,14 +51,17 @@ export class ObjectLabels {
       listAliases: db
         .prepare('SELECT DISTINCT alias FROM object_aliases WHERE project_id = ? ORDER BY alias')
         .pluck(),
-      // Labels of every version of some names; SQLite's BINARY order is code point order.
+      // Labels of the given versions only (a page of a query, not every version of its names);
+      // SQLite's BINARY order is code point order.
       tagsOf: db.prepare(
         `SELECT object_id, digest, tag AS label FROM object_tags
-         WHERE project_id = ? AND object_id IN (SELECT value FROM json_each(?)) ORDER BY tag`,
+         WHERE project_id = ? AND (object_id, digest) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))
+         ORDER BY tag`,
       ),
       aliasesOf: db.prepare(
         `SELECT object_id, digest, alias AS label FROM object_aliases
-         WHERE project_id = ? AND object_id IN (SELECT value FROM json_each(?)) ORDER BY alias`,
+         WHERE project_id = ? AND (object_id, digest) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))
+         ORDER BY alias`,
       ),
     };
   }
@@ -106,11 +109,11 @@ export class ObjectLabels {
     for (const version of versions)
       labels.set(key(version.object_id, version.digest), { tags: [], aliases: [] });
     if (versions.length === 0) return labels;
-    const names = JSON.stringify([...new Set(versions.map((version) => version.object_id))]);
+    const pairs = JSON.stringify(versions.map((version) => [version.object_id, version.digest]));
     type Row = VersionKey & { label: string };
-    for (const row of this.statements.tagsOf.all(projectId, names) as Row[])
+    for (const row of this.statements.tagsOf.all(projectId, pairs) as Row[])
       labels.get(key(row.object_id, row.digest))?.tags.push(row.label);
-    for (const row of this.statements.aliasesOf.all(projectId, names) as Row[])
+    for (const row of this.statements.aliasesOf.all(projectId, pairs) as Row[])
       labels.get(key(row.object_id, row.digest))?.aliases.push(row.label);
     return labels;
   }
