@@ -4,6 +4,7 @@
  * Datasets (research doc §6). Rows of a published or loaded Dataset remember their row refs, so a
  * row passed to an op appears in the call's inputs as `…/attr/rows/id/<row digest>`.
  */
+import { currentClient } from './current-client.js';
 import type { ObjectRef } from './refs.js';
 import { registerObjectClass, WeaveObject } from './weave-object.js';
 
@@ -13,15 +14,6 @@ export interface DatasetOptions<Row extends DatasetRow> {
   name?: string;
   description?: string;
   rows: Iterable<Row>;
-}
-
-/** Publishing goes through the client `init` made; set by init.ts to keep this module standalone. */
-type Publisher = (value: unknown, name?: string) => Promise<ObjectRef>;
-let defaultPublisher: Publisher | undefined;
-
-/** @internal */
-export function setDatasetPublisher(publisher: Publisher): void {
-  defaultPublisher = publisher;
 }
 
 export class Dataset<Row extends DatasetRow = DatasetRow> extends WeaveObject {
@@ -61,9 +53,9 @@ export class Dataset<Row extends DatasetRow = DatasetRow> extends WeaveObject {
 
   /** Publishes through the client `init` made, under the Dataset's name. */
   save(): Promise<ObjectRef> {
-    if (!defaultPublisher)
-      return Promise.reject(new Error('Dataset.save() needs a client: call init() first'));
-    return defaultPublisher(this);
+    const client = currentClient();
+    if (!client) return Promise.reject(new Error('Dataset.save() needs a client: call init() first'));
+    return client.publish(this);
   }
 }
 

@@ -1,14 +1,8 @@
 /** The process-wide client that ops report to, set by `init`. */
-import { setDatasetPublisher } from './dataset.js';
+import { currentClient, setCurrentClient } from './current-client.js';
 import { HttpTraceServer } from './http-trace-server.js';
 import type { ObjectRef } from './refs.js';
-import { setDefaultClientSource } from './refs.js';
 import { WeaveClient, type WeaveClientOptions } from './weave-client.js';
-
-let currentClient: WeaveClient | undefined;
-
-setDefaultClientSource(() => currentClient);
-setDatasetPublisher((value, name) => publish(value, name));
 
 export const DEFAULT_SERVER_URL = 'http://127.0.0.1:6345';
 
@@ -31,22 +25,24 @@ export function init(projectName: string, options: InitOptions = {}): WeaveClien
   const serverUrl = options.serverUrl ?? process.env.WF_TRACE_SERVER_URL ?? DEFAULT_SERVER_URL;
   const apiKey = options.apiKey ?? process.env.WANDB_API_KEY;
   const server = new HttpTraceServer(serverUrl, apiKey ? { apiKey } : {});
-  currentClient = new WeaveClient(parts[0], parts[1], server, options);
-  return currentClient;
+  const client = new WeaveClient(parts[0], parts[1], server, options);
+  setCurrentClient(client);
+  return client;
 }
 
 /** The client `init` made, or undefined before `init` (ops then run untraced). */
 export function getClient(): WeaveClient | undefined {
-  return currentClient;
+  return currentClient();
 }
 
 /** Stops tracing: ops run untraced until the next `init`. Pending calls are still sent. */
 export function resetClient(): void {
-  currentClient = undefined;
+  setCurrentClient(undefined);
 }
 
 /** Publishes through the client `init` made (see `WeaveClient.publish`). */
 export function publish(value: unknown, name?: string): Promise<ObjectRef> {
-  if (!currentClient) return Promise.reject(new Error('publish() needs a client: call init() first'));
-  return currentClient.publish(value, name);
+  const client = currentClient();
+  if (!client) return Promise.reject(new Error('publish() needs a client: call init() first'));
+  return client.publish(value, name);
 }

@@ -1,6 +1,6 @@
 /** Deleting one object or op version, named by a ref, a URI, an op, or a value read back. */
-import { readVersion } from './object-loader.js';
-import { OP_STATE, type OpState, opRef } from './op-state.js';
+import { isVersionSelector, readVersion } from './object-loader.js';
+import { opRef, opStateOf } from './op-state.js';
 import { ObjectRef, type Ref, refOf, toRef } from './refs.js';
 import type { TraceServer } from './trace-server.js';
 
@@ -8,7 +8,7 @@ import type { TraceServer } from './trace-server.js';
 export function versionRef(target: Ref | string | object, projectId: string): Ref {
   if (typeof target === 'string' || target instanceof ObjectRef) return toRef(target);
   if (typeof target === 'function') {
-    const state = (target as { [OP_STATE]?: OpState })[OP_STATE];
+    const state = opStateOf(target);
     if (state) return toRef(opRef(state, projectId));
   }
   const attached = refOf(target);
@@ -22,7 +22,7 @@ export async function deleteVersion(server: TraceServer, target: Ref, kind: 'obj
   }
   // `latest` and `vN` are resolved in the ref's own history first: the server's delete names no
   // kind, and refuses a selector an op and an object of the same name both answer to.
-  const digest = /^(latest|v\d+)$/.test(target.digest)
+  const digest = isVersionSelector(target.digest)
     ? (await readVersion(server, target, { metadataOnly: true })).digest
     : target.digest;
   await server.objDelete({ project_id: target.projectId, object_id: target.name, digests: [digest] });

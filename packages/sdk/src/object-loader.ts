@@ -122,10 +122,9 @@ class Load {
     if (!isWeaveRef(text) || depth >= MAX_REF_DEPTH) return text;
     let nested: Ref;
     try {
-      if (parseRef(text).kind === 'call') return text;
       nested = parseUri(text);
     } catch {
-      return text; // Text that only looks like a ref.
+      return text; // A call ref (not a value), or text that only looks like a ref.
     }
     try {
       return await this.read(nested, depth + 1);
@@ -199,6 +198,13 @@ class Load {
   }
 }
 
+/** `latest` or `v<N>`: names a version by position in a history rather than by content. */
+const VERSION_SELECTOR = /^(latest|v(\d+))$/;
+
+export function isVersionSelector(digest: string): boolean {
+  return VERSION_SELECTOR.test(digest);
+}
+
 /**
  * A digest names one version; `latest` and `vN` are looked up in the ref's own history (op or
  * object): `/obj/read` names no kind, and an op and an object may share a name.
@@ -208,7 +214,7 @@ export async function readVersion(
   target: ObjectRef,
   options: { metadataOnly?: boolean } = {},
 ): Promise<ObjSchema> {
-  const selector = /^(latest|v(\d+))$/.exec(target.digest);
+  const selector = VERSION_SELECTOR.exec(target.digest);
   const read = (digest: string) =>
     server.objRead({
       project_id: target.projectId,

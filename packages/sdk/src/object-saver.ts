@@ -11,7 +11,15 @@
  */
 import { Dataset } from './dataset.js';
 import { warnAtMostEvery, warnOnce } from './logger.js';
-import { OP_STATE, type OpState, type OpVersion, objectIdFromName, opRef, opVersion } from './op-state.js';
+import {
+  OP_STATE,
+  type OpState,
+  type OpVersion,
+  objectIdFromName,
+  opRef,
+  opStateOf,
+  opVersion,
+} from './op-state.js';
 import { attachRef, ObjectRef, ref as refFromUri, refOf, TableRef } from './refs.js';
 import { type JsonValue, serialize } from './serialize.js';
 import { type TraceServer, TraceServerError } from './trace-server.js';
@@ -55,7 +63,7 @@ export class ObjectSaver {
   /** For serialize: a published value or an op becomes its ref (and an op gets saved). */
   readonly refFor = (value: object): string | undefined => {
     if (typeof value === 'function') {
-      const state = (value as { [OP_STATE]?: OpState })[OP_STATE];
+      const state = opStateOf(value);
       if (!state) return undefined;
       const ref = opRef(state, this.host.projectId);
       this.ensureOpSaved(state, ref);
@@ -119,7 +127,7 @@ export class ObjectSaver {
   /** Saves `value` as a new version of `name` (or reuses the version with the same content). */
   async publish(value: unknown, name?: string): Promise<ObjectRef> {
     if (typeof value === 'function') {
-      const state = (value as { [OP_STATE]?: OpState })[OP_STATE];
+      const state = opStateOf(value);
       if (!state) throw new TypeError('only ops can be published among functions; wrap it with op()');
       return this.publishOp(state);
     }
@@ -201,7 +209,7 @@ export class ObjectSaver {
     for (const key of Object.keys(value)) {
       const part = (value as Record<string, unknown>)[key];
       if (typeof part === 'function') {
-        const state = (part as { [OP_STATE]?: OpState })[OP_STATE];
+        const state = opStateOf(part);
         if (state && state.fixedRef === undefined) {
           opSaves.push(this.startOpSave(state, opRef(state, this.host.projectId)));
         }

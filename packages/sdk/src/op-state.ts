@@ -141,6 +141,11 @@ export function renameOp(state: OpState, name: string): void {
   state.version = undefined;
 }
 
+/** The OpState of an op made by `op()`, or undefined for any other value. */
+export function opStateOf(value: unknown): OpState | undefined {
+  return (value as { [OP_STATE]?: OpState } | null | undefined)?.[OP_STATE];
+}
+
 const namedOps = new Map<string, OpState>();
 /** Plain functions given to `createCall`: one OpState each, so the source is hashed once. */
 const functionOps = new WeakMap<object, OpState>();
@@ -150,7 +155,7 @@ const functionOps = new WeakMap<object, OpState>();
  * already an op ref is used as it is; any other string names an op with no source of its own.
  */
 export function resolveOpState(op: unknown): OpState {
-  const state = (op as { [OP_STATE]?: OpState } | null | undefined)?.[OP_STATE];
+  const state = opStateOf(op);
   if (state) return state;
   if (typeof op === 'function') {
     let state = functionOps.get(op);

@@ -5,6 +5,7 @@
  * passed to an op shows up in the call's inputs as the ref itself.
  */
 import { formatRef, parseRef, type RefEdge, type RefExtraPart, type WeaveRef } from '@weft/protocol/refs';
+import { currentClient } from './current-client.js';
 import type { GetOptions } from './object-loader.js';
 import type { WeaveClient } from './weave-client.js';
 
@@ -19,15 +20,6 @@ export function attachRef(value: unknown, uri: string): void {
 /** The ref of a value that was published or read back from a ref, if any. */
 export function refOf(value: object): string | undefined {
   return attachedRefs.get(value);
-}
-
-/** Finds the client to read through, lazily: init.ts depends on this module's users. */
-type ClientSource = () => WeaveClient | undefined;
-let defaultClient: ClientSource = () => undefined;
-
-/** @internal Called once by init.ts. */
-export function setDefaultClientSource(source: ClientSource): void {
-  defaultClient = source;
 }
 
 abstract class RefBase {
@@ -58,7 +50,7 @@ abstract class RefBase {
 
   /** Reads the value this ref points at, through `client` or the one `init` made. */
   get(options: GetOptions & { client?: WeaveClient } = {}): Promise<unknown> {
-    const client = options.client ?? defaultClient();
+    const client = options.client ?? currentClient();
     if (!client) return Promise.reject(new Error('ref.get() needs a client: call init() first'));
     return client.get(this as unknown as Ref, options);
   }
