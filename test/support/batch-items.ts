@@ -16,12 +16,14 @@ export interface BatchItemBuilders {
   uniqueId(prefix: string): string;
   start(id: string, overrides?: Record<string, unknown>): StartItem;
   end(id: string, overrides?: Record<string, unknown>): EndItem;
+  /** A `/v2/.../calls/complete` item: the start and the end above in one record. */
+  complete(id: string, overrides?: Record<string, unknown>): Record<string, unknown>;
 }
 
 /** A start at 00:00:00.000 and an end at 00:00:01.250 (latency 1250 ms), op `step`. */
 export function batchItemBuilders(project: string): BatchItemBuilders {
   let sequence = 0;
-  return {
+  const builders: BatchItemBuilders = {
     uniqueId(prefix) {
       sequence += 1;
       return `${prefix}-${process.pid}-${sequence}`;
@@ -58,5 +60,10 @@ export function batchItemBuilders(project: string): BatchItemBuilders {
         },
       };
     },
+    complete(id, overrides = {}) {
+      const { project_id, ...end } = builders.end(id).req.end;
+      return { ...builders.start(id).req.start, ...end, project_id, ...overrides };
+    },
   };
+  return builders;
 }

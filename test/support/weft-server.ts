@@ -93,6 +93,7 @@ export function removeDataDir(dataDir: string): void {
 
 /**
  * POSTs JSON to the server and returns status and parsed body (JSON lines become an array).
+ * `contentType: null` sends the body without a Content-Type header.
  * Uses node:http so that a response the server sends before reading the whole body (413) is still
  * read, even when the rest of the upload then fails.
  */
@@ -100,13 +101,22 @@ export function postJson(
   url: string,
   path: string,
   body: unknown,
+  options: { contentType?: string | null } = {},
 ): Promise<{ status: number; body: unknown }> {
   const payload = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+  const contentType = options.contentType === undefined ? 'application/json' : options.contentType;
   return new Promise((resolvePost, reject) => {
     let answered = false;
     const request = httpRequest(
       `${url}${path}`,
-      { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': payload.length } },
+      {
+        method: 'POST',
+        headers: {
+          // null sends no Content-Type at all, as Weave's 0.53 Python binding did.
+          ...(contentType === null ? {} : { 'content-type': contentType }),
+          'content-length': payload.length,
+        },
+      },
       (response) => {
         answered = true;
         const chunks: Buffer[] = [];

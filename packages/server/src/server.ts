@@ -11,6 +11,8 @@ export interface ServeOptions {
   logLevel?: string;
   /** How long a query may take to produce one batch of results before it fails with a 504. */
   queryTimeoutMs?: number;
+  /** The entity given to project names without one (the Python SDK asks over GraphQL). */
+  defaultEntity?: string;
 }
 
 export interface RunningServer {
@@ -32,8 +34,13 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   const store = openStore(`sqlite:${join(dataDir, 'weft.db')}`, {
     ...(options.queryTimeoutMs !== undefined ? { queryTimeoutMs: options.queryTimeoutMs } : {}),
   });
-  const app = buildApp({ store, ...(options.logLevel ? { logLevel: options.logLevel } : {}) });
+  let app: ReturnType<typeof buildApp>;
   try {
+    app = buildApp({
+      store,
+      ...(options.logLevel ? { logLevel: options.logLevel } : {}),
+      ...(options.defaultEntity ? { defaultEntity: options.defaultEntity } : {}),
+    });
     await app.listen({ host: options.host ?? DEFAULT_HOST, port: options.port ?? DEFAULT_PORT });
   } catch (error) {
     await store.close();

@@ -3,15 +3,17 @@
 import { parseArgs } from 'node:util';
 import { ProtocolError } from '@weft/protocol';
 import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, startServer } from '../server.js';
+import { DEFAULT_ENTITY } from '../service/projects-service.js';
 import { WEFT_VERSION } from '../version.js';
 import { INDEX_USAGE, IndexUsageError, runIndexCommand } from './index-command.js';
 
-const USAGE = `Usage: weft serve [--host ${DEFAULT_HOST}] [--port ${DEFAULT_PORT}] [--data ${DEFAULT_DATA_DIR}] [--log-level warn] [--query-timeout 30]
+const USAGE = `Usage: weft serve [--host ${DEFAULT_HOST}] [--port ${DEFAULT_PORT}] [--data ${DEFAULT_DATA_DIR}] [--log-level warn] [--query-timeout 30] [--default-entity ${DEFAULT_ENTITY}]
 
 Starts the weft trace server over an embedded SQLite database in the data folder.
 --query-timeout is in seconds: a query that spends longer producing one batch of results fails
 with 504 QueryTimeout (a narrower filter or an indexed field makes it fast).
-Environment: WEFT_HOST, WEFT_PORT, WEFT_DATA, WEFT_QUERY_TIMEOUT override the defaults.
+--default-entity is the entity of project names given without one (weave.init("my-project")).
+Environment: WEFT_HOST, WEFT_PORT, WEFT_DATA, WEFT_QUERY_TIMEOUT, WEFT_DEFAULT_ENTITY override the defaults.
 
 ${INDEX_USAGE}`;
 
@@ -24,6 +26,7 @@ async function serve(args: string[]): Promise<void> {
       data: { type: 'string', default: process.env.WEFT_DATA ?? DEFAULT_DATA_DIR },
       'log-level': { type: 'string', default: 'warn' },
       'query-timeout': { type: 'string', ...optionalDefault(process.env.WEFT_QUERY_TIMEOUT) },
+      'default-entity': { type: 'string', ...optionalDefault(process.env.WEFT_DEFAULT_ENTITY) },
     },
     strict: true,
   });
@@ -38,6 +41,7 @@ async function serve(args: string[]): Promise<void> {
     dataDir: values.data,
     logLevel: values['log-level'],
     ...(queryTimeoutMs !== undefined ? { queryTimeoutMs } : {}),
+    ...(values['default-entity'] !== undefined ? { defaultEntity: values['default-entity'] } : {}),
   });
   console.log(`weft ${WEFT_VERSION} listening on ${server.url} (data: ${server.dataDir})`);
 

@@ -2,17 +2,21 @@ import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { CallsService } from '../service/calls-service.js';
 import { FilesService } from '../service/files-service.js';
 import { ObjectLabelsService, ObjectsService } from '../service/objects-service.js';
+import { ProjectsService } from '../service/projects-service.js';
 import { RefsService } from '../service/refs-service.js';
 import { TablesService } from '../service/tables-service.js';
 import type { TraceStore } from '../storage/trace-store.js';
 import { handleError } from './errors.js';
 import { registerCallRoutes } from './routes/calls.js';
 import { registerFileRoutes } from './routes/files.js';
+import { registerGraphqlRoutes } from './routes/graphql.js';
+import { acceptJsonOfAnyContentType } from './routes/lossless-json.js';
 import { registerObjectRoutes } from './routes/objects.js';
 import { registerServiceRoutes } from './routes/service.js';
 import { registerTableRoutes } from './routes/tables.js';
+import { registerV2CallRoutes } from './routes/v2-calls.js';
 
-/** Weave's server caps request bodies at 32 MiB; its clients cap theirs at 31 (research doc §0). */
+/** Weave's server caps request bodies at 32 MiB; its clients cap theirs at 31 (docs/protocol.md §1.1). */
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 export interface AppOptions {
@@ -20,6 +24,8 @@ export interface AppOptions {
   /** pino log level; 'silent' for tests. */
   logLevel?: string;
   bodyLimit?: number;
+  /** The entity of project names given without one (GraphQL's viewer.defaultEntity). */
+  defaultEntity?: string;
 }
 
 export function buildApp(options: AppOptions): FastifyInstance {
@@ -27,7 +33,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     bodyLimit: options.bodyLimit ?? MAX_BODY_BYTES,
     // Path parameters carry object ids and aliases of up to 128 code points: 256 UTF-16 units when
     // astral, and more before percent-decoding. Fastify's default (100) would refuse valid names.
-    maxParamLength: 1024,
+    routerOptions: { maxParamLength: 1024 },
     // Errors the router raises itself (a bad URL, a parameter too long) get weft's error body too.
     frameworkErrors: (error, request, reply) => {
       void handleError(error, request, reply);
@@ -51,13 +57,16 @@ export function buildApp(options: AppOptions): FastifyInstance {
     },
   });
   app.setErrorHandler(handleError);
+  acceptJsonOfAnyContentType(app);
   app.setNotFoundHandler((request, reply) => {
     void reply
       .status(404)
       .send({ reason: `no route ${request.method} ${request.url}`, error_type: 'NotFound' });
   });
   registerServiceRoutes(app);
-  registerCallRoutes(app, new CallsService(options.store));
+  const calls = new CallsService(options.store);
+  registerCallRoutes(app, calls);
+  registerV2CallRoutes(app, calls);
   registerObjectRoutes(
     app,
     new ObjectsService(options.store),
@@ -66,5 +75,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
   );
   registerTableRoutes(app, new TablesService(options.store));
   registerFileRoutes(app, new FilesService(options.store), options.bodyLimit ?? MAX_BODY_BYTES);
+  registerGraphqlRoutes(
+    app,
+    new ProjectsService(options.store, options.defaultEntity ? { defaultEntity: options.defaultEntity } : {}),
+  );
   return app;
 }

@@ -5,6 +5,7 @@
 import {
   type CallBatchItem,
   type CallBatchItemError,
+  type CompletedCallSchemaForInsert,
   collectRefs,
   type EndedCallSchemaForInsert,
   InvalidRequest,
@@ -18,36 +19,21 @@ import type { CallEndPart, CallStartPart, CallUpsert } from '../storage/trace-st
 /**
  * JSON text of a value parsed from the request. JSON.parse accepts nesting deeper than
  * JSON.stringify can write back (it recurses); that is a client mistake, not a server error.
+ * `where` names the record in its request for error messages: `start`, `batch[3].req.start`, or
+ * `batch[3]` for a complete item.
  */
-function toJsonText(
-  value: unknown,
-  part: 'start' | 'end',
-  field: string,
-  batchIndex: number | undefined,
-): string {
+function toJsonText(value: unknown, where: string, field: string): string {
   try {
     return JSON.stringify(value);
   } catch {
-    throw new InvalidRequest(`${location(part, batchIndex)}.${field} is nested too deeply to store`);
+    throw new InvalidRequest(`${where}.${field} is nested too deeply to store`);
   }
 }
 
-/** Where a part sits in its request, for error messages: `start`, or `batch[3].req.start`. */
-function location(part: 'start' | 'end', batchIndex: number | undefined): string {
-  return batchIndex === undefined ? part : `batch[${batchIndex}].req.${part}`;
-}
-
-function timestamp(
-  value: string,
-  part: 'start' | 'end',
-  field: string,
-  batchIndex: number | undefined,
-): number {
+function timestamp(value: string, where: string, field: string): number {
   const micros = parseTimestampMicros(value);
   if (micros === undefined) {
-    throw new InvalidRequest(
-      `${location(part, batchIndex)}.${field} is not an ISO-8601 timestamp: ${JSON.stringify(value)}`,
-    );
+    throw new InvalidRequest(`${where}.${field} is not an ISO-8601 timestamp: ${JSON.stringify(value)}`);
   }
   return micros;
 }
@@ -58,9 +44,9 @@ export interface NormalizedStart {
   part: CallStartPart;
 }
 
-export function normalizeStart(start: StartedCallSchemaForInsert, batchIndex?: number): NormalizedStart {
+export function normalizeStart(start: StartedCallSchemaForInsert, where = 'start'): NormalizedStart {
   const id = start.id ?? uuidv7();
-  const inputsJson = toJsonText(start.inputs, 'start', 'inputs', batchIndex);
+  const inputsJson = toJsonText(start.inputs, where, 'inputs');
   return {
     project_id: start.project_id,
     id,
@@ -71,11 +57,11 @@ export function normalizeStart(start: StartedCallSchemaForInsert, batchIndex?: n
       display_name: start.display_name ?? null,
       thread_id: start.thread_id ?? null,
       turn_id: start.turn_id ?? null,
-      started_at: timestamp(start.started_at, 'start', 'started_at', batchIndex),
-      attributes_json: toJsonText(start.attributes, 'start', 'attributes', batchIndex),
+      started_at: timestamp(start.started_at, where, 'started_at'),
+      attributes_json: toJsonText(start.attributes, where, 'attributes'),
       inputs_json: inputsJson,
       input_refs_json: refsJson(start.inputs, inputsJson),
-      otel_dump_json: start.otel_dump ? toJsonText(start.otel_dump, 'start', 'otel_dump', batchIndex) : null,
+      otel_dump_json: start.otel_dump ? toJsonText(start.otel_dump, where, 'otel_dump') : null,
       wb_user_id: start.wb_user_id ?? null,
       wb_run_id: start.wb_run_id ?? null,
       wb_run_step: start.wb_run_step ?? null,
@@ -90,7 +76,7 @@ function refsJson(value: unknown, json: string | null): string | null {
   return refs.length === 0 ? null : JSON.stringify(refs);
 }
 
-/** True when the client's own roll-up says some descendant failed (research doc §2, status). */
+/** True when the client's own roll-up says some descendant failed (docs/protocol.md §4.2). */
 function summaryReportsError(summary: Record<string, unknown>): boolean {
   const counts = summary.status_counts;
   if (typeof counts !== 'object' || counts === null) return false;
@@ -98,14 +84,14 @@ function summaryReportsError(summary: Record<string, unknown>): boolean {
   return typeof errors === 'number' && errors > 0;
 }
 
-export function normalizeEnd(end: EndedCallSchemaForInsert, batchIndex?: number): CallEndPart {
-  const outputJson = end.output === undefined ? null : toJsonText(end.output, 'end', 'output', batchIndex);
+export function normalizeEnd(end: EndedCallSchemaForInsert, where = 'end'): CallEndPart {
+  const outputJson = end.output === undefined ? null : toJsonText(end.output, where, 'output');
   return {
-    ended_at: timestamp(end.ended_at, 'end', 'ended_at', batchIndex),
+    ended_at: timestamp(end.ended_at, where, 'ended_at'),
     exception: end.exception ?? null,
     output_json: outputJson,
     output_refs_json: refsJson(end.output, outputJson),
-    summary_json: toJsonText(end.summary, 'end', 'summary', batchIndex),
+    summary_json: toJsonText(end.summary, where, 'summary'),
     summary_reports_error: summaryReportsError(end.summary),
     wb_run_step_end: end.wb_run_step_end ?? null,
     display_name: end.display_name ?? null,
@@ -156,7 +142,7 @@ export function mergeBatch(items: readonly BatchEntry[]): {
     return upsert;
   };
   const reject = (index: number, reason: string, id: string | undefined) => {
-    errors.push({ index, ...(id === undefined ? {} : { id }), reason, error_type: 'InvalidRequest' });
+    errors.push(itemError(index, reason, id));
     results.push({});
   };
   items.forEach((item, index) => {
@@ -167,12 +153,12 @@ export function mergeBatch(items: readonly BatchEntry[]): {
     try {
       if (item.mode === 'start') {
         // Normalized before anything is recorded for the call, so a bad start leaves no trace.
-        const start = normalizeStart(item.req.start, index);
+        const start = normalizeStart(item.req.start, `batch[${index}].req.start`);
         upsertFor(start.project_id, start.id).start = start.part;
         results.push({ id: start.id, trace_id: start.part.trace_id });
       } else {
         const end = item.req.end;
-        const part = normalizeEnd(end, index);
+        const part = normalizeEnd(end, `batch[${index}].req.end`);
         upsertFor(end.project_id, end.id).end = part;
         results.push({});
       }
@@ -186,4 +172,52 @@ export function mergeBatch(items: readonly BatchEntry[]): {
     }
   });
   return { upserts, results, errors };
+}
+
+/** A complete item as the route passes it on: validated, or the reason it was not. */
+export type CompleteEntry = CompletedCallSchemaForInsert | RejectedBatchItem;
+
+/**
+ * One upsert per call from `/v2/{entity}/{project}/calls/complete` items: both parts at once, so
+ * an item merges with an eager start of the same id, and a re-sent item writes the same values.
+ * A bad item is dropped and reported, as in `/call/upsert_batch`. An item for another project
+ * than the path's refuses the whole request instead: clients send one project per request, so it
+ * is a routing mistake, and storing it under either project would be wrong.
+ */
+export function mergeCompleteBatch(
+  projectId: string,
+  items: readonly CompleteEntry[],
+): { upserts: CallUpsert[]; errors: CallBatchItemError[] } {
+  items.forEach((item, index) => {
+    if (!('rejected' in item) && item.project_id !== projectId) {
+      throw new InvalidRequest(
+        `batch[${index}].project_id ${JSON.stringify(item.project_id)} is not the project of the route ` +
+          `(${JSON.stringify(projectId)}); nothing in this request was stored`,
+      );
+    }
+  });
+  const byId = new Map<string, CallUpsert>();
+  const errors: CallBatchItemError[] = [];
+  items.forEach((item, index) => {
+    if ('rejected' in item) {
+      errors.push(itemError(index, item.rejected, item.id));
+      return;
+    }
+    try {
+      const where = `batch[${index}]`;
+      const start = normalizeStart(item, where);
+      // The item names the call once; it is recorded as the start's name (a rename still wins).
+      const end = { ...normalizeEnd(item, where), display_name: null };
+      // A later item for the same id wins, as it would if the items were written one by one.
+      byId.set(item.id, { project_id: projectId, id: item.id, start: start.part, end });
+    } catch (error) {
+      if (!(error instanceof InvalidRequest)) throw error;
+      errors.push(itemError(index, error.message, item.id));
+    }
+  });
+  return { upserts: [...byId.values()], errors };
+}
+
+function itemError(index: number, reason: string, id: string | undefined): CallBatchItemError {
+  return { index, ...(id === undefined ? {} : { id }), reason, error_type: 'InvalidRequest' };
 }

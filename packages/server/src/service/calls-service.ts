@@ -1,6 +1,6 @@
 /**
  * What the call routes do, independent of HTTP and of the database: normalize requests, apply
- * the protocol's rules (research doc §1–§3), and render results.
+ * the protocol's rules (docs/protocol.md §3, §4 and §6), and render results.
  */
 import {
   type CallCreateBatchRes,
@@ -8,6 +8,7 @@ import {
   type CallReadReq,
   type CallStartReq,
   type CallStartRes,
+  type CallsCompleteRes,
   type CallsDeleteReq,
   type CallsDeleteRes,
   type CallsQueryReq,
@@ -24,9 +25,16 @@ import {
 import { resolveColumns } from '../query/calls-fields.js';
 import { callToJson } from '../storage/call-json.js';
 import type { CallsQuery, TraceStore } from '../storage/trace-store.js';
-import { type BatchEntry, mergeBatch, normalizeEnd, normalizeStart } from './call-parts.js';
+import {
+  type BatchEntry,
+  type CompleteEntry,
+  mergeBatch,
+  mergeCompleteBatch,
+  normalizeEnd,
+  normalizeStart,
+} from './call-parts.js';
 
-/** Without `sort_by`, calls come oldest first (research doc §3). */
+/** Without `sort_by`, calls come oldest first (docs/protocol.md §4.7). */
 const DEFAULT_SORT = [{ field: 'started_at', direction: 'asc' as const }];
 
 export class CallsService {
@@ -54,6 +62,28 @@ export class CallsService {
     const { upserts, results, errors } = mergeBatch(items);
     await this.store.upsertCalls(upserts);
     return errors.length === 0 ? { res: results } : { res: results, errors };
+  }
+
+  /**
+   * Stores the finished calls of a `/v2/{entity}/{project}/calls/complete` batch in one
+   * transaction; items that cannot be stored (or name another project) are reported in `errors`.
+   */
+  async complete(projectId: string, items: readonly CompleteEntry[]): Promise<CallsCompleteRes> {
+    const { upserts, errors } = mergeCompleteBatch(projectId, items);
+    await this.store.upsertCalls(upserts);
+    return errors.length === 0 ? {} : { errors };
+  }
+
+  /** The eager v2 start: a v1 start whose project must be the route's. */
+  startInProject(projectId: string, req: CallStartReq): Promise<CallStartRes> {
+    requireProject(projectId, req.start.project_id, 'start');
+    return this.start(req);
+  }
+
+  /** The eager v2 end: a v1 end whose project must be the route's. */
+  endInProject(projectId: string, req: CallEndReq): Promise<Record<string, never>> {
+    requireProject(projectId, req.end.project_id, 'end');
+    return this.end(req);
   }
 
   /** `{"call": CallSchema}` as JSON text, rendered once (not parsed back and encoded again). */
@@ -112,6 +142,15 @@ export class CallsService {
       offset: req.offset ?? 0,
       columns: resolveColumns(req.columns),
     };
+  }
+}
+
+/** A v2 route names its project in the path; a body for another project is refused, not moved. */
+function requireProject(routeProject: string, bodyProject: string, part: 'start' | 'end'): void {
+  if (bodyProject !== routeProject) {
+    throw new InvalidRequest(
+      `${part}.project_id ${JSON.stringify(bodyProject)} is not the project of the route (${JSON.stringify(routeProject)})`,
+    );
   }
 }
 

@@ -129,10 +129,10 @@ export interface CallsStatsQuery {
   limit: number | null;
 }
 
-/** `op` for a serialized op, `object` for anything else (research doc §6). */
+/** `op` for a serialized op, `object` for anything else (docs/protocol.md §8.3). */
 export type ObjectKind = 'op' | 'object';
 
-/** A new object version, digest computed (research doc §6). */
+/** A new object version, digest computed (docs/protocol.md §7.2, §8.4). */
 export interface NewObjectVersion {
   project_id: string;
   object_id: string;
@@ -151,7 +151,7 @@ export interface StoredObject extends NewObjectVersion {
   version_index: number;
   is_latest: boolean;
   deleted_at: number | null;
-  /** When asked for: the version's tags, in code point order (research doc §6, "Aliases/tags"). */
+  /** When asked for: the version's tags, in code point order (docs/protocol.md §9.3). */
   tags?: string[];
   /**
    * When asked for: the stored aliases pointing at the version, in code point order. `latest` is
@@ -162,7 +162,7 @@ export interface StoredObject extends NewObjectVersion {
 
 /**
  * Which version of an object: a content digest, the latest live one, or an index. Ops and objects
- * keep separate histories under one name (research doc §8, "object_versions": versions are keyed
+ * keep separate histories under one name (docs/protocol.md §8.4: versions are keyed
  * by kind, and indexes and latest are counted per kind), so `latest` and an index may name one
  * version of each kind. `kind` picks a history; without it both are asked (see readObject).
  */
@@ -172,7 +172,7 @@ export type ObjectVersionSelector = (
   | { versionIndex: number }
   /**
    * The version an alias of the object name points at. When the name has no alias by that name,
-   * the text is looked up as a digest, as Weave reads it (research doc §6, "Reading").
+   * the text is looked up as a digest, as Weave reads it (docs/protocol.md §8.5).
    */
   | { alias: string }
 ) & {
@@ -198,7 +198,7 @@ export interface ObjectsQuery {
   tags?: readonly string[] | null;
   /**
    * Versions any of these aliases point at; `latest` (never a stored alias) matches each history's
-   * latest version, as the alias Weave synthesises for it (research doc §6).
+   * latest version, as the alias Weave synthesises for it (docs/protocol.md §9.3).
    */
   aliases?: readonly string[] | null;
   /** Fill in `tags` and `aliases` of each version. */
@@ -269,7 +269,7 @@ export interface TraceStore {
    * no live version is `missing`; one that names live versions of both kinds (`latest` or an index
    * without a kind, when an op and an object share the name) is `ambiguous`. Both are given as
    * positions in `versions`; when there are any, nothing changes. The tags of deleted versions
-   * and the aliases pointing at them are removed (research doc §6, "Deletion").
+   * and the aliases pointing at them are removed (docs/protocol.md §8.7).
    */
   deleteObjectVersions(
     projectId: string,
@@ -278,7 +278,7 @@ export interface TraceStore {
     deletedAt: number,
   ): Promise<{ deleted: number; missing: number[]; ambiguous: number[] }>;
   /**
-   * Adds tags to the live version the selector names (research doc §6, "Aliases/tags": tags
+   * Adds tags to the live version the selector names (docs/protocol.md §9.3: tags
    * belong to one version, keyed by object name and digest). Tags it has already stay.
    */
   addObjectTags(
@@ -336,5 +336,19 @@ export interface TraceStore {
   /** Stores a file's bytes once per project by digest; storing the same content again changes nothing. */
   createFile(projectId: string, digest: string, name: string, content: Uint8Array): Promise<void>;
   readFile(projectId: string, digest: string): Promise<{ name: string; content: Uint8Array } | undefined>;
+  /**
+   * Registers a project by its wire id (`entity/name`) unless it is registered already; returns
+   * the registration, the first one's `created_at` when it existed.
+   */
+  ensureProject(project: StoredProject): Promise<StoredProject>;
+  /** Registered projects, oldest first. */
+  listProjects(): Promise<StoredProject[]>;
   close(): Promise<void>;
+}
+
+/** A registered project; `created_at` in µs since the epoch. */
+export interface StoredProject {
+  entity: string;
+  name: string;
+  created_at: number;
 }

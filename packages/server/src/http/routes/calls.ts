@@ -10,9 +10,9 @@ import {
   CallsQueryStatsReq,
   CallUpdateReq,
 } from '@weft/protocol';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { BatchEntry } from '../../service/call-parts.js';
+import type { FastifyInstance } from 'fastify';
 import type { CallsService } from '../../service/calls-service.js';
+import { isObject, type LenientBatchOptions, lenientBatchItems, logDroppedItems } from './lenient-batch.js';
 
 export function registerCallRoutes(app: FastifyInstance, calls: CallsService): void {
   app.post<{ Body: CallStartReq }>('/call/start', { schema: { body: CallStartReq } }, (request) =>
@@ -23,27 +23,12 @@ export function registerCallRoutes(app: FastifyInstance, calls: CallsService): v
   );
   app.post<{ Body: CallCreateBatchReq }>(
     '/call/upsert_batch',
-    // A batch that fails the schema is not refused at once: its items are checked one by one below.
+    // A batch that fails the schema is not refused at once: its items are checked one by one.
     { schema: { body: CallCreateBatchReq }, attachValidation: true },
     async (request) => {
-      const validationError = request.validationError;
-      let items: readonly BatchEntry[];
-      if (validationError === undefined) {
-        items = request.body.batch;
-      } else {
-        const body: unknown = request.body;
-        const batch = isObject(body) && Array.isArray(body.batch) ? (body.batch as unknown[]) : undefined;
-        // A body that is not a batch at all is a client mistake with nothing worth keeping.
-        if (batch === undefined) throw validationError;
-        items = checkItems(request, batch);
-      }
+      const items = lenientBatchItems<CallBatchItem>(request, CallBatchItem, UPSERT_ITEMS);
       const response = await calls.upsertBatch(items);
-      if (response.errors) {
-        request.log.warn(
-          { dropped: response.errors.length, of: items.length, errors: response.errors.slice(0, 10) },
-          'call/upsert_batch: dropped invalid items, stored the rest',
-        );
-      }
+      logDroppedItems(request, 'call/upsert_batch', response.errors, items.length);
       return response;
     },
   );
@@ -100,34 +85,14 @@ async function* chunks(first: IteratorResult<string>, rest: AsyncIterator<string
   }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
- * Each item against the item schema, with the route's own validator (same Ajv options, compiled
- * once per route): a good item as it is, a bad one as the reason it was dropped, named like
- * `batch[3].req.start must have required property 'op_name'`.
- */
-function checkItems(request: FastifyRequest, batch: readonly unknown[]): BatchEntry[] {
-  const validate = request.compileValidationSchema(CallBatchItem);
-  return batch.map((item, index): BatchEntry => {
-    if (validate(item)) return item as CallBatchItem;
-    const error = validate.errors?.[0];
-    const where = `batch[${index}]${(error?.instancePath ?? '').replaceAll('/', '.')}`;
-    // Ajv words an unknown mode as 'value of tag "mode" must be in oneOf'; say what it may be.
-    const reason =
-      error?.keyword === 'discriminator'
-        ? `${where}.mode must be "start" or "end"`
-        : `${where} ${error?.message ?? 'is not a valid batch item'}`;
-    const id = itemCallId(item);
-    return { rejected: reason, ...(id ? { id } : {}) };
-  });
-}
-
-/** The call id a malformed item names, if it names one, so that its error can say which call. */
-function itemCallId(item: unknown): string | undefined {
-  if (!isObject(item) || !isObject(item.req)) return undefined;
-  const part = item.req.start ?? item.req.end;
-  return isObject(part) && typeof part.id === 'string' ? part.id : undefined;
-}
+/** Names a malformed upsert item's call, and says what `mode` may be instead of Ajv's words. */
+const UPSERT_ITEMS: LenientBatchOptions = {
+  idOf(item) {
+    if (!isObject(item) || !isObject(item.req)) return undefined;
+    const part = item.req.start ?? item.req.end;
+    return isObject(part) && typeof part.id === 'string' ? part.id : undefined;
+  },
+  reasonFor: (error, where) =>
+    // Ajv words an unknown mode as 'value of tag "mode" must be in oneOf'.
+    error.keyword === 'discriminator' ? `${where}.mode must be "start" or "end"` : undefined,
+};

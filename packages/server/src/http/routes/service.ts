@@ -7,9 +7,10 @@ export function registerServiceRoutes(app: FastifyInstance): void {
   app.get(
     '/server_info',
     async (): Promise<ServerInfoRes> => ({
-      // Python clients refuse servers that require a newer client; weft requires none in particular.
+      // The Python SDK stops tracing when this is newer than itself; weft serves every 0.x client.
       min_required_weave_python_version: '0.0.1',
-      trace_server_version: `weft ${WEFT_VERSION}`,
+      // Parsed as a PEP 440 version by the Python SDK: weft's own version, plain semver.
+      trace_server_version: WEFT_VERSION,
     }),
   );
 }

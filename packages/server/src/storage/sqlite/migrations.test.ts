@@ -136,7 +136,26 @@ describe('migrations', () => {
       await store.close();
     }
     const check = new Database(path, { readonly: true });
-    expect(check.pragma('user_version', { simple: true })).toBe(9);
+    expect(check.pragma('user_version', { simple: true })).toBe(MIGRATIONS.at(-1)?.version);
     check.close();
+  });
+
+  it('add the projects table (migration 10) to a database that has calls', async () => {
+    const path = join(directory, 'projects.db');
+    const old = new Database(path);
+    for (const migration of MIGRATIONS.filter((m) => m.version <= 9)) old.exec(migration.sql);
+    old.pragma('user_version = 9');
+    old.close();
+
+    const store = SqliteTraceStore.open(path);
+    try {
+      const first = await store.ensureProject({ entity: 'team', name: 'p', created_at: 5 });
+      expect(first).toEqual({ entity: 'team', name: 'p', created_at: 5 });
+      // Registered once: a later mention keeps the first registration.
+      expect(await store.ensureProject({ entity: 'team', name: 'p', created_at: 9 })).toEqual(first);
+      expect(await store.listProjects()).toEqual([first]);
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -72,7 +72,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 2,
     description: 'status column, sort-friendly indexes, indexed JSON fields',
     sql: `
-      -- summary.weave.status (research doc §2) as a column so filters on it can use an index.
+      -- summary.weave.status (docs/protocol.md §4.2) as a column so filters on it can use an index.
       -- VIRTUAL: computed when read, nothing stored per row beyond the index.
       ALTER TABLE calls ADD COLUMN status TEXT GENERATED ALWAYS AS (
         CASE WHEN exception IS NOT NULL THEN 'error'
@@ -110,7 +110,7 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'object versions',
     sql: `
       -- One row per (object, digest): a digest created again is the same row. version_index counts
-      -- every version ever made of the object, deleted ones included (research doc §6).
+      -- every version ever made of the object, deleted ones included (docs/protocol.md §8.4).
       CREATE TABLE objects (
         project_id TEXT NOT NULL,
         object_id TEXT NOT NULL,
@@ -171,7 +171,7 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'refs found in call inputs and outputs',
     sql: `
       -- JSON arrays of the weave:/// refs inside inputs / output (NULL when none), for the
-      -- input_refs / output_refs filters (research doc §3).
+      -- input_refs / output_refs filters (docs/protocol.md §4.6).
       ALTER TABLE calls ADD COLUMN input_refs TEXT;
       ALTER TABLE calls ADD COLUMN output_refs TEXT;
     `,
@@ -199,8 +199,8 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'ops and objects keep separate version histories',
     sql: `
       -- Weave keys object versions by (project_id, kind, object_id, digest) and counts
-      -- version_index and is_latest per (project, kind, object_id) (research doc §8,
-      -- "object_versions"): an op and an object may share a name without sharing versions. SQLite
+      -- version_index and is_latest per (project, kind, object_id) (docs/protocol.md
+      -- §8.4): an op and an object may share a name without sharing versions. SQLite
       -- cannot change a primary key, so the table is rebuilt. object_id comes before kind because
       -- /obj/read and /obj/delete name no kind.
       CREATE TABLE objects_by_kind (
@@ -255,7 +255,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 9,
     description: 'tags of object versions and aliases of object names',
     sql: `
-      -- Research doc §6, "Aliases/tags". A tag belongs to one version, named by object and digest
+      -- docs/protocol.md §9.3. A tag belongs to one version, named by object and digest
       -- (a digest is one value, so one kind). Deleting a version removes its tags.
       CREATE TABLE object_tags (
         project_id TEXT NOT NULL,
@@ -279,6 +279,20 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (project_id, object_id, alias)
       ) WITHOUT ROWID;
       CREATE INDEX object_aliases_by_alias ON object_aliases (project_id, alias);
+    `,
+  },
+  {
+    version: 10,
+    description: 'projects registered by name',
+    sql: `
+      -- Projects a client named (GraphQL Project / UpsertModel at the Python SDK's init), so the
+      -- UI can list them. id is the wire project id, entity/name.
+      CREATE TABLE projects (
+        id TEXT NOT NULL PRIMARY KEY,
+        entity TEXT NOT NULL,
+        name TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
     `,
   },
 ];

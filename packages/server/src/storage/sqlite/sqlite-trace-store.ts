@@ -12,6 +12,7 @@ import type {
   ObjectVersionSelector,
   StoredCall,
   StoredObject,
+  StoredProject,
   TableQuery,
   TableRow,
   TraceStore,
@@ -265,6 +266,24 @@ export class SqliteTraceStore implements TraceStore {
     return this.db
       .prepare('SELECT name, content FROM files WHERE project_id = ? AND digest = ?')
       .get(projectId, digest) as { name: string; content: Uint8Array } | undefined;
+  }
+
+  async ensureProject(project: StoredProject): Promise<StoredProject> {
+    this.assertOpen();
+    // RETURNING on a conflict-ignored insert gives nothing; the row is then read back.
+    this.db
+      .prepare('INSERT OR IGNORE INTO projects (id, entity, name, created_at) VALUES (?, ?, ?, ?)')
+      .run(`${project.entity}/${project.name}`, project.entity, project.name, project.created_at);
+    return this.db
+      .prepare('SELECT entity, name, created_at FROM projects WHERE id = ?')
+      .get(`${project.entity}/${project.name}`) as StoredProject;
+  }
+
+  async listProjects(): Promise<StoredProject[]> {
+    this.assertOpen();
+    return this.db
+      .prepare('SELECT entity, name, created_at FROM projects ORDER BY created_at, id')
+      .all() as StoredProject[];
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,59 @@
+/**
+ * Projects and the viewer, as the Python SDK's `weave.init` asks for them over GraphQL
+ * (docs/protocol.md, "GraphQL"): who is calling, which entity a bare project name belongs to,
+ * and the project itself, registered on first mention so that it can be listed later.
+ */
+import { InvalidRequest } from '@weft/protocol';
+import type { StoredProject, TraceStore } from '../storage/trace-store.js';
+
+/** The entity given to project names without one, unless `weft serve --default-entity` says otherwise. */
+export const DEFAULT_ENTITY = 'local';
+/** Until API keys arrive every caller is this one local user. */
+const LOCAL_USERNAME = 'local';
+/** Each half of a wire project id (`entity/name`); the whole id is at most 512 characters. */
+const MAX_NAME_LENGTH = 255;
+
+export interface Viewer {
+  username: string;
+  defaultEntity: string;
+}
+
+export interface ProjectsServiceOptions {
+  defaultEntity?: string;
+}
+
+export class ProjectsService {
+  private readonly defaultEntity: string;
+
+  constructor(
+    private readonly store: TraceStore,
+    options: ProjectsServiceOptions = {},
+  ) {
+    this.defaultEntity = options.defaultEntity ?? DEFAULT_ENTITY;
+    checkName('the default entity', this.defaultEntity);
+  }
+
+  viewer(): Viewer {
+    return { username: LOCAL_USERNAME, defaultEntity: this.defaultEntity };
+  }
+
+  /**
+   * The project, registered now if it was not: a client that names a project is about to write to
+   * it. Names are kept exactly as given, since the client uses the name echoed back from then on.
+   */
+  ensureProject(entity: string | null | undefined, name: string): Promise<StoredProject> {
+    const owner = entity ?? this.defaultEntity;
+    checkName('entity', owner);
+    checkName('project name', name);
+    return this.store.ensureProject({ entity: owner, name, created_at: Date.now() * 1000 });
+  }
+}
+
+/** A name must fit one half of `entity/project`: no slash, not empty, not too long. */
+function checkName(what: string, name: string): void {
+  if (name.length === 0) throw new InvalidRequest(`${what} must not be empty`);
+  if (name.length > MAX_NAME_LENGTH) {
+    throw new InvalidRequest(`${what} must be at most ${MAX_NAME_LENGTH} characters, got ${name.length}`);
+  }
+  if (name.includes('/')) throw new InvalidRequest(`${what} must not contain "/": ${JSON.stringify(name)}`);
+}
