@@ -1,4 +1,4 @@
-/** CallsQueryReq and its parts (research doc §3): filter, sort, paging and projection. */
+/** CallsQueryReq and its parts (docs/protocol.md §4.5–§4.9): filter, sort, paging and projection. */
 import { type Static, Type } from '@sinclair/typebox';
 import { IdList, MAX_PAGE_BOUND, Nullable, ProjectId, StringList } from './schema-helpers.js';
 
@@ -25,7 +25,7 @@ export const SortBy = Type.Object({
 export type SortBy = Static<typeof SortBy>;
 
 /**
- * A Query expression, `{"$expr": ...}` (research doc §4). Its grammar is parsed and validated by
+ * A Query expression, `{"$expr": ...}` (docs/query-language.md). Its grammar is parsed and validated by
  * the query module; on the wire it is only required to be an object with `$expr`.
  */
 export const Query = Type.Object({ $expr: Type.Unsafe<Record<string, unknown>>({ type: 'object' }) });

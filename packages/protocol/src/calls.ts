@@ -1,5 +1,5 @@
 /**
- * Call ingestion and call-level wire types (research doc §1 "Calls (v1)" and §2 "Call schema").
+ * Call ingestion and call-level wire types (docs/protocol.md §3 and §4.1).
  * Field names keep the protocol's snake_case. Objects accept unknown keys: newer Weave clients add
  * fields (e.g. `trace_id` on ends) and rejecting them would make those clients drop whole batches.
  */
@@ -33,7 +33,7 @@ export const EndedCallSchemaForInsert = Type.Object({
   output: Type.Optional(JsonValue),
   summary: JsonObject,
   wb_run_step_end: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
-  /** Sent by the official npm SDK when a running call is renamed (weave-npm-wire.md §6.9). */
+  /** Sent by the official npm SDK when a running call is renamed (docs/protocol.md §3.7). */
   display_name: Type.Optional(Nullable(Type.String())),
 });
 export type EndedCallSchemaForInsert = Static<typeof EndedCallSchemaForInsert>;
@@ -95,7 +95,7 @@ export interface CallCreateBatchRes {
   errors?: CallBatchItemError[];
 }
 
-/** A stored call as every read returns it (research doc §2). */
+/** A stored call as every read returns it (docs/protocol.md §4.1). */
 export interface CallSchema {
   id: string;
   project_id: string;
@@ -121,7 +121,7 @@ export interface CallSchema {
 
 export type TraceStatus = 'success' | 'error' | 'running' | 'descendant_error';
 
-/** `summary.weave`: derived by the server on every read, never stored (research doc §2). */
+/** `summary.weave`: derived by the server on every read, never stored (docs/protocol.md §4.2). */
 export interface WeaveSummary {
   status: TraceStatus;
   latency_ms: number | null;
@@ -164,7 +164,7 @@ export interface CallsDeleteRes {
 export const CallUpdateReq = Type.Object({
   project_id: ProjectId,
   call_id: Id,
-  /** The only updatable field; an empty string clears the name (research doc §3, call_update). */
+  /** The only updatable field; an empty string clears the name (docs/protocol.md §6.1). */
   display_name: Type.String(),
   wb_user_id: Type.Optional(Nullable(Type.String())),
 });

@@ -1,7 +1,7 @@
 /**
  * Timestamps on the wire are ISO-8601 strings; storage keeps integer microseconds since the Unix
  * epoch (UTC), which sorts, subtracts and indexes cheaply. Python clients send µs precision and JS
- * clients ms, so µs keeps both exact. Naive timestamps are UTC (research doc §0, "Datetimes").
+ * clients ms, so µs keeps both exact. Naive timestamps are UTC (docs/protocol.md §1.3).
  */
 
 const ISO_PATTERN =

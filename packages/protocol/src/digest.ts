@@ -1,5 +1,5 @@
 /**
- * Weave's content digests (research doc §5, "Digests"): base64url(sha256(bytes)) with `-` → `X`,
+ * Weave's content digests (docs/protocol.md §7.2): base64url(sha256(bytes)) with `-` → `X`,
  * `_` → `Y` and no padding, giving 43 characters from [A-Za-z0-9]; files hash their bytes,
  * objects and rows their Python-style JSON (python-json.ts), tables their row digests.
  */

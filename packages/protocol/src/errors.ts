@@ -1,6 +1,6 @@
 /**
  * Protocol errors: what went wrong, in terms a client can act on. The HTTP layer maps each kind to
- * one status code (research doc §0, "Errors"); nothing else in the stack picks status codes.
+ * one status code (docs/protocol.md §1.4); nothing else in the stack picks status codes.
  */
 export type ProtocolErrorType =
   | 'InvalidRequest'
@@ -14,7 +14,7 @@ export type ProtocolErrorType =
 
 export class ProtocolError extends Error {
   readonly errorType: ProtocolErrorType;
-  /** Extra fields for the error body, e.g. `deleted_at` for a deleted object (research doc §6). */
+  /** Extra fields for the error body, e.g. `deleted_at` for a deleted object (docs/protocol.md §8.5). */
   details: Record<string, unknown> | undefined;
 
   constructor(errorType: ProtocolErrorType, message: string) {

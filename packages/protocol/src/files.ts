@@ -1,4 +1,4 @@
-/** File routes (research doc §1 "Refs, files"); `/file/create` is multipart, so only content has a schema. */
+/** File routes (docs/protocol.md §11); `/file/create` is multipart, so only content has a schema. */
 import { type Static, Type } from '@sinclair/typebox';
 import { ProjectId } from './schema-helpers.js';
 

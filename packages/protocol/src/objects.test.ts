@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateAlias, validateTag } from './objects.js';
 
-describe('tag and alias names (research doc §6, "Aliases/tags")', () => {
+describe('tag and alias names (docs/protocol.md §9.2)', () => {
   it('tags are words of letters, digits, "_" and "-" in any script, one space apart, up to 256 code points', () => {
     for (const tag of ['a', 'ready for review', 'función-2', '模型_一', 'x²', '-', '𠀀'.repeat(256)]) {
       expect(() => validateTag(tag), tag).not.toThrow();

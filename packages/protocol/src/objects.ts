@@ -1,11 +1,11 @@
-/** Object routes (research doc §1 "Objects", §6): create, read, query and delete versions. */
+/** Object routes (docs/protocol.md §8): create, read, query and delete versions. */
 import { type Static, Type } from '@sinclair/typebox';
 import { SortBy } from './calls-query.js';
 import { InvalidRequest } from './errors.js';
 import { MAX_LIST_LENGTH, MAX_PAGE_BOUND, Nullable, ProjectId } from './schema-helpers.js';
 
 /**
- * `object_id`: 1–128 characters from [\w._-] (research doc §6). Python's `\w` is Unicode-aware
+ * `object_id`: 1–128 characters from [\w._-] (docs/protocol.md §8.2). Python's `\w` is Unicode-aware
  * (letters and digits of any script, str.isalnum), so names like `función` are valid in Weave too.
  * `\p{…}` needs a Unicode-mode RegExp: Ajv (the server's validator) compiles patterns with `u`.
  */
@@ -112,10 +112,9 @@ export interface RefsReadBatchRes {
 }
 
 /**
- * Tags and aliases of object versions (research doc §1 "Objects, ops, tags, aliases", §6
- * "Aliases/tags"). Tags belong to one version; an alias belongs to an object name and points at
- * one of its versions. The names are checked by the service (`validateTag`, `validateAlias`) so
- * that a refusal names the bad value.
+ * Tags and aliases of object versions (docs/protocol.md §9). Tags belong to one version; an alias
+ * belongs to an object name and points at one of its versions. The names are checked by the
+ * service (`validateTag`, `validateAlias`) so that a refusal names the bad value.
  */
 const TagList = Type.Array(Type.String(), { maxItems: MAX_LIST_LENGTH });
 
@@ -169,7 +168,7 @@ export const MAX_TAG_LENGTH = 256;
 export const MAX_ALIAS_LENGTH = 128;
 /**
  * `^[-\w]+( [-\w]+)*$` with Python's Unicode-aware `\w` (letters and digits of any script and
- * `_`, as in ObjectId): words joined by single spaces (research doc §6, "Aliases/tags").
+ * `_`, as in ObjectId): words joined by single spaces (docs/protocol.md §9.2).
  */
 const TAG_PATTERN = /^[-\p{L}\p{N}_]+(?: [-\p{L}\p{N}_]+)*$/u;
 /** `v\d+`, with Python's Unicode-aware `\d` (decimal digits of any script). */
@@ -182,7 +181,7 @@ function codePointLength(text: string): number {
   return length;
 }
 
-/** Refuses a tag Weave refuses (research doc §6): the reason names the tag. */
+/** Refuses a tag Weave refuses (docs/protocol.md §9.2): the reason names the tag. */
 export function validateTag(tag: string): void {
   const named = JSON.stringify(tag);
   if (codePointLength(tag) > MAX_TAG_LENGTH) {
@@ -196,7 +195,7 @@ export function validateTag(tag: string): void {
 }
 
 /**
- * Refuses an alias Weave refuses (research doc §6): 1–128 characters without `/` or `:` (an
+ * Refuses an alias Weave refuses (docs/protocol.md §9.2): 1–128 characters without `/` or `:` (an
  * alias can stand where a digest does in a ref), and neither `latest` nor `v<N>`, which already
  * name versions.
  */

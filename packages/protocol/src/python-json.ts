@@ -1,6 +1,6 @@
 /**
  * JSON exactly as Python's `json.dumps(value, sort_keys=True)` writes it, which is what Weave's
- * digests hash (research doc §5, "Digests"): `", "` and `": "` separators, keys sorted by code
+ * digests hash (docs/protocol.md §7.2): `", "` and `": "` separators, keys sorted by code
  * point, non-ASCII escaped as `\uXXXX`, floats in Python's repr (`1.0`, `1e-05`, `1e+16`).
  *
  * JavaScript numbers cannot tell `1` from `1.0`, and Python prints them differently, so a value

@@ -1,5 +1,5 @@
 /**
- * Weave refs: `weave:///<entity>/<project>/<kind>/...` (research doc §5, "External grammar").
+ * Weave refs: `weave:///<entity>/<project>/<kind>/...` (docs/protocol.md §7.1).
  *
  * - object / op: `.../object/<name>:<digest>[/<edge>/<value>]*`
  * - table:       `.../table/<digest>[/<edge>/<value>]*`
@@ -129,7 +129,7 @@ function parseExtra(rest: string[], uri: string): RefExtraPart[] {
 
 /**
  * Every distinct `weave:///` string inside a JSON value, in the order first met: what a call's
- * `input_refs` / `output_refs` filters match (research doc §3, CallsFilter).
+ * `input_refs` / `output_refs` filters match (docs/protocol.md §4.6).
  */
 export function collectRefs(value: unknown, found: Set<string> = new Set()): string[] {
   if (typeof value === 'string') {
@@ -162,7 +162,7 @@ export function formatRef(ref: WeaveRef): string {
 }
 
 /**
- * The human name inside an op ref, for `summary.weave.trace_name` (research doc §2). Lenient on
+ * The human name inside an op ref, for `summary.weave.trace_name` (docs/protocol.md §4.2). Lenient on
  * purpose: the official npm SDK does not percent-encode names, so `op/my op/with:colon:<digest>`
  * must still yield `my op/with:colon`. A string that is not an op ref is its own name.
  */

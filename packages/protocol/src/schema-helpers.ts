@@ -9,7 +9,7 @@ export const JsonObject = Type.Unsafe<Record<string, unknown>>({ type: 'object' 
 /** Any JSON value (outputs). */
 export const JsonValue = Type.Unknown();
 
-/** `entity/project`, the only project id form Weave clients send (research doc §0). */
+/** `entity/project`, the only project id form Weave clients send (docs/protocol.md §1.2). */
 export const PROJECT_ID_PATTERN = '^[^/]+/[^/]+$';
 export const ProjectId = Type.String({ minLength: 3, maxLength: 512, pattern: PROJECT_ID_PATTERN });
 
@@ -22,7 +22,7 @@ export const Timestamp = Type.String({ minLength: 1, maxLength: 64 });
 /** Limits and offsets beyond this are refused rather than handed to the database as floats. */
 export const MAX_PAGE_BOUND = 2 ** 31 - 1;
 
-/** Weave's per-list cap for filters and deletes (research doc §8, "Limits"). */
+/** Weave's per-list cap for filters and deletes (docs/protocol.md §1.5). */
 export const MAX_LIST_LENGTH = 1000;
 
 export const IdList = Type.Array(Id, { maxItems: MAX_LIST_LENGTH });

@@ -1,4 +1,4 @@
-/** Table routes (research doc §1 "Tables"): content-addressed rows, created, updated and queried. */
+/** Table routes (docs/protocol.md §10): content-addressed rows, created, updated and queried. */
 import { type Static, Type } from '@sinclair/typebox';
 import { SortBy } from './calls-query.js';
 import { MAX_PAGE_BOUND, Nullable, ProjectId } from './schema-helpers.js';

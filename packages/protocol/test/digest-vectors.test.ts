@@ -1,6 +1,6 @@
 /**
  * Weave's digests against the 20 vectors recorded from W&B's production trace server
- * (fixtures/weave-digest-vectors.json, copied from the research notes' weave-golden folder):
+ * (fixtures/weave-digest-vectors.json):
  * every table, row, object and file digest must come out byte for byte the same.
  */
 import { readFileSync } from 'node:fs';

@@ -126,7 +126,7 @@ afterAll(async () => {
 });
 
 describe('the Query language over HTTP', () => {
-  it('runs the research doc example: status, latency and a case-insensitive contains', async () => {
+  it('runs the query-language.md example: status, latency and a case-insensitive contains', async () => {
     const query = {
       $expr: {
         $and: [

@@ -1,6 +1,6 @@
 /**
  * Replays, in recorded order, every exchange between the official `weave` npm SDK and W&B's
- * production trace server (fixtures/weave-exchanges.json, from the research notes) on the routes
+ * production trace server (fixtures/weave-exchanges.json) on the routes
  * weft serves, and checks each response has the recorded status and shape — and, where nothing
  * depends on production's internal project ids, the recorded values.
  * The `/agents/*` routes (Weave's agent analytics over OTel spans, recorded with SDK 0.15/0.16

@@ -1,5 +1,5 @@
 /**
- * Object versions over HTTP on the real `weft serve` process (research doc §6): digests that
+ * Object versions over HTTP on the real `weft serve` process (docs/protocol.md §7.2, §8, §9): digests that
  * match W&B's production server for values without refs, versioning, latest, deletes, tags and
  * aliases.
  */

@@ -193,7 +193,7 @@ describe('a body that is not a batch at all', () => {
   });
 });
 
-describe('display names in end records (sent by the npm SDK, weave-npm-wire.md §6.9)', () => {
+describe('display names in end records (sent by the npm SDK, docs/protocol.md §3.7)', () => {
   it('applies a name that only the end record carries', async () => {
     const id = uniqueId('end-name');
     await upsert({ batch: [start(id), end(id, { display_name: 'renamed while running' })] });

@@ -1,5 +1,5 @@
 /**
- * The Query expression language as a typed tree (research doc §4). `parse.ts` builds it from the
+ * The Query expression language as a typed tree (docs/query-language.md). `parse.ts` builds it from the
  * wire form and rejects anything malformed; backends compile it (the server to SQL, the reference
  * evaluator to plain TypeScript). Field nodes carry the resolved field, so no backend interprets a
  * field path on its own.

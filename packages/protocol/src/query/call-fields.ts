@@ -1,5 +1,5 @@
 /**
- * The fields of a call that queries and sorts can name (research doc §3 and §4), resolved to what
+ * The fields of a call that queries and sorts can name (docs/query-language.md, "Fields"), resolved to what
  * a backend reads: a column, a JSON path inside one of the JSON columns, or a derived field.
  */
 import { InvalidFieldError, NotImplemented } from '../errors.js';
@@ -28,7 +28,7 @@ const COLUMN_TYPES: ReadonlyMap<string, 'text' | 'number' | 'datetime'> = new Ma
 
 export const CALL_JSON_COLUMNS: ReadonlySet<string> = new Set(['inputs', 'output', 'attributes', 'summary']);
 
-/** `summary.weave.*` fields computed on read (research doc §2). */
+/** `summary.weave.*` fields computed on read (docs/protocol.md §4.2). */
 const DERIVED: ReadonlyMap<string, 'text' | 'number'> = new Map([
   ['status', 'text'],
   ['latency_ms', 'number'],

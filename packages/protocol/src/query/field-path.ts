@@ -1,7 +1,7 @@
 /**
  * Dotted field paths (`inputs.messages.0.content`): a dot separates parts, a backslash escapes the
  * next character (`inputs.a\.b` is the key "a.b"), and a part of digits only indexes a list
- * (research doc §4, "Field addressing").
+ * (docs/query-language.md, "Fields").
  */
 import { InvalidRequest } from '../errors.js';
 

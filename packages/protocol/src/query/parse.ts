@@ -1,5 +1,5 @@
 /**
- * Parses and checks a wire Query (`{"$expr": ...}`, research doc §4) into the typed tree of
+ * Parses and checks a wire Query (`{"$expr": ...}`, docs/query-language.md) into the typed tree of
  * `ast.ts`. Every problem is a 400 that names where in the request it is, e.g.
  * `query.$expr.$and[1].$eq[0]: unknown operator "$foo"`; unknown fields are 422s from the
  * field resolver. Nothing in the tree is trusted text: backends bind literals and build field
@@ -136,7 +136,7 @@ class Parser {
   private logical(kind: 'and' | 'or', body: unknown, where: string, depth: number): Operation {
     const items = this.list(body, where, 1, Number.POSITIVE_INFINITY);
     const operands = items.map((item, index) => this.booleanOperand(item, `${where}[${index}]`, depth + 1));
-    // A single operand needs no combining (research doc §4 unwraps it); it stays a one-item list
+    // A single operand needs no combining (Weave unwraps it; docs/protocol.md §5); it stays a one-item list
     // so that a non-operation operand keeps its three-valued meaning.
     const [only] = operands;
     if (

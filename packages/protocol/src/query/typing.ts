@@ -1,5 +1,5 @@
 /**
- * The Query language's typing rules (research doc §4, "Value semantics"), shared by every backend
+ * The Query language's typing rules (docs/query-language.md, "Values"), shared by every backend
  * so that SQL and the reference evaluator make the same choices:
  * - a JSON path reads as text ('' when missing or null) and casts itself to a number or a bool when
  *   compared with one;

@@ -1,5 +1,5 @@
 /**
- * How the Query language reads text as other types (research doc §4, "Value semantics"). These
+ * How the Query language reads text as other types (docs/query-language.md, "Values"). These
  * are "or-null" parsers: text that is not exactly a value of the type gives null, never an error.
  * The SQL backends call the same functions (SQLite registers them as SQL functions) so that the
  * database and the reference evaluator cannot drift apart.

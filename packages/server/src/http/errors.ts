@@ -1,6 +1,6 @@
 /**
  * The one place that turns errors into HTTP responses: `{"reason", "error_type"}` with the status
- * the protocol gives each kind (research doc §0, "Errors"). Client mistakes are always 4xx.
+ * the protocol gives each kind (docs/protocol.md §1.4). Client mistakes are always 4xx.
  */
 
 import { type ErrorBody, ProtocolError, type ProtocolErrorType } from '@weft/protocol';

@@ -13,7 +13,7 @@ export const ALWAYS_SELECTED: readonly CallColumn[] = [
   'op_name',
   'started_at',
 ];
-/** What `summary.weave` is derived from (research doc §3, "columns"). */
+/** What `summary.weave` is derived from (docs/protocol.md §4.8). */
 const NEEDED_FOR_SUMMARY: readonly CallColumn[] = ['ended_at', 'exception', 'display_name'];
 const KNOWN_COLUMNS: ReadonlySet<string> = new Set(CALL_COLUMNS);
 

@@ -20,7 +20,7 @@ const NEVER_NULL: ReadonlySet<string> = new Set(['id', 'project_id', 'trace_id',
 
 /**
  * The ORDER BY terms for one sort key (docs/query-language.md, "Sorting"). JSON fields sort by
- * existence first, then as numbers, then as text (research doc §3).
+ * existence first, then as numbers, then as text (docs/protocol.md §4.7).
  */
 export function sortTerms(term: SortBy, context: QueryCompileContext): Sql[] {
   const { dialect } = context;
@@ -51,7 +51,7 @@ function hasItems<T>(list: readonly T[] | null | undefined): list is readonly T[
 
 /**
  * `expr` equals one of `values`, where a value ending in `:*` matches every version: anything
- * that starts with `<prefix>:` (research doc §3). A range keeps an index usable; ';' is the
+ * that starts with `<prefix>:` (docs/protocol.md §4.6). A range keeps an index usable; ';' is the
  * character right after ':'.
  */
 function refsCondition(values: readonly string[], expr: Sql, dialect: CallsDialect): Sql {

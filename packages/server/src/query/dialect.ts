@@ -25,7 +25,7 @@ export interface CallsDialect {
   };
   /** True when some element of the JSON array in `column` meets `condition` (NULL column: false). */
   anyArrayElement(column: Sql, condition: (element: Sql) => Sql): Sql;
-  /** A sort term; `nullable` terms put NULLs last in both directions (research doc §3, "sort_by"). */
+  /** A sort term; `nullable` terms put NULLs last in both directions (docs/protocol.md §4.7). */
   orderBy(expr: Sql, direction: 'asc' | 'desc', nullable: boolean): Sql;
   /** Restricts a query to calls that are visible: start part present and not deleted. */
   liveCallsCondition: Sql;

@@ -1,5 +1,5 @@
 /**
- * What the file routes do (research doc §1 "Refs, files", §5 "Digests"): a file's digest is
+ * What the file routes do (docs/protocol.md §11, §7.2): a file's digest is
  * `bytes_digest` of its content; a wrong `expected_digest` is a 409; contents are stored once per
  * project by digest and given back byte for byte.
  */

@@ -1,5 +1,5 @@
 /**
- * What the object routes do (research doc §6): digest, kind and class of a new version; version
+ * What the object routes do (docs/protocol.md §8, §9): digest, kind and class of a new version; version
  * selectors (`latest`, `v<N>`, aliases, digests); deleted versions reading as 404; tags and
  * aliases; rendering ObjSchema. Values arrive parsed losslessly (floats stay floats) so digests
  * match Python's `json.dumps`.
@@ -60,12 +60,12 @@ export function objectClasses(val: unknown): { base: string | null; leaf: string
 }
 
 /**
- * `latest`, `v<N>`, an alias name, or a content digest (research doc §5, last point: obj_read and
+ * `latest`, `v<N>`, an alias name, or a content digest (docs/protocol.md §8.5: obj_read and
  * obj_delete take all of them, and a content hash is always read as one). Text that is no content
- * hash is looked up as an alias first and as a digest when the name has no such alias (§6,
- * "Reading"). `latest` is the version with is_latest=1: Weave also honours a stored `latest`
- * alias row, which its server writes on every create, but weft refuses `latest` as an alias name
- * (§6, "Aliases/tags") and keeps is_latest itself, so no such row exists.
+ * hash is looked up as an alias first and as a digest when the name has no such alias. `latest` is
+ * the version with is_latest=1: Weave also honours a stored `latest` alias row, which its server
+ * writes on every create, but weft refuses `latest` as an alias name (§9.2) and keeps is_latest
+ * itself, so no such row exists.
  */
 export function versionSelector(digest: string): ObjectVersionSelector {
   if (digest === 'latest') return { latest: true };
@@ -78,7 +78,7 @@ function render(object: StoredObject, metadataOnly: boolean): string {
   const quote = JSON.stringify;
   let labels = '';
   if (object.tags && object.aliases) {
-    // `latest` is synthesised for the latest version (research doc §6, "Aliases/tags").
+    // `latest` is synthesised for the latest version (docs/protocol.md §9.3).
     const aliases = object.is_latest ? [...object.aliases, 'latest'] : object.aliases;
     labels =
       `,"tags":${quote([...object.tags].sort(compareCodePoints))}` +
@@ -145,7 +145,7 @@ export class ObjectsService {
     const objects = await this.store.queryObjects({
       project_id: req.project_id,
       ...filter,
-      // Only object_id and created_at are sortable (research doc §1); other fields are ignored.
+      // Only object_id and created_at are sortable (docs/protocol.md §8.6); other fields are ignored.
       sort_by: (req.sort_by ?? []).flatMap((term) =>
         term.field === 'object_id' || term.field === 'created_at'
           ? [{ field: term.field, direction: term.direction }]
@@ -189,9 +189,9 @@ export class ObjectsService {
 }
 
 /**
- * Tags and aliases (research doc §1 "Objects, ops, tags, aliases", §6 "Aliases/tags"). A version
- * is named as `/obj/read` names it (digest, `latest`, `v<N>` or alias) and must be live; names
- * are checked before anything is stored, so one bad name changes nothing.
+ * Tags and aliases (docs/protocol.md §9). A version is named as `/obj/read` names it (digest,
+ * `latest`, `v<N>` or alias) and must be live; names are checked before anything is stored, so one
+ * bad name changes nothing.
  */
 export class ObjectLabelsService {
   constructor(private readonly store: TraceStore) {}
@@ -271,13 +271,13 @@ function settled(
 
 /**
  * The class named by `builtin_object_class` (or its deprecated alias `set_base_object_class`),
- * checked against the value (research doc §6, "Class extraction"): it must agree with a class
- * the value already carries, and a value that is not an object carries no class.
+ * checked against the value (docs/protocol.md §8.3): it must agree with a class the value already
+ * carries, and a value that is not an object carries no class.
  *
  * Weave's server also validates a class-less value against its registry of built-in classes and
- * rewrites it (adding `_type`, `_class_name`, `_bases`), which changes its digest. The research
- * doc does not give that registry's classes, their fields and defaults, or their `_bases`, so weft
- * stores such a value as sent, with the declared name as its base and leaf class.
+ * rewrites it (adding `_type`, `_class_name`, `_bases`), which changes its digest. weft does not
+ * know that registry's classes, their fields and defaults, or their `_bases`, so it stores such a
+ * value as sent, with the declared name as its base and leaf class.
  */
 function declaredClass(req: ObjCreateReq, leaf: string | null): string | null {
   const declared = req.obj.builtin_object_class ?? req.obj.set_base_object_class ?? null;

@@ -1,5 +1,5 @@
 /**
- * `/refs/read_batch` (research doc §5, "Resolution"): reads object and op refs, then walks their
+ * `/refs/read_batch` (docs/protocol.md §7.3): reads object and op refs, then walks their
  * extra parts — `key`/`attr` into objects, `index` into lists, `id` into the rows of a table ref —
  * and, when the walk meets another ref of the same project, continues inside it. A deleted
  * object reads as null; an unknown one is a 404.
@@ -92,10 +92,10 @@ export class RefsService {
   /**
    * An op or object ref's root value. A content digest names one value (and so one kind) whatever
    * the ref says, as in Weave, which reads refs by name and digest alone; so does an alias, which
-   * belongs to the name and points at one digest (research doc §5: digest arguments take alias
-   * names, and aliases may not hold `/` or `:` so that they fit where a ref's digest goes).
-   * `latest` and `v<N>` (which Weave's refs do not take; weft reads them) name one version per
-   * kind, so the ref's `op`/`object` picks the history (§8: indexes and latest are per kind).
+   * belongs to the name and points at one digest (docs/protocol.md §8.5 and §9.2: digest arguments
+   * take alias names, and aliases may not hold `/` or `:` so that they fit where a ref's digest
+   * goes). `latest` and `v<N>` (which Weave's refs do not take; weft reads them) name one version
+   * per kind, so the ref's `op`/`object` picks the history (§8.4: indexes and latest are per kind).
    */
   private async readObject(project: string, ref: ObjectRef, uri: string): Promise<LosslessJson> {
     const selector = versionSelector(ref.digest);

@@ -1,5 +1,5 @@
 /**
- * What the table routes do (research doc §1 "Tables", §5 "Digests"): rows must be objects; each
+ * What the table routes do (docs/protocol.md §10, §7.2): rows must be objects; each
  * row's digest is its Python-style JSON's, the table's the hash of its row digests in order, so
  * the same rows always make the same table. Updates build a new table from a base one.
  */

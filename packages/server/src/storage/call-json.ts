@@ -1,6 +1,6 @@
 /**
- * Renders stored calls as CallSchema JSON, deriving `summary.weave` on the way out (research doc
- * §2): it is never stored, so a late child error or a rename shows on the next read.
+ * Renders stored calls as CallSchema JSON, deriving `summary.weave` on the way out (docs/protocol.md
+ * §4.2): it is never stored, so a late child error or a rename shows on the next read.
  * Stored JSON columns are spliced in as text rather than parsed and re-encoded. Every backend
  * renders with this module, where its rows are (the SQLite store does it on its read workers).
  */
@@ -13,7 +13,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** research doc §2; the same order as the dialect's status expression used for sorting. */
+/** docs/protocol.md §4.2; the same order as the dialect's status expression used for sorting. */
 export function deriveStatus(call: StoredCall): TraceStatus {
   if (call.exception != null) return 'error';
   if (call.ended_at == null) return 'running';

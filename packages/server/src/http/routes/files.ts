@@ -1,5 +1,5 @@
 /**
- * File routes (research doc §1 "Refs, files"): `/file/create` takes multipart form data
+ * File routes (docs/protocol.md §11): `/file/create` takes multipart form data
  * (`project_id`, optional `expected_digest`, and the `file` part) and answers its digest;
  * `/file/content` gives the bytes back. Both also answer under `/files/…`, as newer clients call
  * them. This file only reads the form; what the routes do is in `service/files-service.ts`.
@@ -49,8 +49,8 @@ async function readUpload(request: FastifyRequest): Promise<FileUpload> {
       throw new InvalidRequest(`malformed multipart body: ${error.message}`);
     throw error;
   }
-  // Weave's route takes one UploadFile named "file" (research doc §1); the doc does not say what it
-  // does with more, so weft refuses them rather than pick one.
+  // Weave's route takes one UploadFile named "file" (docs/protocol.md §11); what it does with more
+  // is not known, so weft refuses them rather than pick one.
   if (unexpected) throw new InvalidRequest(`${ONE_FILE}; the form has ${unexpected}`);
   return file ? { fields, file } : { fields };
 }

@@ -44,7 +44,7 @@ export function registerObjectRoutes(
     async (request, reply) => reply.type('application/json').send(await refs.readBatch(request.body)),
   );
 
-  // Tags and aliases (research doc §1, "Objects, ops, tags, aliases").
+  // Tags and aliases (docs/protocol.md §9).
   app.put<{ Params: ObjVersionParams; Body: ObjTagsBody }>(
     '/objs/:object_id/versions/:digest/tags',
     { schema: { params: ObjVersionParams, body: ObjTagsBody } },

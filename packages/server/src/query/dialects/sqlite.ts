@@ -89,7 +89,7 @@ export const sqliteCallsDialect: CallsDialect = {
     return column;
   },
   derived: {
-    // A generated column (migration 2) computed as research doc §2 says (error, then running,
+    // A generated column (migration 2) computed as docs/protocol.md §4.2 says (error, then running,
     // then descendant_error, else success); indexed with the project and start time.
     status: rawSql('calls.status'),
     latencyMs: rawSql(

@@ -317,7 +317,7 @@ function summary(random: Random): Record<string, unknown> {
   return object;
 }
 
-/** The rule the service applies to a client's summary (research doc §2). */
+/** The rule the service applies to a client's summary (docs/protocol.md §4.2). */
 function reportsError(summaryObject: Record<string, unknown>): boolean {
   const counts = summaryObject.status_counts;
   if (typeof counts !== 'object' || counts === null) return false;

@@ -1,9 +1,9 @@
 /**
- * Contract: object versions (research doc §6). Indexes count every version ever made; creating a
+ * Contract: object versions (docs/protocol.md §8.4–§8.7). Indexes count every version ever made; creating a
  * live digest again makes it latest without a new version; a deleted digest created again comes
  * back with a new index; deleting moves latest to the newest survivor, or refuses as a whole. Ops
- * and objects sharing a name keep separate histories (research doc §8, "object_versions"). Tags
- * belong to versions and aliases to names; deleting a version drops both (research doc §6).
+ * and objects sharing a name keep separate histories (docs/protocol.md §8.4). Tags
+ * belong to versions and aliases to names; deleting a version drops both (docs/protocol.md §9.3).
  */
 import { describe, expect, it } from 'vitest';
 import type { NewObjectVersion, ObjectVersionSelector } from '../trace-store.js';

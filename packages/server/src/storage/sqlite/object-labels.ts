@@ -1,5 +1,5 @@
 /**
- * Tags and aliases of object versions in SQLite (research doc §6, "Aliases/tags", migration 9).
+ * Tags and aliases of object versions in SQLite (docs/protocol.md §9, migration 9).
  * A tag belongs to one version, keyed by (project, object_id, digest); an alias belongs to an
  * object name and points at one digest. This class only keeps the two tables: which version a
  * selector names is decided by ObjectVersions, which calls it.
@@ -89,7 +89,7 @@ export class ObjectLabels {
     return this.statements.aliasTarget.get(projectId, objectId, alias) as string | undefined;
   }
 
-  /** Removes a deleted version's tags and the aliases pointing at it (research doc §6, "Deletion"). */
+  /** Removes a deleted version's tags and the aliases pointing at it (docs/protocol.md §8.7). */
   forget(projectId: string, version: VersionKey): void {
     this.statements.forgetTags.run(projectId, version.object_id, version.digest);
     this.statements.forgetAliases.run(projectId, version.object_id, version.digest);

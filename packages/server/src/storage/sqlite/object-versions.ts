@@ -1,9 +1,9 @@
 /**
- * Object versions in SQLite (research doc §6): create (idempotent per digest, resurrecting a
+ * Object versions in SQLite (docs/protocol.md §8.4–§8.7): create (idempotent per digest, resurrecting a
  * deleted one), read by digest / latest / index, query, and soft delete that moves "latest" to
  * the newest survivor. Ops and objects keep separate histories under one name: a version is keyed
- * by (project, object_id, kind, digest), and indexes and latest are kept per kind (research doc
- * §8, "object_versions"; migration 8). Objects are small and their queries use indexes, so they
+ * by (project, object_id, kind, digest), and indexes and latest are kept per kind (docs/protocol.md
+ * §8.4; migration 8). Objects are small and their queries use indexes, so they
  * run on the writer's connection; each change is one transaction. Tags and aliases are kept by
  * ObjectLabels (migration 9); this class decides which version a selector names for them.
  */
@@ -152,7 +152,7 @@ export class ObjectVersions {
     live: boolean,
   ): ObjectRow[] {
     const params = { project: projectId, object: objectId, kind: version.kind ?? null, live: live ? 1 : 0 };
-    // A name that is no alias of this object is read as a digest (research doc §6, "Reading").
+    // A name that is no alias of this object is read as a digest (docs/protocol.md §8.5).
     const digest =
       'digest' in version
         ? version.digest
@@ -199,7 +199,7 @@ export class ObjectVersions {
       params.push(JSON.stringify(query.tags));
     }
     if (query.aliases?.length) {
-      // `latest` is no stored alias; it matches the latest version (research doc §6).
+      // `latest` is no stored alias; it matches the latest version (docs/protocol.md §9.3).
       const stored = query.aliases.filter((alias) => alias !== 'latest');
       const matches = [
         `EXISTS (SELECT 1 FROM object_aliases AS a WHERE a.project_id = objects.project_id
@@ -256,11 +256,11 @@ export class ObjectVersions {
         row.kind,
         row.digest,
       ).changes;
-      // Its tags and the aliases pointing at it go with it (research doc §6, "Deletion").
+      // Its tags and the aliases pointing at it go with it (docs/protocol.md §8.7).
       if (changes > 0) this.labels.forget(projectId, row);
       deleted += changes;
     }
-    // A kind whose latest was deleted gets its newest survivor as latest (research doc §6).
+    // A kind whose latest was deleted gets its newest survivor as latest (docs/protocol.md §8.7).
     for (const kind of KINDS) {
       if (this.statements.hasLatest.get(projectId, objectId, kind)) continue;
       const newest = this.statements.newestLive.get(projectId, objectId, kind) as string | undefined;
