@@ -4,24 +4,12 @@
  * running query holds its worker until its stream ends. better-sqlite3 cannot interrupt a
  * statement, so a worker that takes too long over one batch is terminated and replaced.
  */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import {
-  Conflict,
-  InvalidFieldError,
-  InvalidRequest,
-  NotFound,
-  NotImplemented,
-  type ProtocolError,
-  type ProtocolErrorType,
-  QueryTimeout,
-  RequestTooLarge,
-  ServiceUnavailable,
-} from '@weft/protocol';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } from 'node:worker_threads';
+import { QueryTimeout, ServiceUnavailable } from '@weft/protocol';
 import type { CallsQuery, CallsStatsQuery, StoredCall, TableQuery, TableRow } from '../trace-store.js';
 import { timeLimitMessage } from './query-functions.js';
 import type { ReadReply, ReadRequest, ReadWorkerData } from './read-worker.js';
+import { crashMessage, errorFromWorker, startWorkerThread } from './worker-threads.js';
 
 export interface ReadWorkersOptions {
   /** Worker threads at most; each running query holds one until its stream ends. */
@@ -32,18 +20,6 @@ export interface ReadWorkersOptions {
 
 /** How long a query waits for a free worker before the server says it is busy. */
 const ACQUIRE_TIMEOUT_MS = 30_000;
-
-/** Errors thrown in a worker arrive as type and message; these re-create them as the same class. */
-const PROTOCOL_ERRORS: Record<ProtocolErrorType, new (message: string) => ProtocolError> = {
-  InvalidRequest,
-  NotFound,
-  Conflict,
-  RequestTooLarge,
-  InvalidFieldError,
-  QueryTimeout,
-  ServiceUnavailable,
-  NotImplemented,
-};
 
 type BatchReply = Extract<ReadReply, { type: 'batch' | 'lines' }>;
 type Answer = Exclude<ReadReply, { type: 'error' }>;
@@ -58,14 +34,7 @@ interface Pending {
 }
 
 function workerError(reply: Extract<ReadReply, { type: 'error' }>): Error {
-  const ErrorClass = reply.errorType ? PROTOCOL_ERRORS[reply.errorType as ProtocolErrorType] : undefined;
-  return ErrorClass ? new ErrorClass(reply.message) : new Error(reply.message);
-}
-
-function crashMessage(thrown: unknown): string {
-  const { message, code } = (thrown ?? {}) as { message?: unknown; code?: unknown };
-  if (typeof message === 'string' && message) return message;
-  return typeof code === 'string' ? code : String(thrown);
+  return errorFromWorker(reply.errorType, reply.message);
 }
 
 /**
@@ -75,24 +44,6 @@ function crashMessage(thrown: unknown): string {
  */
 function backstopMs(timeoutMs: number): number {
   return timeoutMs + Math.max(1000, timeoutMs);
-}
-
-/** Starts the worker entry: built JavaScript normally, the TypeScript source under the test runner. */
-function startWorker(data: ReadWorkerData): Worker {
-  const options = { workerData: data, transferList: [data.port] };
-  if (!import.meta.url.endsWith('.ts')) {
-    return new Worker(new URL('./read-worker.js', import.meta.url), options);
-  }
-  // Node 20 ignores `--import` in a worker's execArgv, and tsx's own hook registers itself on the
-  // main thread only, so the worker registers tsx before it loads the entry. The built protocol
-  // package is loaded first, past tsx's hooks: that halves the start-up every test's store pays.
-  const protocol = JSON.stringify(
-    pathToFileURL(createRequire(import.meta.url).resolve('@weft/protocol')).href,
-  );
-  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  const entry = JSON.stringify(new URL('./read-worker.ts', import.meta.url).href);
-  const bootstrap = `import(${protocol}).then(() => import(${tsx})).then(({ register }) => { register(); return import(${entry}); });`;
-  return new Worker(bootstrap, { ...options, eval: true });
 }
 
 /** One worker thread and its connection, answering one request at a time. */
@@ -118,7 +69,11 @@ class ReadWorker {
     this.ready = new Promise<Answer>((resolve, reject) => {
       this.pending = { resolve, reject };
     }).then(() => undefined);
-    this.worker = startWorker({ path, port: channel.port2, timeoutMs });
+    this.worker = startWorkerThread('read-worker', {
+      path,
+      port: channel.port2,
+      timeoutMs,
+    } satisfies ReadWorkerData);
     this.port.on('message', (reply: ReadReply) => this.onReply(reply));
     this.worker.on('error', (error: unknown) => {
       this.crash ??= error;

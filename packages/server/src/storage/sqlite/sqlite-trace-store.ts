@@ -17,7 +17,7 @@ import type {
   TableRow,
   TraceStore,
 } from '../trace-store.js';
-import { CallWriter } from './call-writes.js';
+import { CallWriteThread } from './call-write-thread.js';
 import { addFieldIndex, dropFieldIndex, listFieldIndexes } from './field-indexes.js';
 import { MIGRATIONS } from './migrations.js';
 import { ObjectVersions } from './object-versions.js';
@@ -36,11 +36,11 @@ export interface SqliteTraceStoreOptions {
 
 export class SqliteTraceStore implements TraceStore {
   private readonly db: Database.Database;
-  private readonly writer: CallWriter;
+  /** Call writes run on a thread of their own (write-worker.ts); objects, tables and files here. */
+  private readonly callWrites: CallWriteThread;
   private readonly objects: ObjectVersions;
   private readonly tables: Tables;
   private readonly readers: ReadWorkers;
-  private readonly applyBatch: (batch: readonly CallUpsert[]) => void;
   private closed = false;
 
   private constructor(path: string, options: SqliteTraceStoreOptions) {
@@ -52,10 +52,9 @@ export class SqliteTraceStore implements TraceStore {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     migrate(this.db);
-    this.writer = new CallWriter(this.db);
     this.objects = new ObjectVersions(this.db);
     this.tables = new Tables(this.db);
-    this.applyBatch = this.db.transaction((batch: readonly CallUpsert[]) => this.writer.upsert(batch));
+    this.callWrites = new CallWriteThread(path);
     this.readers = new ReadWorkers(path, {
       maxReaders: options.maxReaders ?? 4,
       queryTimeoutMs: options.queryTimeoutMs ?? 30_000,
@@ -70,13 +69,7 @@ export class SqliteTraceStore implements TraceStore {
   async upsertCalls(batch: readonly CallUpsert[]): Promise<void> {
     this.assertOpen();
     if (batch.length === 0) return;
-    try {
-      this.applyBatch(batch);
-    } catch (error) {
-      // The transaction rolled back; in-memory bookkeeping may have moved with it.
-      this.writer.resync();
-      throw error;
-    }
+    await this.callWrites.upsert(batch);
   }
 
   async readCall(
@@ -115,12 +108,12 @@ export class SqliteTraceStore implements TraceStore {
 
   async deleteCalls(projectId: string, ids: readonly string[], deletedAt: number): Promise<number> {
     this.assertOpen();
-    return this.db.transaction(() => this.writer.delete(projectId, ids, deletedAt))();
+    return this.callWrites.delete(projectId, ids, deletedAt);
   }
 
   async updateDisplayName(projectId: string, id: string, displayName: string): Promise<boolean> {
     this.assertOpen();
-    return this.writer.rename(projectId, id, displayName);
+    return this.callWrites.rename(projectId, id, displayName);
   }
 
   /**
@@ -289,7 +282,7 @@ export class SqliteTraceStore implements TraceStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.readers.close();
+    await Promise.all([this.readers.close(), this.callWrites.close()]);
     this.db.pragma('optimize');
     this.db.close();
   }

@@ -1,0 +1,92 @@
+/**
+ * The call writer (node:worker_threads entry): the one connection that writes calls (parts,
+ * deletes, renames), on a thread of its own. The main thread parses and checks the next request
+ * while this one runs the last one's transaction, so SQLite's work and the HTTP work overlap
+ * instead of adding up (docs/architecture.md, "Writes"). Requests are answered in order, each
+ * only after its transaction committed: an acknowledged batch is durable.
+ */
+import { type MessagePort, workerData } from 'node:worker_threads';
+import { ProtocolError } from '@weft/protocol';
+import Database from 'better-sqlite3';
+import type { CallUpsert } from '../trace-store.js';
+import { decodeUpserts, type FlatUpserts } from './call-upsert-codec.js';
+import { CallWriter } from './call-writes.js';
+
+export interface WriteWorkerData {
+  path: string;
+  port: MessagePort;
+}
+
+export type WriteRequest =
+  /** A batch of call upserts, flattened by call-upsert-codec.ts (cheaper to copy across threads). */
+  | { id: number; type: 'upsert'; flat: FlatUpserts }
+  | { id: number; type: 'delete'; projectId: string; ids: readonly string[]; deletedAt: number }
+  | { id: number; type: 'rename'; projectId: string; callId: string; name: string }
+  /** Closes the connection; the reply is the last message. */
+  | { id: number; type: 'close' };
+
+export type WriteReply =
+  /** Sent once, when the connection is open. */
+  | { type: 'ready' }
+  | { id: number; type: 'done'; value: number | boolean | null }
+  /** `errorType` is set for protocol errors, which the main thread re-creates. */
+  | { id: number; type: 'error'; errorType: string | null; message: string };
+
+function openConnection(path: string): Database.Database {
+  try {
+    // The main thread created and migrated the file; gone meanwhile, it is an error, not a new database.
+    const db = new Database(path, { fileMustExist: true });
+    // Per connection: every acknowledged batch must survive power loss, not just a crash.
+    db.pragma('synchronous = FULL');
+    db.pragma('busy_timeout = 5000');
+    return db;
+  } catch (error) {
+    // Thrown out of the worker, a SqliteError reaches the main thread without its message; an Error keeps it.
+    throw new Error(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function main({ path, port }: WriteWorkerData): void {
+  const db = openConnection(path);
+  const writer = new CallWriter(db);
+  const applyBatch = db.transaction((batch: readonly CallUpsert[]) => writer.upsert(batch));
+  const deleteCalls = db.transaction((projectId: string, ids: readonly string[], deletedAt: number) =>
+    writer.delete(projectId, ids, deletedAt),
+  );
+
+  const run = (request: WriteRequest): number | boolean | null => {
+    switch (request.type) {
+      case 'upsert':
+        applyBatch(decodeUpserts(request.flat));
+        return null;
+      case 'delete':
+        return deleteCalls(request.projectId, request.ids, request.deletedAt);
+      case 'rename':
+        return writer.rename(request.projectId, request.callId, request.name);
+      case 'close':
+        db.close();
+        return null;
+    }
+  };
+
+  port.on('message', (request: WriteRequest) => {
+    let reply: WriteReply;
+    try {
+      reply = { id: request.id, type: 'done', value: run(request) };
+    } catch (error) {
+      // The transaction rolled back; what the writer keeps in memory may have moved with it.
+      if (db.open) writer.resync();
+      reply = {
+        id: request.id,
+        type: 'error',
+        errorType: error instanceof ProtocolError ? error.errorType : null,
+        message: error instanceof Error ? error.message : String(error),
+      };
+    }
+    port.postMessage(reply);
+    if (request.type === 'close') port.close();
+  });
+  port.postMessage({ type: 'ready' } satisfies WriteReply);
+}
+
+main(workerData as WriteWorkerData);
