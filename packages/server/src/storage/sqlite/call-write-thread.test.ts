@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ServiceUnavailable } from '@weft/protocol';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ended, PROJECT, started } from '../contract/call-fixtures.js';
+import { ended, finished, PROJECT, started, T0 } from '../contract/call-fixtures.js';
 import { SqliteTraceStore } from './sqlite-trace-store.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'weft-call-writes-'));
@@ -93,6 +93,57 @@ describe('the call writer thread', () => {
         await expect(write).rejects.toThrow(ServiceUnavailable);
         await expect(write).rejects.toThrow(/the call writer stopped .*unable to open/);
       }
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('lets objects, tables and tags be written while the call writer writes, without a busy error', async () => {
+    const store = SqliteTraceStore.open(databasePath());
+    try {
+      // Object writes read before they write; begun as deferred transactions they failed with
+      // SQLITE_BUSY (past busy_timeout) whenever the writer thread held the write lock.
+      let callsDone = false;
+      const callBatches = Promise.all(
+        Array.from({ length: 40 }, (_, batch) =>
+          store.upsertCalls(Array.from({ length: 500 }, (_, index) => finished(`call-${batch}-${index}`))),
+        ),
+      ).finally(() => {
+        callsDone = true;
+      });
+      // Object and table writes one after another for as long as the writer is busy.
+      let written = 0;
+      const objectWrites = (async () => {
+        while (!callsDone || written < 50) {
+          await store.createObject({
+            project_id: PROJECT,
+            object_id: `object-${written % 10}`,
+            digest: `digest-${written}`,
+            kind: 'object',
+            base_object_class: null,
+            leaf_object_class: null,
+            val_json: JSON.stringify({ written }),
+            created_at: T0 + written,
+            wb_user_id: null,
+          });
+          await store.createTable(
+            PROJECT,
+            `table-${written}`,
+            [`row-${written}`],
+            [{ digest: `row-${written}`, val_json: JSON.stringify({ written }) }],
+          );
+          written += 1;
+          // The store's methods finish synchronously here: yield, or the writer's answers (and
+          // the end of this loop) would never be seen.
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      })();
+      await Promise.all([callBatches, objectWrites]);
+      const objects = await store.queryObjects({ project_id: PROJECT, sort_by: [], limit: null, offset: 0 });
+      expect(objects).toHaveLength(written);
+      expect(await store.countCalls({ project_id: PROJECT, filter: {}, query: null, limit: null })).toBe(
+        20_000,
+      );
     } finally {
       await store.close();
     }

@@ -51,7 +51,7 @@ export function listFieldIndexes(db: Database.Database): string[] {
 /** Adds an index for a JSON field; false when it already had one. Takes a write lock while it builds. */
 export function addFieldIndex(db: Database.Database, field: string): boolean {
   const { jsonColumn, jsonPath } = indexableField(field);
-  return db.transaction(() => {
+  const add = db.transaction(() => {
     const existing = db
       .prepare('SELECT 1 FROM field_indexes WHERE json_column = ? AND json_path = ?')
       .get(jsonColumn, jsonPath);
@@ -76,13 +76,15 @@ export function addFieldIndex(db: Database.Database, field: string): boolean {
       'INSERT INTO field_indexes (field, json_column, json_path, column_name) VALUES (?, ?, ?, ?)',
     ).run(field, jsonColumn, jsonPath, columnName);
     return true;
-  })();
+  });
+  // BEGIN IMMEDIATE: a running server's call writer may be writing (see SqliteTraceStore.write).
+  return add.immediate();
 }
 
 /** Removes a field's index and its generated column; false when the field had none. */
 export function dropFieldIndex(db: Database.Database, field: string): boolean {
   const { jsonColumn, jsonPath } = indexableField(field);
-  return db.transaction(() => {
+  const drop = db.transaction(() => {
     const row = db
       .prepare('SELECT column_name FROM field_indexes WHERE json_column = ? AND json_path = ?')
       .get(jsonColumn, jsonPath) as { column_name: string } | undefined;
@@ -92,7 +94,9 @@ export function dropFieldIndex(db: Database.Database, field: string): boolean {
     db.exec(`ALTER TABLE calls DROP COLUMN ${row.column_name}`);
     db.prepare('DELETE FROM field_indexes WHERE column_name = ?').run(row.column_name);
     return true;
-  })();
+  });
+  // BEGIN IMMEDIATE: a running server's call writer may be writing (see SqliteTraceStore.write).
+  return drop.immediate();
 }
 
 /**

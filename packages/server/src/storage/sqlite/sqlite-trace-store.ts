@@ -138,7 +138,7 @@ export class SqliteTraceStore implements TraceStore {
 
   async createObject(object: NewObjectVersion): Promise<{ version_index: number }> {
     this.assertOpen();
-    return this.db.transaction(() => this.objects.create(object))();
+    return this.write(() => this.objects.create(object));
   }
 
   async readObject(
@@ -163,7 +163,7 @@ export class SqliteTraceStore implements TraceStore {
     deletedAt: number,
   ): Promise<{ deleted: number; missing: number[]; ambiguous: number[] }> {
     this.assertOpen();
-    return this.db.transaction(() => this.objects.delete(projectId, objectId, versions, deletedAt))();
+    return this.write(() => this.objects.delete(projectId, objectId, versions, deletedAt));
   }
 
   async addObjectTags(
@@ -174,7 +174,7 @@ export class SqliteTraceStore implements TraceStore {
     createdAt: number,
   ): Promise<ObjectLabelChange> {
     this.assertOpen();
-    return this.db.transaction(() => this.objects.addTags(projectId, objectId, version, tags, createdAt))();
+    return this.write(() => this.objects.addTags(projectId, objectId, version, tags, createdAt));
   }
 
   async removeObjectTags(
@@ -184,7 +184,7 @@ export class SqliteTraceStore implements TraceStore {
     tags: readonly string[],
   ): Promise<ObjectLabelChange> {
     this.assertOpen();
-    return this.db.transaction(() => this.objects.removeTags(projectId, objectId, version, tags))();
+    return this.write(() => this.objects.removeTags(projectId, objectId, version, tags));
   }
 
   async setObjectAliases(
@@ -195,9 +195,7 @@ export class SqliteTraceStore implements TraceStore {
     createdAt: number,
   ): Promise<ObjectLabelChange> {
     this.assertOpen();
-    return this.db.transaction(() =>
-      this.objects.setAliases(projectId, objectId, version, aliases, createdAt),
-    )();
+    return this.write(() => this.objects.setAliases(projectId, objectId, version, aliases, createdAt));
   }
 
   async removeObjectAliases(
@@ -206,7 +204,7 @@ export class SqliteTraceStore implements TraceStore {
     aliases: readonly string[],
   ): Promise<boolean> {
     this.assertOpen();
-    return this.db.transaction(() => this.objects.removeAliases(projectId, objectId, aliases))();
+    return this.write(() => this.objects.removeAliases(projectId, objectId, aliases));
   }
 
   async listTags(projectId: string): Promise<string[]> {
@@ -226,7 +224,7 @@ export class SqliteTraceStore implements TraceStore {
     rows: readonly TableRow[],
   ): Promise<void> {
     this.assertOpen();
-    this.db.transaction(() => this.tables.create(projectId, digest, rowDigests, rows))();
+    this.write(() => this.tables.create(projectId, digest, rowDigests, rows));
   }
 
   async tableRowCount(projectId: string, digest: string): Promise<number | undefined> {
@@ -287,6 +285,15 @@ export class SqliteTraceStore implements TraceStore {
     this.db.close();
   }
 
+  /**
+   * Runs a write transaction that takes the write lock when it begins (BEGIN IMMEDIATE). The call
+   * writer thread writes through its own connection: a transaction that read first and then tried
+   * to write while that one was writing would fail at once with SQLITE_BUSY, past busy_timeout.
+   */
+  private write<T>(work: () => T): T {
+    return this.db.transaction(work).immediate();
+  }
+
   private assertOpen(): void {
     if (this.closed) throw new Error('the trace store is closed');
   }
@@ -299,6 +306,6 @@ function migrate(db: Database.Database): void {
     db.transaction(() => {
       db.exec(migration.sql);
       db.pragma(`user_version = ${migration.version}`);
-    })();
+    }).immediate();
   }
 }

@@ -49,6 +49,8 @@ function openConnection(path: string): Database.Database {
 function main({ path, port }: WriteWorkerData): void {
   const db = openConnection(path);
   const writer = new CallWriter(db);
+  // Immediate transactions take the write lock up front: one that read first and then found the
+  // main thread's connection writing would fail at once with SQLITE_BUSY, past busy_timeout.
   const applyBatch = db.transaction((batch: readonly CallUpsert[]) => writer.upsert(batch));
   const deleteCalls = db.transaction((projectId: string, ids: readonly string[], deletedAt: number) =>
     writer.delete(projectId, ids, deletedAt),
@@ -57,10 +59,10 @@ function main({ path, port }: WriteWorkerData): void {
   const run = (request: WriteRequest): number | boolean | null => {
     switch (request.type) {
       case 'upsert':
-        applyBatch(decodeUpserts(request.flat));
+        applyBatch.immediate(decodeUpserts(request.flat));
         return null;
       case 'delete':
-        return deleteCalls(request.projectId, request.ids, request.deletedAt);
+        return deleteCalls.immediate(request.projectId, request.ids, request.deletedAt);
       case 'rename':
         return writer.rename(request.projectId, request.callId, request.name);
       case 'close':
