@@ -1,105 +1,18 @@
 /**
- * Helpers for running the official Weave SDK against weft: a pass-through proxy that records what
- * the SDK asked for and what weft answered, a small fake OpenAI endpoint, and a runner for one
- * scenario group in its own node process.
+ * Helpers for running the official Weave SDK against weft: the pass-through recording proxy
+ * (shared with the Python suite, in ../support/recording-proxy.ts), a small fake OpenAI endpoint,
+ * and a runner for one scenario group in its own node process.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { close, listen, readBody } from '../support/recording-proxy.js';
+
+export { type Exchange, type RecordingProxy, startRecordingProxy } from '../support/recording-proxy.js';
 
 export const SCENARIOS_PATH = resolve(import.meta.dirname, 'scenarios.cjs');
-
-function listen(server: Server): Promise<string> {
-  return new Promise((resolveUrl, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      resolveUrl(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    });
-  });
-}
-
-function close(server: Server): Promise<void> {
-  return new Promise((resolveClose) => {
-    server.closeAllConnections();
-    server.close(() => resolveClose());
-  });
-}
-
-function readBody(message: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolveBody, reject) => {
-    const chunks: Buffer[] = [];
-    message.on('data', (chunk: Buffer) => chunks.push(chunk));
-    message.on('end', () => resolveBody(Buffer.concat(chunks)));
-    message.on('error', reject);
-  });
-}
-
-export interface Exchange {
-  method: string;
-  /** The path weft saw, without the group prefix. */
-  path: string;
-  status: number;
-  /** weft's answer, kept only for failures (for the assertion message). */
-  failure?: string;
-}
-
-export interface RecordingProxy {
-  /** The base URL to give one group's SDK as WF_TRACE_SERVER_URL. */
-  urlFor(group: string): string;
-  exchanges(group: string): Exchange[];
-  close(): Promise<void>;
-}
-
-/**
- * Forwards every request unchanged to weft and records its status, so a test can require that
- * every request the official SDK made succeeded. The SDK joins WF_TRACE_SERVER_URL and the route
- * as plain strings, so a path prefix per group (`/g/ops/call/upsert_batch`) tells the groups
- * apart; the proxy strips it before forwarding.
- */
-export async function startRecordingProxy(target: string): Promise<RecordingProxy> {
-  const upstream = new URL(target);
-  const byGroup = new Map<string, Exchange[]>();
-  const server = createServer((req, res) => {
-    const match = /^\/g\/([^/]+)(\/.*)$/.exec(req.url ?? '');
-    if (!match) {
-      res.writeHead(404).end('no group prefix');
-      return;
-    }
-    const [, group, path] = match as unknown as [string, string, string];
-    const exchanges = byGroup.get(group) ?? [];
-    byGroup.set(group, exchanges);
-    const forward = httpRequest(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path, headers: req.headers },
-      (answer) => {
-        const status = answer.statusCode ?? 0;
-        if (status < 300) {
-          exchanges.push({ method: req.method ?? '', path, status });
-          res.writeHead(status, answer.headers);
-          answer.pipe(res);
-          return;
-        }
-        void readBody(answer).then((body) => {
-          exchanges.push({ method: req.method ?? '', path, status, failure: body.toString('utf8') });
-          res.writeHead(status, answer.headers).end(body);
-        });
-      },
-    );
-    forward.on('error', (error) => {
-      exchanges.push({ method: req.method ?? '', path, status: 502, failure: String(error) });
-      res.writeHead(502).end();
-    });
-    req.pipe(forward);
-  });
-  const url = await listen(server);
-  return {
-    urlFor: (group) => `${url}/g/${group}`,
-    exchanges: (group) => byGroup.get(group) ?? [],
-    close: () => close(server),
-  };
-}
 
 /** Token counts the fake endpoint reports per model, so that roll-ups can be checked exactly. */
 export const FAKE_USAGE: Record<
