@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: measures the SDK's per-call cost, ingestion throughput and query latency,
  * prints the results and writes BENCHMARKS.md. `--full` runs larger sizes (slower, steadier
- * numbers). `--only queries` or `--only sdk` runs just that part and only prints (the report needs every
+ * numbers). `--only queries`, `--only sdk` or `--only ingestion` runs just that part and only prints (the report needs every
  * part). `--data-cache <dir>` keeps the query dataset there and reuses it in later runs.
  */
 import { writeFileSync } from 'node:fs';
@@ -20,8 +20,11 @@ const { values: flags } = parseArgs({
     'data-cache': { type: 'string' },
   },
 });
-if (flags.only !== undefined && flags.only !== 'queries' && flags.only !== 'sdk') {
-  throw new Error(`--only accepts "queries" or "sdk", got ${JSON.stringify(flags.only)}`);
+const PARTS = ['queries', 'sdk', 'ingestion'];
+if (flags.only !== undefined && !PARTS.includes(flags.only)) {
+  throw new Error(
+    `--only accepts ${PARTS.map((part) => `"${part}"`).join(', ')}; got ${JSON.stringify(flags.only)}`,
+  );
 }
 const full = flags.full;
 const sizes = full
@@ -53,13 +56,7 @@ async function runSdkOverhead() {
   }
 }
 
-if (flags.only === 'queries') {
-  await runQueries();
-} else if (flags.only === 'sdk') {
-  await runSdkOverhead();
-} else {
-  const overhead = await runSdkOverhead();
-
+async function runIngestion() {
   console.log(
     `Ingestion: ${sizes.ingestRuns} runs of ${sizes.ingestCalls} calls through the SDK, HTTP and SQLite…`,
   );
@@ -71,6 +68,18 @@ if (flags.only === 'queries') {
   }
   // The run with the median ratio, so both of its numbers come from the same run.
   const ingestion = [...runs].sort((a, b) => a.ratio - b.ratio)[Math.floor(runs.length / 2)]!;
+  return { runs, ingestion };
+}
+
+if (flags.only === 'queries') {
+  await runQueries();
+} else if (flags.only === 'sdk') {
+  await runSdkOverhead();
+} else if (flags.only === 'ingestion') {
+  await runIngestion();
+} else {
+  const overhead = await runSdkOverhead();
+  const { runs, ingestion } = await runIngestion();
 
   const queries = await runQueries();
 

@@ -1,12 +1,20 @@
 /**
  * Sends call parts to the server in the background, with the habits of OpenTelemetry's batch span
- * processor: a bounded queue, one request in flight, timers that never keep the process alive,
- * retries with backoff for failures that may pass, and drop-count-warn when it cannot keep up.
- * Nothing here throws into user code or ends the process.
+ * processor: a bounded queue, timers that never keep the process alive, retries with backoff for
+ * failures that may pass, and drop-count-warn when it cannot keep up. Nothing here throws into
+ * user code or ends the process.
  *
  * Queued items are calls; an item carries its start part, its end part, or both (a short call's
- * end joins its still-queued start). Items become records (encoded parts) once, when a batch is
- * taken; while one batch is in flight the next is encoded, so the server never waits on it.
+ * end joins its still-queued start). A taken batch of items becomes one or more requests (encoded
+ * once, by the sink; a batch may need several routes). Everything is counted in call parts.
+ *
+ * One request is in flight, and a second only for a full batch: weft's server parses a request on
+ * one thread while it writes the one before on another, and with a single request in flight the
+ * two would take turns. Batches that are not full wait for the request in flight and go out
+ * together, so a slow trickle of calls never turns into many small requests. A full batch is
+ * encoded as soon as it is full (one per turn of the event loop), even while requests are in
+ * flight: a backlog is then held as encoded bytes, which the garbage collector never walks, rather
+ * than as call objects it must walk and move again and again.
  */
 import { warnAtMostEvery, warnOnce } from './logger.js';
 import { TraceServerError } from './trace-server.js';
@@ -31,6 +39,8 @@ export interface BatcherOptions {
   maxRetryMs: number;
   /** At process exit, how long pending parts may keep the process alive while they are sent. */
   exitFlushTimeoutMs: number;
+  /** Requests in flight at most; beyond the first, only for full batches. */
+  maxConcurrentRequests: number;
 }
 
 export const DEFAULT_BATCHER_OPTIONS: BatcherOptions = {
@@ -43,6 +53,7 @@ export const DEFAULT_BATCHER_OPTIONS: BatcherOptions = {
   retryMaxDelayMs: 5_000,
   maxRetryMs: 60_000,
   exitFlushTimeoutMs: 15_000,
+  maxConcurrentRequests: 2,
 };
 
 export interface BatcherStats {
@@ -57,16 +68,24 @@ export interface BatcherStats {
   retries: number;
 }
 
-/** Where batches go. */
+/** Where batches go. `R` is one request, ready to send. */
 export interface BatchSink<T, R> {
   /** Approximate encoded size of what an item carries now, for the byte bounds. */
   sizeOf(item: T): number;
   /** How many parts an item carries now (1 or 2). */
   partsOf(item: T): number;
-  /** Encodes the records of taken items; called once per item taken. May return fewer (failures). */
-  prepare(items: readonly T[]): R[];
-  /** Sends records; throws TraceServerError on failure. Retried with the same records. */
-  send(records: readonly R[], signal: AbortSignal): Promise<void>;
+  /**
+   * Encodes taken items into requests; called once per item taken, with their estimated size (a
+   * hint for buffers). The requests may carry fewer parts than the items (parts that could not be
+   * encoded); those count as dropped.
+   */
+  prepare(items: readonly T[], bytes: number): R[];
+  /** Call parts a request carries. */
+  partsIn(request: R): number;
+  /** Sends a request; throws TraceServerError on failure, and is retried with the same request. */
+  send(request: R, signal: AbortSignal): Promise<void>;
+  /** The request in smaller ones with the same parts, after a 413; undefined if it cannot be split. */
+  split(request: R): R[] | undefined;
   /** An item dropped from the queue unsent (at exit): parts it would still get are not wanted. */
   discard(item: T): void;
 }
@@ -88,6 +107,15 @@ function installExitHook(): void {
   });
 }
 
+/** An encoded batch waiting for its turn, or being sent. */
+interface PreparedBatch<R> {
+  requests: R[];
+  /** Estimated bytes, as counted against the queue's byte bound until the batch is done. */
+  bytes: number;
+  /** Taken while a full batch was queued: it may go out beside a request in flight. */
+  full: boolean;
+}
+
 interface FlushWaiter {
   /** Resolve once this many admitted parts have been sent or dropped. */
   target: number;
@@ -103,6 +131,8 @@ export class CallBatcher<T, R> {
   private queuedParts = 0;
   /** Parts taken from the queue and encoded, not yet acknowledged or given up on. */
   private prepared = 0;
+  /** Estimated bytes of those, still counted against the queue's byte bound. */
+  private preparedBytes = 0;
   /** Parts ever admitted, and of those, how many are done with (sent or dropped): for flush(). */
   private admitted = 0;
   private finished = 0;
@@ -111,7 +141,7 @@ export class CallBatcher<T, R> {
   private immediate: NodeJS.Immediate | undefined;
   private waiters: FlushWaiter[] = [];
   private exitDeadline: number | undefined;
-  private inFlight: AbortController | undefined;
+  private readonly inFlight = new Set<AbortController>();
 
   constructor(
     private readonly sink: BatchSink<T, R>,
@@ -157,7 +187,7 @@ export class CallBatcher<T, R> {
     const share = part === 'start' ? START_SHARE : 1;
     if (
       this.queuedParts + this.prepared + 1 <= this.options.maxQueueItems * share &&
-      this.queuedBytes + bytes <= this.options.maxQueueBytes * share
+      this.queuedBytes + this.preparedBytes + bytes <= this.options.maxQueueBytes * share
     ) {
       return true;
     }
@@ -208,7 +238,7 @@ export class CallBatcher<T, R> {
     this.exitDeadline = Date.now() + this.options.exitFlushTimeoutMs;
     // This timer keeps the process alive until the deadline at most; then what is left goes.
     const deadline = setTimeout(() => {
-      this.inFlight?.abort();
+      for (const controller of this.inFlight) controller.abort();
       this.dropQueued('the process is exiting');
     }, this.options.exitFlushTimeoutMs);
     void this.flush().then(() => {
@@ -227,39 +257,85 @@ export class CallBatcher<T, R> {
     void this.drain();
   }
 
-  /** Sends batches until the queue is empty, one request in flight, encoding the next meanwhile. */
+  /** Sends batches until the queue is empty (see the top of this file for how many at once). */
   private async drain(): Promise<void> {
+    const ready: Array<PreparedBatch<R>> = [];
+    const sending = new Set<Promise<void>>();
     try {
-      let next = this.prepareNext();
-      while (next) {
-        const sending = next.length > 0 ? this.sendWithRetry(next) : Promise.resolve();
-        const following = this.prepareNext();
-        await sending;
-        next = following ?? this.prepareNext();
+      for (;;) {
+        while (ready.length > 0 && this.maySend(ready[0] as PreparedBatch<R>, sending.size)) {
+          const batch = ready.shift() as PreparedBatch<R>;
+          const request: Promise<void> = this.sendBatch(batch).finally(() => sending.delete(request));
+          sending.add(request);
+        }
+        const full = this.fullBatchQueued() ? this.prepareNext(true) : undefined;
+        if (full) {
+          ready.push(full);
+          // One batch per turn: encoding a long backlog must not hold up the application.
+          await new Promise<void>((resolve) => setImmediate(resolve).unref());
+          continue;
+        }
+        // Nothing in flight (so nothing ready either): whatever is queued goes now.
+        if (sending.size === 0) {
+          const next = this.prepareNext(false);
+          if (!next) break;
+          ready.push(next);
+          continue;
+        }
+        await Promise.race(sending);
       }
     } catch (error) {
       warnOnce('batcher-bug', `internal error while sending traces: ${String(error)}`);
     } finally {
+      // Only after an internal error is anything left here: it is given up on, so flush() ends.
+      for (const batch of ready) {
+        for (const request of batch.requests) this.drop(request, 'an internal error stopped sending');
+        this.preparedBytes -= batch.bytes;
+      }
+      await Promise.all(sending);
       this.draining = false;
       if (this.queue.length > this.head) this.startDrain();
       this.settleWaiters();
     }
   }
 
-  /** Takes and encodes the next batch; its parts count as prepared until sent or dropped. */
-  private prepareNext(): R[] | undefined {
-    if (this.queue.length <= this.head) return undefined;
-    const items = this.takeBatch();
-    let parts = 0;
-    for (const item of items) parts += this.sink.partsOf(item);
-    const records = this.sink.prepare(items);
-    this.queuedParts = Math.max(0, this.queuedParts - parts);
-    this.prepared += records.length;
-    if (records.length < parts) this.giveUp(parts - records.length);
-    return records;
+  /** One request in flight; a second (up to maxConcurrentRequests) for a full batch. */
+  private maySend(batch: PreparedBatch<R>, inFlight: number): boolean {
+    return inFlight === 0 || (batch.full && inFlight < this.options.maxConcurrentRequests);
   }
 
-  private takeBatch(): T[] {
+  private fullBatchQueued(): boolean {
+    return this.queuedParts >= this.options.maxBatchItems || this.queuedBytes >= this.options.maxBatchBytes;
+  }
+
+  /** Takes and encodes the next batch; its parts count as prepared until sent or dropped. */
+  private prepareNext(full: boolean): PreparedBatch<R> | undefined {
+    if (this.queue.length <= this.head) return undefined;
+    const { items, bytes } = this.takeBatch();
+    let parts = 0;
+    for (const item of items) parts += this.sink.partsOf(item);
+    const requests = this.sink.prepare(items, bytes);
+    let prepared = 0;
+    for (const request of requests) prepared += this.sink.partsIn(request);
+    this.queuedParts = Math.max(0, this.queuedParts - parts);
+    this.prepared += prepared;
+    this.preparedBytes += bytes;
+    if (prepared < parts) this.giveUp(parts - prepared);
+    return { requests, bytes, full };
+  }
+
+  /** The requests of one batch, one after the other. Never rejects. */
+  private async sendBatch(batch: PreparedBatch<R>): Promise<void> {
+    try {
+      for (const request of batch.requests) await this.sendWithRetry(request);
+    } catch (error) {
+      warnOnce('batcher-bug', `internal error while sending traces: ${String(error)}`);
+    } finally {
+      this.preparedBytes -= batch.bytes;
+    }
+  }
+
+  private takeBatch(): { items: T[]; bytes: number } {
     const batch: T[] = [];
     let bytes = 0;
     // Each item carries at most two parts, so half the part budget keeps requests within it.
@@ -282,36 +358,38 @@ export class CallBatcher<T, R> {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
-    return batch;
+    return { items: batch, bytes };
   }
 
-  private async sendWithRetry(batch: readonly R[]): Promise<void> {
+  private async sendWithRetry(request: R): Promise<void> {
     const startedAt = Date.now();
     for (let attempt = 0; ; attempt++) {
       if (this.exitDeadline !== undefined && Date.now() >= this.exitDeadline) {
-        this.drop(batch, 'the process is exiting');
+        this.drop(request, 'the process is exiting');
         return;
       }
       const controller = new AbortController();
-      this.inFlight = controller;
+      this.inFlight.add(controller);
       try {
-        await this.sink.send(batch, controller.signal);
-        this.stats.sentItems += batch.length;
-        this.prepared -= batch.length;
-        this.finished += batch.length;
+        await this.sink.send(request, controller.signal);
+        const parts = this.sink.partsIn(request);
+        this.stats.sentItems += parts;
+        this.prepared -= parts;
+        this.finished += parts;
         this.settleWaiters();
         return;
       } catch (error) {
         const status = error instanceof TraceServerError ? error.status : undefined;
         if (status === 413) {
-          if (batch.length === 1) {
-            this.drop(batch, 'the server refused a call part as too large');
+          // Too large for the server: send smaller requests with the same parts, one by one.
+          const pieces = this.sink.split(request);
+          if (pieces === undefined) {
+            this.drop(request, 'the server refused a call part as too large');
             return;
           }
-          // Too large for the server: send each half on its own.
-          const middle = Math.ceil(batch.length / 2);
-          await this.sendWithRetry(batch.slice(0, middle));
-          await this.sendWithRetry(batch.slice(middle));
+          this.prepared -= this.sink.partsIn(request);
+          for (const piece of pieces) this.prepared += this.sink.partsIn(piece);
+          for (const piece of pieces) await this.sendWithRetry(piece);
           return;
         }
         const retryable = !(error instanceof TraceServerError) || error.retryable;
@@ -319,7 +397,7 @@ export class CallBatcher<T, R> {
           Date.now() - startedAt > this.options.maxRetryMs ||
           (this.exitDeadline !== undefined && Date.now() >= this.exitDeadline);
         if (!retryable || outOfTime) {
-          this.drop(batch, `sending traces failed: ${(error as Error).message}`);
+          this.drop(request, `sending traces failed: ${(error as Error).message}`);
           return;
         }
         this.stats.retries += 1;
@@ -335,18 +413,19 @@ export class CallBatcher<T, R> {
         }
         await this.sleep(delay);
       } finally {
-        if (this.inFlight === controller) this.inFlight = undefined;
+        this.inFlight.delete(controller);
       }
     }
   }
 
-  private drop(batch: readonly R[], why: string): void {
-    this.prepared -= batch.length;
-    this.giveUp(batch.length);
+  private drop(request: R, why: string): void {
+    const parts = this.sink.partsIn(request);
+    this.prepared -= parts;
+    this.giveUp(parts);
     warnAtMostEvery(
       'dropped-batch',
       DROP_WARNING_INTERVAL_MS,
-      `${why}; dropped ${batch.length} call parts (${this.stats.droppedItems} so far; ` +
+      `${why}; dropped ${parts} call parts (${this.stats.droppedItems} so far; ` +
         'client.stats.droppedItems counts them)',
     );
   }

@@ -1,7 +1,7 @@
 /**
  * A Dataset: named rows for evaluations. Published, its rows are stored as a table (deduplicated
  * by content on the server) and the Dataset object points at the table by ref, as Weave stores
- * Datasets (research doc §6). Rows of a published or loaded Dataset remember their row refs, so a
+ * Datasets (docs/protocol.md §8.3). Rows of a published or loaded Dataset remember their row refs, so a
  * row passed to an op appears in the call's inputs as `…/attr/rows/id/<row digest>`.
  */
 import { currentClient } from './current-client.js';

@@ -5,6 +5,7 @@ import type {
   CallCreateBatchReq,
   CallCreateBatchRes,
   CallSchema,
+  CallsCompleteRes,
   CallsDeleteReq,
   CallsDeleteRes,
   CallsQueryReq,
@@ -68,19 +69,22 @@ export class HttpTraceServer implements TraceServer {
   }
 
   async callUpsertBatchEncoded(
-    body: string,
+    body: Uint8Array,
     options: { signal?: AbortSignal } = {},
-  ): Promise<CallCreateBatchRes> {
-    const response = await this.post('/call/upsert_batch', body, options.signal);
-    const text = await readText(response);
-    // Only refused items matter here; parsing a thousand `res` entries per batch would not.
-    if (!text.includes('"errors"')) return { res: [] };
-    try {
-      return JSON.parse(text) as CallCreateBatchRes;
-    } catch {
-      // The batch was accepted; an unreadable answer (a proxy's page, say) changes nothing.
-      return { res: [] };
-    }
+  ): Promise<Pick<CallCreateBatchRes, 'errors'>> {
+    return refusedItemsOf(await this.post('/call/upsert_batch', body, options.signal));
+  }
+
+  async callsCompleteEncoded(
+    projectId: string,
+    body: Uint8Array,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<CallsCompleteRes> {
+    // The path names the project as the official SDKs do: the project id split at its first `/`.
+    const slash = projectId.indexOf('/');
+    const entity = encodeURIComponent(slash < 0 ? projectId : projectId.slice(0, slash));
+    const project = encodeURIComponent(slash < 0 ? '' : projectId.slice(slash + 1));
+    return refusedItemsOf(await this.post(`/v2/${entity}/${project}/calls/complete`, body, options.signal));
   }
 
   callsQueryStats(req: CallsQueryStatsReq): Promise<CallsQueryStatsRes> {
@@ -187,9 +191,8 @@ export class HttpTraceServer implements TraceServer {
     signal?: AbortSignal,
     contentType = 'application/json',
   ): Promise<http.IncomingMessage> {
-    const payload = Buffer.isBuffer(body)
-      ? body
-      : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+    const payload =
+      body instanceof Uint8Array ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
     const headers: http.OutgoingHttpHeaders = {
       'content-type': contentType,
       'content-length': payload.length,
@@ -228,6 +231,20 @@ export class HttpTraceServer implements TraceServer {
       });
       request.end(payload);
     });
+  }
+}
+
+/** The `errors` of a batch answer, if any. */
+async function refusedItemsOf(response: http.IncomingMessage): Promise<CallsCompleteRes> {
+  const text = await readText(response);
+  // Only refused items matter here; parsing a thousand `res` entries per batch would not.
+  if (!text.includes('"errors"')) return {};
+  try {
+    const { errors } = JSON.parse(text) as CallsCompleteRes;
+    return Array.isArray(errors) ? { errors } : {};
+  } catch {
+    // The batch was accepted; an unreadable answer (a proxy's page, say) changes nothing.
+    return {};
   }
 }
 

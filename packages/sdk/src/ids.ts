@@ -43,8 +43,10 @@ export function newId(timeMs: number): string {
     writeHex(high & 0xff, 6);
     writeHex(low >>> 8, 9);
     writeHex(low & 0xff, 11);
+    // Stored only when it changes: a module variable holding a number this large is a heap
+    // object, and storing it on every id would make one each time.
+    lastMs = ms;
   }
-  lastMs = ms;
   lastSub = sub;
   // version 7, then the sub-millisecond fraction: 7xxx
   scratch[15] = HEX[sub >> 8] as number;

@@ -7,7 +7,7 @@
  * Each op version is saved once per client; after a failure it is tried again a minute later.
  *
  * Publishing saves what a value holds first (ops, nested published classes, Datasets), then the
- * value, with those parts written as refs (research doc §5, §6).
+ * value, with those parts written as refs (docs/protocol.md §7.1, §8.3).
  */
 import { Dataset } from './dataset.js';
 import { warnAtMostEvery, warnOnce } from './logger.js';

@@ -1,6 +1,6 @@
 /**
  * What the SDK knows about one op: its name, how to name its inputs, and its ref. An op version is
- * stored as an object whose value names its source file (research doc §6, "Ops"); the SDK computes
+ * stored as an object whose value names its source file (docs/protocol.md §8.3); the SDK computes
  * that object's digest itself, as the server will, so the ref is known at the first call without a
  * round trip and the op is saved in the background. Same source → same digest in every run.
  */
@@ -54,7 +54,7 @@ export interface OpObjectValue {
 export const OP_SOURCE_FILE = 'obj.py';
 
 /**
- * A name as an `object_id` (1–128 letters, digits and `_.-`, research doc §6): other characters become
+ * A name as an `object_id` (1–128 letters, digits and `_.-`, docs/protocol.md §8.2): other characters become
  * `-`, runs of separators collapse, leading and trailing ones go. The call keeps the real name.
  */
 export function objectIdFromName(name: string): string {

@@ -247,7 +247,7 @@ class Walker {
 }
 
 /** The encoded size of a primitive that is stored as it is, or -1 if it needs the full walk. */
-function plainPrimitiveBytes(value: unknown, budget: number): number {
+export function plainPrimitiveBytes(value: unknown, budget: number): number {
   switch (typeof value) {
     case 'number':
       return Number.isFinite(value) && !Object.is(value, -0) ? 8 : -1;

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { deepUpdate, finishedSummary, type SummaryMap, sumDictLeaves, usageFromOutput } from './summary.js';
+import {
+  deepUpdate,
+  finishedSummary,
+  leafSummary,
+  type SummaryMap,
+  sumDictLeaves,
+  usageFromOutput,
+} from './summary.js';
 
 const clone = (value: SummaryMap): SummaryMap => structuredClone(value);
 
@@ -345,5 +352,28 @@ describe('finishedSummary', () => {
       usage: { m: { requests: 2, tokens: 5 } },
       status_counts: { success: 4, error: 1 },
     });
+  });
+});
+
+describe('leafSummary', () => {
+  it('is finishedSummary for a call without children and nothing written to its summary', () => {
+    const outputs: unknown[] = [
+      'done',
+      undefined,
+      null,
+      42,
+      { model: 'gpt-4o', usage: { prompt_tokens: 3, completion_tokens: 4 } },
+      { model: 'gpt-4o', usage: 'not an object' },
+      [1, 2],
+    ];
+    for (const output of outputs) {
+      for (const failed of [false, true]) {
+        const expected = finishedSummary({ userSummary: {}, childSummaries: [], output, failed });
+        const summary = leafSummary(output, failed);
+        expect(summary).toEqual(expected);
+        // Key order too: it is what the server stores and returns.
+        expect(JSON.stringify(summary)).toBe(JSON.stringify(expected));
+      }
+    }
   });
 });

@@ -85,3 +85,15 @@ export function finishedSummary(input: FinishedSummaryInput): SummaryMap {
   for (const _ in input.userSummary) return deepUpdate(input.userSummary, computed);
   return computed;
 }
+
+/**
+ * `finishedSummary` for a call without children that wrote nothing to its summary: most calls,
+ * so without the general merge and its allocations.
+ */
+export function leafSummary(output: unknown, failed: boolean): SummaryMap {
+  const counts = failed ? { success: 0, error: 1 } : { success: 1, error: 0 };
+  const usage = usageFromOutput(output);
+  if (usage === undefined) return { status_counts: counts };
+  usage.status_counts = counts;
+  return usage;
+}

@@ -7,6 +7,7 @@ import type {
   CallCreateBatchReq,
   CallCreateBatchRes,
   CallSchema,
+  CallsCompleteRes,
   CallsDeleteReq,
   CallsDeleteRes,
   CallsQueryReq,
@@ -44,16 +45,29 @@ export interface FileCreateReq {
 export interface TraceServer {
   callUpsertBatch(req: CallCreateBatchReq): Promise<CallCreateBatchRes>;
   /**
-   * The same request, already encoded as JSON text. Optional: the background sender encodes
-   * batches itself and uses this when a transport can send the text as it is.
+   * The same request, already encoded as JSON (UTF-8 bytes). Optional: the background sender
+   * encodes batches itself and uses this when a transport can send the bytes as they are.
    */
-  callUpsertBatchEncoded?(body: string, options?: { signal?: AbortSignal }): Promise<CallCreateBatchRes>;
+  callUpsertBatchEncoded?(
+    body: Uint8Array,
+    options?: { signal?: AbortSignal },
+  ): Promise<Pick<CallCreateBatchRes, 'errors'>>;
+  /**
+   * `POST /v2/{entity}/{project}/calls/complete` with `{"batch": [complete call, ...]}` already
+   * encoded, every item of `projectId`. Optional: without it, ended calls are sent as start and
+   * end items to `/call/upsert_batch`. A 404 (no such route) makes the SDK do that from then on.
+   */
+  callsCompleteEncoded?(
+    projectId: string,
+    body: Uint8Array,
+    options?: { signal?: AbortSignal },
+  ): Promise<CallsCompleteRes>;
   callsQueryStream(req: CallsQueryReq): AsyncIterable<CallSchema>;
   callsQueryStats(req: CallsQueryStatsReq): Promise<CallsQueryStatsRes>;
   callsDelete(req: CallsDeleteReq): Promise<CallsDeleteRes>;
   callUpdate(req: CallUpdateReq): Promise<Record<string, never>>;
 
-  // Objects, tables and files (research doc §1, §6).
+  // Objects, tables and files (docs/protocol.md §8–§11).
   objCreate(req: ObjCreateReq): Promise<ObjCreateRes>;
   objRead(req: ObjReadReq): Promise<ObjReadRes>;
   objsQuery(req: ObjQueryReq): Promise<ObjQueryRes>;

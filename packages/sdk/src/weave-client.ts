@@ -3,18 +3,12 @@
  * `WeaveClient`). Call parts go to the server through the background batcher; reads go straight
  * to the server after pending writes have been sent, so a client always reads its own writes.
  */
-import type {
-  CallCreateBatchReq,
-  CallSchema,
-  CallsFilter,
-  CallsQueryReq,
-  Query,
-  SortBy,
-} from '@weft/protocol';
+import type { CallSchema, CallsFilter, CallsQueryReq, Query, SortBy } from '@weft/protocol';
 import { formatTimestampMicros } from '@weft/protocol/datetime';
-import { encodeBatchItems, queuedParts } from './batch-encoding.js';
 import { type BatcherOptions, type BatcherStats, CallBatcher, DEFAULT_BATCHER_OPTIONS } from './batcher.js';
-import { Call } from './call.js';
+import { Call, type CallInit, LEAF_ERROR, LEAF_SUCCESS } from './call.js';
+import type { CallRequest } from './call-requests.js';
+import { CallSender } from './call-sender.js';
 import { CallsIter } from './calls-iter.js';
 import { nowMs } from './clock.js';
 import {
@@ -26,7 +20,7 @@ import {
   type Frame,
 } from './context.js';
 import { newId } from './ids.js';
-import { warnAtMostEvery, warnOnce } from './logger.js';
+import { warnOnce } from './logger.js';
 import { deleteVersion, versionRef } from './object-deletion.js';
 import { type GetOptions, loadRef } from './object-loader.js';
 import { ObjectSaver } from './object-saver.js';
@@ -38,11 +32,12 @@ import { toRef } from './refs.js';
 import {
   DEFAULT_SERIALIZE_OPTIONS,
   type JsonValue,
+  plainPrimitiveBytes,
   type Serialized,
   type SerializeOptions,
   serialize,
 } from './serialize.js';
-import { finishedSummary, type SummaryMap, sumDictLeaves } from './summary.js';
+import { finishedSummary, leafSummary, type SummaryMap, sumDictLeaves, usageFromOutput } from './summary.js';
 import type { TraceServer } from './trace-server.js';
 import { WEFT_SDK_VERSION } from './version.js';
 
@@ -124,6 +119,22 @@ export interface FinishOptions {
   callback?: (status: FlushStatus) => void;
 }
 
+/**
+ * What every call this process starts is made from, filled in anew each time: the Call
+ * constructor copies what it needs and keeps nothing, and an object per call would be garbage.
+ */
+const STARTING: CallInit = {
+  id: '',
+  project_id: '',
+  op_name: '',
+  trace_id: '',
+  parent_id: null,
+  display_name: null,
+  attributes: {},
+  inputs: {},
+  startedAtMicros: 0,
+};
+
 /** Rough size of a start or end record beyond its inputs/output, for the queue's byte bound. */
 const RECORD_OVERHEAD_BYTES = 400;
 
@@ -150,13 +161,13 @@ export class WeaveClient {
   /** `entity/project`, as the protocol names projects. */
   readonly projectId: string;
   readonly server: TraceServer;
-  private readonly batcher: CallBatcher<Call, string>;
+  private readonly batcher: CallBatcher<Call, CallRequest>;
+  private readonly sender: CallSender;
   private readonly saver: ObjectSaver;
   private readonly serializeOptions: SerializeOptions;
   private readonly wireAttributes = new WeakMap<Attributes, Attributes>();
   private truncatedValues = 0;
   private internalErrors = 0;
-  private rejectedItems = 0;
 
   constructor(entity: string, project: string, server: TraceServer, options: WeaveClientOptions = {}) {
     if (!entity || !project || entity.includes('/') || project.includes('/')) {
@@ -173,19 +184,11 @@ export class WeaveClient {
       // Published values and ops in inputs and outputs are recorded as their refs.
       refOf: this.saver.refFor,
     };
-    this.batcher = new CallBatcher<Call, string>(
-      {
-        sizeOf: (call) => call._queuedBytes,
-        partsOf: queuedParts,
-        prepare: (calls) =>
-          encodeBatchItems(calls, (error) => this.noteInternalError('encoding a call failed', error)),
-        send: (items, signal) => this.sendEncoded(items, signal),
-        discard: (call) => {
-          call._dropped = true;
-        },
-      },
-      { ...DEFAULT_BATCHER_OPTIONS, ...options.batch },
-    );
+    this.sender = new CallSender(server, {
+      beforeSend: (signal) => this.saver.saved(signal),
+      onError: (what, error) => this.noteInternalError(what, error),
+    });
+    this.batcher = new CallBatcher(this.sender, { ...DEFAULT_BATCHER_OPTIONS, ...options.batch });
   }
 
   /** Call parts waiting to be sent or in flight. */
@@ -200,7 +203,7 @@ export class WeaveClient {
       truncatedValues: this.truncatedValues,
       internalErrors: this.internalErrors,
       failedSaves: this.saver.failedSaves,
-      rejectedItems: this.rejectedItems,
+      rejectedItems: this.sender.rejectedParts,
     };
   }
 
@@ -301,20 +304,17 @@ export class WeaveClient {
     const time = nowMs();
     const opName = opRef(state, this.projectId);
     this.saver.ensureOpSaved(state, opName);
-    const call = new Call(
-      {
-        id: newId(time),
-        project_id: this.projectId,
-        op_name: opName,
-        trace_id: parent ? parent.trace_id : newId(time),
-        parent_id: parent ? parent.id : null,
-        display_name: typeof displayName === 'string' ? displayName : null,
-        attributes: this.attributesForWire(attributes),
-        inputs,
-        startedAtMicros: Math.round(time * 1000),
-      },
-      this,
-    );
+    const init = STARTING;
+    init.id = newId(time);
+    init.project_id = this.projectId;
+    init.op_name = opName;
+    init.trace_id = parent ? parent.trace_id : newId(time);
+    init.parent_id = parent ? parent.id : null;
+    init.display_name = typeof displayName === 'string' ? displayName : null;
+    init.attributes = this.attributesForWire(attributes);
+    init.inputs = inputs;
+    init.startedAtMicros = Math.round(time * 1000);
+    const call = new Call(init, this);
     call._funcName = state.name;
     call._contextAttributes = attributes;
     if (parent && !parent._ended) call._parent = parent;
@@ -336,23 +336,48 @@ export class WeaveClient {
     call._ended = true;
     try {
       const endedAtMicros = Math.round(nowMs() * 1000);
-      const serializedOutput = failed ? undefined : serialize(output, this.serializeOptions);
-      if (serializedOutput?.truncated) this._noteTruncated();
-      const userSummary = isEmpty(call.summary) ? {} : (serialize(call.summary).value as SummaryMap);
-      const summary = finishedSummary({
-        userSummary,
-        childSummaries: call._childSummaries ?? [],
-        output: serializedOutput?.value,
-        failed,
-      });
-      call.summary = summary;
-      call.output = serializedOutput?.value ?? null;
+      let outputValue: JsonValue = null;
+      let outputBytes = 0;
+      if (!failed) {
+        // Most outputs are a number or a short string: taken as they are, with no result object.
+        const plainBytes = plainPrimitiveBytes(output, this.serializeOptions.maxBytes);
+        if (plainBytes >= 0) {
+          outputValue = output as JsonValue;
+          outputBytes = plainBytes;
+        } else if (output !== undefined) {
+          const serialized = serialize(output, this.serializeOptions);
+          if (serialized.truncated) this._noteTruncated();
+          outputValue = serialized.value;
+          outputBytes = serialized.bytes;
+        }
+      }
+      const written = call._summary;
+      const leaf = call._childSummaries === undefined && (written === undefined || isEmpty(written));
+      let summary: SummaryMap;
+      if (leaf && usageFromOutput(outputValue) === undefined) {
+        // Only the call's own status count: the object is made if someone asks for it.
+        call._summary = undefined;
+        call._leafStatus = failed ? LEAF_ERROR : LEAF_SUCCESS;
+        summary = failed ? LEAF_ERROR_SUMMARY : LEAF_SUCCESS_SUMMARY;
+      } else {
+        summary = leaf
+          ? leafSummary(outputValue, failed)
+          : finishedSummary({
+              userSummary:
+                written === undefined || isEmpty(written) ? {} : (serialize(written).value as SummaryMap),
+              childSummaries: call._childSummaries ?? [],
+              output: outputValue,
+              failed,
+            });
+        call.summary = summary;
+      }
+      call.output = outputValue;
       call.exception = failed ? formatException(error) : null;
       call._endedAtMicros = endedAtMicros;
       call._childSummaries = undefined;
       reportToParent(call, summary);
       if (call._dropped) return;
-      const endBytes = (serializedOutput?.bytes ?? 0) + (call.exception?.length ?? 0) + RECORD_OVERHEAD_BYTES;
+      const endBytes = outputBytes + (call.exception?.length ?? 0) + RECORD_OVERHEAD_BYTES;
       if (call._startTaken || call._client !== this) {
         // The start already went out (or is not this client's to send): the end travels alone.
         call._queuedBytes = endBytes;
@@ -394,26 +419,6 @@ export class WeaveClient {
   }
 
   // ---- sending ---------------------------------------------------------------------------------
-
-  private async sendEncoded(items: readonly string[], signal: AbortSignal): Promise<void> {
-    // Calls go out after the ops they name have been saved (or given up on; never for long).
-    await this.saver.saved(signal);
-    const body = `{"batch":[${items.join(',')}]}`;
-    const response = this.server.callUpsertBatchEncoded
-      ? await this.server.callUpsertBatchEncoded(body, { signal })
-      : await this.server.callUpsertBatch(JSON.parse(body) as CallCreateBatchReq);
-    const refused = response?.errors;
-    if (refused && refused.length > 0) {
-      // The server kept the rest of the batch; these parts are lost, so they are counted.
-      this.rejectedItems += refused.length;
-      warnAtMostEvery(
-        'items-rejected',
-        60_000,
-        `the server refused ${refused.length} call part(s) and kept the rest ` +
-          `(client.stats.rejectedItems counts them): ${refused[0]?.reason ?? ''}`,
-      );
-    }
-  }
 
   /**
    * Resolves when every call part queued so far, and every op version being saved, has been sent
@@ -580,6 +585,14 @@ export class WeaveClient {
     warnOnce(`internal:${what}`, `${what}: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
+
+/** What a leaf call reports to its parent (summing reads summaries, never changes them). */
+const LEAF_SUCCESS_SUMMARY = Object.freeze({
+  status_counts: Object.freeze({ success: 1, error: 0 }),
+}) as SummaryMap;
+const LEAF_ERROR_SUMMARY = Object.freeze({
+  status_counts: Object.freeze({ success: 0, error: 1 }),
+}) as SummaryMap;
 
 /** Children's summaries waiting to be summed into a running parent; folded when this many pile up. */
 const MAX_PENDING_CHILD_SUMMARIES = 64;

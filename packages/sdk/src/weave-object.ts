@@ -1,7 +1,7 @@
 /**
  * Published classes. A `WeaveObject` subclass (or any class given to `registerObjectClass`) is
  * stored with its class name and base classes, as Weave writes objects (`_type`, `_class_name`,
- * `_bases`, research doc §6), and `client.get(ref)` rebuilds an instance of the registered class.
+ * `_bases`, docs/protocol.md §8.3), and `client.get(ref)` rebuilds an instance of the registered class.
  */
 
 /** The base of published classes: a name (the object id when published) and a description. */

@@ -292,9 +292,13 @@ describe('ops as versions', () => {
         requests.push('obj/create');
         return super.objCreate(req);
       }
-      override callUpsertBatchEncoded(body: string, options?: { signal?: AbortSignal }) {
+      override callUpsertBatchEncoded(body: Uint8Array, options?: { signal?: AbortSignal }) {
         requests.push('call/upsert_batch');
         return super.callUpsertBatchEncoded(body, options);
+      }
+      override callsCompleteEncoded(projectId: string, body: Uint8Array, options?: { signal?: AbortSignal }) {
+        requests.push('calls/complete');
+        return super.callsCompleteEncoded(projectId, body, options);
       }
     }
     const counted = new WeaveClientClass('tests', 'objects-counted', new CountingServer(server.url));
@@ -303,13 +307,13 @@ describe('ops as versions', () => {
     });
     for (let i = 0; i < 5; i++) counted.finishCall(counted.createCall(tally, { n: i }), i);
     await counted.flush();
-    expect(requests).toEqual(['file/create', 'obj/create', 'call/upsert_batch']);
+    expect(requests).toEqual(['file/create', 'obj/create', 'calls/complete']);
     // A plain function given to createCall is one op too, saved once.
     requests.length = 0;
     const plain = (n: number) => n * 2;
     for (let i = 0; i < 3; i++) counted.finishCall(counted.createCall(plain, { n: i }), i * 2);
     await counted.flush();
-    expect(requests).toEqual(['file/create', 'obj/create', 'call/upsert_batch']);
+    expect(requests).toEqual(['file/create', 'obj/create', 'calls/complete']);
     expect(counted.stats.failedSaves).toBe(0);
     const calls = await counted.getCalls().toArray();
     expect(calls).toHaveLength(8);

@@ -27,6 +27,38 @@ afterEach(async () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+type Item = {
+  mode?: string;
+  req?: { start?: Record<string, unknown>; end?: Record<string, unknown> };
+} & Record<string, unknown>;
+
+/**
+ * A transport that spoils the first item of every batch it sends, so that the server must refuse
+ * that item (a start or complete item without `started_at`, an end without `ended_at`) and keep
+ * the rest. Records what kind of item it spoiled.
+ */
+class SpoilsFirstItem extends HttpTraceServer {
+  readonly spoiled: string[] = [];
+
+  override callUpsertBatchEncoded(body: Uint8Array, options?: { signal?: AbortSignal }) {
+    return super.callUpsertBatchEncoded(this.spoil(body), options);
+  }
+
+  override callsCompleteEncoded(projectId: string, body: Uint8Array, options?: { signal?: AbortSignal }) {
+    return super.callsCompleteEncoded(projectId, this.spoil(body), options);
+  }
+
+  private spoil(body: Uint8Array): Buffer {
+    const request = JSON.parse(Buffer.from(body).toString('utf8')) as { batch: Item[] };
+    const first = request.batch[0] as Item;
+    if (first.req?.start) delete first.req.start.started_at;
+    else if (first.req?.end) delete first.req.end.ended_at;
+    else delete first.started_at;
+    this.spoiled.push(first.mode ?? 'complete');
+    return Buffer.from(JSON.stringify(request));
+  }
+}
+
 describe('the server goes away', () => {
   it('loses no call when the server stops for 3 s mid-run and comes back', async () => {
     const first = await serve();
@@ -107,22 +139,36 @@ describe('the server says no', () => {
 
   it('counts the parts a server refuses one by one while it keeps the rest of their batch', async () => {
     const server = await serve();
-    // A transport that slips one item the server must refuse into each batch it sends.
-    class OneBadItem extends HttpTraceServer {
-      override callUpsertBatchEncoded(body: string, options?: { signal?: AbortSignal }) {
-        const bad = '{"mode":"start","req":{"start":{"project_id":"tests/refused","id":"bad"}}}';
-        return super.callUpsertBatchEncoded(body.replace('{"batch":[', `{"batch":[${bad},`), options);
-      }
-    }
-    const client = new WeaveClient('tests', 'refused', new OneBadItem(server.url));
+    const spoiled = new SpoilsFirstItem(server.url);
+    const client = new WeaveClient('tests', 'refused', spoiled);
     const kept = op(function kept(n: number) {
       return n;
     });
     for (let i = 0; i < 3; i++) client.finishCall(client.createCall(kept, { n: i }), i);
     await client.flush();
+    expect(spoiled.spoiled).toEqual(['complete']);
+    // The first call went as one complete item: both of its parts were refused, and counted.
+    expect(client.stats.rejectedItems).toBe(2);
+    expect(client.stats.droppedItems).toBe(0);
+    expect((await client.getCalls().toArray()).map((call) => call.output)).toEqual([1, 2]);
+  });
+
+  it('counts refused parts on /call/upsert_batch too, for a server without the v2 route', async () => {
+    const server = await serve();
+    const spoiled = new SpoilsFirstItem(server.url);
+    // A transport without the v2 route sends every part to /call/upsert_batch.
+    Object.defineProperty(spoiled, 'callsCompleteEncoded', { value: undefined });
+    const client = new WeaveClient('tests', 'refused-v1', spoiled);
+    const kept = op(function kept(n: number) {
+      return n;
+    });
+    for (let i = 0; i < 3; i++) client.finishCall(client.createCall(kept, { n: i }), i);
+    await client.flush();
+    expect(spoiled.spoiled).toEqual(['start']);
+    // Only the first call's start was refused; its end was stored, but a call without a start is not read.
     expect(client.stats.rejectedItems).toBe(1);
     expect(client.stats.droppedItems).toBe(0);
-    expect((await client.getCalls().toArray()).map((call) => call.output)).toEqual([0, 1, 2]);
+    expect((await client.getCalls().toArray()).map((call) => call.output)).toEqual([1, 2]);
   });
 
   it('cuts an oversized input to the size cap with a visible marker, and counts it', async () => {
