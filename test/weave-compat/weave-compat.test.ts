@@ -8,12 +8,12 @@
  *
  * Not covered: EvaluationLogger, which logs its scores with /feedback/create (a later issue).
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseRef } from '@weft/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Call, Dataset, init, op, resetClient } from 'weft';
-import { postJson, removeDataDir, startWeftServer, type WeftServerProcess } from '../support/weft-server.js';
+import { objectName, type WeftReader, weftReader } from '../support/weft-reads.js';
+import { removeDataDir, startWeftServer, type WeftServerProcess } from '../support/weft-server.js';
 import {
   FAKE_USAGE,
   type FakeOpenAI,
@@ -37,6 +37,7 @@ const runs = new Map<Group, GroupRun>();
 
 beforeAll(async () => {
   server = await startWeftServer();
+  reader = weftReader(server.url);
   proxy = await startRecordingProxy(server.url);
   openai = await startFakeOpenAI();
   // The groups use separate projects, so they run side by side.
@@ -90,83 +91,7 @@ async function weftCalls(group: Group): Promise<Call[]> {
   return client.getCalls({ sortBy: [{ field: 'started_at', direction: 'asc' }] }).toArray();
 }
 
-async function post<T>(path: string, body: unknown): Promise<T> {
-  const res = await postJson(server.url, path, body);
-  expect(res.status, `${path} ${JSON.stringify(body)} → ${JSON.stringify(res.body)}`).toBe(200);
-  return res.body as T;
-}
-
-interface ObjSchema {
-  object_id: string;
-  digest: string;
-  kind: 'op' | 'object';
-  base_object_class: string | null;
-  val: Record<string, unknown>;
-}
-
-async function readObject(uri: string): Promise<ObjSchema> {
-  const ref = parseRef(uri);
-  if (ref.kind !== 'op' && ref.kind !== 'object') throw new Error(`not an object or op ref: ${uri}`);
-  const { obj } = await post<{ obj: ObjSchema }>('/obj/read', {
-    project_id: `${ref.entity}/${ref.project}`,
-    object_id: ref.name,
-    digest: ref.digest,
-  });
-  expect(obj).toMatchObject({ object_id: ref.name, digest: ref.digest, kind: ref.kind });
-  return obj;
-}
-
-/** Weave's file digest: sha256, base64url with `-`→`X` and `_`→`Y`, no padding. */
-function fileDigest(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('base64url').replaceAll('-', 'X').replaceAll('_', 'Y');
-}
-
-/**
- * The op object an `op_name` ref points at, and the source file it names, read with /obj/read
- * and /file/content. The stored bytes must hash to the digest the SDK computed for them.
- */
-async function readOp(opRef: string): Promise<{ obj: ObjSchema; source: string }> {
-  const ref = parseRef(opRef);
-  expect(ref.kind).toBe('op');
-  const obj = await readObject(opRef);
-  expect(obj.val).toMatchObject({ _type: 'CustomWeaveType', weave_type: { type: 'Op' } });
-  const digest = (obj.val.files as Record<string, string>)['obj.py'];
-  expect(digest).toMatch(/^[A-Za-z0-9]{43}$/);
-  const res = await fetch(`${server.url}/file/content`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ project_id: `${ref.entity}/${ref.project}`, digest }),
-  });
-  expect(res.status).toBe(200);
-  const bytes = Buffer.from(await res.arrayBuffer());
-  expect(fileDigest(bytes)).toBe(digest);
-  return { obj, source: bytes.toString('utf8') };
-}
-
-async function readRefs(refs: string[]): Promise<unknown[]> {
-  const { vals } = await post<{ vals: unknown[] }>('/refs/read_batch', { refs });
-  expect(vals).toHaveLength(refs.length);
-  return vals;
-}
-
-async function tableRows(
-  project: string,
-  tableRef: string,
-): Promise<Array<{ digest: string; val: unknown }>> {
-  const ref = parseRef(tableRef);
-  if (ref.kind !== 'table') throw new Error(`not a table ref: ${tableRef}`);
-  const { rows } = await post<{ rows: Array<{ digest: string; val: unknown }> }>('/table/query', {
-    project_id: project,
-    digest: ref.digest,
-  });
-  return rows;
-}
-
-/** The object id in an op or object ref (`…/op/<name>:<digest>`). */
-function objectName(uri: string): string {
-  const ref = parseRef(uri);
-  return ref.kind === 'op' || ref.kind === 'object' ? ref.name : '';
-}
+let reader: WeftReader;
 
 function only<T>(items: readonly T[], what: string): T {
   expect(items, what).toHaveLength(1);
@@ -324,7 +249,7 @@ describe('plain, nested, failing and async ops', () => {
     expect(opNames).toHaveLength(9);
     const sources = new Map<string, string>();
     for (const opName of opNames) {
-      const { obj, source } = await readOp(opName);
+      const { obj, source } = await reader.readOp(opName);
       expect(obj.object_id).toBe(objectName(opName));
       // Function.prototype.toString() of the function the script wrapped: a piece of the script.
       expect(SCRIPT_TEXT).toContain(source);
@@ -401,7 +326,7 @@ describe('published objects', () => {
   it('a plain object is stored as sent, under the id it was published with', async () => {
     const { plainRef } = completed<ObjectsResult>('objects');
     expect(plainRef).toMatch(/^weave:\/\/\/weave-compat\/objects\/object\/plain-config:[A-Za-z0-9]{43}$/);
-    const obj = await readObject(plainRef);
+    const obj = await reader.readObject(plainRef);
     expect(obj.kind).toBe('object');
     expect(obj.val).toEqual(PLAIN);
   });
@@ -409,7 +334,7 @@ describe('published objects', () => {
   it('a WeaveObject subclass keeps its class, fields and method op, and is its method call’s self', async () => {
     const { modelRef, modelBack, predictCallId } = completed<ObjectsResult>('objects');
     expect(parseRef(modelRef)).toMatchObject({ kind: 'object', name: 'Tiny-Model-v1' });
-    const obj = await readObject(modelRef);
+    const obj = await reader.readObject(modelRef);
     expect(obj.val).toMatchObject({
       _type: 'TinyModel',
       _class_name: 'TinyModel',
@@ -421,7 +346,7 @@ describe('published objects', () => {
     });
     // The official SDK's ref.get() returns the stored value for classes it does not rebuild.
     expect(modelBack).toEqual(obj.val);
-    const { source } = await readOp(obj.val.predict as string);
+    const { source } = await reader.readOp(obj.val.predict as string);
     expect(source).toMatch(/^async predict\(question\) \{/);
 
     const client = init(projectOf('objects'), { serverUrl: server.url });
@@ -436,7 +361,7 @@ describe('published objects', () => {
 
   it('a Dataset is a Dataset object whose rows are a table, and its rows are refs in inputs', async () => {
     const { datasetRef, rowCallId } = completed<ObjectsResult>('objects');
-    const obj = await readObject(datasetRef);
+    const obj = await reader.readObject(datasetRef);
     expect(obj.val).toMatchObject({
       _type: 'Dataset',
       _class_name: 'Dataset',
@@ -445,7 +370,7 @@ describe('published objects', () => {
       description: 'three rows',
     });
     expect(obj.val.rows).toMatch(/^weave:\/\/\/weave-compat\/objects\/table\/[0-9a-f]+$/);
-    const rows = await tableRows(projectOf('objects'), obj.val.rows as string);
+    const rows = await reader.tableRows(obj.val.rows as string);
     expect(rows.map((row) => row.val)).toEqual(DATASET_ROWS);
 
     const client = init(projectOf('objects'), { serverUrl: server.url });
@@ -453,7 +378,7 @@ describe('published objects', () => {
     const rowRef = rowCall.inputs.arg0 as string;
     expect(rowRef).toBe(`${datasetRef}/attr/rows/id/${rows[1]!.digest}`);
     expect(rowCall.output).toBe('Paris');
-    expect(await readRefs([rowRef, datasetRef])).toEqual([DATASET_ROWS[1], obj.val]);
+    expect(await reader.readRefs([rowRef, datasetRef])).toEqual([DATASET_ROWS[1], obj.val]);
   });
 });
 
@@ -538,13 +463,13 @@ describe('a classic Evaluation with two scorers', () => {
     const exampleRefs = rows.map((call) => call.inputs.example as string);
     for (const call of rows) expect(call.inputs).toMatchObject({ self: evalRef, model: root.inputs.model });
 
-    const [evaluation, ...examples] = await readRefs([evalRef, ...exampleRefs]);
+    const [evaluation, ...examples] = await reader.readRefs([evalRef, ...exampleRefs]);
     expect(evaluation).toMatchObject({ _type: 'Evaluation', name: 'compat-eval' });
     const { dataset, scorers, evaluate, predictAndScore } = evaluation as Record<string, unknown>;
     expect((scorers as string[]).map(objectName)).toEqual(['exactMatch', 'lengthScore']);
     expect(objectName(evaluate as string)).toBe('Evaluation.evaluate');
     expect(objectName(predictAndScore as string)).toBe('Evaluation.predictAndScore');
-    for (const scorer of scorers as string[]) await readOp(scorer);
+    for (const scorer of scorers as string[]) await reader.readOp(scorer);
     // Each example ref is a row of the evaluation's dataset, read through the dataset object.
     const expected = [
       { question: 'capital of France?', expected: 'Paris' },
@@ -554,8 +479,8 @@ describe('a classic Evaluation with two scorers', () => {
     expect(exampleRefs.every((ref) => ref.startsWith(`${dataset as string}/attr/rows/id/`))).toBe(true);
     expect(examples).toEqual(expect.arrayContaining(expected));
     expect(examples).toHaveLength(3);
-    const datasetObj = await readObject(dataset as string);
-    const tableRowsRead = await tableRows(projectOf('evaluation'), datasetObj.val.rows as string);
+    const datasetObj = await reader.readObject(dataset as string);
+    const tableRowsRead = await reader.tableRows(datasetObj.val.rows as string);
     expect(tableRowsRead.map((row) => row.val)).toEqual(expected);
   });
 });
@@ -614,7 +539,7 @@ describe('wrapOpenAI against a fake OpenAI endpoint', () => {
     });
     expect(streamed!.output).toMatchObject({ choices: [{ message: { content: 'Hello world' } }] });
     expect(streamed!.summary.usage).toEqual({ 'gpt-4o-mini': { requests: 1, ...FAKE_USAGE['gpt-4o-mini'] } });
-    await readOp(plain!.op_name);
+    await reader.readOp(plain!.op_name);
   });
 
   it('rolls the usage of completions up into the op that made them', async () => {

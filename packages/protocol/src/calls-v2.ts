@@ -4,8 +4,8 @@
  * while they run (an evaluation) to `/v2/{entity}/{project}/call/start` and `/call/end`.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import type { CallBatchItemError } from './calls.js';
-import { Id, JsonObject, JsonValue, Nullable, ProjectId, Timestamp } from './schema-helpers.js';
+import { type CallBatchItemError, EndedCallSchemaForInsert, StartedCallSchemaForInsert } from './calls.js';
+import { Id } from './schema-helpers.js';
 
 /**
  * A start and an end in one record. Unlike a v1 start, `id` and `trace_id` are required: the
@@ -13,26 +13,10 @@ import { Id, JsonObject, JsonValue, Nullable, ProjectId, Timestamp } from './sch
  * fields between versions, e.g. `is_eval`).
  */
 export const CompletedCallSchemaForInsert = Type.Object({
-  project_id: ProjectId,
+  ...StartedCallSchemaForInsert.properties,
+  ...EndedCallSchemaForInsert.properties,
   id: Id,
   trace_id: Id,
-  op_name: Type.String({ minLength: 1 }),
-  display_name: Type.Optional(Nullable(Type.String())),
-  parent_id: Type.Optional(Nullable(Id)),
-  thread_id: Type.Optional(Nullable(Type.String())),
-  turn_id: Type.Optional(Nullable(Type.String())),
-  started_at: Timestamp,
-  ended_at: Timestamp,
-  attributes: JsonObject,
-  inputs: JsonObject,
-  output: Type.Optional(JsonValue),
-  exception: Type.Optional(Nullable(Type.String())),
-  summary: JsonObject,
-  otel_dump: Type.Optional(Nullable(JsonObject)),
-  wb_user_id: Type.Optional(Nullable(Type.String())),
-  wb_run_id: Type.Optional(Nullable(Type.String())),
-  wb_run_step: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
-  wb_run_step_end: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
 });
 export type CompletedCallSchemaForInsert = Static<typeof CompletedCallSchemaForInsert>;
 
