@@ -1,0 +1,83 @@
+/**
+ * The UI's one way to the server: the same trace-server routes the SDKs use (docs/protocol.md),
+ * same origin, JSON in and out. A failure becomes an ApiError carrying the server's `reason`, so
+ * every view can say what went wrong instead of showing a blank panel.
+ */
+import type { CallSchema, CallsQueryReq, CallsQueryStatsReq, CallsQueryStatsRes } from '@weft/protocol';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+  ) {
+    super(reason);
+    this.name = 'ApiError';
+  }
+
+  get notFound(): boolean {
+    return this.status === 404;
+  }
+}
+
+async function failureOf(response: Response): Promise<ApiError> {
+  let reason = `${response.status} ${response.statusText}`;
+  try {
+    const body = (await response.json()) as { reason?: unknown };
+    if (typeof body.reason === 'string') reason = body.reason;
+  } catch {
+    // Not JSON (a proxy's page, say): the status line is all there is to say.
+  }
+  return new ApiError(response.status, reason);
+}
+
+async function request(path: string, init: RequestInit): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(path, init);
+  } catch (error) {
+    if ((error as Error).name === 'AbortError') throw error;
+    throw new ApiError(0, `the server could not be reached (${(error as Error).message})`);
+  }
+  if (!response.ok) throw await failureOf(response);
+  return response;
+}
+
+export async function postJson<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+  const response = await request(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify(body),
+    ...(signal ? { signal } : {}),
+  });
+  return (await response.json()) as T;
+}
+
+export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+  const response = await request(path, {
+    headers: { accept: 'application/json' },
+    ...(signal ? { signal } : {}),
+  });
+  return (await response.json()) as T;
+}
+
+/** `/calls/stream_query`: the calls of one page, read from its JSON lines. */
+export async function queryCalls(req: CallsQueryReq, signal?: AbortSignal): Promise<CallSchema[]> {
+  const response = await request('/calls/stream_query', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/jsonl' },
+    body: JSON.stringify(req),
+    ...(signal ? { signal } : {}),
+  });
+  const text = await response.text();
+  const calls: CallSchema[] = [];
+  for (const line of text.split('\n')) {
+    if (line.length > 0) calls.push(JSON.parse(line) as CallSchema);
+  }
+  return calls;
+}
+
+/** `/calls/query_stats`: how many calls match. */
+export async function countCalls(req: CallsQueryStatsReq, signal?: AbortSignal): Promise<number> {
+  const { count } = await postJson<CallsQueryStatsRes>('/calls/query_stats', req, signal);
+  return count;
+}

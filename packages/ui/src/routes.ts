@@ -1,0 +1,56 @@
+/**
+ * Every page's URL. The shapes follow Weave's own UI (`/{entity}/{project}/weave/...`, and
+ * `/{entity}/{project}/r/call/{id}` for a call), so links that Weave's SDKs print and weft's
+ * `Call.uiUrl` open the matching page here.
+ */
+import { parseRef, type WeaveRef } from '@weft/protocol/refs';
+
+export interface ProjectRef {
+  entity: string;
+  project: string;
+}
+
+const part = encodeURIComponent;
+const root = ({ entity, project }: ProjectRef) => `/${part(entity)}/${part(project)}/weave`;
+
+export const paths = {
+  projects: () => '/',
+  traces: (project: ProjectRef) => `${root(project)}/traces`,
+  call: (project: ProjectRef, callId: string) => `${root(project)}/calls/${part(callId)}`,
+  ops: (project: ProjectRef) => `${root(project)}/ops`,
+  opVersion: (project: ProjectRef, name: string, digest: string) =>
+    `${root(project)}/ops/${part(name)}/versions/${part(digest)}`,
+  objects: (project: ProjectRef) => `${root(project)}/objects`,
+  objectVersion: (project: ProjectRef, name: string, digest: string) =>
+    `${root(project)}/objects/${part(name)}/versions/${part(digest)}`,
+  datasets: (project: ProjectRef) => `${root(project)}/datasets`,
+  evaluations: (project: ProjectRef) => `${root(project)}/evaluations`,
+  compareEvaluations: (project: ProjectRef, callIds: readonly string[]) =>
+    `${root(project)}/compare-evaluations?calls=${callIds.map(part).join(',')}`,
+};
+
+/** `entity/project` as the protocol writes a project id. */
+export function projectId({ entity, project }: ProjectRef): string {
+  return `${entity}/${project}`;
+}
+
+/** The page a `weave:///` ref opens, or undefined for refs no page shows (tables, files). */
+export function refPath(uri: string): string | undefined {
+  let ref: WeaveRef;
+  try {
+    ref = parseRef(uri);
+  } catch {
+    return undefined;
+  }
+  const project = { entity: ref.entity, project: ref.project };
+  switch (ref.kind) {
+    case 'op':
+      return paths.opVersion(project, ref.name, ref.digest);
+    case 'object':
+      return paths.objectVersion(project, ref.name, ref.digest);
+    case 'call':
+      return paths.call(project, ref.id);
+    default:
+      return undefined;
+  }
+}
