@@ -81,6 +81,12 @@ const router = createBrowserRouter([
         }),
       },
       {
+        path: ':entity/:project/weave/evaluations/:callId',
+        lazy: async () => ({
+          Component: (await import('./views/evaluations/evaluation-page')).EvaluationPage,
+        }),
+      },
+      {
         path: ':entity/:project/weave/compare-evaluations',
         lazy: async () => ({
           Component: (await import('./views/evaluations/compare-page')).CompareEvaluationsPage,

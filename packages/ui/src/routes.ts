@@ -25,6 +25,7 @@ export const paths = {
     `${root(project)}/objects/${part(name)}/versions/${part(digest)}`,
   datasets: (project: ProjectRef) => `${root(project)}/datasets`,
   evaluations: (project: ProjectRef) => `${root(project)}/evaluations`,
+  evaluation: (project: ProjectRef, callId: string) => `${root(project)}/evaluations/${part(callId)}`,
   compareEvaluations: (project: ProjectRef, callIds: readonly string[]) =>
     `${root(project)}/compare-evaluations?calls=${callIds.map(part).join(',')}`,
 };
