@@ -1,0 +1,57 @@
+import type { CallSchema } from '@weft/protocol';
+import { describe, expect, it } from 'vitest';
+import { customSummaryKeys, summaryValue, tokenTotals } from './summary-fields';
+
+const withSummary = (summary: Record<string, unknown>) => ({ summary }) as unknown as CallSchema;
+
+describe('summary fields', () => {
+  it("the user's keys are found, the SDK's own left out, nested objects opened into leaves", () => {
+    const calls = [
+      withSummary({ weave: { status: 'success' }, usage: {}, status_counts: {}, my_key: 1 }),
+      withSummary({
+        scores: { f1: 0.5, nested: { deep: { deeper: 1 } } },
+        'a.b': 'x',
+        my_key: 2,
+        list: [1, 2],
+      }),
+    ];
+    expect(customSummaryKeys(calls)).toEqual([
+      { field: 'summary.my_key', parts: ['my_key'], label: 'my_key' },
+      { field: 'summary.scores.f1', parts: ['scores', 'f1'], label: 'scores.f1' },
+      {
+        field: 'summary.scores.nested.deep',
+        parts: ['scores', 'nested', 'deep'],
+        label: 'scores.nested.deep',
+      },
+      { field: 'summary.a\\.b', parts: ['a.b'], label: 'a.b' },
+      { field: 'summary.list', parts: ['list'], label: 'list' },
+    ]);
+    expect(summaryValue(calls[1] as CallSchema, ['scores', 'f1'])).toBe(0.5);
+    expect(summaryValue(calls[0] as CallSchema, ['scores', 'f1'])).toBeUndefined();
+  });
+
+  it('keys made of digits only cannot be named in a field path and are left out', () => {
+    expect(customSummaryKeys([withSummary({ '123': 1, ok: 2 })]).map((key) => key.label)).toEqual(['ok']);
+  });
+
+  it('token totals add every model, whichever names the provider uses', () => {
+    const totals = tokenTotals(
+      withSummary({
+        usage: {
+          'gpt-4o': { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15, requests: 1 },
+          'claude-3': { input_tokens: 7, output_tokens: 3 },
+        },
+      }),
+    );
+    expect(totals).toEqual({
+      total: 25,
+      input: 17,
+      output: 8,
+      byModel: [
+        { model: 'gpt-4o', total: 15 },
+        { model: 'claude-3', total: 10 },
+      ],
+    });
+    expect(tokenTotals(withSummary({}))).toBeUndefined();
+  });
+});

@@ -1,0 +1,102 @@
+/**
+ * What the table reads out of a call's `summary` besides `summary.weave`: token totals from
+ * `summary.usage` (docs/protocol.md §4.3), and the user's own keys, which become columns.
+ */
+import type { CallSchema } from '@weft/protocol';
+import { joinFieldPath } from '@weft/protocol/query/field-path';
+
+/** Keys the SDKs write themselves; everything else in `summary` is the user's. */
+const SDK_SUMMARY_KEYS = new Set(['weave', 'usage', 'status_counts']);
+
+/** Nested objects are opened this deep, so `{"scores": {"f1": 0.9}}` gives a `scores.f1` column. */
+const MAX_DEPTH = 3;
+/** Beyond this many distinct keys the rest are left out of the column list (a hostile summary could have thousands). */
+export const MAX_CUSTOM_KEYS = 100;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function collectPaths(value: unknown, prefix: string[], into: Map<string, string[]>): void {
+  if (into.size >= MAX_CUSTOM_KEYS) return;
+  if (isPlainObject(value) && prefix.length < MAX_DEPTH && Object.keys(value).length > 0) {
+    for (const [key, inner] of Object.entries(value)) collectPaths(inner, [...prefix, key], into);
+    return;
+  }
+  const path = joinFieldPath(prefix);
+  if (!into.has(path)) into.set(path, prefix);
+}
+
+export interface SummaryKey {
+  /** The Query/sort field path: `summary.<escaped parts>`. */
+  field: string;
+  /** The path inside `summary`, unescaped. */
+  parts: string[];
+  /** What the column header says. */
+  label: string;
+}
+
+/**
+ * The user's summary keys found on the given calls, in the order first seen, nested objects
+ * opened into their leaves. A key made only of digits reads as a list index in field paths
+ * (docs/query-language.md), so such keys cannot be named and are left out.
+ */
+export function customSummaryKeys(calls: readonly CallSchema[]): SummaryKey[] {
+  const found = new Map<string, string[]>();
+  for (const call of calls) {
+    const summary = call.summary;
+    if (!summary) continue;
+    for (const [key, value] of Object.entries(summary)) {
+      if (SDK_SUMMARY_KEYS.has(key)) continue;
+      collectPaths(value, [key], found);
+      if (found.size >= MAX_CUSTOM_KEYS) break;
+    }
+    if (found.size >= MAX_CUSTOM_KEYS) break;
+  }
+  return [...found.values()]
+    .filter((parts) => !parts.some((part) => /^\d{1,9}$/.test(part)))
+    .map((parts) => ({ field: `summary.${joinFieldPath(parts)}`, parts, label: parts.join('.') }));
+}
+
+/** The value at a path inside `summary`, or undefined. */
+export function summaryValue(call: CallSchema, parts: readonly string[]): unknown {
+  let value: unknown = call.summary;
+  for (const part of parts) {
+    if (!isPlainObject(value)) return undefined;
+    value = value[part];
+  }
+  return value;
+}
+
+const number = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+
+export interface TokenTotals {
+  total: number;
+  input: number;
+  output: number;
+  /** Per model, for the cell's tooltip. */
+  byModel: Array<{ model: string; total: number }>;
+}
+
+/**
+ * Token totals over every model in `summary.usage`, or undefined when there is none. Providers
+ * name the counts differently (OpenAI `prompt_tokens`/`completion_tokens`, Anthropic
+ * `input_tokens`/`output_tokens`); a missing `total_tokens` is the sum of the two.
+ */
+export function tokenTotals(call: CallSchema): TokenTotals | undefined {
+  const usage = call.summary?.usage;
+  if (!isPlainObject(usage)) return undefined;
+  const totals: TokenTotals = { total: 0, input: 0, output: 0, byModel: [] };
+  for (const [model, counts] of Object.entries(usage)) {
+    if (!isPlainObject(counts)) continue;
+    const input = number(counts.prompt_tokens) ?? number(counts.input_tokens) ?? 0;
+    const output = number(counts.completion_tokens) ?? number(counts.output_tokens) ?? 0;
+    const total = number(counts.total_tokens) ?? input + output;
+    totals.total += total;
+    totals.input += input;
+    totals.output += output;
+    totals.byModel.push({ model, total });
+  }
+  return totals.byModel.length > 0 ? totals : undefined;
+}
