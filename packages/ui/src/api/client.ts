@@ -60,6 +60,17 @@ export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T>
   return (await response.json()) as T;
 }
 
+/** A POST whose answer is bytes, not JSON (`/file/content`, docs/protocol.md §11). */
+export async function postForBytes(path: string, body: unknown, signal?: AbortSignal): Promise<ArrayBuffer> {
+  const response = await request(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/octet-stream' },
+    body: JSON.stringify(body),
+    ...(signal ? { signal } : {}),
+  });
+  return await response.arrayBuffer();
+}
+
 /** `/calls/stream_query`: the calls of one page, read from its JSON lines. */
 export async function queryCalls(req: CallsQueryReq, signal?: AbortSignal): Promise<CallSchema[]> {
   const response = await request('/calls/stream_query', {
