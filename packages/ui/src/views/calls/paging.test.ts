@@ -1,6 +1,6 @@
 import type { CallSchema, CallsQueryReq } from '@weft/protocol';
 import { describe, expect, it } from 'vitest';
-import { FIRST_PAGE, nextPageParam, pageRequest } from './paging';
+import { FIRST_PAGE, flattenPages, nextPageParam, pageRequest } from './paging';
 
 function call(id: string, startedAt: string): CallSchema {
   return { id, started_at: startedAt } as CallSchema;
@@ -84,5 +84,15 @@ describe('paging through calls', () => {
     ];
     expect(nextPageParam(pages, sort, 2)).toEqual({ kind: 'offset', offset: 4 });
     expect(pageRequest(base, sort, { kind: 'offset', offset: 4 }, 2)).toMatchObject({ offset: 4, limit: 2 });
+  });
+});
+
+describe('flattening pages', () => {
+  it('keeps each call once, in page order', () => {
+    const pages = [
+      [call('a', 't'), call('b', 't')],
+      [call('b', 't'), call('c', 't')],
+    ];
+    expect(flattenPages(pages).map((c) => c.id)).toEqual(['a', 'b', 'c']);
   });
 });

@@ -69,3 +69,20 @@ export function nextPageParam(
   // Counted over the rows held, so rows merged in by live updates (live-merge.ts) move the offset too.
   return { kind: 'offset', offset: pages.reduce((total, page) => total + page.length, 0) };
 }
+
+/**
+ * The held pages as one list of rows, each call once. Offset pages can overlap when calls arrive
+ * between two page fetches (rows shift down on the server); the first copy wins.
+ */
+export function flattenPages(pages: readonly (readonly CallSchema[])[]): CallSchema[] {
+  const seen = new Set<string>();
+  const rows: CallSchema[] = [];
+  for (const page of pages) {
+    for (const call of page) {
+      if (seen.has(call.id)) continue;
+      seen.add(call.id);
+      rows.push(call);
+    }
+  }
+  return rows;
+}

@@ -1,6 +1,6 @@
 import type { CallSchema } from '@weft/protocol';
 import { describe, expect, it } from 'vitest';
-import { customSummaryKeys, summaryValue, tokenTotals } from './summary-fields';
+import { cellText, customSummaryKeys, summaryValue, tokenTotals } from './summary-fields';
 
 const withSummary = (summary: Record<string, unknown>) => ({ summary }) as unknown as CallSchema;
 
@@ -53,5 +53,18 @@ describe('summary fields', () => {
       ],
     });
     expect(tokenTotals(withSummary({}))).toBeUndefined();
+  });
+});
+
+describe('summary cell text', () => {
+  it('formats numbers, shows objects as JSON and cuts giant text', () => {
+    expect(cellText(1234.56789)).toBe('1,234.5679');
+    expect(cellText({ a: [1, 'x'] })).toBe('{"a":[1,"x"]}');
+    expect(cellText(null)).toBe('null');
+    expect(cellText(undefined)).toBe('');
+    expect(cellText(false)).toBe('false');
+    const giant = cellText('x'.repeat(1_000_000));
+    expect(giant.length).toBe(201);
+    expect(giant.endsWith('…')).toBe(true);
   });
 });

@@ -100,3 +100,18 @@ export function tokenTotals(call: CallSchema): TokenTotals | undefined {
   }
   return totals.byModel.length > 0 ? totals : undefined;
 }
+
+/** Longest text a cell holds; the rest of a giant value is cut, not rendered. */
+export const CELL_TEXT_LIMIT = 200;
+
+const decimals = new Intl.NumberFormat('en-US', { maximumFractionDigits: 4 });
+
+/** A summary value as one line of cell text: numbers formatted, objects as JSON, long text cut. */
+export function cellText(value: unknown): string {
+  if (value === undefined) return '';
+  let text: string;
+  if (typeof value === 'number') text = decimals.format(value);
+  else if (typeof value === 'string') text = value;
+  else text = JSON.stringify(value) ?? String(value);
+  return text.length > CELL_TEXT_LIMIT ? `${text.slice(0, CELL_TEXT_LIMIT)}…` : text;
+}

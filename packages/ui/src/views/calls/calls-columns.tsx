@@ -1,0 +1,184 @@
+/**
+ * The table's columns: the fixed ones (op, display name, status, started, latency, tokens) and one
+ * per custom summary key found on the loaded calls. A column's id is the field path the server
+ * sorts it by, so sorting by a column is `sort_by: [{field: id}]`.
+ */
+import {
+  type ColumnDef,
+  columnSizingFeature,
+  columnVisibilityFeature,
+  rowSortingFeature,
+  tableFeatures,
+} from '@tanstack/react-table';
+import type { CallSchema } from '@weft/protocol';
+import { splitFieldPath } from '@weft/protocol/query/field-path';
+import { opDisplayName } from '@weft/protocol/refs';
+import { Status } from '../../components/status';
+import { formatCount, formatDuration, formatTime } from '../../format';
+import { cellText, type SummaryKey, summaryValue, tokenTotals } from './summary-fields';
+
+export const tableFeaturesUsed = tableFeatures({
+  rowSortingFeature,
+  columnVisibilityFeature,
+  columnSizingFeature,
+});
+export type CallColumnDef = ColumnDef<typeof tableFeaturesUsed, CallSchema>;
+
+export const OP_COLUMN = 'op_name';
+export const TOKENS_COLUMN = 'tokens';
+const BASE_COLUMN_IDS = [
+  OP_COLUMN,
+  'display_name',
+  'summary.weave.status',
+  'started_at',
+  'summary.weave.latency_ms',
+];
+/** Columns whose cells are numbers, right-aligned. */
+export const NUMERIC_COLUMNS = new Set(['summary.weave.latency_ms', TOKENS_COLUMN]);
+/** Custom summary keys shown before the user picks columns; the rest are a click away. */
+const DEFAULT_CUSTOM_COLUMNS = 6;
+
+function Muted({ children }: { children: string }) {
+  return <span className="muted">{children}</span>;
+}
+
+const baseColumns: CallColumnDef[] = [
+  {
+    id: OP_COLUMN,
+    header: 'Op',
+    size: 220,
+    enableHiding: false,
+    accessorFn: (call) => opDisplayName(call.op_name),
+    cell: ({ row }) => {
+      const name = opDisplayName(row.original.op_name);
+      return <span title={row.original.op_name}>{cellText(name)}</span>;
+    },
+  },
+  {
+    id: 'display_name',
+    header: 'Display name',
+    size: 200,
+    accessorFn: (call) => call.display_name ?? '',
+    cell: ({ row }) => {
+      const name = row.original.display_name;
+      return name ? <span title={cellText(name)}>{cellText(name)}</span> : <Muted>—</Muted>;
+    },
+  },
+  {
+    id: 'summary.weave.status',
+    header: 'Status',
+    size: 120,
+    accessorFn: (call) => call.summary?.weave?.status ?? 'running',
+    cell: ({ row }) => <Status status={row.original.summary?.weave?.status} />,
+  },
+  {
+    id: 'started_at',
+    header: 'Started',
+    size: 215,
+    sortDescFirst: true,
+    accessorFn: (call) => call.started_at,
+    cell: ({ row }) => <span title={row.original.started_at}>{formatTime(row.original.started_at)}</span>,
+  },
+  {
+    id: 'summary.weave.latency_ms',
+    header: 'Latency',
+    size: 100,
+    sortDescFirst: true,
+    accessorFn: (call) => call.summary?.weave?.latency_ms ?? null,
+    cell: ({ row }) => {
+      const latency = row.original.summary?.weave?.latency_ms;
+      return typeof latency === 'number' ? formatDuration(latency) : <Muted>running</Muted>;
+    },
+  },
+];
+
+/** Tokens add up every model in `summary.usage`, which no one field holds, so the server cannot sort by it. */
+const tokensColumn: CallColumnDef = {
+  id: TOKENS_COLUMN,
+  header: 'Tokens',
+  size: 100,
+  enableSorting: false,
+  accessorFn: (call) => tokenTotals(call)?.total ?? null,
+  cell: ({ row }) => {
+    const totals = tokenTotals(row.original);
+    if (!totals) return <Muted>—</Muted>;
+    const detail = [
+      `${formatCount(totals.input)} in, ${formatCount(totals.output)} out`,
+      ...totals.byModel.map(({ model, total }) => `${model}: ${formatCount(total)}`),
+    ].join('\n');
+    return <span title={detail}>{formatCount(totals.total)}</span>;
+  },
+};
+
+function summaryColumn(key: SummaryKey): CallColumnDef {
+  return {
+    id: key.field,
+    header: key.label,
+    size: 140,
+    sortDescFirst: true,
+    accessorFn: (call) => cellText(summaryValue(call, key.parts)),
+    cell: ({ row }) => {
+      const value = summaryValue(row.original, key.parts);
+      if (value === undefined) return <Muted>—</Muted>;
+      const text = cellText(value);
+      return (
+        <span title={text} className={typeof value === 'number' ? 'number' : undefined}>
+          {text}
+        </span>
+      );
+    },
+  };
+}
+
+export interface ColumnChoice {
+  id: string;
+  label: string;
+  hideable: boolean;
+}
+
+export interface CallColumns {
+  defs: CallColumnDef[];
+  /** Every column the user can show or hide, in table order. */
+  choices: ColumnChoice[];
+  /** The columns shown when the URL does not say. */
+  defaultVisible: string[];
+}
+
+/**
+ * The columns for the loaded calls. Custom keys named in the URL but absent from the loaded calls
+ * still get a column, so a shared link shows what its author chose.
+ */
+export function callColumns(
+  summaryKeys: readonly SummaryKey[],
+  chosen: readonly string[] | undefined,
+  anyTokens: boolean,
+): CallColumns {
+  const keys = [...summaryKeys];
+  const known = new Set(keys.map((key) => key.field));
+  for (const id of chosen ?? []) {
+    if (id.startsWith('summary.') && !id.startsWith('summary.weave.') && !known.has(id)) {
+      let parts: string[];
+      try {
+        parts = splitFieldPath(id.slice('summary.'.length));
+      } catch {
+        continue; // A hand-edited column the server could not sort by either.
+      }
+      keys.push({ field: id, parts, label: parts.join('.') });
+      known.add(id);
+    }
+  }
+  const defs = [...baseColumns, tokensColumn, ...keys.map(summaryColumn)];
+  return {
+    defs,
+    choices: defs.map((def) => ({
+      id: def.id as string,
+      label: typeof def.header === 'string' ? def.header : (def.id as string),
+      hideable: def.enableHiding !== false,
+    })),
+    defaultVisible: [
+      ...BASE_COLUMN_IDS,
+      ...(anyTokens ? [TOKENS_COLUMN] : []),
+      ...summaryKeys.slice(0, DEFAULT_CUSTOM_COLUMNS).map((key) => key.field),
+    ],
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * The table's reads, as TanStack Query hooks: the calls in pages (useInfiniteQuery, key paging or
+ * offsets per paging.ts), their count (`/calls/query_stats`) and the project's op names (for the
+ * op picker and the quick search).
+ */
+import { type InfiniteData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import type { CallSchema, CallsQueryReq, CallsQueryStatsReq, ObjQueryRes } from '@weft/protocol';
+import { useMemo } from 'react';
+import { countCalls, postJson, queryCalls } from '../../api/client';
+import { type ProjectRef, projectId } from '../../routes';
+import { buildCallsFilter, buildQuery, buildSortBy, opsMatchingSearch } from './calls-query';
+import { FIRST_PAGE, nextPageParam, type PageParam, pageRequest } from './paging';
+import type { CallsViewState, SortTerm } from './view-state';
+
+/**
+ * What a row needs. Inputs, output and attributes stay on the server: they are the heavy part of a
+ * call and the trace view reads them. `summary` brings `ended_at`, `exception` and `display_name`
+ * along (docs/protocol.md §4.8).
+ */
+export const LIST_COLUMNS = [
+  'id',
+  'trace_id',
+  'parent_id',
+  'op_name',
+  'display_name',
+  'started_at',
+  'summary',
+];
+
+export type CallPages = InfiniteData<CallSchema[], PageParam>;
+
+/** The request every page and poll shares (without limit and offset), and its count request. */
+export interface CallsRequest {
+  base: CallsQueryReq;
+  stats: CallsQueryStatsReq;
+  sort: SortTerm;
+}
+
+export function useCallsRequest(
+  state: CallsViewState,
+  project: ProjectRef,
+  opNames: readonly string[],
+): CallsRequest {
+  const matchingOps = useMemo(() => opsMatchingSearch(opNames, state.search), [opNames, state.search]);
+  return useMemo(() => {
+    const filter = buildCallsFilter(state, project);
+    const query = buildQuery(state, matchingOps);
+    const common = { project_id: projectId(project), filter, ...(query ? { query } : {}) };
+    return {
+      base: { ...common, sort_by: buildSortBy(state.sort), columns: LIST_COLUMNS },
+      stats: common,
+      sort: state.sort,
+    };
+  }, [state, project, matchingOps]);
+}
+
+export const callPagesKey = (request: CallsRequest) => ['calls', 'pages', request.base] as const;
+export const callCountKey = (request: CallsRequest) => ['calls', 'count', request.stats] as const;
+
+export function useCallPages(request: CallsRequest) {
+  return useInfiniteQuery({
+    queryKey: callPagesKey(request),
+    queryFn: ({ pageParam, signal }) =>
+      queryCalls(pageRequest(request.base, request.sort, pageParam), signal),
+    initialPageParam: FIRST_PAGE,
+    getNextPageParam: (_lastPage, pages) => nextPageParam(pages, request.sort),
+    // Live updates (use-live-calls.ts) keep the held pages current; refetching every loaded page
+    // when the user comes back would cost a request per page.
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+}
+
+export function useCallCount(request: CallsRequest) {
+  return useQuery({
+    queryKey: callCountKey(request),
+    queryFn: ({ signal }) => countCalls(request.stats, signal),
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+}
+
+/** The names of the project's ops (their latest versions), sorted. */
+export function useProjectOps(project: ProjectRef) {
+  return useQuery({
+    queryKey: ['ops', 'names', projectId(project)],
+    queryFn: async ({ signal }) => {
+      const { objs } = await postJson<ObjQueryRes>(
+        '/objs/query',
+        { project_id: projectId(project), filter: { is_op: true, latest_only: true }, metadata_only: true },
+        signal,
+      );
+      return [...new Set(objs.map((obj) => obj.object_id))].sort((a, b) => a.localeCompare(b));
+    },
+    staleTime: 60_000,
+  });
+}
