@@ -4,6 +4,10 @@ import Database from 'better-sqlite3';
 import type { IngestionResult } from './ingestion.js';
 import { type QueryBenchResult, type QueryMeasurement, TARGET_CALLS } from './queries.js';
 import type { OverheadResult } from './sdk-overhead.js';
+import type { UiBenchResult } from './ui.js';
+import { uiSection } from './ui-report.js';
+
+export { replaceUiSection } from './ui-report.js';
 
 const SDK_TARGET_US = 2;
 /** Issue 9: the SDK's CPU per traced call, encoding and sending included. */
@@ -20,6 +24,7 @@ export function writeReport(results: {
   ingestion: IngestionResult;
   ingestionRuns: readonly IngestionResult[];
   queries: QueryBenchResult;
+  ui: UiBenchResult;
   mode: string;
 }): string {
   const { overhead, ingestion } = results;
@@ -80,7 +85,8 @@ All runs (the table shows the run with the median ratio):
 |---|---|---|
 ${results.ingestionRuns.map((run) => `| ${rate(run.sdkToSqliteCallsPerSec)} | ${rate(run.rawInsertCallsPerSec)} | ${fmt(run.ratio * 100, 0)}% |`).join('\n')}
 
-${ingestionSection(ingestion.ratio >= INGESTION_TARGET_RATIO)}${querySection(results.queries)}`;
+${ingestionSection(ingestion.ratio >= INGESTION_TARGET_RATIO)}${querySection(results.queries)}
+${uiSection(results.ui)}`;
 }
 
 /**

@@ -1,26 +1,30 @@
 /**
- * `npm run bench`: measures the SDK's per-call cost, ingestion throughput and query latency,
- * prints the results and writes BENCHMARKS.md. `--full` runs larger sizes (slower, steadier
- * numbers). `--only queries`, `--only sdk` or `--only ingestion` runs just that part and only prints (the report needs every
- * part). `--data-cache <dir>` keeps the query dataset there and reuses it in later runs.
+ * `npm run bench`: measures the SDK's per-call cost, ingestion throughput, query latency and the
+ * web UI in Chromium, prints the results and writes BENCHMARKS.md. `--full` runs larger sizes
+ * (slower, steadier numbers). `--only queries`, `--only sdk` or `--only ingestion` runs just that
+ * part and only prints (the report needs every part); `--only ui` runs the browser benchmark and
+ * rewrites only the web UI's section of BENCHMARKS.md (`--ui-trace-only`: just its trace part).
+ * `--data-cache <dir>` keeps the query dataset (which the UI part reuses) there for later runs.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startWeftServer } from '../test/support/weft-server.js';
 import { measureIngestion } from './ingestion.js';
 import { measureQueries, type QueryBenchResult } from './queries.js';
-import { writeReport } from './report.js';
+import { replaceUiSection, writeReport } from './report.js';
 import { measureSdkOverhead } from './sdk-overhead.js';
+import { measureUi, type UiBenchResult } from './ui.js';
 
 const { values: flags } = parseArgs({
   options: {
     full: { type: 'boolean', default: false },
     only: { type: 'string' },
     'data-cache': { type: 'string' },
+    'ui-trace-only': { type: 'boolean', default: false },
   },
 });
-const PARTS = ['queries', 'sdk', 'ingestion'];
+const PARTS = ['queries', 'sdk', 'ingestion', 'ui'];
 if (flags.only !== undefined && !PARTS.includes(flags.only)) {
   throw new Error(
     `--only accepts ${PARTS.map((part) => `"${part}"`).join(', ')}; got ${JSON.stringify(flags.only)}`,
@@ -41,6 +45,22 @@ async function runQueries(): Promise<QueryBenchResult> {
     ...(flags['data-cache'] ? { cacheDir: resolve(flags['data-cache']) } : {}),
   });
 }
+
+/** The UI's calls-table targets are for 1,000,000 calls; the trace part needs only the big trace. */
+const uiSizes = { calls: full ? 1_000_000 : 100_000, reps: full ? 10 : 5 };
+
+async function runUi(): Promise<UiBenchResult> {
+  console.log(
+    `Web UI: Chromium against ${uiSizes.calls.toLocaleString('en-US')} calls; ${uiSizes.reps} timed rounds after a warm-up…`,
+  );
+  return measureUi({
+    ...uiSizes,
+    traceOnly: flags['ui-trace-only'],
+    ...(flags['data-cache'] ? { cacheDir: resolve(flags['data-cache']) } : {}),
+  });
+}
+
+const REPORT_PATH = resolve(import.meta.dirname, '../BENCHMARKS.md');
 
 async function runSdkOverhead() {
   const server = await startWeftServer();
@@ -77,19 +97,25 @@ if (flags.only === 'queries') {
   await runSdkOverhead();
 } else if (flags.only === 'ingestion') {
   await runIngestion();
+} else if (flags.only === 'ui') {
+  const ui = await runUi();
+  writeFileSync(REPORT_PATH, replaceUiSection(readFileSync(REPORT_PATH, 'utf8'), ui));
+  console.log('\nWrote the web UI section of BENCHMARKS.md');
 } else {
   const overhead = await runSdkOverhead();
   const { runs, ingestion } = await runIngestion();
 
   const queries = await runQueries();
+  const ui = await runUi();
 
   const report = writeReport({
     overhead,
     ingestion,
     ingestionRuns: runs,
     queries,
+    ui,
     mode: full ? 'full' : 'standard',
   });
-  writeFileSync(resolve(import.meta.dirname, '../BENCHMARKS.md'), report);
+  writeFileSync(REPORT_PATH, report);
   console.log('\nWrote BENCHMARKS.md');
 }
