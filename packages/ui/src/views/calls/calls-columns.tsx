@@ -33,8 +33,6 @@ const BASE_COLUMN_IDS = [
   'started_at',
   'summary.weave.latency_ms',
 ];
-/** Columns whose cells are numbers, right-aligned. */
-export const NUMERIC_COLUMNS = new Set(['summary.weave.latency_ms', TOKENS_COLUMN]);
 /** Custom summary keys shown before the user picks columns; the rest are a click away. */
 const DEFAULT_CUSTOM_COLUMNS = 6;
 
@@ -121,11 +119,7 @@ function summaryColumn(key: SummaryKey): CallColumnDef {
       const value = summaryValue(row.original, key.parts);
       if (value === undefined) return <Muted>—</Muted>;
       const text = cellText(value);
-      return (
-        <span title={text} className={typeof value === 'number' ? 'number' : undefined}>
-          {text}
-        </span>
-      );
+      return <span title={text}>{text}</span>;
     },
   };
 }
@@ -142,6 +136,8 @@ export interface CallColumns {
   choices: ColumnChoice[];
   /** The columns shown when the URL does not say. */
   defaultVisible: string[];
+  /** Columns whose cells are numbers, right-aligned. */
+  numeric: ReadonlySet<string>;
 }
 
 /**
@@ -163,7 +159,7 @@ export function callColumns(
       } catch {
         continue; // A hand-edited column the server could not sort by either.
       }
-      keys.push({ field: id, parts, label: parts.join('.') });
+      keys.push({ field: id, parts, label: parts.join('.'), numeric: false });
       known.add(id);
     }
   }
@@ -180,5 +176,10 @@ export function callColumns(
       ...(anyTokens ? [TOKENS_COLUMN] : []),
       ...summaryKeys.slice(0, DEFAULT_CUSTOM_COLUMNS).map((key) => key.field),
     ],
+    numeric: new Set([
+      'summary.weave.latency_ms',
+      TOKENS_COLUMN,
+      ...keys.filter((key) => key.numeric).map((key) => key.field),
+    ]),
   };
 }

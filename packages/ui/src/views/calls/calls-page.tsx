@@ -18,7 +18,7 @@ import { ColumnPicker } from './column-picker';
 import { BASE_FIELDS, ConditionBuilder } from './condition-builder';
 import { OpPicker, ScopeToggle, SearchBox, StatusPicker, TimeRangePicker } from './filter-controls';
 import { flattenPages } from './paging';
-import { customSummaryKeys, tokenTotals } from './summary-fields';
+import { customSummaryKeys } from './summary-fields';
 import { useLiveCalls } from './use-live-calls';
 import {
   type CallsViewState,
@@ -58,8 +58,8 @@ export function CallsPage() {
   const unplaced = useLiveCalls(request, pages.isSuccess);
 
   const calls = useMemo(() => flattenPages(pages.data?.pages ?? []), [pages.data]);
-  const summaryKeys = useMemo(() => customSummaryKeys(calls), [calls]);
-  const anyTokens = useMemo(() => calls.some((call) => tokenTotals(call) !== undefined), [calls]);
+  const summaryKeys = useMemo(() => customSummaryKeys(pages.data?.pages ?? []), [pages.data]);
+  const anyTokens = useMemo(() => calls.some((call) => call.summary?.usage !== undefined), [calls]);
   const columns = useMemo(
     () => callColumns(summaryKeys, state.columns, anyTokens),
     [summaryKeys, state.columns, anyTokens],
@@ -181,6 +181,7 @@ export function CallsPage() {
           hasMore={hasNextPage}
           loadingMore={isFetchingNextPage}
           loadMore={loadMore}
+          noun={noun}
         />
       )}
     </div>

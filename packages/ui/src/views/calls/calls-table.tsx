@@ -10,7 +10,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import type { CallSchema } from '@weft/protocol';
 import { type KeyboardEvent, type MouseEvent, useEffect, useMemo, useRef, useState } from 'react';
 import { formatCount } from '../../format';
-import { type CallColumns, NUMERIC_COLUMNS, tableFeaturesUsed } from './calls-columns';
+import { type CallColumns, tableFeaturesUsed } from './calls-columns';
 import type { SortTerm } from './view-state';
 
 const ROW_HEIGHT = 32;
@@ -28,10 +28,13 @@ export interface CallsTableProps {
   hasMore: boolean;
   loadingMore: boolean;
   loadMore: () => void;
+  /** What a row is called: "trace" or "call". */
+  noun: string;
 }
 
 export function CallsTable(props: CallsTableProps) {
-  const { calls, columns, visible, sort, onSort, onOpen, hrefFor, hasMore, loadingMore, loadMore } = props;
+  const { calls, columns, visible, sort, onSort, onOpen, hrefFor, hasMore, loadingMore, loadMore, noun } =
+    props;
   const scrollRef = useRef<HTMLDivElement>(null);
   const [activeIndex, setActiveIndex] = useState(0);
 
@@ -152,7 +155,7 @@ export function CallsTable(props: CallsTableProps) {
               {group.headers.map((header) => {
                 const column = header.column;
                 const sorted = column.getIsSorted();
-                const numeric = NUMERIC_COLUMNS.has(column.id);
+                const numeric = columns.numeric.has(column.id);
                 return (
                   <th
                     key={header.id}
@@ -207,7 +210,7 @@ export function CallsTable(props: CallsTableProps) {
                 onFocus={() => setActiveIndex(item.index)}
               >
                 {row.getVisibleCells().map((cell) => (
-                  <td key={cell.id} className={NUMERIC_COLUMNS.has(cell.column.id) ? 'number' : undefined}>
+                  <td key={cell.id} className={columns.numeric.has(cell.column.id) ? 'number' : undefined}>
                     <table.FlexRender cell={cell} />
                   </td>
                 ))}
@@ -224,12 +227,12 @@ export function CallsTable(props: CallsTableProps) {
               {loadingMore ? (
                 <span role="status">
                   <span className="spinner" aria-hidden="true" />
-                  Loading more calls…
+                  Loading more {noun}s…
                 </span>
               ) : hasMore ? (
                 ''
               ) : (
-                `${formatCount(rows.length)} ${rows.length === 1 ? 'call' : 'calls'}, all loaded`
+                `${formatCount(rows.length)} ${rows.length === 1 ? noun : `${noun}s`}, all loaded`
               )}
             </td>
           </tr>

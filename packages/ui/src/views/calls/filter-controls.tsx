@@ -154,7 +154,12 @@ export function StatusPicker({
   onChange: (statuses: TraceStatus[]) => void;
 }) {
   const chosen = new Set(selected);
-  const label = selected.length === 0 ? 'Status: any' : `Status: ${selected.length}`;
+  const label =
+    selected.length === 0
+      ? 'Status: any'
+      : selected.length === 1
+        ? `Status: ${STATUS_LABELS[selected[0] as TraceStatus]}`
+        : `Status: ${selected.length}`;
   return (
     <Popover label={label} active={selected.length > 0}>
       <ul className="check-list">
@@ -180,6 +185,13 @@ export function StatusPicker({
     </Popover>
   );
 }
+
+const STATUS_LABELS: Record<TraceStatus, string> = {
+  success: 'success',
+  error: 'error',
+  running: 'running',
+  descendant_error: 'child failed',
+};
 
 const PRESETS: Array<[string, number]> = [
   ['Last 15 minutes', 15 * 60_000],

@@ -15,23 +15,36 @@ describe('summary fields', () => {
         list: [1, 2],
       }),
     ];
-    expect(customSummaryKeys(calls)).toEqual([
-      { field: 'summary.my_key', parts: ['my_key'], label: 'my_key' },
-      { field: 'summary.scores.f1', parts: ['scores', 'f1'], label: 'scores.f1' },
+    expect(customSummaryKeys([calls])).toEqual([
+      { field: 'summary.my_key', parts: ['my_key'], label: 'my_key', numeric: true },
+      { field: 'summary.scores.f1', parts: ['scores', 'f1'], label: 'scores.f1', numeric: true },
       {
         field: 'summary.scores.nested.deep',
         parts: ['scores', 'nested', 'deep'],
         label: 'scores.nested.deep',
+        numeric: false,
       },
-      { field: 'summary.a\\.b', parts: ['a.b'], label: 'a.b' },
-      { field: 'summary.list', parts: ['list'], label: 'list' },
+      { field: 'summary.a\\.b', parts: ['a.b'], label: 'a.b', numeric: false },
+      { field: 'summary.list', parts: ['list'], label: 'list', numeric: false },
     ]);
     expect(summaryValue(calls[1] as CallSchema, ['scores', 'f1'])).toBe(0.5);
     expect(summaryValue(calls[0] as CallSchema, ['scores', 'f1'])).toBeUndefined();
   });
 
+  it('a key is numeric only when every page has numbers under it', () => {
+    const pages = [
+      [withSummary({ score: 1, tag: 'a' })],
+      [withSummary({ score: 'n/a' }), withSummary({ other: 2 })],
+    ];
+    expect(customSummaryKeys(pages).map((key) => [key.label, key.numeric])).toEqual([
+      ['score', false],
+      ['tag', false],
+      ['other', true],
+    ]);
+  });
+
   it('keys made of digits only cannot be named in a field path and are left out', () => {
-    expect(customSummaryKeys([withSummary({ '123': 1, ok: 2 })]).map((key) => key.label)).toEqual(['ok']);
+    expect(customSummaryKeys([[withSummary({ '123': 1, ok: 2 })]]).map((key) => key.label)).toEqual(['ok']);
   });
 
   it('token totals add every model, whichever names the provider uses', () => {

@@ -17,14 +17,33 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function collectPaths(value: unknown, prefix: string[], into: Map<string, string[]>): void {
-  if (into.size >= MAX_CUSTOM_KEYS) return;
+interface FoundKey {
+  parts: string[];
+  numeric: boolean;
+}
+
+function collectPaths(value: unknown, prefix: string[], into: Map<string, FoundKey>): void {
   if (isPlainObject(value) && prefix.length < MAX_DEPTH && Object.keys(value).length > 0) {
     for (const [key, inner] of Object.entries(value)) collectPaths(inner, [...prefix, key], into);
     return;
   }
   const path = joinFieldPath(prefix);
-  if (!into.has(path)) into.set(path, prefix);
+  const found = into.get(path);
+  const numeric = typeof value === 'number';
+  if (found) found.numeric &&= numeric;
+  else if (into.size < MAX_CUSTOM_KEYS) into.set(path, { parts: prefix, numeric });
+}
+
+function scanCalls(calls: readonly CallSchema[]): Map<string, FoundKey> {
+  const found = new Map<string, FoundKey>();
+  for (const call of calls) {
+    const summary = call.summary;
+    if (!summary) continue;
+    for (const [key, value] of Object.entries(summary)) {
+      if (!SDK_SUMMARY_KEYS.has(key)) collectPaths(value, [key], found);
+    }
+  }
+  return found;
 }
 
 export interface SummaryKey {
@@ -34,28 +53,40 @@ export interface SummaryKey {
   parts: string[];
   /** What the column header says. */
   label: string;
+  /** Every value found is a number (the column is right-aligned). */
+  numeric: boolean;
 }
 
+/** Pages do not change once fetched (live updates replace a page, not its rows), so each is scanned once. */
+const scannedPages = new WeakMap<readonly CallSchema[], Map<string, FoundKey>>();
+
 /**
- * The user's summary keys found on the given calls, in the order first seen, nested objects
- * opened into their leaves. A key made only of digits reads as a list index in field paths
- * (docs/query-language.md), so such keys cannot be named and are left out.
+ * The user's summary keys found on the given pages of calls, in the order first seen, nested
+ * objects opened into their leaves. A key made only of digits reads as a list index in field
+ * paths (docs/query-language.md), so such keys cannot be named and are left out.
  */
-export function customSummaryKeys(calls: readonly CallSchema[]): SummaryKey[] {
-  const found = new Map<string, string[]>();
-  for (const call of calls) {
-    const summary = call.summary;
-    if (!summary) continue;
-    for (const [key, value] of Object.entries(summary)) {
-      if (SDK_SUMMARY_KEYS.has(key)) continue;
-      collectPaths(value, [key], found);
-      if (found.size >= MAX_CUSTOM_KEYS) break;
+export function customSummaryKeys(pages: readonly (readonly CallSchema[])[]): SummaryKey[] {
+  const merged = new Map<string, FoundKey>();
+  for (const page of pages) {
+    let scan = scannedPages.get(page);
+    if (!scan) {
+      scan = scanCalls(page);
+      scannedPages.set(page, scan);
     }
-    if (found.size >= MAX_CUSTOM_KEYS) break;
+    for (const [path, key] of scan) {
+      const known = merged.get(path);
+      if (known) known.numeric &&= key.numeric;
+      else if (merged.size < MAX_CUSTOM_KEYS) merged.set(path, { ...key });
+    }
   }
-  return [...found.values()]
-    .filter((parts) => !parts.some((part) => /^\d{1,9}$/.test(part)))
-    .map((parts) => ({ field: `summary.${joinFieldPath(parts)}`, parts, label: parts.join('.') }));
+  return [...merged.entries()]
+    .filter(([, key]) => !key.parts.some((part) => /^\d{1,9}$/.test(part)))
+    .map(([path, key]) => ({
+      field: `summary.${path}`,
+      parts: key.parts,
+      label: key.parts.join('.'),
+      numeric: key.numeric,
+    }));
 }
 
 /** The value at a path inside `summary`, or undefined. */
