@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { barOf, niceStep, ticksOf, timeScaleOf } from './timeline-scale';
+import { barOf, niceStep, tickLabel, ticksOf, timeScaleOf } from './timeline-scale';
 import type { TraceCall } from './trace-tree';
 
 const base = Date.parse('2025-01-01T00:00:00.000Z');
@@ -70,5 +70,17 @@ describe('ticks', () => {
     const ticks = ticksOf({ startMs: 0, spanMs: 1000 }, 5);
     expect(ticks.map((tick) => tick.offsetMs)).toEqual([0, 200, 400, 600, 800, 1000]);
     expect(ticks.at(-1)?.at).toBe(1);
+  });
+});
+
+describe('tickLabel', () => {
+  it('labels every tick of an axis in one unit, with the decimals its step needs', () => {
+    expect(tickLabel(0, 200, 1000)).toBe('0');
+    expect(tickLabel(400, 200, 1000)).toBe('400 ms');
+    expect(tickLabel(0.4, 0.2, 1)).toBe('0.4 ms');
+    expect(tickLabel(1500, 500, 2500)).toBe('1.5 s');
+    expect(tickLabel(10_000, 5000, 13_000)).toBe('10 s');
+    expect(tickLabel(240_000, 120_000, 600_000)).toBe('4 min');
+    expect(tickLabel(90_000, 30_000, 150_000)).toBe('1.5 min');
   });
 });

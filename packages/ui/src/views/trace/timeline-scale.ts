@@ -25,6 +25,7 @@ export interface Tick {
   readonly at: number;
   /** Milliseconds after the axis' start. */
   readonly offsetMs: number;
+  readonly label: string;
 }
 
 /** Parses a call's timestamp; a malformed one reads as undefined rather than NaN on the axis. */
@@ -74,7 +75,7 @@ export function ticksOf(scale: TimeScale, target = 5): Tick[] {
   const step = niceStep(scale.spanMs / Math.max(1, target));
   const ticks: Tick[] = [];
   for (let offsetMs = 0; offsetMs <= scale.spanMs + 1e-9; offsetMs += step) {
-    ticks.push({ at: offsetMs / scale.spanMs, offsetMs });
+    ticks.push({ at: offsetMs / scale.spanMs, offsetMs, label: tickLabel(offsetMs, step, scale.spanMs) });
   }
   return ticks;
 }
@@ -89,4 +90,20 @@ export function niceStep(rough: number): number {
 
 function clamp01(value: number): number {
   return value < 0 ? 0 : value > 1 ? 1 : value;
+}
+
+/**
+ * A tick's label: `0`, then in one unit for the whole axis (ms below 2 s, s below 2 min, else
+ * min), with as many decimals as the step needs: `250 ms`, `1.5 s`, `4 min`.
+ */
+export function tickLabel(offsetMs: number, stepMs: number, spanMs: number): string {
+  if (offsetMs === 0) return '0';
+  if (spanMs >= 120_000) return `${trimmed(offsetMs / 60_000, stepMs / 60_000)} min`;
+  if (spanMs >= 2000) return `${trimmed(offsetMs / 1000, stepMs / 1000)} s`;
+  return `${trimmed(offsetMs, stepMs)} ms`;
+}
+
+function trimmed(value: number, step: number): string {
+  const decimals = step >= 1 ? 0 : Math.min(6, Math.ceil(-Math.log10(step) - 1e-9));
+  return value.toFixed(decimals);
 }

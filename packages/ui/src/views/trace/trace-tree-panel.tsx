@@ -97,7 +97,7 @@ export function TraceTreePanel(props: TraceTreePanelProps) {
               style={{ left: `${tick.at * 100}%` }}
               data-edge={tick.at > 0.92 ? 'end' : undefined}
             >
-              {formatDuration(tick.offsetMs)}
+              {tick.label}
             </span>
           ))}
         </div>

@@ -17,7 +17,6 @@ import {
   pollRequest,
   runningIds,
   TRACE_CALL_CAP,
-  TRACE_PAGE_SIZE,
   traceCountRequest,
   tracePageRequest,
 } from './trace-requests';
@@ -63,28 +62,31 @@ async function loadTrace(
   onProgress: (progress: TraceProgress) => void,
   signal: AbortSignal,
 ): Promise<LoadedTrace> {
-  // The count is asked alongside the first page, so the other pages can be asked for at once.
-  const [first, total] = await Promise.all([
-    queryCalls(tracePageRequest(projectId, traceId, 0), signal),
-    countCalls(traceCountRequest(projectId, traceId), signal),
-  ]);
-  const pages: TraceCall[][] = [first];
-  let loaded = first.length;
+  // The first page and the count are asked at once; the count answers first (it reads no rows),
+  // and then the other pages are asked for without waiting for the first.
+  const firstPage = queryCalls(tracePageRequest(projectId, traceId, 0), signal);
+  const total = await countCalls(traceCountRequest(projectId, traceId), signal);
+  const pages: TraceCall[][] = [];
+  let loaded = 0;
+  const received = (page: number, calls: TraceCall[]) => {
+    pages[page] = calls;
+    loaded += calls.length;
+    onProgress({ loaded, total });
+  };
   onProgress({ loaded, total });
-  if (first.length >= TRACE_PAGE_SIZE) {
-    let next = 1;
-    const wanted = pageCountFor(total);
-    const worker = async () => {
-      while (next < wanted) {
-        const page = next++;
-        const calls = await queryCalls(tracePageRequest(projectId, traceId, page), signal);
-        pages[page] = calls;
-        loaded += calls.length;
-        onProgress({ loaded, total });
-      }
-    };
-    await Promise.all(Array.from({ length: PAGES_AT_ONCE }, worker));
-  }
+  let next = 1;
+  const wanted = pageCountFor(total);
+  const worker = async () => {
+    while (next < wanted) {
+      const page = next++;
+      received(page, await queryCalls(tracePageRequest(projectId, traceId, page), signal));
+    }
+  };
+  await Promise.all([
+    firstPage.then((calls) => received(0, calls)),
+    ...Array.from({ length: PAGES_AT_ONCE }, worker),
+  ]);
+  // A trace that grew between the count and the pages is caught up by polling, not here.
   const calls = pages.flat().slice(0, TRACE_CALL_CAP);
   return { calls, total: Math.max(total, calls.length) };
 }
