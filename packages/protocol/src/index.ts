@@ -7,6 +7,7 @@ export * from './errors.js';
 export * from './files.js';
 export * from './graphql.js';
 export * from './objects.js';
+export * from './projects.js';
 export * from './python-json.js';
 export * from './query/index.js';
 export * from './refs.js';

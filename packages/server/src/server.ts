@@ -13,6 +13,8 @@ export interface ServeOptions {
   queryTimeoutMs?: number;
   /** The entity given to project names without one (the Python SDK asks over GraphQL). */
   defaultEntity?: string;
+  /** The built web UI to serve; by default @weft/ui's build; null serves none (AppOptions.uiDir). */
+  uiDir?: string | null;
 }
 
 export interface RunningServer {
@@ -40,6 +42,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       store,
       ...(options.logLevel ? { logLevel: options.logLevel } : {}),
       ...(options.defaultEntity ? { defaultEntity: options.defaultEntity } : {}),
+      ...(options.uiDir !== undefined ? { uiDir: options.uiDir } : {}),
     });
     await app.listen({ host: options.host ?? DEFAULT_HOST, port: options.port ?? DEFAULT_PORT });
   } catch (error) {

@@ -7,13 +7,15 @@ import { DEFAULT_ENTITY } from '../service/projects-service.js';
 import { WEFT_VERSION } from '../version.js';
 import { INDEX_USAGE, IndexUsageError, runIndexCommand } from './index-command.js';
 
-const USAGE = `Usage: weft serve [--host ${DEFAULT_HOST}] [--port ${DEFAULT_PORT}] [--data ${DEFAULT_DATA_DIR}] [--log-level warn] [--query-timeout 30] [--default-entity ${DEFAULT_ENTITY}]
+const USAGE = `Usage: weft serve [--host ${DEFAULT_HOST}] [--port ${DEFAULT_PORT}] [--data ${DEFAULT_DATA_DIR}] [--log-level warn] [--query-timeout 30] [--default-entity ${DEFAULT_ENTITY}] [--ui-dir DIR]
 
 Starts the weft trace server over an embedded SQLite database in the data folder.
 --query-timeout is in seconds: a query that spends longer producing one batch of results fails
 with 504 QueryTimeout (a narrower filter or an indexed field makes it fast).
 --default-entity is the entity of project names given without one (weave.init("my-project")).
-Environment: WEFT_HOST, WEFT_PORT, WEFT_DATA, WEFT_QUERY_TIMEOUT, WEFT_DEFAULT_ENTITY override the defaults.
+--ui-dir serves the web UI built into that folder instead of the one installed with weft.
+Environment: WEFT_HOST, WEFT_PORT, WEFT_DATA, WEFT_QUERY_TIMEOUT, WEFT_DEFAULT_ENTITY, WEFT_UI_DIR
+override the defaults.
 
 ${INDEX_USAGE}`;
 
@@ -27,6 +29,7 @@ async function serve(args: string[]): Promise<void> {
       'log-level': { type: 'string', default: 'warn' },
       'query-timeout': { type: 'string', ...optionalDefault(process.env.WEFT_QUERY_TIMEOUT) },
       'default-entity': { type: 'string', ...optionalDefault(process.env.WEFT_DEFAULT_ENTITY) },
+      'ui-dir': { type: 'string', ...optionalDefault(process.env.WEFT_UI_DIR) },
     },
     strict: true,
   });
@@ -42,6 +45,7 @@ async function serve(args: string[]): Promise<void> {
     logLevel: values['log-level'],
     ...(queryTimeoutMs !== undefined ? { queryTimeoutMs } : {}),
     ...(values['default-entity'] !== undefined ? { defaultEntity: values['default-entity'] } : {}),
+    ...(values['ui-dir'] !== undefined ? { uiDir: values['ui-dir'] } : {}),
   });
   console.log(`weft ${WEFT_VERSION} listening on ${server.url} (data: ${server.dataDir})`);
 

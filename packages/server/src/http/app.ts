@@ -15,6 +15,8 @@ import { registerObjectRoutes } from './routes/objects.js';
 import { registerServiceRoutes } from './routes/service.js';
 import { registerTableRoutes } from './routes/tables.js';
 import { registerV2CallRoutes } from './routes/v2-calls.js';
+import { registerWeftProjectRoutes } from './routes/weft-projects.js';
+import { registerWebUi } from './ui.js';
 
 /** Weave's server caps request bodies at 32 MiB; its clients cap theirs at 31 (docs/protocol.md §1.1). */
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -26,6 +28,11 @@ export interface AppOptions {
   bodyLimit?: number;
   /** The entity of project names given without one (GraphQL's viewer.defaultEntity). */
   defaultEntity?: string;
+  /**
+   * The built web UI (a folder with `index.html` and `assets/`); by default @weft/ui's own build.
+   * `null` serves no UI: every unknown path is the JSON 404.
+   */
+  uiDir?: string | null;
 }
 
 export function buildApp(options: AppOptions): FastifyInstance {
@@ -58,7 +65,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
   app.setErrorHandler(handleError);
   acceptJsonOfAnyContentType(app);
+  const ui = registerWebUi(app, options.uiDir);
   app.setNotFoundHandler((request, reply) => {
+    // Deep links into the UI match no route: a browser's navigation gets the app.
+    if (ui.answerNavigation(request, reply)) return;
     void reply
       .status(404)
       .send({ reason: `no route ${request.method} ${request.url}`, error_type: 'NotFound' });
@@ -75,9 +85,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
   );
   registerTableRoutes(app, new TablesService(options.store));
   registerFileRoutes(app, new FilesService(options.store), options.bodyLimit ?? MAX_BODY_BYTES);
-  registerGraphqlRoutes(
-    app,
-    new ProjectsService(options.store, options.defaultEntity ? { defaultEntity: options.defaultEntity } : {}),
+  const projects = new ProjectsService(
+    options.store,
+    options.defaultEntity ? { defaultEntity: options.defaultEntity } : {},
   );
+  registerGraphqlRoutes(app, projects);
+  registerWeftProjectRoutes(app, projects);
   return app;
 }

@@ -1,9 +1,10 @@
 /**
  * Projects and the viewer, as the Python SDK's `weave.init` asks for them over GraphQL
  * (docs/protocol.md, "GraphQL"): who is calling, which entity a bare project name belongs to,
- * and the project itself, registered on first mention so that it can be listed later.
+ * and the project itself, registered on first mention so that it can be listed later; and the
+ * list of projects with what they hold, for the web UI (§13.1).
  */
-import { InvalidRequest } from '@weft/protocol';
+import { formatTimestampMicros, InvalidRequest, type ProjectsRes } from '@weft/protocol';
 import type { StoredProject, TraceStore } from '../storage/trace-store.js';
 
 /** The entity given to project names without one, unless `weft serve --default-entity` says otherwise. */
@@ -46,6 +47,17 @@ export class ProjectsService {
     checkName('entity', owner);
     checkName('project name', name);
     return this.store.ensureProject({ entity: owner, name, created_at: Date.now() * 1000 });
+  }
+
+  /** Every project with live calls, live objects or a registration, newest activity first. */
+  async summaries(): Promise<ProjectsRes> {
+    const projects = await this.store.projectSummaries();
+    return {
+      projects: projects.map((project) => ({
+        ...project,
+        last_activity: project.last_activity === null ? null : formatTimestampMicros(project.last_activity),
+      })),
+    };
   }
 }
 

@@ -343,6 +343,11 @@ export interface TraceStore {
   ensureProject(project: StoredProject): Promise<StoredProject>;
   /** Registered projects, oldest first. */
   listProjects(): Promise<StoredProject[]>;
+  /**
+   * Every project with live calls, live object versions or a registration, with its counts;
+   * newest activity first, projects without any activity last, ties by project id.
+   */
+  projectSummaries(): Promise<StoredProjectSummary[]>;
   close(): Promise<void>;
 }
 
@@ -351,4 +356,18 @@ export interface StoredProject {
   entity: string;
   name: string;
   created_at: number;
+}
+
+/** A project with what it holds, for the web UI's projects page (docs/protocol.md §13.1). */
+export interface StoredProjectSummary {
+  /** The wire id, `entity/name`. */
+  project_id: string;
+  entity: string;
+  name: string;
+  /** Calls whose start arrived and that are not deleted. */
+  calls: number;
+  /** Object versions not deleted, ops included. */
+  objects: number;
+  /** µs: the newest live call's start or live object version's creation; null when neither exists. */
+  last_activity: number | null;
 }

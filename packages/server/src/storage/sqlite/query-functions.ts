@@ -14,6 +14,7 @@ import {
   parseIntOrNull,
 } from '@weft/protocol/query/values';
 import type Database from 'better-sqlite3';
+import type { ReadRequest } from './read-worker.js';
 
 type SqlValue = string | number | bigint | Buffer | null;
 
@@ -25,14 +26,24 @@ function formatDuration(ms: number): string {
   return ms >= 1000 ? `${Number((ms / 1000).toFixed(3))} s` : `${Number(ms.toFixed(3))} ms`;
 }
 
+/** What a read worker's request reads: each gets its own advice when it runs too long. */
+export type ReadKind = 'calls' | 'table' | 'projects';
+
+const TIME_LIMIT_ADVICE: Record<ReadKind, string> = {
+  calls: 'narrow the filter (op_names, trace_ids, a started_at range) or filter and sort on an indexed field',
+  table: 'read the table a page at a time (limit, offset) or pick rows with filter.row_digests',
+  // Nothing in the request can narrow it: only a longer limit helps.
+  projects: 'the projects list counts the calls of every project; raise weft serve --query-timeout',
+};
+
+/** What a request reads, for the time limit's message. */
+export function readOf(request: ReadRequest): ReadKind {
+  return request.type === 'table' || request.type === 'projects' ? request.type : 'calls';
+}
+
 /** What a client is told when its query ran past the time limit, wherever that was noticed. */
-export function timeLimitMessage(timeoutMs: number, of: 'calls' | 'table' = 'calls'): string {
-  return (
-    `the query took longer than the server's time limit of ${formatDuration(timeoutMs)}; ` +
-    (of === 'table'
-      ? 'read the table a page at a time (limit, offset) or pick rows with filter.row_digests'
-      : 'narrow the filter (op_names, trace_ids, a started_at range) or filter and sort on an indexed field')
-  );
+export function timeLimitMessage(timeoutMs: number, of: ReadKind = 'calls'): string {
+  return `the query took longer than the server's time limit of ${formatDuration(timeoutMs)}; ${TIME_LIMIT_ADVICE[of]}`;
 }
 
 /** Thrown inside SQLite by `weft_within_time_limit()` to stop a query past its time limit. */

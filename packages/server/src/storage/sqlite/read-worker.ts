@@ -11,9 +11,22 @@ import { sqliteBindings, sqliteCallsDialect } from '../../query/dialects/sqlite.
 import type { QueryCompileContext } from '../../query/query-expr.js';
 import type { CompiledSql } from '../../query/sql.js';
 import { callToJson } from '../call-json.js';
-import type { CallsQuery, CallsStatsQuery, StoredCall, TableQuery, TableRow } from '../trace-store.js';
+import type {
+  CallsQuery,
+  CallsStatsQuery,
+  StoredCall,
+  StoredProjectSummary,
+  TableQuery,
+  TableRow,
+} from '../trace-store.js';
 import { QueryContextCache } from './field-indexes.js';
-import { QueryTimeLimitExceeded, registerQueryFunctions, timeLimitMessage } from './query-functions.js';
+import { PROJECT_SUMMARIES_SQL, readProjectSummaries } from './project-summaries.js';
+import {
+  QueryTimeLimitExceeded,
+  readOf,
+  registerQueryFunctions,
+  timeLimitMessage,
+} from './query-functions.js';
 import { tableQuerySql } from './tables.js';
 
 export interface ReadWorkerData {
@@ -36,7 +49,9 @@ export type ReadRequest =
   | { type: 'cancel' }
   | { type: 'count'; query: CallsStatsQuery }
   /** A page of a table's rows, in one reply. */
-  | { type: 'table'; query: TableQuery };
+  | { type: 'table'; query: TableQuery }
+  /** Every project with its counts (project-summaries.ts), in one reply. */
+  | { type: 'projects' };
 
 export type ReadReply =
   /** Sent once, when the connection is open. */
@@ -47,6 +62,7 @@ export type ReadReply =
   | { type: 'lines'; text: string; done: boolean }
   | { type: 'count'; count: number }
   | { type: 'tableRows'; rows: Array<TableRow & { original_index: number }> }
+  | { type: 'projects'; projects: StoredProjectSummary[] }
   /** The request failed; `errorType` is set for protocol errors, which the pool re-creates. */
   | { type: 'error'; errorType: string | null; message: string };
 
@@ -134,6 +150,13 @@ class ReadConnection {
           const compiled = tableQuerySql(request.query);
           const rows = this.statements.get(compiled.text).all(sqliteBindings(compiled.params));
           return { type: 'tableRows', rows: rows as Array<TableRow & { original_index: number }> };
+        }
+        case 'projects': {
+          this.cancel();
+          return {
+            type: 'projects',
+            projects: readProjectSummaries(this.statements.get(PROJECT_SUMMARIES_SQL)),
+          };
         }
       }
     } catch (error) {
@@ -244,7 +267,7 @@ function main({ path, port, timeoutMs }: ReadWorkerData): void {
       deadline = Number.POSITIVE_INFINITY;
     }
     if (reply?.type === 'error' && reply.errorType === 'QueryTimeout')
-      reply.message = timeLimitMessage(timeoutMs, request.type === 'table' ? 'table' : 'calls');
+      reply.message = timeLimitMessage(timeoutMs, readOf(request));
     if (reply) port.postMessage(reply);
   });
   port.postMessage({ type: 'ready' } satisfies ReadReply);

@@ -253,6 +253,36 @@ describe('read workers', () => {
     }
   });
 
+  it('stops the projects summary past the time limit inside its worker, with advice of its own', async () => {
+    const path = databasePath();
+    const store = SqliteTraceStore.open(path);
+    const total = 30_000;
+    const calls = manyCalls(total);
+    for (let start = 0; start < total; start += 10_000)
+      await store.upsertCalls(calls.slice(start, start + 10_000));
+    // Counting 30,000 index entries takes over 10 ms; the check every 1024th one stops it.
+    const workers = new ReadWorkers(path, { maxReaders: 1, queryTimeoutMs: 1 });
+    try {
+      const error = await workers.projectSummaries().catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(QueryTimeout);
+      expect((error as QueryTimeout).message).toMatch(
+        /time limit of 1 ms; the projects list counts the calls of every project/,
+      );
+      expect(workers.threadsStarted).toBe(1);
+    } finally {
+      await workers.close();
+    }
+    const patient = new ReadWorkers(path, { maxReaders: 1, queryTimeoutMs: 30_000 });
+    try {
+      expect(await patient.projectSummaries()).toEqual([
+        expect.objectContaining({ project_id: PROJECT, calls: total, objects: 0 }),
+      ]);
+    } finally {
+      await patient.close();
+      await store.close();
+    }
+  });
+
   it('fails queries with a clear error when a worker cannot start, without using up the pool', async () => {
     const path = databasePath();
     const store = SqliteTraceStore.open(path, { maxReaders: 2 });

@@ -6,8 +6,15 @@
  */
 import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } from 'node:worker_threads';
 import { QueryTimeout, ServiceUnavailable } from '@weft/protocol';
-import type { CallsQuery, CallsStatsQuery, StoredCall, TableQuery, TableRow } from '../trace-store.js';
-import { timeLimitMessage } from './query-functions.js';
+import type {
+  CallsQuery,
+  CallsStatsQuery,
+  StoredCall,
+  StoredProjectSummary,
+  TableQuery,
+  TableRow,
+} from '../trace-store.js';
+import { type ReadKind, readOf, timeLimitMessage } from './query-functions.js';
 import type { ReadReply, ReadRequest, ReadWorkerData } from './read-worker.js';
 import { crashMessage, errorFromWorker, startWorkerThread } from './worker-threads.js';
 
@@ -30,7 +37,7 @@ interface Pending {
   /** Unset while the worker starts: start-up does not count against the time limit. */
   timer?: NodeJS.Timeout;
   /** What the request reads, for the time limit's message. */
-  of?: 'calls' | 'table';
+  of?: ReadKind;
 }
 
 function workerError(reply: Extract<ReadReply, { type: 'error' }>): Error {
@@ -109,6 +116,12 @@ class ReadWorker {
     return reply.rows;
   }
 
+  async projects(): Promise<StoredProjectSummary[]> {
+    const reply = await this.request({ type: 'projects' });
+    if (reply.type !== 'projects') throw new Error(`a read worker answered projects with ${reply.type}`);
+    return reply.projects;
+  }
+
   /** Sends a request that has no reply (`cancel`). */
   post(request: ReadRequest): void {
     if (this.usable) this.port.postMessage(request);
@@ -128,7 +141,7 @@ class ReadWorker {
         resolve,
         reject,
         timer: setTimeout(() => this.onTimeout(), backstopMs(this.timeoutMs)),
-        of: request.type === 'table' ? 'table' : 'calls',
+        of: readOf(request),
       };
       this.setBusy(true);
       this.port.postMessage(request);
@@ -266,6 +279,15 @@ export class ReadWorkers {
     const worker = await this.acquire();
     try {
       return await worker.table(query);
+    } finally {
+      this.release(worker);
+    }
+  }
+
+  async projectSummaries(): Promise<StoredProjectSummary[]> {
+    const worker = await this.acquire();
+    try {
+      return await worker.projects();
     } finally {
       this.release(worker);
     }

@@ -13,6 +13,7 @@ import type {
   StoredCall,
   StoredObject,
   StoredProject,
+  StoredProjectSummary,
   TableQuery,
   TableRow,
   TraceStore,
@@ -275,6 +276,11 @@ export class SqliteTraceStore implements TraceStore {
     return this.db
       .prepare('SELECT entity, name, created_at FROM projects ORDER BY created_at, id')
       .all() as StoredProject[];
+  }
+
+  async projectSummaries(): Promise<StoredProjectSummary[]> {
+    this.assertOpen();
+    return this.readers.projectSummaries();
   }
 
   async close(): Promise<void> {
