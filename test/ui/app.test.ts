@@ -54,6 +54,34 @@ describe('projects page', () => {
 });
 
 describe('links and URLs', () => {
+  it("Call.uiUrl from weft's SDK opens that call's trace page", async () => {
+    const { research } = ui.seed;
+    expect(research.pipelineUiUrl).toBe(
+      `${ui.server.url}/${research.projectId}/r/call/${research.pipelineRootId}`,
+    );
+    const page = await ui.openPage(new URL(research.pipelineUiUrl).pathname);
+    await page.waitForURL((url) => url.pathname === ui.paths.call(research, research.pipelineRootId));
+    await page.getByText('research_pipeline').first().waitFor();
+    expect(ui.pageErrors(page)).toEqual([]);
+  });
+
+  it('a deep link survives a reload', async () => {
+    const { research } = ui.seed;
+    const path = ui.paths.call(research, research.failingCallId);
+    const page = await ui.openPage(path);
+    await page.getByText('check_facts').first().waitFor();
+    await page.reload();
+    expect(new URL(page.url()).pathname).toBe(path);
+    await page.getByText('check_facts').first().waitFor();
+    expect(ui.pageErrors(page)).toEqual([]);
+  });
+
+  it('an unknown call id says "Not found"', async () => {
+    const page = await ui.openPage(ui.paths.call(ui.seed.research, '019a0000-0000-7000-8000-00000000dead'));
+    await page.getByRole('heading', { name: 'Not found' }).waitFor();
+    expect(ui.pageErrors(page)).toEqual([]);
+  });
+
   it('an unknown page says not found, inside the app', async () => {
     for (const path of ['/no/such/page/here', `/${ui.seed.research.projectId}/weave/no-such-section`]) {
       const page = await ui.openPage(path);
@@ -78,7 +106,6 @@ describe('theme', () => {
     const darkColours = await pageColours(dark);
     expect(darkColours.background).toBeLessThan(0.05);
     expect(darkColours.text).toBeGreaterThan(0.6);
-    await ui.screenshot(dark, 'projects-dark');
 
     // Switching the system setting on an open page switches the theme without a reload.
     await dark.emulateMedia({ colorScheme: 'light' });
