@@ -147,7 +147,13 @@ function CallBody({ call }: { call: CallSchema }) {
         title="Output"
         value={call.output}
         conversation={outputChat}
-        empty={call.ended_at ? 'No output.' : 'The call is still running.'}
+        empty={
+          call.exception
+            ? 'No output: the call failed.'
+            : call.ended_at
+              ? 'No output.'
+              : 'The call is still running.'
+        }
       />
       {usage.length > 0 && (
         <DetailSection title="Token usage">

@@ -162,7 +162,11 @@ function TraceHeader({
           <span className="trace-header-name">{rootCall.display_name ?? opNameOf(rootCall.op_name)}</span>
         )}
       </h1>
-      {total !== undefined && <span className="trace-header-fact">{formatCount(total)} calls</span>}
+      {total !== undefined && (
+        <span className="trace-header-fact">
+          {formatCount(total)} {total === 1 ? 'call' : 'calls'}
+        </span>
+      )}
       {duration !== undefined && <span className="trace-header-fact">{formatDuration(duration)}</span>}
       {rootCall && !rootCall.ended_at && !rootCall.exception && (
         <span className="trace-header-fact trace-live">running · updating</span>
