@@ -67,6 +67,7 @@ function Comparison({ project, aId, bId }: { project: ProjectRef; aId: string; b
   const stats = useMemo(() => matchStats(matched), [matched]);
   const examples = useRefValues(
     useMemo(() => matched.map((match) => (match.a ?? match.b)?.exampleRef), [matched]),
+    a.rowsComplete && b.rowsComplete,
   );
   const views = useMemo<CompareView[]>(() => {
     const all = matched.map((match, index) => {

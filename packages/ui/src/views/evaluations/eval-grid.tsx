@@ -203,8 +203,17 @@ export function EvalGrid<TRow extends RowData>({
             <tr key={group.id}>
               {group.headers.map((header) => {
                 const sticky = { top: depth * HEADER_HEIGHT, height: HEADER_HEIGHT };
-                if (header.isPlaceholder)
-                  return <th key={header.id} colSpan={header.colSpan} style={sticky} />;
+                if (header.isPlaceholder) {
+                  // Blends into the header below it, so a column outside any group reads as one tall header.
+                  return (
+                    <th
+                      key={header.id}
+                      colSpan={header.colSpan}
+                      style={sticky}
+                      className="eval-th-placeholder"
+                    />
+                  );
+                }
                 const column = header.column;
                 const isGroup = header.subHeaders.length > 0;
                 const sorted = column.getIsSorted();

@@ -27,7 +27,10 @@ export function EvaluationPage() {
 function EvaluationView({ project, callId }: { project: ProjectRef; callId: string }) {
   const live = useLiveEvaluation(project, callId);
   const { rows } = live;
-  const examples = useRefValues(useMemo(() => rows.map((row) => row.exampleRef), [rows]));
+  const examples = useRefValues(
+    useMemo(() => rows.map((row) => row.exampleRef), [rows]),
+    live.rowsComplete,
+  );
 
   const headline = live.call.data ? evaluationHeadline(live.call.data) : undefined;
   const summary = useMemo(() => {
@@ -118,7 +121,9 @@ function EvaluationView({ project, callId }: { project: ProjectRef; callId: stri
             data={views}
             getRowId={(view) => view.row.callId}
             rowLink={(view) => paths.call(project, view.row.callId)}
-            rowClassName={(view) => (view.row.status === 'error' ? 'eval-row-error' : undefined)}
+            rowClassName={(view) =>
+              view.row.modelFailed || view.row.status === 'error' ? 'eval-row-error' : undefined
+            }
           />
         )}
       </section>

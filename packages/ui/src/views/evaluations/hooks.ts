@@ -14,9 +14,10 @@ import type { CallSchema } from '@weft/protocol';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { countCalls } from '../../api/client';
 import { type ProjectRef, projectId } from '../../routes';
-import { CHILDREN_PAGE_SIZE, listChildren, REFS_BATCH_SIZE, readCall, readRefs } from './api';
+import { CHILDREN_PAGE_SIZE, listChildren, readCall, readRefs } from './api';
 import { type EvaluationDefinition, evaluationDefinition, evaluationHeadline } from './evaluation-calls';
 import { PollBackoff } from './polling';
+import { batchesToRead } from './ref-batches';
 import { buildRows, type EvalRow } from './rows';
 
 export interface LiveEvaluation {
@@ -115,11 +116,15 @@ export function useRunningPoll(running: boolean, signature: string, refetch: () 
 }
 
 /**
- * Values of refs (dataset rows, Evaluation objects), read in batches. Refs are kept in the
- * order first seen, so a batch's key never changes as more rows arrive: only the newest batch is
- * read again. Row refs name content, so what was read never goes stale.
+ * Values of refs (dataset rows, Evaluation objects), read in batches (ref-batches.ts). Refs
+ * are kept in the order first seen, so a batch's key never changes as more rows arrive: only the
+ * newest batch is read again. Row refs name content, so what was read never goes stale.
  */
-export function useRefValues(refs: readonly (string | undefined)[]): {
+export function useRefValues(
+  refs: readonly (string | undefined)[],
+  /** No more refs are expected soon: a part-filled last batch is read too. */
+  settled = true,
+): {
   values: ReadonlyMap<string, unknown>;
   pending: boolean;
   error: unknown;
@@ -133,12 +138,8 @@ export function useRefValues(refs: readonly (string | undefined)[]): {
         order.push(ref);
       }
     }
-    const result: string[][] = [];
-    for (let start = 0; start < order.length; start += REFS_BATCH_SIZE) {
-      result.push(order.slice(start, start + REFS_BATCH_SIZE));
-    }
-    return result;
-  }, [refs]);
+    return batchesToRead(order.length, settled).map(([start, end]) => order.slice(start, end));
+  }, [refs, settled]);
   const combine = useCallback(
     (results: Array<QueryObserverResult<unknown[]>>) => {
       const values = new Map<string, unknown>();

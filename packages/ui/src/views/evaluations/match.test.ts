@@ -17,6 +17,7 @@ function row(
     scores,
     latencySeconds: 0.1,
     status: 'success',
+    modelFailed: false,
     exception: null,
     startedAt: '2026-01-01T00:00:00Z',
   };
@@ -61,7 +62,7 @@ describe('matchRows', () => {
   });
 
   it('marks a row that failed on one side only', () => {
-    const failed = { ...row('b1', 'row:1', undefined, {}), status: 'error' };
+    const failed = { ...row('b1', 'row:1', undefined, {}), status: 'descendant_error', modelFailed: true };
     const [matched] = matchRows([row('a1', 'row:1', undefined, {})], [failed], []);
     expect(matched?.differs).toBe(true);
   });

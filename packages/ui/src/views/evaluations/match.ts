@@ -70,8 +70,7 @@ function pair(
         differingScores.add(column.id);
     }
   }
-  const statusDiffers =
-    a !== undefined && b !== undefined && (a.status === 'error') !== (b.status === 'error');
+  const statusDiffers = a !== undefined && b !== undefined && a.modelFailed !== b.modelFailed;
   return {
     key: `${exampleKey}#${trial}`,
     exampleKey,

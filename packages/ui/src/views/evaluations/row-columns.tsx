@@ -40,11 +40,14 @@ export function RowNumber({ project, row, number }: { project: ProjectRef; row: 
 export function OutputCell({ row }: { row: EvalRow | undefined }) {
   if (!row) return <span className="eval-missing">not in this evaluation</span>;
   if (row.status === 'running') return <span className="eval-missing">running…</span>;
-  if (row.exception && row.modelOutput === undefined) {
-    const firstLine = row.exception.split('\n', 1)[0] ?? row.exception;
+  if (row.modelFailed && row.modelOutput === undefined) {
+    const firstLine = row.exception?.split('\n', 1)[0];
     return (
-      <span className="eval-error" title={row.exception.slice(0, 4000)}>
-        {firstLine.slice(0, 400)}
+      <span
+        className="eval-error"
+        title={row.exception?.slice(0, 4000) ?? 'The model raised an error; its trace has it.'}
+      >
+        {firstLine ? firstLine.slice(0, 400) : 'model failed'}
       </span>
     );
   }

@@ -62,7 +62,20 @@ describe('buildRows', () => {
     expect(rows[0]).toMatchObject({ modelOutput: 'Paris', exampleKey: 'row:7DGf', latencySeconds: 0.0376 });
   });
 
-  it('reads a row whose model failed, and one still running', () => {
+  it('reads the npm SDK’s row whose model failed: no output, no scores', () => {
+    const [row] = buildRows([
+      call({
+        id: 'p5',
+        op_name: 'weave:///e/p/op/Evaluation.predictAndScore:x',
+        ended_at: '2026-01-01T00:00:02.000000Z',
+        output: { model_success: false, scores: {}, model_latency: 4.777 },
+        summary: { weave: { status: 'descendant_error', latency_ms: 4778 } },
+      }),
+    ]);
+    expect(row).toMatchObject({ modelFailed: true, modelOutput: undefined, scores: {}, exception: null });
+  });
+
+  it('reads a row whose call failed, and one still running', () => {
     const failed = call({
       id: 'p3',
       op_name: 'weave:///e/p/op/Evaluation.predict_and_score:x',

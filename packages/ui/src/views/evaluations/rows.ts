@@ -23,6 +23,8 @@ export interface EvalRow {
   /** Seconds, as the SDKs measure it; the call's own latency when the output lacks it. */
   latencySeconds: number | undefined;
   status: string;
+  /** The model raised (npm: `model_success: false`; the row's call failed), so there is no output. */
+  modelFailed: boolean;
   exception: string | null;
   startedAt: string;
 }
@@ -82,6 +84,7 @@ export function buildRow(call: CallSchema): EvalRow {
           ? callLatencyMs / 1000
           : undefined,
     status: call.summary?.weave?.status ?? (call.exception ? 'error' : call.ended_at ? 'success' : 'running'),
+    modelFailed: output.model_success === false || call.exception !== null,
     exception: call.exception,
     startedAt: call.started_at,
   };
