@@ -18,6 +18,8 @@ export const paths = {
   traces: (project: ProjectRef) => `${root(project)}/traces`,
   call: (project: ProjectRef, callId: string) => `${root(project)}/calls/${part(callId)}`,
   ops: (project: ProjectRef) => `${root(project)}/ops`,
+  /** The calls table showing every call of one op, any version (the calls view's `op` and `scope` params). */
+  callsOfOp: (project: ProjectRef, opName: string) => `${root(project)}/traces?op=${part(opName)}&scope=all`,
   opVersion: (project: ProjectRef, name: string, digest: string) =>
     `${root(project)}/ops/${part(name)}/versions/${part(digest)}`,
   objects: (project: ProjectRef) => `${root(project)}/objects`,

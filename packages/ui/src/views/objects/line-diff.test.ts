@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { diffStats, foldUnchanged, lineDiff, splitLines, splitRows } from './line-diff';
+import {
+  diffStats,
+  foldUnchanged,
+  lineDiff,
+  linePartners,
+  markRanges,
+  splitLines,
+  splitRows,
+  wordChanges,
+} from './line-diff';
 
 describe('splitLines', () => {
   it('does not count a final newline as a line, and reads CRLF', () => {
@@ -57,5 +66,45 @@ describe('splitRows', () => {
       ['c', undefined],
       ['z', 'z'],
     ]);
+  });
+});
+
+describe('linePartners', () => {
+  it('pairs each removed line with the added line at the same place in its run', () => {
+    const lines = lineDiff('a\nb\nc', 'a\nB\nc') ?? [];
+    const partners = linePartners(lines);
+    const removed = lines.find((line) => line.change === 'removed');
+    expect(removed && partners.get(removed)?.text).toBe('B');
+  });
+});
+
+describe('wordChanges', () => {
+  it('marks the words that changed on each side', () => {
+    const marks = wordChanges('return words.slice(0, 3).join(" ")', 'return words.slice(0, 5).join(" ")');
+    expect(marks).toEqual({ old: [{ start: 22, end: 23 }], new: [{ start: 22, end: 23 }] });
+  });
+
+  it('marks nothing when the whole line changed', () => {
+    expect(wordChanges('alpha beta', 'gamma delta')).toBeUndefined();
+  });
+});
+
+describe('markRanges', () => {
+  it('cuts tokens at range edges and keeps each piece with its token', () => {
+    const tokens = [
+      { content: 'return', kind: 'keyword' },
+      { content: ' x + 1', kind: 'plain' },
+    ];
+    const pieces = markRanges(tokens, [{ start: 4, end: 8 }]);
+    expect(pieces.map((piece) => [piece.content, piece.token.kind, piece.changed])).toEqual([
+      ['retu', 'keyword', false],
+      ['rn', 'keyword', true],
+      [' x', 'plain', true],
+      [' + 1', 'plain', false],
+    ]);
+  });
+
+  it('leaves tokens whole without ranges', () => {
+    expect(markRanges([{ content: 'abc' }], []).map((piece) => piece.content)).toEqual(['abc']);
   });
 });

@@ -4,7 +4,7 @@
  * lines for the side-by-side view. The diff itself is jsdiff's (Myers), bounded in time so a pair
  * of giant, unrelated files cannot freeze the page.
  */
-import { diffArrays } from 'diff';
+import { diffArrays, diffWordsWithSpace } from 'diff';
 
 export type LineChange = 'same' | 'added' | 'removed';
 
@@ -128,4 +128,107 @@ export function splitRows(lines: readonly DiffLine[]): SplitRow[] {
     }
   }
   return rows;
+}
+
+/**
+ * Each changed line's counterpart on the other side: a removed line and the added line at the
+ * same position in the run that replaces it (as the side-by-side view pairs them). Word changes
+ * are marked only between partners.
+ */
+export function linePartners(lines: readonly DiffLine[]): Map<DiffLine, DiffLine> {
+  const partners = new Map<DiffLine, DiffLine>();
+  for (const { left, right } of splitRows(lines)) {
+    if (left && right && left.change === 'removed' && right.change === 'added') {
+      partners.set(left, right);
+      partners.set(right, left);
+    }
+  }
+  return partners;
+}
+
+/** A half-open range of characters `[start, end)` within a line. */
+export interface CharRange {
+  start: number;
+  end: number;
+}
+
+/** Lines longer than this are not word-diffed: the marks would cost more than they tell. */
+const WORD_DIFF_MAX_LENGTH = 10_000;
+/** When more than this share of a line changed, marking words is noise: the whole line is new. */
+const WORD_DIFF_MAX_CHANGED = 0.7;
+
+/**
+ * The characters that differ between a removed line and the added line that replaced it, on each
+ * side, by words (jsdiff's diffWordsWithSpace). Undefined when the lines are too long or too
+ * different for the marks to help.
+ */
+export function wordChanges(
+  oldLine: string,
+  newLine: string,
+): { old: CharRange[]; new: CharRange[] } | undefined {
+  if (oldLine.length > WORD_DIFF_MAX_LENGTH || newLine.length > WORD_DIFF_MAX_LENGTH) return undefined;
+  const changes = diffWordsWithSpace(oldLine, newLine, { timeout: 200 });
+  if (!changes) return undefined;
+  const old: CharRange[] = [];
+  const added: CharRange[] = [];
+  let oldAt = 0;
+  let newAt = 0;
+  let changed = 0;
+  for (const change of changes) {
+    const length = change.value.length;
+    if (change.removed) {
+      old.push({ start: oldAt, end: oldAt + length });
+      oldAt += length;
+      changed += length;
+    } else if (change.added) {
+      added.push({ start: newAt, end: newAt + length });
+      newAt += length;
+      changed += length;
+    } else {
+      oldAt += length;
+      newAt += length;
+    }
+  }
+  if (changed > WORD_DIFF_MAX_CHANGED * (oldLine.length + newLine.length)) return undefined;
+  return { old, new: added };
+}
+
+export interface MarkedPiece<T> {
+  token: T;
+  content: string;
+  changed: boolean;
+}
+
+/**
+ * Highlighted tokens cut where changed ranges start and end, so a changed word can be marked
+ * without losing its colour. `ranges` must be sorted and not overlap (wordChanges' are).
+ */
+export function markRanges<T extends { content: string }>(
+  tokens: readonly T[],
+  ranges: readonly CharRange[],
+): MarkedPiece<T>[] {
+  const pieces: MarkedPiece<T>[] = [];
+  let at = 0;
+  let rangeIndex = 0;
+  for (const token of tokens) {
+    const tokenEnd = at + token.content.length;
+    let cursor = at;
+    while (cursor < tokenEnd) {
+      while (rangeIndex < ranges.length && ranges[rangeIndex]!.end <= cursor) rangeIndex++;
+      const range = ranges[rangeIndex];
+      let pieceEnd: number;
+      let changed: boolean;
+      if (range && range.start <= cursor) {
+        pieceEnd = Math.min(tokenEnd, range.end);
+        changed = true;
+      } else {
+        pieceEnd = Math.min(tokenEnd, range ? range.start : tokenEnd);
+        changed = false;
+      }
+      pieces.push({ token, content: token.content.slice(cursor - at, pieceEnd - at), changed });
+      cursor = pieceEnd;
+    }
+    at = tokenEnd;
+  }
+  return pieces;
 }

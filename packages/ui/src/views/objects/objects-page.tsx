@@ -1,6 +1,23 @@
-/** Placeholder until this view is built (issue 10): says so instead of showing a blank page. */
-import { Empty } from '../../components/states';
+/** `/:e/:p/weave/objects`: every stored object that is not an op, filterable by class. */
+import { paths } from '../../routes';
+import { ObjectListPage } from './object-list-page';
+
+const OBJECTS_FILTER = { is_op: false };
 
 export function ObjectsPage() {
-  return <Empty title="Objects">This view is not built yet.</Empty>;
+  return (
+    <ObjectListPage
+      title="Objects"
+      noun="object"
+      filter={OBJECTS_FILTER}
+      byClass
+      linkTo={paths.objectVersion}
+      emptyHelp={
+        <p>
+          Objects are values published by name: models, prompts, datasets, evaluations (
+          <code>weave.publish(value, name)</code> in Python, <code>publish</code> in weft's SDK).
+        </p>
+      }
+    />
+  );
 }
