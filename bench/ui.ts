@@ -38,6 +38,9 @@ export const UI_TARGET_CALLS = 1_000_000;
 export interface LoadBreakdown {
   /** The mark, ms after navigation. */
   markMs: number;
+  /** The app's HTML had arrived / DOMContentLoaded (its module scripts had run). */
+  documentMs: number;
+  domContentLoadedMs: number;
   /** When the last script the page loaded before the mark had arrived. */
   scriptsDoneMs: number;
   /** API requests (not /assets/) that ended before the mark: path, start, end, bytes. */
@@ -97,6 +100,8 @@ export interface UiBenchResult {
   load: LoadStats;
   chromium: string;
   reps: number;
+  /** A fresh tab's navigation to a static file of the server, to its last byte (median). */
+  baselineNavigationMs: number;
   trace: TraceMeasurement;
   callsTable: CallsTableMeasurement;
 }
@@ -133,8 +138,14 @@ async function readMark(page: Page, mark: string, timeoutMs: number): Promise<Ma
     const api = before.filter(
       (entry) => !new URL(entry.name).pathname.startsWith('/assets/') && entry.initiatorType === 'fetch',
     );
+    const navigation = performance.getEntriesByType('navigation')[0] as unknown as {
+      responseEnd: number;
+      domContentLoadedEventEnd: number;
+    };
     return {
       markMs: at,
+      documentMs: navigation.responseEnd,
+      domContentLoadedMs: navigation.domContentLoadedEventEnd,
       scriptsDoneMs: Math.max(0, ...scripts.map((entry) => entry.responseEnd)),
       requests: api.map((entry) => ({
         path: new URL(entry.name).pathname,
@@ -186,8 +197,7 @@ async function measureTrace(
       await page.close();
     }
   }
-  const middle = median(result.openMs);
-  result.medianOpen = breakdowns.find((entry) => entry.markMs === middle) ?? breakdowns[0];
+  result.medianOpen = medianRound(breakdowns);
   return result;
 }
 
@@ -248,8 +258,7 @@ async function measureCallsTable(
       if (reading.breakdown) breakdowns.push(reading.breakdown);
     }
   }
-  const middle = median(result.firstPageMs);
-  result.medianFirstPage = breakdowns.find((entry) => entry.markMs === middle) ?? breakdowns[0];
+  result.medianFirstPage = medianRound(breakdowns);
   await last?.close();
   // Scrolling is measured over every call (`scope=all`), not trace roots only: the roots alone
   // may be fewer than SCROLL_ROWS in a smaller dataset.
@@ -428,6 +437,37 @@ async function measureScroll(page: Page): Promise<ScrollMeasurement> {
   );
 }
 
+/** The round in the middle by its mark (the lower of the two middle ones for an even count). */
+function medianRound(rounds: readonly LoadBreakdown[]): LoadBreakdown | undefined {
+  const sorted = [...rounds].sort((a, b) => a.markMs - b.markMs);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+/**
+ * The floor under every number here: a fresh tab's navigation to a small static file of the same
+ * server (its favicon), to the end of its response, median of `reps`.
+ */
+async function measureBaseline(newPage: () => Promise<Page>, baseUrl: string, reps: number): Promise<number> {
+  const times: number[] = [];
+  for (let round = -1; round < reps; round++) {
+    const page = await newPage();
+    try {
+      await page.goto(`${baseUrl}/favicon.svg`, { waitUntil: 'load' });
+      const end = await page.evaluate(() => {
+        const { performance } = globalThis as unknown as BrowserGlobals;
+        const navigation = performance.getEntriesByType('navigation')[0] as unknown as {
+          responseEnd: number;
+        };
+        return navigation.responseEnd;
+      });
+      if (round >= 0) times.push(end);
+    } finally {
+      await page.close();
+    }
+  }
+  return median(times);
+}
+
 function projectRef(projectId: string): { entity: string; project: string } {
   const [entity = '', project = ''] = projectId.split('/');
   return { entity, project };
@@ -461,6 +501,7 @@ export async function measureUi(options: {
   const browser = await launchBrowser();
   try {
     const newPage = () => browser.context.newPage();
+    const baselineNavigationMs = await measureBaseline(newPage, server.url, options.reps);
     console.log(`  trace of ${BIG_TRACE_CALLS.toLocaleString('en-US')} calls…`);
     const trace = await measureTrace(newPage, server.url, dataset.facts.bigTraceId, options.reps);
     console.dir(trace, { depth: 4 });
@@ -479,6 +520,7 @@ export async function measureUi(options: {
       load: dataset.load,
       chromium: chromiumVersion(),
       reps: options.reps,
+      baselineNavigationMs,
       trace,
       callsTable,
     };
