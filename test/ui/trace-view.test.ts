@@ -74,7 +74,8 @@ describe('the call tree', () => {
 
     // The detail shows the exception as text, stack and all.
     await detail(page).getByText(research.failingMessage).first().waitFor();
-    await ui.screenshot(page, 'trace-view');
+    // trace-view.png (the root selected) is screenshots.test.ts's; this one shows a failure's detail.
+    await ui.screenshot(page, 'trace-failure');
     expect(ui.pageErrors(page)).toEqual([]);
   });
 
