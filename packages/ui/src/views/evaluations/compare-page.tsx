@@ -123,11 +123,13 @@ function Comparison({ project, aId, bId }: { project: ProjectRef; aId: string; b
           <h2>
             Rows <span className="eval-count">{formatCount(matched.length)}</span>
           </h2>
-          <span className="eval-hint">
-            {formatCount(stats.both)} in both · {formatCount(stats.differing)} differ
-            {stats.onlyA > 0 ? ` · ${formatCount(stats.onlyA)} only in A` : ''}
-            {stats.onlyB > 0 ? ` · ${formatCount(stats.onlyB)} only in B` : ''}
-          </span>
+          {!loadingRows && (
+            <span className="eval-hint">
+              {formatCount(stats.both)} in both · {formatCount(stats.differing)} differ
+              {stats.onlyA > 0 ? ` · ${formatCount(stats.onlyA)} only in A` : ''}
+              {stats.onlyB > 0 ? ` · ${formatCount(stats.onlyB)} only in B` : ''}
+            </span>
+          )}
           <button
             type="button"
             aria-pressed={differencesOnly}
@@ -135,16 +137,16 @@ function Comparison({ project, aId, bId }: { project: ProjectRef; aId: string; b
           >
             Differences only
           </button>
-          {loadingRows && (
-            <span className="eval-progress" role="status">
-              <span className="spinner" aria-hidden="true" />
-              Reading rows…
-            </span>
-          )}
         </div>
         {a.rowsError || b.rowsError ? (
           <Failure error={a.rowsError ?? b.rowsError} what="the rows" />
-        ) : views.length === 0 && !loadingRows ? (
+        ) : loadingRows ? (
+          // Rows are matched only once both sides are read in full: until then, a row would look
+          // missing from the side still loading.
+          <Loading
+            what={`the rows (${formatCount(a.rows.length)} of A, ${formatCount(b.rows.length)} of B so far)`}
+          />
+        ) : views.length === 0 ? (
           <p className="eval-empty-rows">
             {differencesOnly
               ? 'The two evaluations agree on every row.'

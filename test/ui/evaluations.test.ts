@@ -1,0 +1,231 @@
+/**
+ * The evaluation views in Chromium against the built `weft serve`, over two runs of the official
+ * npm SDK's (weave@0.11.1) `Evaluation.evaluate` (test/ui/support/seed.ts: the same model over the
+ * same three-row Dataset, scored by `exactMatch` and `lengthScore`): the list, one evaluation's
+ * summary and per-row scores, and the two side by side.
+ */
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useUiHarness } from './support/harness.js';
+
+const ui = useUiHarness();
+
+/** The scenario's model answers "Paris" to the France question and "dunno" to the others. */
+const FRANCE = 'capital of France?';
+
+function rowsTable(page: Page): Locator {
+  return page.getByRole('table', { name: 'Evaluation rows' });
+}
+
+function bodyRow(table: Locator, text: string): Locator {
+  return table.locator('tbody tr').filter({ hasText: text });
+}
+
+describe('the list of evaluations', () => {
+  it('lists both runs newest first, with model, dataset and a score per scorer', async () => {
+    const { evals } = ui.seed;
+    const [older, newer] = evals.evaluationCallIds as [string, string];
+    const page = await ui.openPage(ui.paths.evaluations(evals));
+    const table = page.getByRole('table', { name: 'Evaluations' });
+    const rows = table.locator('tbody tr').filter({ hasText: 'compat-eval' });
+    await expect.poll(() => rows.count()).toBe(2);
+
+    const links = await rows
+      .getByRole('link', { name: 'compat-eval', exact: true })
+      .evaluateAll((anchors) => anchors.map((anchor) => anchor.getAttribute('href')));
+    expect(links).toEqual([ui.paths.evaluation(evals, newer), ui.paths.evaluation(evals, older)]);
+
+    for (const index of [0, 1]) {
+      const text = await rows.nth(index).innerText();
+      expect(text).toContain('parisModel');
+      expect(text).toContain('eval-dataset');
+      // The headline of each scorer: exactMatch's fraction, lengthScore's first metric (len's mean).
+      expect(text).toMatch(/exactMatch\s*33\.3%/);
+      expect(text).toMatch(/lengthScore\.len\s*5/);
+      expect(text).toContain('Success');
+    }
+    expect(ui.pageErrors(page)).toEqual([]);
+  });
+
+  it('ticking two evaluations opens them side by side', async () => {
+    const { evals } = ui.seed;
+    const [older, newer] = evals.evaluationCallIds as [string, string];
+    const page = await ui.openPage(ui.paths.evaluations(evals));
+    const compare = page.getByRole('button', { name: 'Compare' });
+    const boxes = page.getByRole('checkbox', { name: /Select compat-eval to compare/ });
+    await expect.poll(() => boxes.count()).toBe(2);
+    expect(await compare.isDisabled()).toBe(true);
+    await boxes.nth(0).check();
+    expect(await compare.isDisabled()).toBe(true);
+    await boxes.nth(1).check();
+    await compare.click();
+    await page.waitForURL((url) => url.pathname.endsWith('/compare-evaluations'));
+    expect(new URL(page.url()).searchParams.get('calls')).toBe(`${newer},${older}`);
+    await page.getByRole('heading', { name: 'Compare evaluations' }).waitFor();
+    expect(ui.pageErrors(page)).toEqual([]);
+  });
+
+  it('a project without evaluations says how to run one', async () => {
+    const page = await ui.openPage(ui.paths.evaluations(ui.seed.objectsOnly));
+    await page.getByRole('heading', { name: 'No evaluations yet' }).waitFor();
+    await page.getByText('new weave.Evaluation(').waitFor();
+    expect(ui.pageErrors(page)).toEqual([]);
+  });
+});
+
+describe('one evaluation', () => {
+  it('shows the summary of each scorer and the model', async () => {
+    const { evals } = ui.seed;
+    const page = await ui.openPage(ui.paths.evaluation(evals, evals.evaluationCallIds[0] as string));
+    const summary = page.getByRole('region', { name: 'Summary' });
+    await summary.waitFor();
+    for (const scorer of evals.scorerNames) await summary.locator(`[data-scorer="${scorer}"]`).waitFor();
+    const exact = await summary.locator('[data-scorer="exactMatch"]').innerText();
+    expect(exact).toContain('33.3%');
+    expect(exact).toContain('1 of 3');
+    const length = await summary.locator('[data-scorer="lengthScore"]').innerText();
+    expect(length).toMatch(/len\s*5/);
+    expect(length).toMatch(/short\s*100%\s*3 of 3/);
+    expect(await summary.innerText()).toContain('mean latency');
+    // What was evaluated, linked to its objects.
+    await page.getByRole('link', { name: 'eval-dataset' }).waitFor();
+    await page.getByRole('link', { name: 'parisModel' }).waitFor();
+    expect(ui.pageErrors(page)).toEqual([]);
+  });
+
+  it("lists every dataset row with the model's output and each scorer's result", async () => {
+    const { evals } = ui.seed;
+    const page = await ui.openPage(ui.paths.evaluation(evals, evals.evaluationCallIds[0] as string));
+    const table = rowsTable(page);
+    for (const question of evals.datasetQuestions) await bodyRow(table, question).waitFor();
+    expect(await table.locator('tbody tr[data-index]').count()).toBe(evals.datasetQuestions.length);
+
+    const headers = await table.locator('thead th').allInnerTexts();
+    for (const header of [
+      'question',
+      'expected',
+      'Output',
+      'exactMatch',
+      'lengthScore',
+      'len',
+      'short',
+      'Latency',
+    ])
+      expect(headers.map((text) => text.trim())).toContain(header);
+
+    const france = await bodyRow(table, FRANCE).innerText();
+    expect(france).toContain('Paris');
+    expect(france).toContain('✓');
+    expect(france).not.toContain('✗');
+    for (const question of evals.datasetQuestions.filter((q) => q !== FRANCE)) {
+      const text = await bodyRow(table, question).innerText();
+      expect(text).toContain('dunno');
+      // exactMatch fails; lengthScore.short ("dunno" is under 6 characters) passes.
+      expect(text).toContain('✗');
+      expect(text).toContain('✓');
+    }
+    expect(ui.pageErrors(page)).toEqual([]);
+  });
+
+  it('sorting by a score puts the passing rows first, then last, and lives in the URL', async () => {
+    const { evals } = ui.seed;
+    const page = await ui.openPage(ui.paths.evaluation(evals, evals.evaluationCallIds[0] as string));
+    const table = rowsTable(page);
+    await bodyRow(table, FRANCE).waitFor();
+    const sortParam = () => new URL(page.url()).searchParams.get('sort');
+    const questionsInOrder = async () =>
+      (await rowsTable(page).locator('tbody tr[data-index]').allInnerTexts()).map((text) =>
+        evals.datasetQuestions.find((question) => text.includes(question)),
+      );
+    const sortButton = table.getByRole('button', { name: 'exactMatch' });
+
+    // Scores sort best first: true before false, so the France row, the only match, leads.
+    await sortButton.click();
+    await expect.poll(sortParam).toBe('["exactMatch"]:desc');
+    await expect.poll(async () => (await questionsInOrder())[0]).toBe(FRANCE);
+    await sortButton.click();
+    await expect.poll(sortParam).toBe('["exactMatch"]:asc');
+    await expect.poll(async () => (await questionsInOrder()).at(-1)).toBe(FRANCE);
+
+    await page.reload();
+    await bodyRow(rowsTable(page), FRANCE).waitFor();
+    expect((await questionsInOrder()).at(-1)).toBe(FRANCE);
+    expect(await page.locator('th[aria-sort="ascending"]').innerText()).toContain('exactMatch');
+    expect(ui.pageErrors(page)).toEqual([]);
+  });
+
+  it("a row opens its predict-and-score call's trace", async () => {
+    const { evals } = ui.seed;
+    const page = await ui.openPage(ui.paths.evaluation(evals, evals.evaluationCallIds[0] as string));
+    const row = bodyRow(rowsTable(page), FRANCE);
+    await row.waitFor();
+    await row.getByRole('cell').nth(1).click();
+    await page.waitForURL((url) => url.pathname.startsWith(ui.paths.call(evals, '')));
+    // The trace of that row: the predict-and-score call with the model's and the scorers' calls.
+    await page.getByRole('treeitem').filter({ hasText: 'parisModel' }).first().waitFor();
+    expect(ui.pageErrors(page)).toEqual([]);
+  });
+
+  it('an unknown evaluation says not found', async () => {
+    const page = await ui.openPage(ui.paths.evaluation(ui.seed.evals, 'no-such-evaluation'));
+    await page.getByRole('heading', { name: 'Not found' }).waitFor();
+    expect(ui.pageErrors(page)).toEqual([]);
+  });
+});
+
+describe('two evaluations side by side', () => {
+  it('shows both summaries with the change, and each row from both runs', async () => {
+    const { evals } = ui.seed;
+    const [older, newer] = evals.evaluationCallIds as [string, string];
+    const page = await ui.openPage(ui.paths.compareEvaluations(evals, [older, newer]));
+    const summary = page.getByRole('region', { name: 'Summary side by side' });
+    const exact = summary.locator('tr[data-scorer="exactMatch"]');
+    await exact.waitFor();
+    // The same model on the same rows: the same score on both sides, no change.
+    expect((await exact.getByRole('cell').allInnerTexts()).map((text) => text.trim())).toEqual([
+      'exactMatch',
+      'score',
+      '33.3%',
+      '33.3%',
+      '±0',
+    ]);
+    for (const scorer of evals.scorerNames)
+      await summary.locator(`tr[data-scorer="${scorer}"]`).first().waitFor();
+    // The same dataset: no warning about different datasets.
+    expect(await page.getByText('different datasets').count()).toBe(0);
+
+    // Rows are matched once both runs are read: every row is in both, and they agree.
+    await page.getByText('3 in both · 0 differ').waitFor();
+    const table = page.getByRole('table', { name: 'Rows side by side' });
+    for (const question of evals.datasetQuestions) await bodyRow(table, question).waitFor();
+    const france = bodyRow(table, FRANCE);
+    // Both outputs, and a link to each run's trace of the row.
+    expect((await france.innerText()).match(/Paris/g)?.length).toBeGreaterThanOrEqual(3);
+    await france.getByRole('link', { name: 'A', exact: true }).waitFor();
+    await france.getByRole('link', { name: 'B', exact: true }).waitFor();
+    expect(ui.pageErrors(page)).toEqual([]);
+  });
+
+  it('"differences only" keeps the rows where the runs disagree: here none', async () => {
+    const { evals } = ui.seed;
+    const page = await ui.openPage(ui.paths.compareEvaluations(evals, evals.evaluationCallIds));
+    const table = page.getByRole('table', { name: 'Rows side by side' });
+    await bodyRow(table, FRANCE).waitFor();
+    await page.getByRole('button', { name: 'Differences only' }).click();
+    await expect.poll(() => new URL(page.url()).searchParams.get('diff')).toBe('1');
+    await page.getByText('The two evaluations agree on every row.').waitFor();
+    expect(await page.getByRole('button', { name: 'Differences only' }).getAttribute('aria-pressed')).toBe(
+      'true',
+    );
+    expect(ui.pageErrors(page)).toEqual([]);
+  });
+
+  it('a comparison needs two evaluations', async () => {
+    const { evals } = ui.seed;
+    const page = await ui.openPage(
+      ui.paths.compareEvaluations(evals, [evals.evaluationCallIds[0] as string]),
+    );
+    await page.getByRole('heading', { name: 'Pick two evaluations' }).waitFor();
+    expect(ui.pageErrors(page)).toEqual([]);
+  });
+});
