@@ -17,14 +17,7 @@ function nameAndDigest(uri: string): { name: string; digest: string } {
 }
 
 describe('screenshots of the main views', () => {
-  it('calls table', async () => {
-    const { research } = ui.seed;
-    const page = await ui.openPage(ui.paths.traces(research));
-    await page.getByRole('row').filter({ hasText: 'long_running_job' }).first().waitFor();
-    await page.getByRole('row').filter({ hasText: 'handle_request' }).first().waitFor();
-    await ui.screenshot(page, 'calls-table');
-    expect(ui.pageErrors(page)).toEqual([]);
-  });
+  // calls-table.png is written by calls-table.test.ts, projects.png by app.test.ts: one writer each.
 
   it('trace view, light and dark', async () => {
     const { research } = ui.seed;
