@@ -14,6 +14,7 @@ import { CodeDiffView, type DiffLayout } from './code-diff-view';
 import { CodeView } from './code-view';
 import { OpCalls } from './op-calls';
 import { detectSourceLanguage, LANGUAGE_NAMES } from './source-language';
+import { dedentFunctionSource } from './source-layout';
 import { useVersion, useVersionParams } from './use-version';
 import { VersionHeader } from './version-header';
 import { VersionList } from './version-list';
@@ -39,6 +40,8 @@ function useSource(project: ProjectRef, obj: ObjSchema | undefined) {
   return useQuery({
     queryKey: ['objects', 'file', project, digest],
     queryFn: ({ signal }) => readFileText(project, digest ?? '', signal),
+    // Shown as its author laid it out (source-layout.ts); both sides of a diff alike.
+    select: dedentFunctionSource,
     enabled: digest !== undefined,
     staleTime: Number.POSITIVE_INFINITY,
   });
