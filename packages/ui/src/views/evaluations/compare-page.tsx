@@ -14,9 +14,10 @@ import { compareValues, ScoreCell } from './cell-values';
 import { EvalGrid, type GridColumn } from './eval-grid';
 import { type EvaluationHeadline, evaluationHeadline } from './evaluation-calls';
 import { RefLink } from './evaluation-facts';
-import { exampleOf, type LiveEvaluation, useLiveEvaluation, useRefValues } from './hooks';
+import type { FieldRoles } from './field-roles';
+import { exampleOf, type LiveEvaluation, useFieldRoles, useLiveEvaluation, useRefValues } from './hooks';
 import { datasetRelation, type MatchedRow, matchRows, matchStats } from './match';
-import { exampleCell, exampleValue, groupScoreColumns, OutputCell } from './row-columns';
+import { exampleGroups, groupScoreColumns, OutputCell } from './row-columns';
 import { type EvalRow, exampleFields, type ScoreColumn, scoreColumns, scoreValue } from './rows';
 import { compareSummaries, formatDelta, formatMetric, type MetricComparison, parseSummary } from './summary';
 import './evaluations.css';
@@ -80,7 +81,11 @@ function Comparison({ project, aId, bId }: { project: ProjectRef; aId: string; b
     const names = exampleFields(views.map((view) => view.example).filter((example) => example !== undefined));
     return names.length > 0 ? names : undefined;
   }, [views]);
-  const columns = useMemo(() => compareColumns(project, fields, scores), [project, fields, scores]);
+  const roles = useFieldRoles(project, a.rows, aHeadline?.modelRef, fields);
+  const columns = useMemo(
+    () => compareColumns(project, fields, roles, scores),
+    [project, fields, roles, scores],
+  );
 
   if (a.call.isPending || b.call.isPending) return <Loading what="the two evaluations" />;
   if (a.call.isError) return <Failure error={a.call.error} what={`Evaluation ${aId}`} />;
@@ -342,16 +347,9 @@ function SideLinks({ project, match }: { project: ProjectRef; match: MatchedRow 
 function compareColumns(
   project: ProjectRef,
   fields: readonly string[] | undefined,
+  roles: FieldRoles | undefined,
   scores: readonly ScoreColumn[],
 ): Array<GridColumn<CompareView>> {
-  const exampleColumns: Array<GridColumn<CompareView>> = (fields ?? [undefined]).map((field) => ({
-    id: field === undefined ? 'example' : `example:${field}`,
-    header: field ?? 'Example',
-    size: 200,
-    accessorFn: (view: CompareView) => exampleValue(view.example, field),
-    cell: ({ row }) => exampleCell(row.original.example, field),
-    sortFn: (x, y, id) => compareValues(x.getValue(id), y.getValue(id)),
-  }));
   const sideScore = (column: ScoreColumn, side: 'a' | 'b'): GridColumn<CompareView> => ({
     id: `${column.id}:${side}`,
     header: side.toUpperCase(),
@@ -383,7 +381,7 @@ function compareColumns(
       accessorFn: (view) => view.number,
       cell: ({ row }) => <SideLinks project={project} match={row.original.match} />,
     },
-    { id: 'example-group', header: 'Example', columns: exampleColumns },
+    ...exampleGroups<CompareView>(fields, roles, 200),
     {
       id: 'output',
       header: 'Output',

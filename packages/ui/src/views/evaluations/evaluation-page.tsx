@@ -11,7 +11,7 @@ import { type ProjectRef, paths } from '../../routes';
 import { EvalGrid } from './eval-grid';
 import { evaluationHeadline } from './evaluation-calls';
 import { EvaluationFacts } from './evaluation-facts';
-import { exampleOf, useLiveEvaluation, useRefValues } from './hooks';
+import { exampleOf, useFieldRoles, useLiveEvaluation, useRefValues } from './hooks';
 import { type RowView, rowColumns } from './row-columns';
 import { exampleFields, meanLatency, rowScores, scoreColumns } from './rows';
 import { parseSummary, summariseScores } from './summary';
@@ -63,7 +63,8 @@ function EvaluationView({ project, callId }: { project: ProjectRef; callId: stri
       ),
     [rows, summary.summary],
   );
-  const columns = useMemo(() => rowColumns(project, fields, scores), [project, fields, scores]);
+  const roles = useFieldRoles(project, rows, headline?.modelRef, fields);
+  const columns = useMemo(() => rowColumns(project, fields, roles, scores), [project, fields, roles, scores]);
 
   if (live.call.isPending) return <Loading what="the evaluation" />;
   if (live.call.isError) return <Failure error={live.call.error} what="This evaluation" />;

@@ -16,6 +16,7 @@ import { countCalls } from '../../api/client';
 import { type ProjectRef, projectId } from '../../routes';
 import { CHILDREN_PAGE_SIZE, listChildren, readCall, readRefs } from './api';
 import { type EvaluationDefinition, evaluationDefinition, evaluationHeadline } from './evaluation-calls';
+import { type FieldRoles, fieldRoles, findModelCall } from './field-roles';
 import { PollBackoff } from './polling';
 import { batchesToRead } from './ref-batches';
 import { buildRows, type EvalRow } from './rows';
@@ -171,4 +172,28 @@ export function useRefValues(
 /** An example as logged: resolved when it is a ref, the row itself when it is not. */
 export function exampleOf(row: EvalRow, examples: ReadonlyMap<string, unknown>): unknown {
   return row.exampleRef === undefined ? row.example : examples.get(row.exampleRef);
+}
+
+/**
+ * Which dataset fields the model reads (field-roles.ts), from the children of the first finished
+ * row: one small read, once per evaluation.
+ */
+export function useFieldRoles(
+  project: ProjectRef,
+  rows: readonly EvalRow[],
+  modelRef: string | undefined,
+  fields: readonly string[] | undefined,
+): FieldRoles | undefined {
+  const sample = rows.find((row) => row.status !== 'running' && !row.modelFailed);
+  const children = useQuery({
+    queryKey: ['row-children', projectId(project), sample?.callId],
+    queryFn: ({ signal }) => listChildren(project, sample?.callId as string, 0, signal),
+    enabled: sample !== undefined && modelRef !== undefined && fields !== undefined,
+    // A finished row's calls are all in.
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+  return useMemo(() => {
+    if (!fields || !children.data) return undefined;
+    return fieldRoles(fields, findModelCall(children.data, modelRef), sample?.exampleRef);
+  }, [fields, children.data, modelRef, sample?.exampleRef]);
 }

@@ -1,8 +1,8 @@
 /**
  * The columns of one evaluation's row table: the row number (a link to its predict_and_score
- * trace), every field of the dataset row ("Example": inputs and expected values alike, since
- * which fields the model reads and which only the scorers read is not recorded the same way by
- * both SDKs), the model output, one column per score (grouped by scorer) and the latency.
+ * trace), the fields of the dataset row (split into "Input" and "Expected" where the model call
+ * shows which fields it read, else all under "Example"), the model output, one column per score
+ * (grouped by scorer) and the latency.
  */
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
@@ -10,6 +10,7 @@ import { formatDuration } from '../../format';
 import { type ProjectRef, paths } from '../../routes';
 import { compareValues, ScoreCell, ValueCell } from './cell-values';
 import type { GridColumn } from './eval-grid';
+import type { FieldRoles } from './field-roles';
 import type { EvalRow, ScoreColumn } from './rows';
 import { scoreValue } from './rows';
 
@@ -89,19 +90,43 @@ export function groupScoreColumns<TRow extends object>(
   return groups;
 }
 
+/**
+ * The dataset fields as column groups: "Input" and "Expected" when the model call shows which
+ * fields it read (field-roles.ts), else one "Example" group; a row that is not an object is one
+ * "Example" column.
+ */
+export function exampleGroups<TView extends { example: unknown }>(
+  fields: readonly string[] | undefined,
+  roles: FieldRoles | undefined,
+  size: number,
+): Array<GridColumn<TView>> {
+  const column = (field: string | undefined): GridColumn<TView> => ({
+    id: field === undefined ? 'example' : `example:${field}`,
+    header: field ?? 'Example',
+    size,
+    accessorFn: (view: TView) => exampleValue(view.example, field),
+    cell: ({ row }) => exampleCell(row.original.example, field),
+    sortFn: (a, b, id) => compareValues(a.getValue(id), b.getValue(id)),
+  });
+  if (!fields) return [{ id: 'example-group', header: 'Example', columns: [column(undefined)] }];
+  if (!roles) return [{ id: 'example-group', header: 'Example', columns: fields.map(column) }];
+  // Fields met only in rows read after the split was made are not model inputs: expected.
+  const inputs = fields.filter((field) => roles.inputs.includes(field));
+  const expected = fields.filter((field) => !roles.inputs.includes(field));
+  return [
+    { id: 'input-group', header: 'Input', columns: inputs.map(column) },
+    ...(expected.length > 0
+      ? [{ id: 'expected-group', header: 'Expected', columns: expected.map(column) }]
+      : []),
+  ];
+}
+
 export function rowColumns(
   project: ProjectRef,
   fields: readonly string[] | undefined,
+  roles: FieldRoles | undefined,
   scores: readonly ScoreColumn[],
 ): Array<GridColumn<RowView>> {
-  const exampleColumns: Array<GridColumn<RowView>> = (fields ?? [undefined]).map((field) => ({
-    id: field === undefined ? 'example' : `example:${field}`,
-    header: field ?? 'Example',
-    size: 220,
-    accessorFn: (view: RowView) => exampleValue(view.example, field),
-    cell: ({ row }) => exampleCell(row.original.example, field),
-    sortFn: (a, b, id) => compareValues(a.getValue(id), b.getValue(id)),
-  }));
   return [
     {
       id: 'number',
@@ -110,7 +135,7 @@ export function rowColumns(
       accessorFn: (view) => view.number,
       cell: ({ row }) => <RowNumber project={project} row={row.original.row} number={row.original.number} />,
     },
-    { id: 'example-group', header: 'Example', columns: exampleColumns },
+    ...exampleGroups<RowView>(fields, roles, 220),
     {
       id: 'output',
       header: 'Output',
