@@ -166,6 +166,16 @@ describe('one evaluation', () => {
     expect(ui.pageErrors(page)).toEqual([]);
   });
 
+  it('a call that is not an evaluation says so, with a link to its trace', async () => {
+    const { research } = ui.seed;
+    const page = await ui.openPage(ui.paths.evaluation(research, research.pipelineRootId));
+    await page.getByRole('heading', { name: 'Not an evaluation' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Open its trace' }).getAttribute('href')).toBe(
+      ui.paths.call(research, research.pipelineRootId),
+    );
+    expect(ui.pageErrors(page)).toEqual([]);
+  });
+
   it('an unknown evaluation says not found', async () => {
     const page = await ui.openPage(ui.paths.evaluation(ui.seed.evals, 'no-such-evaluation'));
     await page.getByRole('heading', { name: 'Not found' }).waitFor();

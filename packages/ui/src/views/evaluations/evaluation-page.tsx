@@ -4,12 +4,12 @@
  * computed from the rows so far until the SDK writes the real one.
  */
 import { useMemo } from 'react';
-import { useParams } from 'react-router';
-import { Failure, Loading } from '../../components/states';
+import { Link, useParams } from 'react-router';
+import { Empty, Failure, Loading } from '../../components/states';
 import { formatCount } from '../../format';
 import { type ProjectRef, paths } from '../../routes';
 import { EvalGrid } from './eval-grid';
-import { evaluationHeadline } from './evaluation-calls';
+import { evaluationHeadline, isEvaluationCall } from './evaluation-calls';
 import { EvaluationFacts } from './evaluation-facts';
 import { exampleOf, useFieldRoles, useLiveEvaluation, useRefValues } from './hooks';
 import { type RowView, rowColumns } from './row-columns';
@@ -69,6 +69,17 @@ function EvaluationView({ project, callId }: { project: ProjectRef; callId: stri
   if (live.call.isPending) return <Loading what="the evaluation" />;
   if (live.call.isError) return <Failure error={live.call.error} what="This evaluation" />;
   if (!headline) return null;
+  if (live.call.data && !isEvaluationCall(live.call.data)) {
+    return (
+      <Empty title="Not an evaluation">
+        <p>This call is not an Evaluation.evaluate call, so it has no scores to show.</p>
+        <p>
+          <Link to={paths.call(project, callId)}>Open its trace</Link> ·{' '}
+          <Link to={paths.evaluations(project)}>All evaluations</Link>
+        </p>
+      </Empty>
+    );
+  }
 
   const expectedRows = live.childCount === undefined ? undefined : Math.max(live.childCount - 1, rows.length);
   return (
