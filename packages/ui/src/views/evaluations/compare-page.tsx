@@ -381,7 +381,7 @@ function compareColumns(
       accessorFn: (view) => view.number,
       cell: ({ row }) => <SideLinks project={project} match={row.original.match} />,
     },
-    ...exampleGroups<CompareView>(fields, roles, 200),
+    ...exampleGroups<CompareView>(fields, roles, 180),
     {
       id: 'output',
       header: 'Output',
@@ -389,7 +389,7 @@ function compareColumns(
         (side): GridColumn<CompareView> => ({
           id: `output:${side}`,
           header: side.toUpperCase(),
-          size: 220,
+          size: 190,
           accessorFn: (view: CompareView) => view.match[side]?.modelOutput,
           sortFn: (x, y, id) => compareValues(x.getValue(id), y.getValue(id)),
           cell: ({ row }) => (
