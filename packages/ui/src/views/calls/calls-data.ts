@@ -70,11 +70,16 @@ export function useCallPages(request: CallsRequest) {
   });
 }
 
-export function useCallCount(request: CallsRequest) {
+/**
+ * The count, asked once the first page has arrived: on a big project both are scans, and the rows
+ * matter more than the number, so the count does not compete with the first page for the server.
+ */
+export function useCallCount(request: CallsRequest, firstPageLoaded: boolean) {
   return useQuery({
     queryKey: callCountKey(request),
     queryFn: ({ signal }) => countCalls(request.stats, signal),
     staleTime: Number.POSITIVE_INFINITY,
+    enabled: firstPageLoaded,
   });
 }
 

@@ -54,7 +54,7 @@ export function CallsPage() {
   const ops = useProjectOps(projectRef);
   const request = useCallsRequest(state, projectRef, ops.data ?? NO_OPS);
   const pages = useCallPages(request);
-  const count = useCallCount(request);
+  const count = useCallCount(request, !pages.isPending);
   const unplaced = useLiveCalls(request, pages.isSuccess);
 
   const calls = useMemo(() => flattenPages(pages.data?.pages ?? []), [pages.data]);
@@ -134,7 +134,7 @@ export function CallsPage() {
         <span className="calls-count" aria-live="polite">
           {count.isSuccess
             ? `${formatCount(count.data)} ${count.data === 1 ? noun : `${noun}s`}`
-            : count.isError
+            : count.isError || pages.isError
               ? ''
               : 'Counting…'}
         </span>

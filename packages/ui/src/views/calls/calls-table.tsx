@@ -5,12 +5,24 @@
  *
  * Keyboard: the rows are one tab stop; arrows, Page Up/Down, Home and End move, Enter opens.
  */
-import { functionalUpdate, type SortingState, useTable } from '@tanstack/react-table';
+import { FlexRender, functionalUpdate, type Row, type SortingState, useTable } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { CallSchema } from '@weft/protocol';
-import { type KeyboardEvent, type MouseEvent, useEffect, useMemo, useRef, useState } from 'react';
+import {
+  type KeyboardEvent,
+  type MouseEvent,
+  memo,
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import { formatCount } from '../../format';
 import { type CallColumns, tableFeaturesUsed } from './calls-columns';
+
+type CallRow = Row<typeof tableFeaturesUsed, CallSchema>;
+
 import type { SortTerm } from './view-state';
 
 const ROW_HEIGHT = 32;
@@ -31,6 +43,9 @@ export interface CallsTableProps {
   /** What a row is called: "trace" or "call". */
   noun: string;
 }
+
+/** Columns share the width in proportion to their sizes, never narrower than their sizes. */
+const cellStyle = (size: number) => ({ flex: `${size} 0 ${size}px` });
 
 export function CallsTable(props: CallsTableProps) {
   const { calls, columns, visible, sort, onSort, onOpen, hrefFor, hasMore, loadingMore, loadMore, noun } =
@@ -67,6 +82,8 @@ export function CallsTable(props: CallsTableProps) {
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 15,
+    // Let React batch scroll updates instead of rendering synchronously on every scroll event.
+    useFlushSync: false,
   });
   const items = virtualizer.getVirtualItems();
   const lastVisible = items[items.length - 1]?.index ?? 0;
@@ -122,33 +139,33 @@ export function CallsTable(props: CallsTableProps) {
     }
   }
 
-  function onRowClick(event: MouseEvent, call: CallSchema, index: number): void {
+  // Rows are memoised; the handlers they get must not change on every render.
+  const latest = useRef({ onOpen, hrefFor });
+  latest.current = { onOpen, hrefFor };
+  const onRowClick = useCallback((event: MouseEvent, call: CallSchema, index: number) => {
     // Text being selected is not a click on the row.
     if (window.getSelection()?.toString()) return;
     if (event.metaKey || event.ctrlKey || event.shiftKey) {
-      window.open(hrefFor(call), '_blank', 'noopener');
+      window.open(latest.current.hrefFor(call), '_blank', 'noopener');
       return;
     }
     setActiveIndex(index);
-    onOpen(call);
-  }
+    latest.current.onOpen(call);
+  }, []);
+  const onRowAuxClick = useCallback((event: MouseEvent, call: CallSchema) => {
+    if (event.button === 1) window.open(latest.current.hrefFor(call), '_blank', 'noopener');
+  }, []);
 
-  const paddingTop = items[0]?.start ?? 0;
-  const paddingBottom = virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0);
-  const columnCount = leafColumns.length;
+  const totalHeight = virtualizer.getTotalSize();
 
   return (
     <div className="calls-scroll" ref={scrollRef}>
-      <table
-        className="calls-table"
-        style={{ width: `max(100%, ${totalWidth}px)` }}
-        aria-rowcount={rows.length}
-      >
-        <colgroup>
-          {leafColumns.map((column) => (
-            <col key={column.id} style={{ width: column.getSize() }} />
-          ))}
-        </colgroup>
+      {/*
+        Rows are absolutely placed in a block of the full list's height (TanStack Virtual's table
+        recipe), with the table elements laid out as flex rows: a real table layout would be
+        recomputed over every row on each scroll step. The elements keep the table semantics.
+      */}
+      <table className="calls-table" style={{ minWidth: totalWidth }} aria-rowcount={rows.length}>
         <thead>
           {table.getHeaderGroups().map((group) => (
             <tr key={group.id}>
@@ -160,6 +177,7 @@ export function CallsTable(props: CallsTableProps) {
                   <th
                     key={header.id}
                     scope="col"
+                    style={cellStyle(column.getSize())}
                     className={numeric ? 'number' : undefined}
                     aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined}
                   >
@@ -186,44 +204,28 @@ export function CallsTable(props: CallsTableProps) {
             </tr>
           ))}
         </thead>
-        <tbody onKeyDown={onKeyDown}>
-          {paddingTop > 0 && (
-            <tr className="spacer">
-              <td colSpan={columnCount} style={{ height: paddingTop }} />
-            </tr>
-          )}
+        <tbody onKeyDown={onKeyDown} style={{ height: totalHeight }}>
           {items.map((item) => {
             const row = rows[item.index];
-            if (!row) return null;
-            const call = row.original;
-            return (
-              <tr
+            return row ? (
+              <CallTableRow
                 key={row.id}
-                data-index={item.index}
-                data-call-id={call.id}
-                tabIndex={item.index === activeIndex ? 0 : -1}
-                className={item.index === activeIndex ? 'call-row active' : 'call-row'}
-                onClick={(event) => onRowClick(event, call, item.index)}
-                onAuxClick={(event) => {
-                  if (event.button === 1) window.open(hrefFor(call), '_blank', 'noopener');
-                }}
-                onFocus={() => setActiveIndex(item.index)}
-              >
-                {row.getVisibleCells().map((cell) => (
-                  <td key={cell.id} className={columns.numeric.has(cell.column.id) ? 'number' : undefined}>
-                    <table.FlexRender cell={cell} />
-                  </td>
-                ))}
-              </tr>
-            );
+                row={row}
+                index={item.index}
+                start={item.start}
+                active={item.index === activeIndex}
+                visibleColumns={columnVisibility}
+                numeric={columns.numeric}
+                onClick={onRowClick}
+                onAuxClick={onRowAuxClick}
+                onFocusRow={setActiveIndex}
+              />
+            ) : null;
           })}
-          {paddingBottom > 0 && (
-            <tr className="spacer">
-              <td colSpan={columnCount} style={{ height: paddingBottom }} />
-            </tr>
-          )}
+        </tbody>
+        <tfoot>
           <tr className="table-end">
-            <td colSpan={columnCount}>
+            <td>
               {loadingMore ? (
                 <span role="status">
                   <span className="spinner" aria-hidden="true" />
@@ -236,8 +238,50 @@ export function CallsTable(props: CallsTableProps) {
               )}
             </td>
           </tr>
-        </tbody>
+        </tfoot>
       </table>
     </div>
   );
 }
+
+interface CallTableRowProps {
+  row: CallRow;
+  index: number;
+  start: number;
+  active: boolean;
+  /** Passed so a change of columns re-renders the row (the row object itself may stay the same). */
+  visibleColumns: Record<string, boolean>;
+  numeric: ReadonlySet<string>;
+  onClick: (event: MouseEvent, call: CallSchema, index: number) => void;
+  onAuxClick: (event: MouseEvent, call: CallSchema) => void;
+  onFocusRow: (index: number) => void;
+}
+
+/** One row; memoised, so scrolling renders only the rows that come into view. */
+const CallTableRow = memo(function CallTableRow(props: CallTableRowProps) {
+  const { row, index, start, active, numeric, onClick, onAuxClick, onFocusRow } = props;
+  const call = row.original;
+  return (
+    <tr
+      aria-rowindex={index + 1}
+      data-index={index}
+      data-call-id={call.id}
+      tabIndex={active ? 0 : -1}
+      className={active ? 'call-row active' : 'call-row'}
+      style={{ transform: `translateY(${start}px)` }}
+      onClick={(event) => onClick(event, call, index)}
+      onAuxClick={(event) => onAuxClick(event, call)}
+      onFocus={() => onFocusRow(index)}
+    >
+      {row.getVisibleCells().map((cell) => (
+        <td
+          key={cell.id}
+          style={cellStyle(cell.column.getSize())}
+          className={numeric.has(cell.column.id) ? 'number' : undefined}
+        >
+          <FlexRender cell={cell} />
+        </td>
+      ))}
+    </tr>
+  );
+});
