@@ -1,14 +1,7 @@
 /** The filters in force as removable chips, with "Clear filters". */
 import { formatTime } from '../../format';
 import { conditionText } from './condition-builder';
-import { type CallsViewState, hasFilters, withoutFilters } from './view-state';
-
-const STATUS_WORDS: Record<string, string> = {
-  success: 'success',
-  error: 'error',
-  running: 'running',
-  descendant_error: 'child failed',
-};
+import { type CallsViewState, hasFilters, STATUS_WORDS, withoutFilters } from './view-state';
 
 function Chip({ label, onRemove }: { label: string; onRemove: () => void }) {
   return (
@@ -48,7 +41,7 @@ export function ActiveFilters({
       ))}
       {state.statuses.length > 0 && (
         <Chip
-          label={`status ${state.statuses.length === 1 ? '=' : 'in'} ${state.statuses.map((s) => STATUS_WORDS[s] ?? s).join(', ')}`}
+          label={`status ${state.statuses.length === 1 ? '=' : 'in'} ${state.statuses.map((s) => STATUS_WORDS[s]).join(', ')}`}
           onRemove={() => onChange({ ...state, statuses: [] })}
         />
       )}

@@ -4,7 +4,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { Status } from '../../components/status';
 import { Popover } from './popover';
 import { agoIso, fromLocalInput, toLocalInput } from './time-input';
-import { TRACE_STATUSES } from './view-state';
+import { STATUS_WORDS, TRACE_STATUSES } from './view-state';
 
 /** Waits this long after the last keystroke before searching, so typing a word is one request. */
 const SEARCH_DEBOUNCE_MS = 300;
@@ -158,7 +158,7 @@ export function StatusPicker({
     selected.length === 0
       ? 'Status: any'
       : selected.length === 1
-        ? `Status: ${STATUS_LABELS[selected[0] as TraceStatus]}`
+        ? `Status: ${STATUS_WORDS[selected[0] as TraceStatus]}`
         : `Status: ${selected.length}`;
   return (
     <Popover label={label} active={selected.length > 0}>
@@ -185,13 +185,6 @@ export function StatusPicker({
     </Popover>
   );
 }
-
-const STATUS_LABELS: Record<TraceStatus, string> = {
-  success: 'success',
-  error: 'error',
-  running: 'running',
-  descendant_error: 'child failed',
-};
 
 const PRESETS: Array<[string, number]> = [
   ['Last 15 minutes', 15 * 60_000],

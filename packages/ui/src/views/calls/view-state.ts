@@ -46,6 +46,14 @@ export interface Condition {
 
 export const TRACE_STATUSES: readonly TraceStatus[] = ['success', 'error', 'running', 'descendant_error'];
 
+/** How filters name a status in words (the table's cells use components/status.tsx). */
+export const STATUS_WORDS: Record<TraceStatus, string> = {
+  success: 'success',
+  error: 'error',
+  running: 'running',
+  descendant_error: 'child failed',
+};
+
 export interface CallsViewState {
   sort: SortTerm;
   ops: string[];
