@@ -154,15 +154,41 @@ describe('one evaluation', () => {
     expect(ui.pageErrors(page)).toEqual([]);
   });
 
-  it("a row opens its predict-and-score call's trace", async () => {
+  it('a row opens in full beside the table, kept in the URL, with a link to its trace', async () => {
     const { evals } = ui.seed;
     const page = await ui.openPage(ui.paths.evaluation(evals, evals.evaluationCallIds[0] as string));
     const row = bodyRow(rowsTable(page), FRANCE);
     await row.waitFor();
     await row.getByRole('cell').nth(1).click();
+    const detail = page.getByRole('complementary', { name: 'Selected row' });
+    await detail.getByText('exactMatch').waitFor();
+    const text = await detail.innerText();
+    expect(text).toContain(FRANCE);
+    expect(text).toContain('Paris');
+    expect(text).toContain('lengthScore');
+    await expect.poll(() => new URL(page.url()).searchParams.get('row')).not.toBeNull();
+
+    // A reload keeps the row open.
+    await page.reload();
+    await page.getByRole('complementary', { name: 'Selected row' }).getByText(FRANCE).first().waitFor();
+
+    await page
+      .getByRole('complementary', { name: 'Selected row' })
+      .getByRole('link', { name: 'Open trace →' })
+      .click();
     await page.waitForURL((url) => url.pathname.startsWith(ui.paths.call(evals, '')));
     // The trace of that row: the predict-and-score call with the model's and the scorers' calls.
     await page.getByRole('treeitem').filter({ hasText: 'parisModel' }).first().waitFor();
+    expect(ui.pageErrors(page)).toEqual([]);
+  });
+
+  it("a row's number opens its trace directly", async () => {
+    const { evals } = ui.seed;
+    const page = await ui.openPage(ui.paths.evaluation(evals, evals.evaluationCallIds[0] as string));
+    const row = bodyRow(rowsTable(page), FRANCE);
+    await row.waitFor();
+    await row.getByRole('link').first().click();
+    await page.waitForURL((url) => url.pathname.startsWith(ui.paths.call(evals, '')));
     expect(ui.pageErrors(page)).toEqual([]);
   });
 
@@ -213,6 +239,19 @@ describe('two evaluations side by side', () => {
     expect((await france.innerText()).match(/Paris/g)?.length).toBeGreaterThanOrEqual(3);
     await france.getByRole('link', { name: 'A', exact: true }).waitFor();
     await france.getByRole('link', { name: 'B', exact: true }).waitFor();
+    expect(ui.pageErrors(page)).toEqual([]);
+  });
+
+  it("a matched row opens in full, both runs' output and scores side by side", async () => {
+    const { evals } = ui.seed;
+    const page = await ui.openPage(ui.paths.compareEvaluations(evals, evals.evaluationCallIds));
+    await page.getByText('3 in both · 0 differ').waitFor();
+    const row = bodyRow(page.getByRole('table', { name: 'Rows side by side' }), FRANCE);
+    await row.getByRole('cell').nth(1).click();
+    const detail = page.getByRole('complementary', { name: 'Selected row' });
+    await detail.getByText(FRANCE).first().waitFor();
+    expect(await detail.getByRole('link', { name: 'Open trace →' }).count()).toBe(2);
+    expect(await detail.getByText('exactMatch').count()).toBe(2);
     expect(ui.pageErrors(page)).toEqual([]);
   });
 

@@ -18,6 +18,7 @@ import type { FieldRoles } from './field-roles';
 import { exampleOf, type LiveEvaluation, useFieldRoles, useLiveEvaluation, useRefValues } from './hooks';
 import { datasetRelation, type MatchedRow, matchRows, matchStats } from './match';
 import { exampleGroups, groupScoreColumns, OutputCell } from './row-columns';
+import { CompareRowDetail } from './row-detail';
 import { type EvalRow, exampleFields, type ScoreColumn, scoreColumns, scoreValue } from './rows';
 import { compareSummaries, formatDelta, formatMetric, type MetricComparison, parseSummary } from './summary';
 import './evaluations.css';
@@ -53,6 +54,17 @@ function Comparison({ project, aId, bId }: { project: ProjectRef; aId: string; b
   const b = useLiveEvaluation(project, bId);
   const [params, setParams] = useSearchParams();
   const differencesOnly = params.get('diff') === '1';
+  const selectedKey = params.get('row');
+  const selectRow = (key: string | undefined) =>
+    setParams(
+      (current) => {
+        const next = new URLSearchParams(current);
+        if (key === undefined) next.delete('row');
+        else next.set('row', key);
+        return next;
+      },
+      { replace: true },
+    );
 
   const aHeadline = a.call.data ? evaluationHeadline(a.call.data) : undefined;
   const bHeadline = b.call.data ? evaluationHeadline(b.call.data) : undefined;
@@ -86,6 +98,8 @@ function Comparison({ project, aId, bId }: { project: ProjectRef; aId: string; b
     () => compareColumns(project, fields, roles, scores),
     [project, fields, roles, scores],
   );
+
+  const selected = selectedKey === null ? undefined : views.find((view) => view.match.key === selectedKey);
 
   if (a.call.isPending || b.call.isPending) return <Loading what="the two evaluations" />;
   if (a.call.isError) return <Failure error={a.call.error} what={`Evaluation ${aId}`} />;
@@ -158,13 +172,26 @@ function Comparison({ project, aId, bId }: { project: ProjectRef; aId: string; b
               : 'Neither evaluation logged any rows.'}
           </p>
         ) : (
-          <EvalGrid
-            label="Rows side by side"
-            columns={columns}
-            data={views}
-            getRowId={(view) => view.match.key}
-            rowClassName={(view) => (view.match.differs ? 'eval-row-differs' : undefined)}
-          />
+          <div className="eval-rows-body">
+            <EvalGrid
+              label="Rows side by side"
+              columns={columns}
+              data={views}
+              getRowId={(view) => view.match.key}
+              onActivate={(view) => selectRow(view.match.key)}
+              activeRowId={selected?.match.key}
+              rowClassName={(view) => (view.match.differs ? 'eval-row-differs' : undefined)}
+            />
+            {selected && (
+              <CompareRowDetail
+                project={project}
+                a={selected.match.a}
+                b={selected.match.b}
+                example={selected.example}
+                onClose={() => selectRow(undefined)}
+              />
+            )}
+          </div>
         )}
       </section>
     </div>

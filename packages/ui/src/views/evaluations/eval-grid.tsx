@@ -4,8 +4,9 @@
  * the rows on screen (spacer rows stand in for the rest). Sorting lives in the URL
  * (`?sort=<column>:asc|desc`) so a sorted view can be shared.
  *
- * Rows that open a page: click (Ctrl/⌘-click or middle-click for a new tab); keyboard: the rows
- * are one tab stop, arrows, Page Up/Down, Home and End move, Enter opens.
+ * Rows that open a page: click (Ctrl/⌘-click or middle-click for a new tab), or, with
+ * `onActivate`, a click selects the row and the page opens in a new tab only; keyboard: the rows
+ * are one tab stop, arrows, Page Up/Down, Home and End move, Enter opens (or selects).
  */
 import {
   type ColumnDef,
@@ -48,6 +49,10 @@ interface EvalGridProps<TRow extends RowData> {
   getRowId: (row: TRow) => string;
   /** The page a row opens; undefined for rows that open nothing. */
   rowLink?: (row: TRow) => string | undefined;
+  /** What a plain click or Enter on a row does instead of opening `rowLink` (which then opens in a new tab only). */
+  onActivate?: (row: TRow) => void;
+  /** The row shown as selected. */
+  activeRowId?: string | undefined;
   rowClassName?: (row: TRow) => string | undefined;
   /** The URL parameter holding the sort; distinct per table on one page. */
   sortParam?: string;
@@ -72,6 +77,8 @@ export function EvalGrid<TRow extends RowData>({
   data,
   getRowId,
   rowLink,
+  onActivate,
+  activeRowId,
   rowClassName,
   sortParam = 'sort',
   label,
@@ -124,6 +131,12 @@ export function EvalGrid<TRow extends RowData>({
     if (nearEnd) onNearEndRef.current?.();
   }, [nearEnd]);
 
+  // A selected row named by the URL may be far down: bring it into view once its row is loaded.
+  const activeIndexInRows = activeRowId === undefined ? -1 : rows.findIndex((row) => row.id === activeRowId);
+  useEffect(() => {
+    if (activeIndexInRows >= 0) virtualizer.scrollToIndex(activeIndexInRows, { align: 'auto' });
+  }, [activeIndexInRows, virtualizer]);
+
   const leafColumns = table.getAllLeafColumns();
   const totalWidth = leafColumns.reduce((sum, column) => sum + column.getSize(), 0);
   const headerGroups = table.getHeaderGroups();
@@ -142,7 +155,9 @@ export function EvalGrid<TRow extends RowData>({
     if (target.closest('a, button, input, label')) return;
     if (window.getSelection()?.toString()) return;
     setActiveIndex(index);
-    open(rowLink?.(row), event.metaKey || event.ctrlKey || event.shiftKey);
+    const newTab = event.metaKey || event.ctrlKey || event.shiftKey;
+    if (onActivate && !newTab) onActivate(row);
+    else open(rowLink?.(row), newTab);
   };
 
   const focusRow = (index: number) => {
@@ -173,9 +188,13 @@ export function EvalGrid<TRow extends RowData>({
       focusRow(next);
     } else if (event.key === 'Enter') {
       const row = rows[activeIndex]?.original;
-      if (row !== undefined && rowLink) {
+      const newTab = event.metaKey || event.ctrlKey;
+      if (row !== undefined && onActivate && !newTab) {
         event.preventDefault();
-        open(rowLink(row), event.metaKey || event.ctrlKey);
+        onActivate(row);
+      } else if (row !== undefined && rowLink) {
+        event.preventDefault();
+        open(rowLink(row), newTab);
       }
     }
   };
@@ -262,7 +281,8 @@ export function EvalGrid<TRow extends RowData>({
                 key={row.id}
                 data-index={item.index}
                 tabIndex={item.index === focusable ? 0 : -1}
-                className={`${href ? 'clickable' : ''}${extra ? ` ${extra}` : ''}`}
+                className={`${href || onActivate ? 'clickable' : ''}${extra ? ` ${extra}` : ''}${row.id === activeRowId ? ' selected' : ''}`}
+                aria-current={row.id === activeRowId ? 'true' : undefined}
                 style={{ height: ROW_HEIGHT }}
                 onClick={(event) => onRowClick(event, row.original, item.index)}
                 onAuxClick={(event) => {

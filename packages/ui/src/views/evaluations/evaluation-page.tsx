@@ -4,7 +4,7 @@
  * computed from the rows so far until the SDK writes the real one.
  */
 import { useMemo } from 'react';
-import { Link, useParams } from 'react-router';
+import { Link, useParams, useSearchParams } from 'react-router';
 import { Empty, Failure, Loading } from '../../components/states';
 import { formatCount } from '../../format';
 import { type ProjectRef, paths } from '../../routes';
@@ -13,6 +13,7 @@ import { evaluationHeadline, isEvaluationCall } from './evaluation-calls';
 import { EvaluationFacts } from './evaluation-facts';
 import { exampleOf, useFieldRoles, useLiveEvaluation, useRefValues } from './hooks';
 import { type RowView, rowColumns } from './row-columns';
+import { RowDetail } from './row-detail';
 import { exampleFields, meanLatency, rowScores, scoreColumns } from './rows';
 import { parseSummary, summariseScores } from './summary';
 import { SummaryPanel } from './summary-panel';
@@ -26,6 +27,18 @@ export function EvaluationPage() {
 
 function EvaluationView({ project, callId }: { project: ProjectRef; callId: string }) {
   const live = useLiveEvaluation(project, callId);
+  const [params, setParams] = useSearchParams();
+  const selectedId = params.get('row');
+  const selectRow = (id: string | undefined) =>
+    setParams(
+      (current) => {
+        const next = new URLSearchParams(current);
+        if (id === undefined) next.delete('row');
+        else next.set('row', id);
+        return next;
+      },
+      { replace: true },
+    );
   const { rows } = live;
   const examples = useRefValues(
     useMemo(() => rows.map((row) => row.exampleRef), [rows]),
@@ -65,6 +78,8 @@ function EvaluationView({ project, callId }: { project: ProjectRef; callId: stri
   );
   const roles = useFieldRoles(project, rows, headline?.modelRef, fields);
   const columns = useMemo(() => rowColumns(project, fields, roles, scores), [project, fields, roles, scores]);
+
+  const selected = selectedId === null ? undefined : views.find((view) => view.row.callId === selectedId);
 
   if (live.call.isPending) return <Loading what="the evaluation" />;
   if (live.call.isError) return <Failure error={live.call.error} what="This evaluation" />;
@@ -116,7 +131,9 @@ function EvaluationView({ project, callId }: { project: ProjectRef; callId: stri
               Could not read the dataset rows: {String((examples.error as Error).message)}
             </span>
           )}
-          <span className="eval-hint">Click a row to open its trace; click a header to sort.</span>
+          <span className="eval-hint">
+            Click a row to see it in full, its number to open its trace; click a header to sort.
+          </span>
         </div>
         {live.rowsError ? (
           <Failure error={live.rowsError} what="the rows of this evaluation" />
@@ -127,16 +144,29 @@ function EvaluationView({ project, callId }: { project: ProjectRef; callId: stri
               : 'This evaluation logged no rows.'}
           </p>
         ) : (
-          <EvalGrid
-            label="Evaluation rows"
-            columns={columns}
-            data={views}
-            getRowId={(view) => view.row.callId}
-            rowLink={(view) => paths.call(project, view.row.callId)}
-            rowClassName={(view) =>
-              view.row.modelFailed || view.row.status === 'error' ? 'eval-row-error' : undefined
-            }
-          />
+          <div className="eval-rows-body">
+            <EvalGrid
+              label="Evaluation rows"
+              columns={columns}
+              data={views}
+              getRowId={(view) => view.row.callId}
+              rowLink={(view) => paths.call(project, view.row.callId)}
+              onActivate={(view) => selectRow(view.row.callId)}
+              activeRowId={selected?.row.callId}
+              rowClassName={(view) =>
+                view.row.modelFailed || view.row.status === 'error' ? 'eval-row-error' : undefined
+              }
+            />
+            {selected && (
+              <RowDetail
+                project={project}
+                row={selected.row}
+                number={selected.number}
+                example={selected.example}
+                onClose={() => selectRow(undefined)}
+              />
+            )}
+          </div>
         )}
       </section>
     </div>
