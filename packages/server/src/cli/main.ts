@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** The `weft` command. The only module allowed to end the process. */
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ProtocolError } from '@weft/protocol';
 import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, startServer } from '../server.js';
@@ -45,7 +46,7 @@ async function serve(args: string[]): Promise<void> {
     logLevel: values['log-level'],
     ...(queryTimeoutMs !== undefined ? { queryTimeoutMs } : {}),
     ...(values['default-entity'] !== undefined ? { defaultEntity: values['default-entity'] } : {}),
-    ...(values['ui-dir'] !== undefined ? { uiDir: values['ui-dir'] } : {}),
+    ...(values['ui-dir'] !== undefined ? { uiDir: resolve(values['ui-dir']) } : {}),
   });
   console.log(`weft ${WEFT_VERSION} listening on ${server.url} (data: ${server.dataDir})`);
 
