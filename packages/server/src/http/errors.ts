@@ -5,6 +5,7 @@
 
 import { type ErrorBody, ProtocolError, type ProtocolErrorType } from '@weft/protocol';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { clientIsGone } from './client-gone.js';
 
 const STATUS_BY_TYPE: Record<ProtocolErrorType, number> = {
   InvalidRequest: 400,
@@ -52,6 +53,11 @@ export async function handleError(
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<void> {
+  if (clientIsGone(reply)) {
+    // Nobody is left to answer: a read stopped because its client went away, most often.
+    request.log.debug({ err: error }, 'request ended after its client went away');
+    return;
+  }
   const { status, body } = toErrorResponse(error);
   if (status >= 500) request.log.error({ err: error }, 'request failed');
   // A body refused before it was read is still arriving. Answering at once and closing would

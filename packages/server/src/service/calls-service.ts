@@ -24,7 +24,7 @@ import {
 } from '@weft/protocol';
 import { resolveColumns } from '../query/calls-fields.js';
 import { callToJson } from '../storage/call-json.js';
-import type { CallsQuery, TraceStore } from '../storage/trace-store.js';
+import type { CallsQuery, ReadOptions, TraceStore } from '../storage/trace-store.js';
 import {
   type BatchEntry,
   type CompleteEntry,
@@ -97,21 +97,24 @@ export class CallsService {
    * The calls as JSON lines, in chunks of whole lines rendered by the store. The request is
    * checked before the first row is produced, so a bad one fails before a response begins.
    */
-  queryJsonLines(req: CallsQueryReq): AsyncIterable<string> {
-    return this.store.queryCallsJsonLines(this.toCallsQuery(req));
+  queryJsonLines(req: CallsQueryReq, options: ReadOptions = {}): AsyncIterable<string> {
+    return this.store.queryCallsJsonLines(this.toCallsQuery(req), options);
   }
 
-  async queryStats(req: CallsQueryStatsReq): Promise<CallsQueryStatsRes> {
+  async queryStats(req: CallsQueryStatsReq, options: ReadOptions = {}): Promise<CallsQueryStatsRes> {
     const query = parseCallsQuery(req.query);
     const limit = req.limit ?? null;
     if (limit !== null && limit < 1) throw new InvalidRequest('limit must be at least 1');
     // Count one past the limit to know whether more calls match than were counted.
-    const count = await this.store.countCalls({
-      project_id: req.project_id,
-      filter: req.filter ?? {},
-      query,
-      limit: limit === null ? null : limit + 1,
-    });
+    const count = await this.store.countCalls(
+      {
+        project_id: req.project_id,
+        filter: req.filter ?? {},
+        query,
+        limit: limit === null ? null : limit + 1,
+      },
+      options,
+    );
     if (limit === null) return { count, has_more: false };
     return { count: Math.min(count, limit), has_more: count > limit };
   }

@@ -226,19 +226,25 @@ export interface TableQuery {
   offset: number;
 }
 
+/** How a read may be cut short. */
+export interface ReadOptions {
+  /** Aborted when the client that asked has gone: the store stops the read where it is. */
+  signal?: AbortSignal;
+}
+
 export interface TraceStore {
   /** Applies all upserts atomically: after a crash either every part of the batch is stored or none. */
   upsertCalls(batch: readonly CallUpsert[]): Promise<void>;
   /** A live call that has its start part, or undefined. */
   readCall(projectId: string, id: string, columns: readonly CallColumn[]): Promise<StoredCall | undefined>;
   /** Live calls (start part present, not deleted) matching the query, streamed in order. */
-  queryCalls(query: CallsQuery): AsyncIterable<StoredCall>;
+  queryCalls(query: CallsQuery, options?: ReadOptions): AsyncIterable<StoredCall>;
   /**
    * The same calls rendered as CallSchema JSON lines (`call-json.ts`), in chunks of whole lines:
    * what `/calls/stream_query` sends. A backend renders where its rows are, off the event loop.
    */
-  queryCallsJsonLines(query: CallsQuery): AsyncIterable<string>;
-  countCalls(query: CallsStatsQuery): Promise<number>;
+  queryCallsJsonLines(query: CallsQuery, options?: ReadOptions): AsyncIterable<string>;
+  countCalls(query: CallsStatsQuery, options?: ReadOptions): Promise<number>;
   /** Soft-deletes the calls and all their live descendants; returns how many calls it deleted. */
   deleteCalls(projectId: string, ids: readonly string[], deletedAt: number): Promise<number>;
   /** Renames a live call; an empty string clears the name. False when there is no such call. */

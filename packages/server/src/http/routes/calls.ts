@@ -12,6 +12,7 @@ import {
 } from '@weft/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { CallsService } from '../../service/calls-service.js';
+import { clientGoneSignal } from '../client-gone.js';
 import { isObject, type LenientBatchOptions, lenientBatchItems, logDroppedItems } from './lenient-batch.js';
 
 export function registerCallRoutes(app: FastifyInstance, calls: CallsService): void {
@@ -39,11 +40,11 @@ export function registerCallRoutes(app: FastifyInstance, calls: CallsService): v
     '/calls/stream_query',
     { schema: { body: CallsQueryReq } },
     async (request, reply) => {
-      const iterator = calls.queryJsonLines(request.body)[Symbol.asyncIterator]();
-      // A client that goes away ends the query, and its read worker goes back to the pool. Listen
-      // before the first await: a client can give up while a slow query produces its first rows
-      // (the generator runs a return() queued meanwhile once that next() settles).
-      reply.raw.once('close', () => void iterator.return?.());
+      // A client that goes away stops the query, even while it produces its first rows, and its
+      // read worker goes back to the pool.
+      const signal = clientGoneSignal(reply);
+      const iterator = calls.queryJsonLines(request.body, { signal })[Symbol.asyncIterator]();
+      signal.addEventListener('abort', () => void iterator.return?.(), { once: true });
       // The first chunk is read before the response starts, so a request the store rejects (or a
       // query that times out before its first rows) still gets a proper error status.
       const first = await iterator.next();
@@ -57,14 +58,15 @@ export function registerCallRoutes(app: FastifyInstance, calls: CallsService): v
     async (request, reply) => {
       // JSON lines joined with commas: a newline can only separate lines, never sit inside one.
       let body = '';
-      for await (const chunk of calls.queryJsonLines(request.body)) body += chunk.replaceAll('\n', ',');
+      for await (const chunk of calls.queryJsonLines(request.body, { signal: clientGoneSignal(reply) }))
+        body += chunk.replaceAll('\n', ',');
       return reply.type('application/json').send(`{"calls":[${body.slice(0, -1)}]}`);
     },
   );
   app.post<{ Body: CallsQueryStatsReq }>(
     '/calls/query_stats',
     { schema: { body: CallsQueryStatsReq } },
-    (request) => calls.queryStats(request.body),
+    (request, reply) => calls.queryStats(request.body, { signal: clientGoneSignal(reply) }),
   );
   app.post<{ Body: CallsDeleteReq }>('/calls/delete', { schema: { body: CallsDeleteReq } }, (request) =>
     calls.delete(request.body),

@@ -55,16 +55,33 @@ export class QueryTimeLimitExceeded extends Error {
 }
 
 /**
- * `isPastTimeLimit` is asked now and then while a query scans (the dialect's interruptCheck); the
- * read worker answers from its current deadline. Connections without one never stop a query.
+ * The client that asked for a query went away (docs/protocol.md §4.5): its read worker stops the
+ * query rather than finish an answer nobody will read.
+ */
+export class QueryAbandoned extends Error {
+  constructor() {
+    super('the client went away; the query was stopped');
+    this.name = 'QueryAbandoned';
+  }
+}
+
+/** Why a running query must stop now, if it must. */
+export type StopReason = 'time-limit' | 'abandoned' | undefined;
+
+/**
+ * `stopReason` is asked now and then while a query scans (the dialect's interruptCheck); the read
+ * worker answers from its current deadline and whether the request was abandoned. Connections
+ * without one never stop a query.
  */
 export function registerQueryFunctions(
   db: Database.Database,
-  isPastTimeLimit: () => boolean = () => false,
+  stopReason: () => StopReason = () => undefined,
 ): void {
   // Not deterministic: SQLite must call it every time, never fold it to a constant.
   db.function('weft_within_time_limit', { directOnly: true }, () => {
-    if (isPastTimeLimit()) throw new QueryTimeLimitExceeded();
+    const reason = stopReason();
+    if (reason === 'time-limit') throw new QueryTimeLimitExceeded();
+    if (reason === 'abandoned') throw new QueryAbandoned();
     return 1;
   });
   const options = { deterministic: true, directOnly: true } as const;

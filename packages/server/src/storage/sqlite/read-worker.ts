@@ -22,9 +22,11 @@ import type {
 import { QueryContextCache } from './field-indexes.js';
 import { PROJECT_SUMMARIES_SQL, readProjectSummaries } from './project-summaries.js';
 import {
+  QueryAbandoned,
   QueryTimeLimitExceeded,
   readOf,
   registerQueryFunctions,
+  type StopReason,
   timeLimitMessage,
 } from './query-functions.js';
 import { tableQuerySql } from './tables.js';
@@ -35,6 +37,12 @@ export interface ReadWorkerData {
   timeoutMs: number;
   /** Requests arrive and replies leave here (a port, so the pool can check for a reply synchronously). */
   port: MessagePort;
+  /**
+   * One Int32 the pool sets to 1 when the client of the request being answered has gone away, and
+   * back to 0 before it sends a new request. Shared memory, because the worker is busy inside
+   * SQLite and reads no messages until the statement yields a batch.
+   */
+  abandoned: SharedArrayBuffer;
 }
 
 export type ReadRequest =
@@ -225,6 +233,9 @@ function errorReply(error: unknown): ReadReply {
   if (error instanceof ProtocolError) {
     return { type: 'error', errorType: error.errorType, message: error.message };
   }
+  if (error instanceof QueryAbandoned) {
+    return { type: 'error', errorType: null, message: error.message };
+  }
   if (error instanceof QueryTimeLimitExceeded) {
     // The message is filled in with the limit by the caller, which knows it.
     return { type: 'error', errorType: 'QueryTimeout', message: error.message };
@@ -242,11 +253,15 @@ function errorReply(error: unknown): ReadReply {
 /** When the request being answered must stop (performance.now() time); none between requests. */
 let deadline = Number.POSITIVE_INFINITY;
 
-function openConnection(path: string): Database.Database {
+function openConnection(path: string, abandoned: Int32Array): Database.Database {
   try {
     const db = new Database(path, { readonly: true, fileMustExist: true });
     db.pragma('busy_timeout = 5000');
-    registerQueryFunctions(db, () => performance.now() > deadline);
+    const stopReason = (): StopReason => {
+      if (Atomics.load(abandoned, 0) === 1) return 'abandoned';
+      return performance.now() > deadline ? 'time-limit' : undefined;
+    };
+    registerQueryFunctions(db, stopReason);
     return db;
   } catch (error) {
     // Thrown out of the worker, a SqliteError reaches the pool without its message; an Error keeps it.
@@ -254,8 +269,9 @@ function openConnection(path: string): Database.Database {
   }
 }
 
-function main({ path, port, timeoutMs }: ReadWorkerData): void {
-  const db = openConnection(path);
+function main({ path, port, timeoutMs, abandoned: abandonedBuffer }: ReadWorkerData): void {
+  const abandoned = new Int32Array(abandonedBuffer);
+  const db = openConnection(path, abandoned);
   const connection = new ReadConnection(db);
   port.on('message', (request: ReadRequest) => {
     // Each batch gets the whole limit: time the consumer spends between batches never counts.

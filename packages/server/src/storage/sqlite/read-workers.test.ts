@@ -19,6 +19,7 @@ import {
   T0,
 } from '../contract/call-fixtures.js';
 import type { CallsQuery, CallUpsert, TableQuery } from '../trace-store.js';
+import { QueryAbandoned } from './query-functions.js';
 import { ReadWorkers } from './read-workers.js';
 import { SqliteTraceStore, type SqliteTraceStoreOptions } from './sqlite-trace-store.js';
 
@@ -212,6 +213,58 @@ describe('read workers', () => {
       await workers.close();
       await store.close();
     }
+  });
+
+  it('stops a query whose client has gone inside its worker, which then answers the next query', async () => {
+    const path = databasePath();
+    const store = SqliteTraceStore.open(path);
+    const total = 120_000;
+    const calls = manyCalls(total);
+    for (let start = 0; start < total; start += 10_000)
+      await store.upsertCalls(calls.slice(start, start + 10_000));
+    // No time limit to speak of: only the departed client can stop the query.
+    const workers = new ReadWorkers(path, { maxReaders: 1, queryTimeoutMs: 600_000 });
+    try {
+      expect(await workers.count(countQuery())).toBe(total);
+      const slow = callsQuery({
+        sort_by: [{ field: 'exception', direction: 'desc' }],
+        limit: 10,
+        offset: total - 10,
+      });
+      const gone = new AbortController();
+      const rows = workers.query(slow, gone.signal)[Symbol.asyncIterator]();
+      const first = rows.next();
+      gone.abort();
+      await expect(first).rejects.toBeInstanceOf(QueryAbandoned);
+
+      const goneCounting = new AbortController();
+      const counted = workers.count(countQuery(), goneCounting.signal);
+      goneCounting.abort();
+      await expect(counted).rejects.toBeInstanceOf(QueryAbandoned);
+
+      // The same thread answers on: the queries were stopped, not their worker.
+      expect(await workers.count(countQuery())).toBe(total);
+      expect(workers.threadsStarted).toBe(1);
+    } finally {
+      await workers.close();
+      await store.close();
+    }
+  });
+
+  it('lets a query whose client has gone leave the queue for a worker', async () => {
+    await withStore({ maxReaders: 1 }, async (store) => {
+      await store.upsertCalls(manyCalls(1_000));
+      // The only worker stays held by an open stream.
+      const holding = store.queryCalls(callsQuery())[Symbol.asyncIterator]();
+      expect((await holding.next()).value?.id).toBe(callId(0));
+      const gone = new AbortController();
+      // Without leaving the queue this would wait 30 s for the worker, past the test's timeout.
+      const waiting = store.countCalls(countQuery(), { signal: gone.signal });
+      gone.abort();
+      await expect(waiting).rejects.toBeInstanceOf(QueryAbandoned);
+      await holding.return?.();
+      expect(await store.countCalls(countQuery())).toBe(1_000);
+    });
   });
 
   it('stops a table scan past the time limit inside its worker, which then answers the next query', async () => {

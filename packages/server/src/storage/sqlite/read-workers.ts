@@ -14,7 +14,7 @@ import type {
   TableQuery,
   TableRow,
 } from '../trace-store.js';
-import { type ReadKind, readOf, timeLimitMessage } from './query-functions.js';
+import { QueryAbandoned, type ReadKind, readOf, timeLimitMessage } from './query-functions.js';
 import type { ReadReply, ReadRequest, ReadWorkerData } from './read-worker.js';
 import { crashMessage, errorFromWorker, startWorkerThread } from './worker-threads.js';
 
@@ -65,6 +65,10 @@ class ReadWorker {
   /** What the worker threw, if it crashed (not always an Error once it has crossed threads). */
   private crash: unknown;
   private started = false;
+  /** Set to 1 to stop the request in progress (read-worker.ts, `abandoned`). */
+  private readonly abandoned = new Int32Array(new SharedArrayBuffer(4));
+  /** The request in progress was abandoned: its failure is a QueryAbandoned. */
+  private abandonedPending = false;
 
   constructor(
     path: string,
@@ -80,6 +84,7 @@ class ReadWorker {
       path,
       port: channel.port2,
       timeoutMs,
+      abandoned: this.abandoned.buffer as SharedArrayBuffer,
     } satisfies ReadWorkerData);
     this.port.on('message', (reply: ReadReply) => this.onReply(reply));
     this.worker.on('error', (error: unknown) => {
@@ -122,6 +127,16 @@ class ReadWorker {
     return reply.projects;
   }
 
+  /**
+   * Stops the request in progress, if any, at SQLite's next interrupt check: its client has gone.
+   * It then fails with QueryAbandoned (or succeeds, if it finished first).
+   */
+  abandon(): void {
+    if (!this.pending || !this.started) return;
+    this.abandonedPending = true;
+    Atomics.store(this.abandoned, 0, 1);
+  }
+
   /** Sends a request that has no reply (`cancel`). */
   post(request: ReadRequest): void {
     if (this.usable) this.port.postMessage(request);
@@ -144,6 +159,9 @@ class ReadWorker {
         of: readOf(request),
       };
       this.setBusy(true);
+      // A stream's next batch keeps a mark set while its request was on the way; anything else is
+      // a new request, for a client that is still there.
+      if (request.type !== 'next') Atomics.store(this.abandoned, 0, 0);
       this.port.postMessage(request);
     });
   }
@@ -154,8 +172,10 @@ class ReadWorker {
     this.pending = undefined;
     clearTimeout(pending.timer);
     this.setBusy(false);
+    const abandoned = this.abandonedPending;
+    this.abandonedPending = false;
     if (reply.type === 'ready') this.started = true;
-    if (reply.type === 'error') pending.reject(workerError(reply));
+    if (reply.type === 'error') pending.reject(abandoned ? new QueryAbandoned() : workerError(reply));
     else pending.resolve(reply);
   }
 
@@ -223,23 +243,34 @@ export class ReadWorkers {
     }
   }
 
-  /** The calls, streamed; the worker is handed back when the stream ends or `return()` is called. */
-  async *query(query: CallsQuery): AsyncGenerator<StoredCall> {
-    for await (const batch of this.stream(query, 'rows')) {
+  /**
+   * The calls, streamed; the worker is handed back when the stream ends or `return()` is called.
+   * `signal` says the client has gone: the query stops where it is, even inside a batch.
+   */
+  async *query(query: CallsQuery, signal?: AbortSignal): AsyncGenerator<StoredCall> {
+    for await (const batch of this.stream(query, 'rows', signal)) {
       if (batch.type === 'batch') yield* batch.rows;
     }
   }
 
   /** The calls rendered as CallSchema JSON lines, in chunks of whole lines. */
-  async *queryJsonLines(query: CallsQuery): AsyncGenerator<string> {
-    for await (const batch of this.stream(query, 'lines')) {
+  async *queryJsonLines(query: CallsQuery, signal?: AbortSignal): AsyncGenerator<string> {
+    for await (const batch of this.stream(query, 'lines', signal)) {
       if (batch.type === 'lines' && batch.text.length > 0) yield batch.text;
     }
   }
 
-  private async *stream(query: CallsQuery, format: 'rows' | 'lines'): AsyncGenerator<BatchReply> {
-    const worker = await this.acquire();
+  private async *stream(
+    query: CallsQuery,
+    format: 'rows' | 'lines',
+    signal: AbortSignal | undefined,
+  ): AsyncGenerator<BatchReply> {
+    const worker = await this.acquire(signal);
+    const abandon = () => worker.abandon();
+    signal?.addEventListener('abort', abandon, { once: true });
     let inFlight: Promise<BatchReply> | undefined = worker.batch({ type: 'query', query, format });
+    // The client may have left while the worker was being acquired.
+    if (signal?.aborted) abandon();
     try {
       while (inFlight) {
         const batch: BatchReply = await inFlight;
@@ -250,9 +281,12 @@ export class ReadWorkers {
         yield batch;
       }
     } finally {
+      signal?.removeEventListener('abort', abandon);
       const unfinished = inFlight;
       if (unfinished) {
-        // Stopped early or failed: the worker owes one reply; after it, close the stream.
+        // Stopped early or failed: the worker owes one reply, which need not be finished; after
+        // it, close the stream.
+        worker.abandon();
         unfinished.then(
           () => {
             worker.post({ type: 'cancel' });
@@ -266,11 +300,16 @@ export class ReadWorkers {
     }
   }
 
-  async count(query: CallsStatsQuery): Promise<number> {
-    const worker = await this.acquire();
+  async count(query: CallsStatsQuery, signal?: AbortSignal): Promise<number> {
+    const worker = await this.acquire(signal);
+    const abandon = () => worker.abandon();
+    signal?.addEventListener('abort', abandon, { once: true });
     try {
-      return await worker.count(query);
+      const counted = worker.count(query);
+      if (signal?.aborted) abandon();
+      return await counted;
     } finally {
+      signal?.removeEventListener('abort', abandon);
       this.release(worker);
     }
   }
@@ -311,22 +350,41 @@ export class ReadWorkers {
     await Promise.all(ended);
   }
 
-  private acquire(): Promise<ReadWorker> {
+  private acquire(signal?: AbortSignal): Promise<ReadWorker> {
     if (this.closed) return Promise.reject(new Error('the trace store is closed'));
+    if (signal?.aborted) return Promise.reject(new QueryAbandoned());
     const idle = this.idle.pop();
     if (idle) return Promise.resolve(idle);
     if (this.workers.size < this.options.maxReaders) return this.spawn();
     return new Promise((resolve, reject) => {
+      // A client that leaves while waiting gives up its place in the queue.
+      const leave = () => {
+        this.removeWaiter(waiter);
+        reject(new QueryAbandoned());
+      };
       const waiter: Waiter = {
-        resolve,
-        reject,
+        resolve: (worker) => {
+          signal?.removeEventListener('abort', leave);
+          resolve(worker);
+        },
+        reject: (error) => {
+          signal?.removeEventListener('abort', leave);
+          reject(error);
+        },
         timer: setTimeout(() => {
-          this.waiters.splice(this.waiters.indexOf(waiter), 1);
-          reject(new ServiceUnavailable('all read workers are busy; try again later'));
+          this.removeWaiter(waiter);
+          waiter.reject(new ServiceUnavailable('all read workers are busy; try again later'));
         }, ACQUIRE_TIMEOUT_MS),
       };
+      signal?.addEventListener('abort', leave, { once: true });
       this.waiters.push(waiter);
     });
+  }
+
+  private removeWaiter(waiter: Waiter): void {
+    clearTimeout(waiter.timer);
+    const index = this.waiters.indexOf(waiter);
+    if (index >= 0) this.waiters.splice(index, 1);
   }
 
   private release(worker: ReadWorker): void {

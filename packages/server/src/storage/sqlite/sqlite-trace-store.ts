@@ -10,6 +10,7 @@ import type {
   ObjectLabelChange,
   ObjectsQuery,
   ObjectVersionSelector,
+  ReadOptions,
   StoredCall,
   StoredObject,
   StoredProject,
@@ -92,19 +93,19 @@ export class SqliteTraceStore implements TraceStore {
     return undefined;
   }
 
-  queryCalls(query: CallsQuery): AsyncIterable<StoredCall> {
+  queryCalls(query: CallsQuery, options: ReadOptions = {}): AsyncIterable<StoredCall> {
     this.assertOpen();
-    return this.readers.query(query);
+    return this.readers.query(query, options.signal);
   }
 
-  queryCallsJsonLines(query: CallsQuery): AsyncIterable<string> {
+  queryCallsJsonLines(query: CallsQuery, options: ReadOptions = {}): AsyncIterable<string> {
     this.assertOpen();
-    return this.readers.queryJsonLines(query);
+    return this.readers.queryJsonLines(query, options.signal);
   }
 
-  async countCalls(query: CallsStatsQuery): Promise<number> {
+  async countCalls(query: CallsStatsQuery, options: ReadOptions = {}): Promise<number> {
     this.assertOpen();
-    return this.readers.count(query);
+    return this.readers.count(query, options.signal);
   }
 
   async deleteCalls(projectId: string, ids: readonly string[], deletedAt: number): Promise<number> {
