@@ -7,7 +7,9 @@ import { createBrowserRouter, Navigate, RouterProvider, useParams, useRouteError
 import { ApiError } from './api/client';
 import { Layout } from './components/layout';
 import { Failure, NotFound } from './components/states';
-import { paths } from './routes';
+import { paths, projectId } from './routes';
+import { prefetchFirstCallPage } from './views/calls/calls-data';
+import { prefetchFullCall } from './views/trace/full-call';
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -46,10 +48,21 @@ const router = createBrowserRouter([
       { path: ':entity/:project/weave', element: <Navigate to="traces" replace /> },
       {
         path: ':entity/:project/weave/traces',
+        // Returns at once: the first page is on its way while the view's chunk loads.
+        loader: ({ params, request }) => {
+          const project = { entity: params.entity ?? '', project: params.project ?? '' };
+          prefetchFirstCallPage(queryClient, project, new URL(request.url).searchParams);
+          return null;
+        },
         lazy: async () => ({ Component: (await import('./views/calls/calls-page')).CallsPage }),
       },
       {
         path: ':entity/:project/weave/calls/:callId',
+        loader: ({ params }) => {
+          const project = { entity: params.entity ?? '', project: params.project ?? '' };
+          prefetchFullCall(queryClient, projectId(project), params.callId ?? '');
+          return null;
+        },
         lazy: async () => ({ Component: (await import('./views/trace/trace-page')).TracePage }),
       },
       {

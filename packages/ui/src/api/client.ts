@@ -71,20 +71,59 @@ export async function postForBytes(path: string, body: unknown, signal?: AbortSi
   return await response.arrayBuffer();
 }
 
-/** `/calls/stream_query`: the calls of one page, read from its JSON lines. */
-export async function queryCalls(req: CallsQueryReq, signal?: AbortSignal): Promise<CallSchema[]> {
-  const response = await request('/calls/stream_query', {
+function streamQuery(req: CallsQueryReq, signal?: AbortSignal): Promise<Response> {
+  return request('/calls/stream_query', {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/jsonl' },
     body: JSON.stringify(req),
     ...(signal ? { signal } : {}),
   });
-  const text = await response.text();
+}
+
+/** The calls on whole JSON lines (the last line may lack its newline). */
+function parseCallLines(text: string): CallSchema[] {
   const calls: CallSchema[] = [];
   for (const line of text.split('\n')) {
     if (line.length > 0) calls.push(JSON.parse(line) as CallSchema);
   }
   return calls;
+}
+
+/** `/calls/stream_query`: the calls of one page, read from its JSON lines. */
+export async function queryCalls(req: CallsQueryReq, signal?: AbortSignal): Promise<CallSchema[]> {
+  const response = await streamQuery(req, signal);
+  return parseCallLines(await response.text());
+}
+
+/**
+ * `/calls/stream_query` read as it arrives: `onCalls` is given the calls of each run of whole
+ * lines received, so a long answer is parsed (and can be shown) while the rest is on its way.
+ */
+export async function streamCalls(
+  req: CallsQueryReq,
+  onCalls: (calls: CallSchema[]) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  const response = await streamQuery(req, signal);
+  if (!response.body) {
+    onCalls(parseCallLines(await response.text()));
+    return;
+  }
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let partial = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    const text = partial + value;
+    const end = text.lastIndexOf('\n');
+    if (end < 0) {
+      partial = text;
+      continue;
+    }
+    onCalls(parseCallLines(text.slice(0, end)));
+    partial = text.slice(end + 1);
+  }
+  if (partial.length > 0) onCalls(parseCallLines(partial));
 }
 
 /** `/calls/query_stats`: how many calls match. */

@@ -3,14 +3,20 @@
  * offsets per paging.ts), their count (`/calls/query_stats`) and the project's op names (for the
  * op picker and the quick search).
  */
-import { type InfiniteData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import {
+  type InfiniteData,
+  infiniteQueryOptions,
+  type QueryClient,
+  useInfiniteQuery,
+  useQuery,
+} from '@tanstack/react-query';
 import type { CallSchema, CallsQueryReq, CallsQueryStatsReq, ObjQueryRes } from '@weft/protocol';
 import { useMemo } from 'react';
 import { countCalls, postJson, queryCalls } from '../../api/client';
 import { type ProjectRef, projectId } from '../../routes';
 import { buildCallsFilter, buildQuery, buildSortBy, opsMatchingSearch } from './calls-query';
 import { FIRST_PAGE, nextPageParam, type PageParam, pageRequest } from './paging';
-import type { CallsViewState, SortTerm } from './view-state';
+import { type CallsViewState, parseViewState, type SortTerm } from './view-state';
 
 /**
  * What a row needs. Inputs, output and attributes stay on the server: they are the heavy part of a
@@ -36,29 +42,36 @@ export interface CallsRequest {
   sort: SortTerm;
 }
 
+/** The requests for a view state; `matchingOps` are the op names the quick search matches. */
+export function callsRequest(
+  state: CallsViewState,
+  project: ProjectRef,
+  matchingOps: readonly string[],
+): CallsRequest {
+  const filter = buildCallsFilter(state, project);
+  const query = buildQuery(state, matchingOps);
+  const common = { project_id: projectId(project), filter, ...(query ? { query } : {}) };
+  return {
+    base: { ...common, sort_by: buildSortBy(state.sort), columns: LIST_COLUMNS },
+    stats: common,
+    sort: state.sort,
+  };
+}
+
 export function useCallsRequest(
   state: CallsViewState,
   project: ProjectRef,
   opNames: readonly string[],
 ): CallsRequest {
   const matchingOps = useMemo(() => opsMatchingSearch(opNames, state.search), [opNames, state.search]);
-  return useMemo(() => {
-    const filter = buildCallsFilter(state, project);
-    const query = buildQuery(state, matchingOps);
-    const common = { project_id: projectId(project), filter, ...(query ? { query } : {}) };
-    return {
-      base: { ...common, sort_by: buildSortBy(state.sort), columns: LIST_COLUMNS },
-      stats: common,
-      sort: state.sort,
-    };
-  }, [state, project, matchingOps]);
+  return useMemo(() => callsRequest(state, project, matchingOps), [state, project, matchingOps]);
 }
 
 export const callPagesKey = (request: CallsRequest) => ['calls', 'pages', request.base] as const;
 export const callCountKey = (request: CallsRequest) => ['calls', 'count', request.stats] as const;
 
-export function useCallPages(request: CallsRequest) {
-  return useInfiniteQuery({
+function callPagesOptions(request: CallsRequest) {
+  return infiniteQueryOptions({
     queryKey: callPagesKey(request),
     queryFn: ({ pageParam, signal }) =>
       queryCalls(pageRequest(request.base, request.sort, pageParam), signal),
@@ -68,6 +81,26 @@ export function useCallPages(request: CallsRequest) {
     // when the user comes back would cost a request per page.
     staleTime: Number.POSITIVE_INFINITY,
   });
+}
+
+export function useCallPages(request: CallsRequest) {
+  return useInfiniteQuery(callPagesOptions(request));
+}
+
+/**
+ * Asks for the first page of the table a URL shows as soon as the URL is known (the route's
+ * loader), while the view's own code is still loading, so the two overlap instead of following
+ * one another. The view then finds the page in the cache, or on its way.
+ */
+export function prefetchFirstCallPage(
+  queryClient: QueryClient,
+  project: ProjectRef,
+  search: URLSearchParams,
+): void {
+  const state = parseViewState(search);
+  // The quick search also matches op names, which are not known yet: that view asks for itself.
+  if (state.search.trim().length > 0) return;
+  void queryClient.prefetchInfiniteQuery(callPagesOptions(callsRequest(state, project, [])));
 }
 
 /**

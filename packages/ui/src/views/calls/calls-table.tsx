@@ -8,16 +8,8 @@
 import { FlexRender, functionalUpdate, type Row, type SortingState, useTable } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { CallSchema } from '@weft/protocol';
-import {
-  type KeyboardEvent,
-  type MouseEvent,
-  memo,
-  useCallback,
-  useEffect,
-  useMemo,
-  useRef,
-  useState,
-} from 'react';
+import { type MouseEvent, memo, useCallback, useEffect, useMemo, useRef } from 'react';
+import { useRowKeyboard } from '../../components/row-keyboard';
 import { formatCount } from '../../format';
 import { type CallColumns, tableFeaturesUsed } from './calls-columns';
 
@@ -51,7 +43,6 @@ export function CallsTable(props: CallsTableProps) {
   const { calls, columns, visible, sort, onSort, onOpen, hrefFor, hasMore, loadingMore, loadMore, noun } =
     props;
   const scrollRef = useRef<HTMLDivElement>(null);
-  const [activeIndex, setActiveIndex] = useState(0);
 
   const sorting = useMemo<SortingState>(() => [{ id: sort.field, desc: sort.direction === 'desc' }], [sort]);
   const columnVisibility = useMemo(() => {
@@ -85,6 +76,17 @@ export function CallsTable(props: CallsTableProps) {
     // Let React batch scroll updates instead of rendering synchronously on every scroll event.
     useFlushSync: false,
   });
+  const { activeIndex, setActiveIndex, onKeyDown } = useRowKeyboard({
+    rowCount: rows.length,
+    rowHeight: ROW_HEIGHT,
+    scrollRef,
+    virtualizer,
+    onEnter: (index) => {
+      const call = rows[index]?.original;
+      if (call) onOpen(call);
+      return call !== undefined;
+    },
+  });
   const items = virtualizer.getVirtualItems();
   const lastVisible = items[items.length - 1]?.index ?? 0;
 
@@ -102,56 +104,24 @@ export function CallsTable(props: CallsTableProps) {
   }, [sortKey]);
   useEffect(() => {
     if (firstId === undefined) setActiveIndex(0);
-  }, [firstId]);
-
-  function focusRow(index: number): void {
-    const target = Math.max(0, Math.min(rows.length - 1, index));
-    setActiveIndex(target);
-    virtualizer.scrollToIndex(target, { align: 'auto' });
-    // The row may only exist after the virtualizer renders it.
-    requestAnimationFrame(() => {
-      scrollRef.current
-        ?.querySelector<HTMLElement>(`tr[data-index="${target}"]`)
-        ?.focus({ preventScroll: true });
-    });
-  }
-
-  function onKeyDown(event: KeyboardEvent<HTMLTableSectionElement>): void {
-    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 320) / ROW_HEIGHT) - 1);
-    const moves: Record<string, number> = {
-      ArrowDown: activeIndex + 1,
-      ArrowUp: activeIndex - 1,
-      PageDown: activeIndex + page,
-      PageUp: activeIndex - page,
-      Home: 0,
-      End: rows.length - 1,
-    };
-    const next = moves[event.key];
-    if (next !== undefined) {
-      event.preventDefault();
-      focusRow(next);
-    } else if (event.key === 'Enter') {
-      const call = rows[activeIndex]?.original;
-      if (call) {
-        event.preventDefault();
-        onOpen(call);
-      }
-    }
-  }
+  }, [firstId, setActiveIndex]);
 
   // Rows are memoised; the handlers they get must not change on every render.
   const latest = useRef({ onOpen, hrefFor });
   latest.current = { onOpen, hrefFor };
-  const onRowClick = useCallback((event: MouseEvent, call: CallSchema, index: number) => {
-    // Text being selected is not a click on the row.
-    if (window.getSelection()?.toString()) return;
-    if (event.metaKey || event.ctrlKey || event.shiftKey) {
-      window.open(latest.current.hrefFor(call), '_blank', 'noopener');
-      return;
-    }
-    setActiveIndex(index);
-    latest.current.onOpen(call);
-  }, []);
+  const onRowClick = useCallback(
+    (event: MouseEvent, call: CallSchema, index: number) => {
+      // Text being selected is not a click on the row.
+      if (window.getSelection()?.toString()) return;
+      if (event.metaKey || event.ctrlKey || event.shiftKey) {
+        window.open(latest.current.hrefFor(call), '_blank', 'noopener');
+        return;
+      }
+      setActiveIndex(index);
+      latest.current.onOpen(call);
+    },
+    [setActiveIndex],
+  );
   const onRowAuxClick = useCallback((event: MouseEvent, call: CallSchema) => {
     if (event.button === 1) window.open(latest.current.hrefFor(call), '_blank', 'noopener');
   }, []);

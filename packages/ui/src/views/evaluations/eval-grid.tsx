@@ -20,17 +20,9 @@ import {
   useTable,
 } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import {
-  type KeyboardEvent,
-  type MouseEvent,
-  type ReactNode,
-  useCallback,
-  useEffect,
-  useMemo,
-  useRef,
-  useState,
-} from 'react';
+import { type MouseEvent, type ReactNode, useCallback, useEffect, useMemo, useRef } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
+import { useRowKeyboard } from '../../components/row-keyboard';
 
 export const gridFeatures = tableFeatures({
   columnSizingFeature,
@@ -141,7 +133,25 @@ export function EvalGrid<TRow extends RowData>({
   const totalWidth = leafColumns.reduce((sum, column) => sum + column.getSize(), 0);
   const headerGroups = table.getHeaderGroups();
   const navigate = useNavigate();
-  const [activeIndex, setActiveIndex] = useState(0);
+  const { activeIndex, setActiveIndex, onKeyDown } = useRowKeyboard({
+    rowCount: rows.length,
+    rowHeight: ROW_HEIGHT,
+    scrollRef,
+    virtualizer,
+    onEnter: (index, event) => {
+      const row = rows[index]?.original;
+      const newTab = event.metaKey || event.ctrlKey;
+      if (row !== undefined && onActivate && !newTab) {
+        onActivate(row);
+        return true;
+      }
+      if (row !== undefined && rowLink) {
+        open(rowLink(row), newTab);
+        return true;
+      }
+      return false;
+    },
+  });
 
   const open = (href: string | undefined, newTab: boolean) => {
     if (!href) return;
@@ -158,45 +168,6 @@ export function EvalGrid<TRow extends RowData>({
     const newTab = event.metaKey || event.ctrlKey || event.shiftKey;
     if (onActivate && !newTab) onActivate(row);
     else open(rowLink?.(row), newTab);
-  };
-
-  const focusRow = (index: number) => {
-    const target = Math.max(0, Math.min(rows.length - 1, index));
-    setActiveIndex(target);
-    virtualizer.scrollToIndex(target, { align: 'auto' });
-    requestAnimationFrame(() => {
-      scrollRef.current
-        ?.querySelector<HTMLElement>(`tr[data-index="${target}"]`)
-        ?.focus({ preventScroll: true });
-    });
-  };
-
-  const onKeyDown = (event: KeyboardEvent<HTMLTableSectionElement>) => {
-    if ((event.target as HTMLElement).tagName !== 'TR') return;
-    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 320) / ROW_HEIGHT) - 2);
-    const moves: Record<string, number> = {
-      ArrowDown: activeIndex + 1,
-      ArrowUp: activeIndex - 1,
-      PageDown: activeIndex + page,
-      PageUp: activeIndex - page,
-      Home: 0,
-      End: rows.length - 1,
-    };
-    const next = moves[event.key];
-    if (next !== undefined) {
-      event.preventDefault();
-      focusRow(next);
-    } else if (event.key === 'Enter') {
-      const row = rows[activeIndex]?.original;
-      const newTab = event.metaKey || event.ctrlKey;
-      if (row !== undefined && onActivate && !newTab) {
-        event.preventDefault();
-        onActivate(row);
-      } else if (row !== undefined && rowLink) {
-        event.preventDefault();
-        open(rowLink(row), newTab);
-      }
-    }
   };
 
   const paddingTop = items[0]?.start ?? 0;

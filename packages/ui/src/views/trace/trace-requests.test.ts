@@ -1,17 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { callRequest } from './full-call';
 import {
-  callRequest,
   lastStartedAt,
   mergeCalls,
   nextPollDelay,
   POLL_FIRST_MS,
   POLL_MAX_MS,
-  pageCountFor,
   pollRequest,
   runningIds,
   TRACE_CALL_CAP,
-  TRACE_PAGE_SIZE,
-  tracePageRequest,
+  traceRequest,
 } from './trace-requests';
 import type { TraceCall } from './trace-tree';
 
@@ -35,23 +33,15 @@ describe('requests', () => {
     expect(request).toEqual({ project_id: 'e/p', filter: { call_ids: ['c1'] }, limit: 1 });
   });
 
-  it('reads a trace in pages, by start, without inputs and output', () => {
-    const request = tracePageRequest('e/p', 't', 2);
+  it('reads a trace up to the cap, by start, without inputs and output', () => {
+    const request = traceRequest('e/p', 't');
     expect(request.filter).toEqual({ trace_ids: ['t'] });
     expect(request.sort_by).toEqual([{ field: 'started_at', direction: 'asc' }]);
-    expect(request.offset).toBe(2 * TRACE_PAGE_SIZE);
-    expect(request.limit).toBe(TRACE_PAGE_SIZE);
+    expect(request.offset).toBeUndefined();
+    expect(request.limit).toBe(TRACE_CALL_CAP);
     expect(request.columns).not.toContain('inputs');
     expect(request.columns).not.toContain('output');
     expect(request.columns).toContain('summary');
-  });
-
-  it('reads no more pages than the cap allows', () => {
-    expect(pageCountFor(0)).toBe(0);
-    expect(pageCountFor(1)).toBe(1);
-    expect(pageCountFor(TRACE_PAGE_SIZE)).toBe(1);
-    expect(pageCountFor(TRACE_PAGE_SIZE + 1)).toBe(2);
-    expect(pageCountFor(TRACE_CALL_CAP * 5)).toBe(TRACE_CALL_CAP / TRACE_PAGE_SIZE);
   });
 });
 

@@ -6,8 +6,8 @@
 import type { CallsQueryReq, CallsQueryStatsReq } from '@weft/protocol';
 import { compareByStart, type TraceCall } from './trace-tree';
 
-/** Calls per request when loading a trace. */
-export const TRACE_PAGE_SIZE = 2000;
+/** Calls a poll asks for at most. */
+const POLL_LIMIT = 2000;
 /** Calls loaded at most; beyond this the view says how many it left out. */
 export const TRACE_CALL_CAP = 20_000;
 /** Weave's per-list cap (docs/protocol.md §1.5), which `$in` lists are kept under too. */
@@ -31,28 +31,22 @@ export const TREE_COLUMNS = [
 
 const BY_START: CallsQueryReq['sort_by'] = [{ field: 'started_at', direction: 'asc' }];
 
-export function callRequest(projectId: string, callId: string): CallsQueryReq {
-  return { project_id: projectId, filter: { call_ids: [callId] }, limit: 1 };
-}
-
-export function tracePageRequest(projectId: string, traceId: string, page: number): CallsQueryReq {
+/**
+ * The whole trace (up to the cap) in one streamed answer, read as it arrives: one query, rather
+ * than pages that each compete for the server's cores and the browser's.
+ */
+export function traceRequest(projectId: string, traceId: string): CallsQueryReq {
   return {
     project_id: projectId,
     filter: { trace_ids: [traceId] },
     sort_by: BY_START,
-    limit: TRACE_PAGE_SIZE,
-    offset: page * TRACE_PAGE_SIZE,
+    limit: TRACE_CALL_CAP,
     columns: [...TREE_COLUMNS],
   };
 }
 
 export function traceCountRequest(projectId: string, traceId: string): CallsQueryStatsReq {
   return { project_id: projectId, filter: { trace_ids: [traceId] } };
-}
-
-/** How many pages to read for a trace of `total` calls, within the cap. */
-export function pageCountFor(total: number): number {
-  return Math.ceil(Math.min(total, TRACE_CALL_CAP) / TRACE_PAGE_SIZE);
 }
 
 /** Calls that have not ended and not failed: what a poll must ask about again. */
@@ -88,7 +82,7 @@ export function pollRequest(
     project_id: projectId,
     filter: { trace_ids: [traceId] },
     sort_by: BY_START,
-    limit: TRACE_PAGE_SIZE,
+    limit: POLL_LIMIT,
     columns: [...TREE_COLUMNS],
   };
   if (clauses.length > 0) request.query = { $expr: clauses.length === 1 ? clauses[0]! : { $or: clauses } };

@@ -1,30 +1,25 @@
 /**
- * The trace view's reads: the selected call with every column, its whole trace in pages (tree
- * columns only, up to the cap), and polling while any call of the trace still runs.
+ * The trace view's reads: the selected call with every column (full-call.ts), its whole trace in
+ * one streamed read (tree columns only, up to the cap), and polling while any call of the trace
+ * still runs.
  */
 
 import { type QueryClient, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { CallSchema } from '@weft/protocol';
 import { useEffect, useState } from 'react';
-import { ApiError, countCalls, queryCalls } from '../../api/client';
+import { countCalls, queryCalls, streamCalls } from '../../api/client';
+import { callQueryKey, fullCallOptions } from './full-call';
 import {
-  callRequest,
   lastStartedAt,
   mergeCalls,
   nextPollDelay,
   POLL_FIRST_MS,
-  pageCountFor,
   pollRequest,
   runningIds,
   TRACE_CALL_CAP,
   traceCountRequest,
-  tracePageRequest,
+  traceRequest,
 } from './trace-requests';
 import type { TraceCall } from './trace-tree';
-
-export function callQueryKey(projectId: string, callId: string) {
-  return ['trace-view', 'call', projectId, callId] as const;
-}
 
 function traceQueryKey(projectId: string, traceId: string) {
   return ['trace-view', 'trace', projectId, traceId] as const;
@@ -32,14 +27,7 @@ function traceQueryKey(projectId: string, traceId: string) {
 
 /** One call with inputs, output and everything else; an unknown id is a 404. */
 export function useFullCall(projectId: string, callId: string) {
-  return useQuery({
-    queryKey: callQueryKey(projectId, callId),
-    queryFn: async ({ signal }): Promise<CallSchema> => {
-      const [call] = await queryCalls(callRequest(projectId, callId), signal);
-      if (!call) throw new ApiError(404, `no call ${callId}`);
-      return call;
-    },
-  });
+  return useQuery(fullCallOptions(projectId, callId));
 }
 
 export interface LoadedTrace {
@@ -53,42 +41,38 @@ export interface TraceProgress {
   readonly total: number | undefined;
 }
 
-/** Pages are read a few at a time: enough to overlap, not enough to crowd out other reads. */
-const PAGES_AT_ONCE = 3;
-
+/**
+ * The trace in one streamed read, and its count alongside (an index count, answered long before
+ * the rows), so that progress can say "n of m" while the rows arrive.
+ */
 async function loadTrace(
   projectId: string,
   traceId: string,
   onProgress: (progress: TraceProgress) => void,
   signal: AbortSignal,
 ): Promise<LoadedTrace> {
-  // The first page and the count are asked at once; the count answers first (it reads no rows),
-  // and then the other pages are asked for without waiting for the first.
-  const firstPage = queryCalls(tracePageRequest(projectId, traceId, 0), signal);
-  const total = await countCalls(traceCountRequest(projectId, traceId), signal);
-  const pages: TraceCall[][] = [];
-  let loaded = 0;
-  const received = (page: number, calls: TraceCall[]) => {
-    pages[page] = calls;
-    loaded += calls.length;
-    onProgress({ loaded, total });
-  };
-  onProgress({ loaded, total });
-  let next = 1;
-  const wanted = pageCountFor(total);
-  const worker = async () => {
-    while (next < wanted) {
-      const page = next++;
-      received(page, await queryCalls(tracePageRequest(projectId, traceId, page), signal));
-    }
-  };
-  await Promise.all([
-    firstPage.then((calls) => received(0, calls)),
-    ...Array.from({ length: PAGES_AT_ONCE }, worker),
-  ]);
-  // A trace that grew between the count and the pages is caught up by polling, not here.
-  const calls = pages.flat().slice(0, TRACE_CALL_CAP);
-  return { calls, total: Math.max(total, calls.length) };
+  const calls: TraceCall[] = [];
+  let total: number | undefined;
+  const counted = countCalls(traceCountRequest(projectId, traceId), signal).then((count) => {
+    total = count;
+    onProgress({ loaded: calls.length, total });
+  });
+  // Its failure is dealt with below, once the rows are in; meanwhile it must not go unhandled.
+  counted.catch(() => undefined);
+  await streamCalls(
+    traceRequest(projectId, traceId),
+    (received) => {
+      for (const call of received) calls.push(call);
+      onProgress({ loaded: calls.length, total });
+    },
+    signal,
+  );
+  // Without a count the rows say how many there are at least; a trace that grew meanwhile is
+  // caught up by polling.
+  await counted.catch((error: unknown) => {
+    if (signal.aborted) throw error;
+  });
+  return { calls, total: Math.max(total ?? 0, calls.length) };
 }
 
 export function useTraceCalls(projectId: string, traceId: string | undefined) {

@@ -1,0 +1,32 @@
+/**
+ * One call with every column (inputs, output, attributes): what the trace view's detail pane
+ * shows. Outside the view's chunk, so the route's loader can ask for it while that chunk loads.
+ */
+import { type QueryClient, queryOptions } from '@tanstack/react-query';
+import type { CallSchema, CallsQueryReq } from '@weft/protocol';
+import { ApiError, queryCalls } from '../../api/client';
+
+export function callRequest(projectId: string, callId: string): CallsQueryReq {
+  return { project_id: projectId, filter: { call_ids: [callId] }, limit: 1 };
+}
+
+export function callQueryKey(projectId: string, callId: string) {
+  return ['trace-view', 'call', projectId, callId] as const;
+}
+
+/** The query for one call; an unknown id is a 404. */
+export function fullCallOptions(projectId: string, callId: string) {
+  return queryOptions({
+    queryKey: callQueryKey(projectId, callId),
+    queryFn: async ({ signal }): Promise<CallSchema> => {
+      const [call] = await queryCalls(callRequest(projectId, callId), signal);
+      if (!call) throw new ApiError(404, `no call ${callId}`);
+      return call;
+    },
+  });
+}
+
+/** Starts reading the call a trace view's URL names, before the view's code has loaded. */
+export function prefetchFullCall(queryClient: QueryClient, projectId: string, callId: string): void {
+  void queryClient.prefetchQuery(fullCallOptions(projectId, callId));
+}
