@@ -192,6 +192,16 @@ describe('one evaluation', () => {
     expect(ui.pageErrors(page)).toEqual([]);
   });
 
+  it("an evaluation's trace links to its evaluation page", async () => {
+    const { evals } = ui.seed;
+    const evaluationId = evals.evaluationCallIds[0] as string;
+    const page = await ui.openPage(ui.paths.call(evals, evaluationId));
+    await page.getByRole('link', { name: 'Open as evaluation' }).click();
+    await page.waitForURL((url) => url.pathname === ui.paths.evaluation(evals, evaluationId));
+    await bodyRow(rowsTable(page), FRANCE).waitFor();
+    expect(ui.pageErrors(page)).toEqual([]);
+  });
+
   it('a call that is not an evaluation says so, with a link to its trace', async () => {
     const { research } = ui.seed;
     const page = await ui.openPage(ui.paths.evaluation(research, research.pipelineRootId));

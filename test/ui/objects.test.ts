@@ -113,6 +113,12 @@ describe('datasets', () => {
       expect(await shown.textContent()).toContain(row.answer);
     }
     await page.getByText(`${research.datasetRows.length} rows`).waitFor();
+    // A dataset's page lives under /objects/ but belongs to Datasets in the header.
+    const sections = page.getByRole('navigation', { name: 'Project sections' });
+    await expect
+      .poll(() => sections.getByRole('link', { name: 'Datasets' }).getAttribute('aria-current'))
+      .toBe('page');
+    expect(await sections.getByRole('link', { name: 'Objects' }).getAttribute('aria-current')).toBeNull();
     expect(ui.pageErrors(page)).toEqual([]);
   });
 

@@ -9,7 +9,7 @@ import { Layout } from './components/layout';
 import { Failure, NotFound } from './components/states';
 import { paths, projectId } from './routes';
 import { prefetchFirstCallPage } from './views/calls/calls-data';
-import { prefetchFullCall } from './views/trace/full-call';
+import { prefetchTraceView } from './views/trace/trace-load';
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -60,7 +60,7 @@ const router = createBrowserRouter([
         path: ':entity/:project/weave/calls/:callId',
         loader: ({ params }) => {
           const project = { entity: params.entity ?? '', project: params.project ?? '' };
-          prefetchFullCall(queryClient, projectId(project), params.callId ?? '');
+          prefetchTraceView(queryClient, projectId(project), params.callId ?? '');
           return null;
         },
         lazy: async () => ({ Component: (await import('./views/trace/trace-page')).TracePage }),

@@ -32,6 +32,30 @@ export const paths = {
     `${root(project)}/compare-evaluations?calls=${callIds.map(part).join(',')}`,
 };
 
+/** The sections of a project, as its header lists them. */
+export type NavSection = 'Traces' | 'Evaluations' | 'Ops' | 'Datasets' | 'Objects';
+
+/** The section a page's URL puts it in: a call's trace belongs to Traces, a comparison to Evaluations. */
+export function sectionOfPath(pathname: string): NavSection | undefined {
+  const match = /^\/[^/]+\/[^/]+\/weave\/([^/]+)/.exec(pathname);
+  switch (match?.[1]) {
+    case 'traces':
+    case 'calls':
+      return 'Traces';
+    case 'evaluations':
+    case 'compare-evaluations':
+      return 'Evaluations';
+    case 'ops':
+      return 'Ops';
+    case 'datasets':
+      return 'Datasets';
+    case 'objects':
+      return 'Objects';
+    default:
+      return undefined;
+  }
+}
+
 /** `entity/project` as the protocol writes a project id. */
 export function projectId({ entity, project }: ProjectRef): string {
   return `${entity}/${project}`;

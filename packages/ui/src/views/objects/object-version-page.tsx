@@ -7,6 +7,7 @@ import type { ObjSchema } from '@weft/protocol';
 import { useMemo } from 'react';
 import { Link, Navigate, useSearchParams } from 'react-router';
 import { JsonView } from '../../components/json-view';
+import { useNavSection } from '../../components/layout';
 import { Failure, Loading } from '../../components/states';
 import { paths, refPath } from '../../routes';
 import { DatasetRows } from './dataset-rows';
@@ -31,6 +32,7 @@ export function ObjectVersionPage() {
   const { project, name, requested } = useVersionParams();
   const { version, rows, labels } = useVersion(project, name, requested, 'object');
   const [params] = useSearchParams();
+  useNavSection(version.data && datasetTableDigest(version.data) !== undefined ? 'Datasets' : undefined);
 
   if (version.isPending) return <Loading what="the object" />;
   if (version.isError) return <Failure error={version.error} what={`Object ${name} version ${requested}`} />;

@@ -11,6 +11,7 @@ import { Failure, Loading } from '../../components/states';
 import { Status } from '../../components/status';
 import { formatCount, formatDuration, formatTime } from '../../format';
 import { type ProjectRef, paths, refPath } from '../../routes';
+import { isEvaluationCall } from '../evaluations/evaluation-calls';
 import { customSummary, opNameOf, refsOf, usageRows } from './call-facts';
 import { type Conversation, conversationFromInputs, conversationFromOutput } from './chat';
 import { ChatView } from './chat-view';
@@ -84,6 +85,11 @@ function CallHeader({
       <div className="call-title">
         <h2>{call.display_name ?? opName}</h2>
         <Status status={status} />
+        {isEvaluationCall(call) && (
+          <Link to={paths.evaluation(project, call.id)} className="call-title-link">
+            Open as evaluation
+          </Link>
+        )}
       </div>
       <dl className="call-facts">
         <dt>Op</dt>

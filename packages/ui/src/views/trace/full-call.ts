@@ -1,8 +1,9 @@
 /**
  * One call with every column (inputs, output, attributes): what the trace view's detail pane
- * shows. Outside the view's chunk, so the route's loader can ask for it while that chunk loads.
+ * shows. Outside the view's chunk, so the route's loader can ask for it while that chunk loads
+ * (trace-load.ts).
  */
-import { type QueryClient, queryOptions } from '@tanstack/react-query';
+import { queryOptions } from '@tanstack/react-query';
 import type { CallSchema, CallsQueryReq } from '@weft/protocol';
 import { ApiError, queryCalls } from '../../api/client';
 
@@ -24,9 +25,4 @@ export function fullCallOptions(projectId: string, callId: string) {
       return call;
     },
   });
-}
-
-/** Starts reading the call a trace view's URL names, before the view's code has loaded. */
-export function prefetchFullCall(queryClient: QueryClient, projectId: string, callId: string): void {
-  void queryClient.prefetchQuery(fullCallOptions(projectId, callId));
 }

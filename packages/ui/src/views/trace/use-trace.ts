@@ -5,9 +5,16 @@
  */
 
 import { type QueryClient, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
-import { countCalls, queryCalls, streamCalls } from '../../api/client';
+import { useEffect } from 'react';
+import { queryCalls } from '../../api/client';
 import { callQueryKey, fullCallOptions } from './full-call';
+import {
+  type LoadedTrace,
+  type TraceProgress,
+  traceCallsOptions,
+  traceProgressKey,
+  traceQueryKey,
+} from './trace-load';
 import {
   lastStartedAt,
   mergeCalls,
@@ -16,75 +23,31 @@ import {
   pollRequest,
   runningIds,
   TRACE_CALL_CAP,
-  traceCountRequest,
-  traceRequest,
 } from './trace-requests';
 import type { TraceCall } from './trace-tree';
 
-function traceQueryKey(projectId: string, traceId: string) {
-  return ['trace-view', 'trace', projectId, traceId] as const;
-}
+export type { LoadedTrace, TraceProgress } from './trace-load';
 
 /** One call with inputs, output and everything else; an unknown id is a 404. */
 export function useFullCall(projectId: string, callId: string) {
   return useQuery(fullCallOptions(projectId, callId));
 }
 
-export interface LoadedTrace {
-  readonly calls: readonly TraceCall[];
-  /** Calls the trace has on the server (may exceed what was loaded). */
-  readonly total: number;
-}
-
-export interface TraceProgress {
-  readonly loaded: number;
-  readonly total: number | undefined;
-}
-
-/**
- * The trace in one streamed read, and its count alongside (an index count, answered long before
- * the rows), so that progress can say "n of m" while the rows arrive.
- */
-async function loadTrace(
-  projectId: string,
-  traceId: string,
-  onProgress: (progress: TraceProgress) => void,
-  signal: AbortSignal,
-): Promise<LoadedTrace> {
-  const calls: TraceCall[] = [];
-  let total: number | undefined;
-  const counted = countCalls(traceCountRequest(projectId, traceId), signal).then((count) => {
-    total = count;
-    onProgress({ loaded: calls.length, total });
-  });
-  // Its failure is dealt with below, once the rows are in; meanwhile it must not go unhandled.
-  counted.catch(() => undefined);
-  await streamCalls(
-    traceRequest(projectId, traceId),
-    (received) => {
-      for (const call of received) calls.push(call);
-      onProgress({ loaded: calls.length, total });
-    },
-    signal,
-  );
-  // Without a count the rows say how many there are at least; a trace that grew meanwhile is
-  // caught up by polling.
-  await counted.catch((error: unknown) => {
-    if (signal.aborted) throw error;
-  });
-  return { calls, total: Math.max(total ?? 0, calls.length) };
-}
+const NO_PROGRESS: TraceProgress = { loaded: 0, total: undefined };
 
 export function useTraceCalls(projectId: string, traceId: string | undefined) {
-  const [progress, setProgress] = useState<TraceProgress>({ loaded: 0, total: undefined });
+  const queryClient = useQueryClient();
   const query = useQuery({
-    queryKey: traceQueryKey(projectId, traceId ?? ''),
+    ...traceCallsOptions(queryClient, projectId, traceId ?? ''),
     enabled: traceId !== undefined,
-    // Polling keeps a running trace fresh; an ended one does not change.
-    staleTime: Number.POSITIVE_INFINITY,
-    queryFn: ({ signal }) => loadTrace(projectId, traceId!, setProgress, signal),
   });
-  return { ...query, progress };
+  // Written by the load as rows arrive (trace-load.ts); never fetched by itself.
+  const progress = useQuery<TraceProgress>({
+    queryKey: traceProgressKey(projectId, traceId ?? ''),
+    queryFn: () => NO_PROGRESS,
+    enabled: false,
+  });
+  return { ...query, progress: progress.data ?? NO_PROGRESS };
 }
 
 /**
