@@ -150,25 +150,21 @@ function anyMissed(result: UiBenchResult): boolean {
 export const UI_MISSES = `
 ### Why targets are missed (read from the run of 2026-12-03, \`--full\`)
 
-- Calls table, first page (457 ms median): the server is not where the time goes. It answers the
-  first page of 900,395 calls in 25–35 ms and the count in about 65 ms. The app's HTML arrives in
-  a few ms, but its main script (351 KB, 110 KB gzipped), though read from the cache, has only
-  been compiled and run by DOMContentLoaded at about 225 ms, and the view's own chunk is fetched
-  and rendered after that, so the first request leaves at about 355 ms. On this 2-core machine,
-  300 ms needs a cheaper start: less JavaScript before the first request, and the view's chunk
-  and its first request started together with the main script rather than after it.
-- Trace of 10,000 calls, open (1,142 ms median, 2,160 ms worst): the tree is 7.5 MB of JSON
-  (five pages of 2,000 calls, about 750 bytes a call without inputs and output). With four
-  pages in flight at once on the two cores the browser also uses, each takes 250–480 ms to
-  answer; the tree is rendered about 100 ms after the last page. Sending fewer bytes per call
-  (the tree needs names, status and times), or showing the first page before the rest, is what
-  would bring it under 1 s. A click is answered in under 100 ms (median), well within target.
-- Scrolling (longest frame 233 ms): at 20 rows per frame, a fast fling, the long frames are the
-  table re-rendering the rows that scroll in: in them, style, layout and paint took 3.6 s, the
-  virtualiser's scroll handler (\`DIV.onscroll\`) 1.4 s, timers in the main chunk 0.5 s, and the
-  layout of the new rows forced by the benchmark's own scroll step 1.7 s (layout the frames
-  would do anyway). Fewer or cheaper cells per row (and rendering rows that scroll in without
-  their formatting first) is where the frame time can come down.
+- Calls table, first page (304 ms median, 337 ms worst; 4 ms over): the server answers the first
+  page of 900,395 calls in about 20 ms. The route's loader asks for it as soon as the router
+  starts, so the request leaves while the main script is still finishing (187 ms here); the
+  calls view is in the main chunk (147 KB gzipped) so that no second chunk has to arrive first.
+  What is left is the browser's own start on two cores: compiling and running the main script
+  from the cache takes until about 190 ms, and React's first render of the frame and the table
+  another 60–100 ms. Less JavaScript before the first paint (a smaller router and table, or a
+  server-rendered first page) is what would buy the last milliseconds.
+- Scrolling (longest frame 117 ms, p99 83 ms; 61 of 651 frames over 50 ms): at 20 rows per
+  frame, a fast fling, the long frames are the table rendering the rows that scroll in: in
+  them, style, layout and paint took 3.0 s, the virtualiser's scroll handler (\`DIV.onscroll\`,
+  which renders the new rows) 2.3 s, and the layout forced by the benchmark's own scroll step
+  0.6 s (layout the frames would do anyway). Rows are already placed absolutely, contained, and
+  memoised; fewer or cheaper cells per row, or rows drawn without their formatting while a
+  fling is in progress, is where the frame time can still come down.
 `;
 
 function scrollSummary(scroll: ScrollMeasurement): string {

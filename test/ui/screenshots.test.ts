@@ -6,6 +6,7 @@
  */
 import { parseRef } from '@weft/protocol';
 import { describe, expect, it } from 'vitest';
+import { postJson } from '../support/weft-server.js';
 import { useUiHarness } from './support/harness.js';
 
 const ui = useUiHarness();
@@ -83,4 +84,85 @@ describe('screenshots of the main views', () => {
     await ui.screenshot(compare, 'evaluation-compare');
     expect(ui.pageErrors(compare)).toEqual([]);
   });
+
+  it('a project with no calls', async () => {
+    const { objectsOnly } = ui.seed;
+    const page = await ui.openPage(ui.paths.traces(objectsOnly));
+    await page.getByRole('heading', { name: 'No calls yet' }).waitFor();
+    await ui.screenshot(page, 'empty-project');
+    expect(ui.pageErrors(page)).toEqual([]);
+  });
+
+  it('a trace of 10,000 calls, with names far too long for their columns', async () => {
+    const project = { entity: 'ui-tests', project: 'big-trace' };
+    const { rootId, longName } = await logBigTrace(ui.server.url, `${project.entity}/${project.project}`);
+
+    const table = await ui.openPage(ui.paths.traces(project));
+    await table
+      .getByRole('row')
+      .filter({ hasText: longName.slice(0, 40) })
+      .first()
+      .waitFor();
+    await ui.screenshot(table, 'long-names');
+    expect(ui.pageErrors(table)).toEqual([]);
+
+    const trace = await ui.openPage(ui.paths.call(project, rootId));
+    await trace.getByText('10,000 calls').first().waitFor();
+    await trace.getByRole('treeitem').filter({ hasText: 'worker_0' }).first().waitFor();
+    await ui.screenshot(trace, 'trace-10k');
+    expect(ui.pageErrors(trace)).toEqual([]);
+  });
 });
+
+/**
+ * One trace of 10,000 calls (a root, 99 workers of 100 steps each), logged through the
+ * trace-server API in batches; the root has a display name far longer than any column.
+ */
+async function logBigTrace(
+  serverUrl: string,
+  projectId: string,
+): Promise<{ rootId: string; longName: string }> {
+  const t0 = Date.parse('2026-03-01T09:00:00.000Z');
+  const at = (ms: number) => new Date(t0 + ms).toISOString();
+  const traceId = 'big-trace-0001';
+  const rootId = 'big-root';
+  const longName =
+    `summarise every quarterly report of every subsidiary ${'and its appendices '.repeat(8)}`.trim();
+  const op = (name: string) => `weave:///${projectId}/op/${name}:v1digest`;
+  const items: unknown[] = [];
+  const call = (id: string, parent: string | null, name: string, start: number, end: number, extra = {}) =>
+    items.push({
+      project_id: projectId,
+      id,
+      trace_id: traceId,
+      parent_id: parent,
+      op_name: op(name),
+      started_at: at(start),
+      ended_at: at(end),
+      attributes: {},
+      inputs: { step: id },
+      output: 'ok',
+      summary: {},
+      ...extra,
+    });
+  call(rootId, null, 'a_pipeline_op_whose_name_goes_on_and_on_past_every_column_width', 0, 120_000, {
+    display_name: longName,
+  });
+  for (let worker = 0; worker < 99; worker += 1) {
+    const workerId = `worker-${worker}`;
+    const workerStart = worker * 1_000;
+    call(workerId, rootId, `worker_${worker}`, workerStart, workerStart + 20_000);
+    for (let step = 0; step < 100; step += 1) {
+      const start = workerStart + step * 200;
+      call(`${workerId}-step-${step}`, workerId, 'step', start, start + 150);
+    }
+  }
+  for (let offset = 0; offset < items.length; offset += 2_000) {
+    const res = await postJson(serverUrl, `/v2/${projectId}/calls/complete`, {
+      batch: items.slice(offset, offset + 2_000),
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+  }
+  expect(items.length).toBe(10_000);
+  return { rootId, longName };
+}
