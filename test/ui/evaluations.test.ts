@@ -35,13 +35,17 @@ describe('the list of evaluations', () => {
       .evaluateAll((anchors) => anchors.map((anchor) => anchor.getAttribute('href')));
     expect(links).toEqual([ui.paths.evaluation(evals, newer), ui.paths.evaluation(evals, older)]);
 
-    for (const index of [0, 1]) {
-      const text = await rows.nth(index).innerText();
-      expect(text).toContain('parisModel');
+    // The headline of each scorer: exactMatch's fraction, lengthScore's first metric (len's mean).
+    // The newer run's model also gets "2+2?" right.
+    const [newerText, olderText] = [await rows.nth(0).innerText(), await rows.nth(1).innerText()];
+    expect(olderText).toContain('parisModel');
+    expect(olderText).not.toContain('parisModelV2');
+    expect(olderText).toMatch(/exactMatch\s*33\.3%/);
+    expect(olderText).toMatch(/lengthScore\.len\s*5/);
+    expect(newerText).toContain('parisModelV2');
+    expect(newerText).toMatch(/exactMatch\s*66\.7%/);
+    for (const text of [newerText, olderText]) {
       expect(text).toContain('eval-dataset');
-      // The headline of each scorer: exactMatch's fraction, lengthScore's first metric (len's mean).
-      expect(text).toMatch(/exactMatch\s*33\.3%/);
-      expect(text).toMatch(/lengthScore\.len\s*5/);
       expect(text).toContain('Success');
     }
     expect(ui.pageErrors(page)).toEqual([]);
@@ -227,21 +231,21 @@ describe('two evaluations side by side', () => {
     const summary = page.getByRole('region', { name: 'Summary side by side' });
     const exact = summary.locator('tr[data-scorer="exactMatch"]');
     await exact.waitFor();
-    // The same model on the same rows: the same score on both sides, no change.
+    // The newer model gets one more of the three rows right.
     expect((await exact.getByRole('cell').allInnerTexts()).map((text) => text.trim())).toEqual([
       'exactMatch',
       'score',
       '33.3%',
-      '33.3%',
-      '±0',
+      '66.7%',
+      '+33.3 pts',
     ]);
     for (const scorer of evals.scorerNames)
       await summary.locator(`tr[data-scorer="${scorer}"]`).first().waitFor();
     // The same dataset: no warning about different datasets.
     expect(await page.getByText('different datasets').count()).toBe(0);
 
-    // Rows are matched once both runs are read: every row is in both, and they agree.
-    await page.getByText('3 in both · 0 differ').waitFor();
+    // Rows are matched once both runs are read: every row is in both, and one differs.
+    await page.getByText('3 in both · 1 differ').waitFor();
     const table = page.getByRole('table', { name: 'Rows side by side' });
     for (const question of evals.datasetQuestions) await bodyRow(table, question).waitFor();
     const france = bodyRow(table, FRANCE);
@@ -255,7 +259,7 @@ describe('two evaluations side by side', () => {
   it("a matched row opens in full, both runs' output and scores side by side", async () => {
     const { evals } = ui.seed;
     const page = await ui.openPage(ui.paths.compareEvaluations(evals, evals.evaluationCallIds));
-    await page.getByText('3 in both · 0 differ').waitFor();
+    await page.getByText('3 in both · 1 differ').waitFor();
     const row = bodyRow(page.getByRole('table', { name: 'Rows side by side' }), FRANCE);
     await row.getByRole('cell').nth(1).click();
     const detail = page.getByRole('complementary', { name: 'Selected row' });
@@ -265,14 +269,19 @@ describe('two evaluations side by side', () => {
     expect(ui.pageErrors(page)).toEqual([]);
   });
 
-  it('"differences only" keeps the rows where the runs disagree: here none', async () => {
+  it('"differences only" keeps the rows where the runs disagree', async () => {
     const { evals } = ui.seed;
     const page = await ui.openPage(ui.paths.compareEvaluations(evals, evals.evaluationCallIds));
     const table = page.getByRole('table', { name: 'Rows side by side' });
     await bodyRow(table, FRANCE).waitFor();
     await page.getByRole('button', { name: 'Differences only' }).click();
     await expect.poll(() => new URL(page.url()).searchParams.get('diff')).toBe('1');
-    await page.getByText('The two evaluations agree on every row.').waitFor();
+    // Only "2+2?" differs: "dunno" against "4".
+    await expect.poll(() => table.locator('tbody tr[data-index]').count()).toBe(1);
+    const differing = await table.locator('tbody tr[data-index]').innerText();
+    expect(differing).toContain('2+2?');
+    expect(differing).toContain('dunno');
+    expect(differing).toContain('4');
     expect(await page.getByRole('button', { name: 'Differences only' }).getAttribute('aria-pressed')).toBe(
       'true',
     );

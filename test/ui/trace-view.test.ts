@@ -164,6 +164,9 @@ describe('the detail pane', () => {
     await pane.getByText('You are a concise weather assistant', { exact: false }).waitFor();
     await pane.getByText(research.openaiToolName).first().waitFor();
     await pane.getByText('stopped: tool_calls').waitFor();
+    // The tools the request offered, folded, with their descriptions inside.
+    await pane.getByText(`1 tool offered: ${research.openaiToolName}`).click();
+    await pane.getByText('The current weather in a city').waitFor();
     // Token usage per model, from the summary the SDK rolled up.
     await pane.getByRole('cell', { name: 'gpt-4o-mini' }).waitFor();
     await expect.poll(() => marks(page, 'weft:detail-ready')).toBeGreaterThan(0);

@@ -228,9 +228,17 @@ groups.evaluation = async () => {
       { question: 'largest planet?', expected: 'Jupiter' },
     ],
   });
-  const parisModel = weave.op(async function parisModel({ datasetRow }) {
-    return datasetRow.question.includes('France') ? 'Paris' : 'dunno';
-  });
+  // WEFT_COMPAT_EVAL_MODEL=v2 evaluates a second model that also knows its arithmetic, so two
+  // runs can be compared with a difference between them.
+  const parisModel =
+    process.env.WEFT_COMPAT_EVAL_MODEL === 'v2'
+      ? weave.op(async function parisModelV2({ datasetRow }) {
+          if (datasetRow.question === '2+2?') return '4';
+          return datasetRow.question.includes('France') ? 'Paris' : 'dunno';
+        })
+      : weave.op(async function parisModel({ datasetRow }) {
+          return datasetRow.question.includes('France') ? 'Paris' : 'dunno';
+        });
   const exactMatch = weave.op(function exactMatch({ modelOutput, datasetRow }) {
     return modelOutput === datasetRow.expected;
   });

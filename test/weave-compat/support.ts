@@ -119,7 +119,13 @@ export interface GroupRun {
  */
 export async function runGroup(
   group: string,
-  env: { traceServerUrl: string; project: string; fakeOpenAIUrl?: string },
+  env: {
+    traceServerUrl: string;
+    project: string;
+    fakeOpenAIUrl?: string;
+    /** More environment for the scenario (a variant it reads, such as WEFT_COMPAT_EVAL_MODEL). */
+    variables?: Record<string, string>;
+  },
   timeoutMs = 45_000,
 ): Promise<GroupRun> {
   const dir = mkdtempSync(join(tmpdir(), `weave-compat-${group}-`));
@@ -136,6 +142,7 @@ export async function runGroup(
         WEAVE_PRINT_CALL_LINK: 'false',
         WEFT_COMPAT_PROJECT: env.project,
         ...(env.fakeOpenAIUrl ? { FAKE_OPENAI_URL: env.fakeOpenAIUrl } : {}),
+        ...env.variables,
       },
     });
     let stdout = '';

@@ -95,6 +95,29 @@ describe('a built UI', () => {
     expect(await head.text()).toBe('');
   });
 
+  it('serves a rebuilt UI without a restart: the new shell and the files it names', async () => {
+    const rebuiltDir = mkdtempSync(join(tmpdir(), 'weft-ui-rebuilt-'));
+    writeFileSync(join(rebuiltDir, 'index.html'), INDEX_HTML);
+    mkdirSync(join(rebuiltDir, 'assets'));
+    writeFileSync(join(rebuiltDir, 'assets', 'app-3f9a2b1c.js'), ASSET);
+    const rebuilt = await startWeftServer({ args: ['--ui-dir', rebuiltDir] });
+    try {
+      expect(await (await navigate(rebuilt.url, '/')).text()).toBe(INDEX_HTML);
+      const newShell = INDEX_HTML.replace('app-3f9a2b1c.js', 'app-77d0e4aa.js').replace(
+        'weft test shell',
+        'weft test shell, rebuilt',
+      );
+      writeFileSync(join(rebuiltDir, 'assets', 'app-77d0e4aa.js'), ASSET);
+      writeFileSync(join(rebuiltDir, 'index.html'), newShell);
+      expect(await (await navigate(rebuilt.url, '/acme/proj/weave/traces')).text()).toBe(newShell);
+      expect((await fetch(`${rebuilt.url}/assets/app-77d0e4aa.js`)).status).toBe(200);
+    } finally {
+      await rebuilt.stop();
+      removeDataDir(rebuilt.dataDir);
+      removeDataDir(rebuiltDir);
+    }
+  });
+
   it('serves hashed assets as immutable for a year', async () => {
     const res = await fetch(`${server.url}/assets/app-3f9a2b1c.js`);
     expect(res.status).toBe(200);

@@ -9,7 +9,8 @@
  *   call with hostile input and a giant output, a call left running, and 300 more traces so the
  *   calls table scrolls.
  * - `ui-tests/evals`: two runs of the official npm SDK's (weave@0.11.1) `Evaluation.evaluate`
- *   over the same Dataset, through test/weave-compat's scenario runner.
+ *   over the same Dataset, through test/weave-compat's scenario runner: `parisModel`, then
+ *   `parisModelV2`, which also gets "2+2?" right.
  * - `ui-tests/objects-only`: a published object and no calls.
  *
  * Everything a test needs to find again (ids, refs, counts, `Call.uiUrl`) is returned.
@@ -440,7 +441,16 @@ async function seedEvaluations(serverUrl: string): Promise<unknown[]> {
   const runs = [];
   // One after the other: the second run's calls start after the first's, so "oldest first" holds.
   for (let run = 0; run < 2; run++) {
-    const result = await runGroup('evaluation', { traceServerUrl: serverUrl, project: projectId }, 60_000);
+    // The second run evaluates a model that gets one more row right, so the runs differ.
+    const result = await runGroup(
+      'evaluation',
+      {
+        traceServerUrl: serverUrl,
+        project: projectId,
+        variables: run === 0 ? {} : { WEFT_COMPAT_EVAL_MODEL: 'v2' },
+      },
+      60_000,
+    );
     if (result.exitCode !== 0 || result.result === undefined) {
       throw new Error(
         `seeding: the official SDK's evaluation failed (exit ${result.exitCode}):\n${result.stdout}\n${result.stderr}`,

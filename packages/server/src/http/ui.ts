@@ -6,7 +6,7 @@
  * navigation is a GET or HEAD that accepts `text/html`: API clients never ask for HTML, so their
  * unknown routes keep the JSON 404 (docs/protocol.md §16).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import fastifyStatic from '@fastify/static';
@@ -63,9 +63,28 @@ export function defaultUiDir(): string | undefined {
 }
 
 /**
+ * `index.html`, read again whenever the file changes: a rebuild while the server runs replaces
+ * the hashed files the old shell names, so the old shell would load nothing. Checking costs one
+ * stat per navigation. Undefined while there is no file.
+ */
+function shellFile(path: string): () => Buffer | undefined {
+  let cached: { mtimeMs: number; size: number; bytes: Buffer } | undefined;
+  return () => {
+    try {
+      const { mtimeMs, size } = statSync(path);
+      if (cached?.mtimeMs !== mtimeMs || cached.size !== size) {
+        cached = { mtimeMs, size, bytes: readFileSync(path) };
+      }
+      return cached.bytes;
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+/**
  * Serves the UI built into `dir` (`undefined`: @weft/ui's own build; `null`: no UI at all, as
- * before it existed). `index.html` is read once, here: a rebuild needs a restart anyway, since it
- * replaces the hashed files the old shell names.
+ * before it existed).
  */
 export function registerWebUi(app: FastifyInstance, dir: string | null | undefined): WebUi {
   if (dir === null) {
@@ -73,9 +92,9 @@ export function registerWebUi(app: FastifyInstance, dir: string | null | undefin
     return { answerNavigation: () => false };
   }
   const root = dir ?? defaultUiDir();
-  const indexPath = root === undefined ? undefined : join(root, 'index.html');
-  const shell = indexPath !== undefined && existsSync(indexPath) ? readFileSync(indexPath) : undefined;
-  if (root === undefined || shell === undefined) {
+  const readShell = root === undefined ? () => undefined : shellFile(join(root, 'index.html'));
+  const built = readShell() !== undefined;
+  if (root === undefined || !built) {
     app.log.warn(
       { dir: root ?? null },
       'the web UI is not built: browsers get a page saying so (run npm run build); the API is unaffected',
@@ -83,9 +102,11 @@ export function registerWebUi(app: FastifyInstance, dir: string | null | undefin
   } else {
     registerUiFiles(app, root);
   }
-  registerFavicon(app, shell ? root : undefined);
-  const sendShell = (reply: FastifyReply): FastifyReply =>
-    reply
+  registerFavicon(app, built ? root : undefined);
+  const sendShell = (reply: FastifyReply): FastifyReply => {
+    // Without its files (the folder did not exist at start), a shell would load nothing.
+    const shell = built ? readShell() : undefined;
+    return reply
       .status(shell ? 200 : 503)
       .type('text/html; charset=utf-8')
       .header('cache-control', 'no-cache')
@@ -93,6 +114,7 @@ export function registerWebUi(app: FastifyInstance, dir: string | null | undefin
       .header('x-content-type-options', 'nosniff')
       .header('referrer-policy', 'no-referrer')
       .send(shell ?? NOT_BUILT_PAGE);
+  };
   app.get('/', (_request, reply) => sendShell(reply));
   return {
     answerNavigation(request, reply) {

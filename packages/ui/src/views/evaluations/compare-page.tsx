@@ -20,7 +20,14 @@ import { datasetRelation, type MatchedRow, matchRows, matchStats } from './match
 import { exampleGroups, groupScoreColumns, OutputCell } from './row-columns';
 import { CompareRowDetail } from './row-detail';
 import { type EvalRow, exampleFields, type ScoreColumn, scoreColumns, scoreValue } from './rows';
-import { compareSummaries, formatDelta, formatMetric, type MetricComparison, parseSummary } from './summary';
+import {
+  compareSummaries,
+  formatDelta,
+  formatLatencyDelta,
+  formatMetric,
+  type MetricComparison,
+  parseSummary,
+} from './summary';
 import './evaluations.css';
 
 export function CompareEvaluationsPage() {
@@ -332,7 +339,7 @@ function SummaryComparison({
               <td
                 className={`number eval-delta eval-delta-${latencyDelta === undefined || latencyDelta === 0 ? 'neutral' : latencyDelta < 0 ? 'better' : 'worse'}`}
               >
-                {latencyDelta === undefined ? '—' : `${formatDelta(latencyDelta, 'mean')} s`}
+                {latencyDelta === undefined ? '—' : formatLatencyDelta(latencyDelta)}
               </td>
             </tr>
           )}

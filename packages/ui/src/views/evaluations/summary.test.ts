@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   compareSummaries,
   formatDelta,
+  formatLatencyDelta,
   formatMetric,
   formatNumber,
   formatPercent,
@@ -83,6 +84,12 @@ describe('formatting', () => {
     expect(formatDelta(-1 / 3, 'fraction')).toBe('−33.3 pts');
     expect(formatDelta(0.25, 'mean')).toBe('+0.25');
     expect(formatDelta(0, 'mean')).toBe('±0');
+  });
+
+  it('writes latency changes in the units of the latencies beside them', () => {
+    expect(formatLatencyDelta(-0.225)).toBe('−225 ms');
+    expect(formatLatencyDelta(1.5)).toBe('+1.50 s');
+    expect(formatLatencyDelta(0)).toBe('±0');
   });
 });
 

@@ -6,6 +6,8 @@
  * scorer. Scorers with their own `summarize` may return anything; that is kept as a raw value.
  */
 
+import { formatDuration } from '../../format';
+
 /** Keys of the summary that describe the model run rather than a scorer. */
 export const MODEL_KEYS: ReadonlySet<string> = new Set(['model_latency', 'model_success']);
 
@@ -218,6 +220,12 @@ export function compareSummaries(a: EvaluationSummary, b: EvaluationSummary): Me
       row.delta = after - before;
   }
   return [...rows.values()];
+}
+
+/** A change of latency, in the units the latencies beside it use: `−225 ms`, `+1.50 s`. */
+export function formatLatencyDelta(seconds: number): string {
+  if (seconds === 0) return '±0';
+  return `${seconds > 0 ? '+' : '−'}${formatDuration(Math.abs(seconds) * 1000)}`;
 }
 
 /** `+12.5 pts` for fractions, `+0.25` for means, `±0` when equal. */

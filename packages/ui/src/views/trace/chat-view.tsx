@@ -5,7 +5,7 @@
  */
 import { useState } from 'react';
 import { JsonView } from '../../components/json-view';
-import type { ChatMessage, ChatPart, Conversation } from './chat';
+import type { ChatMessage, ChatPart, ChatTool, Conversation } from './chat';
 
 /** Text longer than this is cut until "show all" is pressed. */
 const LONG_TEXT = 4000;
@@ -18,6 +18,7 @@ export function ChatView({ conversation }: { conversation: Conversation }) {
         // biome-ignore lint/suspicious/noArrayIndexKey: a logged conversation never reorders.
         <ChatMessageView key={index} message={message} />
       ))}
+      {conversation.tools.length > 0 && <ChatTools tools={conversation.tools} />}
       {(conversation.stopReason || conversation.model) && (
         <p className="chat-meta">
           {conversation.model && <span>model {conversation.model}</span>}
@@ -25,6 +26,28 @@ export function ChatView({ conversation }: { conversation: Conversation }) {
         </p>
       )}
     </div>
+  );
+}
+
+/** The tools the model could call: names and descriptions, each schema folded away. */
+function ChatTools({ tools }: { tools: readonly ChatTool[] }) {
+  return (
+    <details className="chat-tools">
+      <summary>
+        {tools.length === 1 ? '1 tool offered' : `${tools.length} tools offered`}:{' '}
+        {tools.map((tool) => tool.name).join(', ')}
+      </summary>
+      <ul>
+        {tools.map((tool, index) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: tools keep their logged order; names may repeat.
+          <li key={index} className="chat-tool">
+            <code>{tool.name}</code>
+            {tool.description && <p className="chat-tool-description">{tool.description}</p>}
+            <JsonView value={tool.parameters} collapsed={1} />
+          </li>
+        ))}
+      </ul>
+    </details>
   );
 }
 

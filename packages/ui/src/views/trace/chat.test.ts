@@ -188,9 +188,151 @@ describe('outputs', () => {
           parts: [{ kind: 'text', text: 'Hello.' }],
         },
       ],
+      tools: [],
       stopReason: 'end_turn',
       model: 'claude-sonnet-4',
     });
+  });
+
+  it('reads an OpenAI response: text, function calls and other items in order, and its status', () => {
+    const conversation = conversationFromOutput({
+      id: 'resp_1',
+      object: 'response',
+      model: 'gpt-4.1',
+      status: 'completed',
+      output: [
+        { type: 'reasoning', id: 'rs_1', summary: [] },
+        {
+          type: 'message',
+          role: 'assistant',
+          content: [{ type: 'output_text', text: 'Looking it up.', annotations: [] }],
+        },
+        { type: 'function_call', call_id: 'call_9', name: 'get_weather', arguments: '{"city":"Paris"}' },
+      ],
+    });
+    expect(conversation?.format).toBe('openai-responses');
+    expect(conversation?.stopReason).toBe('completed');
+    expect(conversation?.model).toBe('gpt-4.1');
+    expect(conversation?.messages).toHaveLength(1);
+    expect(conversation?.messages[0]?.role).toBe('assistant');
+    expect(conversation?.messages[0]?.parts).toEqual([
+      { kind: 'other', value: { type: 'reasoning', id: 'rs_1', summary: [] } },
+      { kind: 'text', text: 'Looking it up.' },
+      { kind: 'tool_call', id: 'call_9', name: 'get_weather', arguments: '{"city":"Paris"}' },
+    ]);
+  });
+
+  it('says why an OpenAI response is incomplete', () => {
+    const conversation = conversationFromOutput({
+      object: 'response',
+      status: 'incomplete',
+      incomplete_details: { reason: 'max_output_tokens' },
+      output: [{ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Par' }] }],
+    });
+    expect(conversation?.stopReason).toBe('max_output_tokens');
+  });
+});
+
+describe('OpenAI responses inputs', () => {
+  it('reads instructions and text input', () => {
+    const conversation = conversationFromInputs({
+      model: 'gpt-4.1',
+      instructions: 'Answer in French.',
+      input: 'What is the capital of France?',
+    });
+    expect(conversation?.format).toBe('openai-responses');
+    expect(conversation?.messages.map((message) => [message.role, message.parts])).toEqual([
+      ['system', [{ kind: 'text', text: 'Answer in French.' }]],
+      ['user', [{ kind: 'text', text: 'What is the capital of France?' }]],
+    ]);
+  });
+
+  it('reads input items: messages, a function call and its output', () => {
+    const conversation = conversationFromInputs({
+      model: 'gpt-4.1',
+      input: [
+        { role: 'user', content: [{ type: 'input_text', text: 'Weather in Paris?' }] },
+        { type: 'function_call', call_id: 'call_9', name: 'get_weather', arguments: '{"city":"Paris"}' },
+        { type: 'function_call_output', call_id: 'call_9', output: '{"temp":21}' },
+      ],
+    });
+    expect(conversation?.messages).toEqual([
+      {
+        role: 'user',
+        name: undefined,
+        toolCallId: undefined,
+        parts: [{ kind: 'text', text: 'Weather in Paris?' }],
+      },
+      {
+        role: 'assistant',
+        name: undefined,
+        toolCallId: undefined,
+        parts: [{ kind: 'tool_call', id: 'call_9', name: 'get_weather', arguments: '{"city":"Paris"}' }],
+      },
+      { role: 'tool', name: undefined, toolCallId: 'call_9', parts: [{ kind: 'text', text: '{"temp":21}' }] },
+    ]);
+  });
+
+  it('does not take an op with an `input` argument but no model for a responses call', () => {
+    expect(conversationFromInputs({ input: 'some text' })).toBeUndefined();
+    expect(conversationFromInputs({ input: ['a', 'b'], model: 'm', messages: 'x' })).toBeUndefined();
+  });
+
+  it('falls back to JSON for an input item of no known shape', () => {
+    expect(conversationFromInputs({ model: 'm', input: [{ role: 'wizard', content: 'x' }] })).toBeUndefined();
+  });
+});
+
+describe('tools offered', () => {
+  const weather = {
+    type: 'object',
+    properties: { city: { type: 'string' } },
+    required: ['city'],
+  };
+
+  it('reads OpenAI chat tools', () => {
+    const conversation = conversationFromInputs({
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: 'Weather?' }],
+      tools: [
+        { type: 'function', function: { name: 'get_weather', description: 'Now', parameters: weather } },
+      ],
+    });
+    expect(conversation?.tools).toEqual([{ name: 'get_weather', description: 'Now', parameters: weather }]);
+  });
+
+  it('reads Anthropic tools, built-in ones by name', () => {
+    const conversation = conversationFromInputs({
+      model: 'claude-sonnet-4',
+      system: 'Be brief.',
+      messages: [{ role: 'user', content: 'Weather?' }],
+      tools: [
+        { name: 'get_weather', description: 'Now', input_schema: weather },
+        { type: 'web_search_20250305', name: 'web_search', max_uses: 2 },
+      ],
+    });
+    expect(conversation?.tools).toEqual([
+      { name: 'get_weather', description: 'Now', parameters: weather },
+      {
+        name: 'web_search',
+        description: undefined,
+        parameters: { type: 'web_search_20250305', name: 'web_search', max_uses: 2 },
+      },
+    ]);
+  });
+
+  it('reads OpenAI responses tools, and lists entries of no known shape without failing', () => {
+    const conversation = conversationFromInputs({
+      model: 'gpt-4.1',
+      input: 'Weather?',
+      tools: [{ type: 'function', name: 'get_weather', parameters: weather }, { type: 'web_search' }, 42],
+    });
+    expect(conversation?.tools.map((tool) => tool.name)).toEqual(['get_weather', 'web_search', 'tool']);
+    expect(conversation?.tools[2]?.parameters).toBe(42);
+  });
+
+  it('is empty when the request offered none', () => {
+    expect(conversationFromInputs({ messages: [{ role: 'user', content: 'hi' }] })?.tools).toEqual([]);
   });
 });
 

@@ -1,11 +1,12 @@
 /**
- * Recognises chat-shaped call inputs and outputs (OpenAI chat completions, Anthropic messages)
- * and normalises them into one conversation shape the detail pane renders. Logged data is
+ * Recognises chat-shaped call inputs and outputs (OpenAI chat completions, OpenAI responses,
+ * Anthropic messages) and normalises them into one conversation shape the detail pane renders,
+ * with the tools the request offered the model. Logged data is
  * hostile: anything that does not fit the shape exactly is `undefined` (the pane then shows
  * JSON), and nothing here throws.
  */
 
-export type ChatFormat = 'openai' | 'anthropic';
+export type ChatFormat = 'openai' | 'openai-responses' | 'anthropic';
 
 export type ChatPart =
   | { kind: 'text'; text: string }
@@ -24,9 +25,19 @@ export interface ChatMessage {
   readonly parts: ChatPart[];
 }
 
+/** A tool the request offered the model: a function with its parameters' schema, or a built-in. */
+export interface ChatTool {
+  readonly name: string;
+  readonly description: string | undefined;
+  /** The parameters' JSON schema, or the whole entry when it is not a function tool. */
+  readonly parameters: unknown;
+}
+
 export interface Conversation {
   readonly format: ChatFormat;
   readonly messages: ChatMessage[];
+  /** The tools offered (inputs only); empty when none were. */
+  readonly tools: ChatTool[];
   /** Why the model stopped: `finish_reason` or `stop_reason`. */
   readonly stopReason: string | undefined;
   readonly model: string | undefined;
@@ -78,18 +89,36 @@ const ANTHROPIC_ONLY_BLOCKS: ReadonlySet<string> = new Set([
  */
 function requestOf(inputs: unknown): Json | undefined {
   if (!isObject(inputs)) return undefined;
-  if (Array.isArray(inputs.messages)) return inputs;
+  if (isChatRequest(inputs)) return inputs;
   const objectArgs = Object.entries(inputs).filter(([key, value]) => key !== 'self' && isObject(value));
   if (objectArgs.length === 1) {
     const inner = objectArgs[0]![1] as Json;
-    if (Array.isArray(inner.messages)) return inner;
+    if (isChatRequest(inner)) return inner;
   }
   return undefined;
+}
+
+/**
+ * A list of `messages`, or an OpenAI responses request: `input` (text or a list of items) with a
+ * `model`, which keeps an op that merely takes an `input` argument from passing for one.
+ */
+function isChatRequest(request: Json): boolean {
+  if (Array.isArray(request.messages)) return true;
+  return isResponsesRequest(request);
+}
+
+function isResponsesRequest(request: Json): boolean {
+  return (
+    request.messages === undefined &&
+    typeof request.model === 'string' &&
+    (typeof request.input === 'string' || Array.isArray(request.input))
+  );
 }
 
 export function conversationFromInputs(inputs: unknown): Conversation | undefined {
   const request = requestOf(inputs);
   if (!request) return undefined;
+  if (isResponsesRequest(request)) return responsesRequest(request);
   const rawMessages = request.messages as unknown[];
   if (rawMessages.length === 0) return undefined;
   const model = optionalString(request.model);
@@ -104,14 +133,90 @@ export function conversationFromInputs(inputs: unknown): Conversation | undefine
       if (!message) return undefined;
       messages.push(message);
     }
-    return { format: 'anthropic', messages, stopReason: undefined, model };
+    return { format: 'anthropic', messages, tools: toolsOf(request.tools), stopReason: undefined, model };
   }
   for (const raw of rawMessages) {
     const message = openAiMessage(raw);
     if (!message) return undefined;
     messages.push(message);
   }
-  return { format: 'openai', messages, stopReason: undefined, model };
+  return { format: 'openai', messages, tools: toolsOf(request.tools), stopReason: undefined, model };
+}
+
+/**
+ * The tools offered, in any of the three spellings: OpenAI chat's `{type: "function", function:
+ * {name, description, parameters}}`, OpenAI responses' `{type: "function", name, description,
+ * parameters}`, Anthropic's `{name, description, input_schema}`; a built-in tool (`{type:
+ * "web_search"}`) is named by its type. Tools never make a conversation unreadable: an entry of
+ * no known shape is listed by whatever name it has, with the entry itself as its parameters.
+ */
+function toolsOf(tools: unknown): ChatTool[] {
+  if (!Array.isArray(tools)) return [];
+  return tools.map((tool): ChatTool => {
+    if (!isObject(tool)) return { name: 'tool', description: undefined, parameters: tool };
+    const fn = isObject(tool.function) ? tool.function : tool;
+    const name = optionalString(fn.name) ?? optionalString(tool.type) ?? 'tool';
+    const parameters = fn.parameters ?? fn.input_schema;
+    return {
+      name,
+      description: optionalString(fn.description),
+      parameters: parameters === undefined ? tool : parameters,
+    };
+  });
+}
+
+// OpenAI's responses API: `instructions`, then `input` as text or a list of items (messages,
+// function calls and their outputs, reasoning); its answer is a list of output items.
+
+function responsesRequest(request: Json): Conversation | undefined {
+  const messages: ChatMessage[] = [];
+  const instructions = optionalString(request.instructions);
+  if (instructions) messages.push(message('system', [{ kind: 'text', text: instructions }]));
+  if (typeof request.input === 'string') {
+    messages.push(message('user', [{ kind: 'text', text: request.input }]));
+  } else {
+    for (const item of request.input as unknown[]) {
+      const parsed = responsesInputItem(item);
+      if (!parsed) return undefined;
+      messages.push(parsed);
+    }
+  }
+  return {
+    format: 'openai-responses',
+    messages,
+    tools: toolsOf(request.tools),
+    stopReason: undefined,
+    model: optionalString(request.model),
+  };
+}
+
+function responsesInputItem(item: unknown): ChatMessage | undefined {
+  if (!isObject(item)) return undefined;
+  if (item.type === undefined || item.type === 'message') {
+    if (typeof item.role !== 'string' || !OPENAI_ROLES.has(item.role)) return undefined;
+    const parts = openAiContent(item.content);
+    return parts ? message(item.role, parts) : undefined;
+  }
+  if (item.type === 'function_call_output') {
+    const output = typeof item.output === 'string' ? item.output : argumentsText(item.output);
+    return message('tool', [{ kind: 'text', text: output }], undefined, optionalString(item.call_id));
+  }
+  const part = responsesItemPart(item);
+  return part ? message('assistant', [part]) : undefined;
+}
+
+/** A function call as a tool call; any other item the view does not draw, as JSON. */
+function responsesItemPart(item: Json): ChatPart | undefined {
+  if (item.type === 'function_call') {
+    if (typeof item.name !== 'string') return undefined;
+    return {
+      kind: 'tool_call',
+      id: optionalString(item.call_id),
+      name: item.name,
+      arguments: argumentsText(item.arguments ?? ''),
+    };
+  }
+  return { kind: 'other', value: item };
 }
 
 function looksAnthropic(request: Json, messages: readonly unknown[]): boolean {
@@ -275,7 +380,35 @@ function imageSource(source: Json): string | undefined {
 
 export function conversationFromOutput(output: unknown): Conversation | undefined {
   if (!isObject(output)) return undefined;
-  return openAiCompletion(output) ?? anthropicResponse(output);
+  return openAiCompletion(output) ?? responsesOutput(output) ?? anthropicResponse(output);
+}
+
+/** `{object: "response", output: [items], status}`: the items as one assistant turn. */
+function responsesOutput(output: Json): Conversation | undefined {
+  if (output.object !== 'response' || !Array.isArray(output.output)) return undefined;
+  const parts: ChatPart[] = [];
+  for (const item of output.output) {
+    if (!isObject(item)) return undefined;
+    if (item.type === 'message') {
+      const content = openAiContent(item.content);
+      if (!content) return undefined;
+      parts.push(...content);
+    } else {
+      const part = responsesItemPart(item);
+      if (!part) return undefined;
+      parts.push(part);
+    }
+  }
+  const incomplete = isObject(output.incomplete_details)
+    ? optionalString(output.incomplete_details.reason)
+    : undefined;
+  return {
+    format: 'openai-responses',
+    messages: [message('assistant', parts)],
+    tools: [],
+    stopReason: incomplete ?? optionalString(output.status),
+    model: optionalString(output.model),
+  };
 }
 
 /** `{choices: [{message, finish_reason}], model, usage}`: each choice's message, in order. */
@@ -293,7 +426,7 @@ function openAiCompletion(output: Json): Conversation | undefined {
     messages.push(parsed);
     stopReason ??= optionalString(choice.finish_reason);
   }
-  return { format: 'openai', messages, stopReason, model: optionalString(output.model) };
+  return { format: 'openai', messages, tools: [], stopReason, model: optionalString(output.model) };
 }
 
 /** `{type: "message", role: "assistant", content: [blocks], stop_reason}`. */
@@ -305,6 +438,7 @@ function anthropicResponse(output: Json): Conversation | undefined {
   return {
     format: 'anthropic',
     messages: [message('assistant', parts)],
+    tools: [],
     stopReason: optionalString(output.stop_reason),
     model: optionalString(output.model),
   };
