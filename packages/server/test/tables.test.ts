@@ -178,6 +178,18 @@ describe('tables', () => {
     });
     expect(lastOnes.map((row) => row.val.label)).toEqual([null, null]);
 
+    // In table order, pages are ranges of positions.
+    const unsorted = await queryRows({ digest: table.body.digest, offset: 9_990, limit: 5 });
+    expect(unsorted.map((row) => row.original_index)).toEqual([9_990, 9_991, 9_992, 9_993, 9_994]);
+    expect(unsorted.map((row) => row.val)).toEqual(rows.slice(9_990, 9_995));
+    expect(
+      (await queryRows({ digest: table.body.digest, offset: 9_997 })).map((row) => row.original_index),
+    ).toEqual([9_997, 9_998, 9_999]);
+    expect(await queryRows({ digest: table.body.digest, offset: 10_000, limit: 5 })).toEqual([]);
+    expect(
+      (await queryRows({ digest: table.body.digest, limit: 3 })).map((row) => row.original_index),
+    ).toEqual([0, 1, 2]);
+
     expect(
       await queryRows({ digest: table.body.digest, filter: { row_digests: [] }, limit: 2 }),
     ).toHaveLength(2);

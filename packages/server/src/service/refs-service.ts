@@ -29,6 +29,9 @@ export class RefsService {
   /** `{"vals": [...]}` as JSON text, in the order of the request. */
   async readBatch(req: RefsReadBatchReq): Promise<string> {
     const vals: string[] = [];
+    // Refs of one batch often share their object (a Dataset's rows, an evaluation's scorers):
+    // each version is read and parsed once. Values are only walked, never changed, so sharing is safe.
+    const objects = new Map<string, Promise<LosslessJson>>();
     for (const uri of req.refs) {
       const ref = parseRef(uri);
       if (ref.kind !== 'object' && ref.kind !== 'op') {
@@ -36,20 +39,24 @@ export class RefsService {
           `only object and op refs can be read, not ${ref.kind} refs: ${JSON.stringify(uri)}`,
         );
       }
-      vals.push(losslessJsonStringify(await this.resolve(ref, uri)));
+      vals.push(losslessJsonStringify(await this.resolve(ref, uri, objects)));
     }
     return `{"vals":[${vals.join(',')}]}`;
   }
 
-  private async resolve(ref: ObjectRef, uri: string): Promise<LosslessJson> {
+  private async resolve(
+    ref: ObjectRef,
+    uri: string,
+    objects: Map<string, Promise<LosslessJson>>,
+  ): Promise<LosslessJson> {
     const project = `${ref.entity}/${ref.project}`;
-    let value = await this.readObject(project, ref, uri);
+    let value = await this.readObject(project, ref, uri, objects);
     const parts = [...ref.extra];
     for (let hops = 0; parts.length > 0 && value !== null; ) {
       if (typeof value === 'string' && isWeaveRef(value)) {
         if (++hops > MAX_HOPS)
           throw new InvalidRequest(`${JSON.stringify(uri)} leads through more than ${MAX_HOPS} refs`);
-        value = await this.enter(value, project, parts, uri);
+        value = await this.enter(value, project, parts, uri, objects);
         continue;
       }
       value = step(value, parts.shift() as RefExtraPart);
@@ -63,6 +70,7 @@ export class RefsService {
     project: string,
     parts: RefExtraPart[],
     uri: string,
+    objects: Map<string, Promise<LosslessJson>>,
   ): Promise<LosslessJson> {
     const ref = parseRef(inner);
     if (`${ref.entity}/${ref.project}` !== project) {
@@ -71,22 +79,17 @@ export class RefsService {
       );
     }
     parts.unshift(...ref.extra);
-    if (ref.kind === 'object' || ref.kind === 'op') return this.readObject(project, ref, uri);
+    if (ref.kind === 'object' || ref.kind === 'op') return this.readObject(project, ref, uri, objects);
     if (ref.kind !== 'table') throw new InvalidRequest(`${JSON.stringify(uri)} leads into a ${ref.kind} ref`);
     const next = parts.shift();
     if (next?.edge !== 'id') {
       throw new InvalidRequest(`${JSON.stringify(uri)}: a table is read by row, with id/<row digest>`);
     }
-    const [row] = await this.store.queryTable({
-      project_id: project,
-      digest: ref.digest,
-      row_digests: [next.value],
-      sort_by: [],
-      limit: 1,
-      offset: 0,
-    });
-    if (!row) throw new NotFound(`${JSON.stringify(uri)}: table ${ref.digest} has no row ${next.value}`);
-    return parseJsonLosslessly(row.val_json);
+    const row = await this.store.readTableRow(project, ref.digest, next.value);
+    if (row === undefined) {
+      throw new NotFound(`${JSON.stringify(uri)}: table ${ref.digest} has no row ${next.value}`);
+    }
+    return parseJsonLosslessly(row);
   }
 
   /**
@@ -97,7 +100,22 @@ export class RefsService {
    * goes). `latest` and `v<N>` (which Weave's refs do not take; weft reads them) name one version
    * per kind, so the ref's `op`/`object` picks the history (§8.4: indexes and latest are per kind).
    */
-  private async readObject(project: string, ref: ObjectRef, uri: string): Promise<LosslessJson> {
+  private readObject(
+    project: string,
+    ref: ObjectRef,
+    uri: string,
+    objects: Map<string, Promise<LosslessJson>>,
+  ): Promise<LosslessJson> {
+    const key = `${project}\0${ref.kind}\0${ref.name}\0${ref.digest}`;
+    let value = objects.get(key);
+    if (!value) {
+      value = this.readObjectVersion(project, ref, uri);
+      objects.set(key, value);
+    }
+    return value;
+  }
+
+  private async readObjectVersion(project: string, ref: ObjectRef, uri: string): Promise<LosslessJson> {
     const selector = versionSelector(ref.digest);
     const version =
       'latest' in selector || 'versionIndex' in selector ? { ...selector, kind: ref.kind } : selector;

@@ -337,6 +337,11 @@ export interface TraceStore {
   tableRowCount(projectId: string, digest: string): Promise<number | undefined>;
   /** A table's row digests in order, or undefined when there is no such table. */
   tableRowDigests(projectId: string, digest: string): Promise<string[] | undefined>;
+  /**
+   * One row of a table, as JSON text, by its digest: what a row ref (`.../table/<digest>/id/<row
+   * digest>`) reads. Undefined when there is no such table or the table does not hold that row.
+   */
+  readTableRow(projectId: string, tableDigest: string, rowDigest: string): Promise<string | undefined>;
   /** Rows of an existing table with their index in it, in table order unless sorted. */
   queryTable(query: TableQuery): Promise<Array<TableRow & { original_index: number }>>;
   /** Stores a file's bytes once per project by digest; storing the same content again changes nothing. */

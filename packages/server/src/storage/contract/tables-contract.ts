@@ -40,5 +40,18 @@ export function describeTables(subject: StoreUnderTest): void {
       expect(await indexes({ row_digests: ['ra'] })).toEqual([0, 3]);
       expect(await indexes({ limit: 2, offset: 1 })).toEqual([1, 2]);
     });
+
+    it('reads one row of a table by digest, only from a table that holds it', async () => {
+      const { store } = subject;
+      await store.createTable(PROJECT, 'u1', ['ra', 'rb'], [row('ra', { n: 1 }), row('rb', { n: 2 })]);
+      await store.createTable(PROJECT, 'u2', ['rc'], [row('rc', { n: 3 })]);
+      expect(await store.readTableRow(PROJECT, 'u1', 'rb')).toBe('{"n":2}');
+      expect(await store.readTableRow(PROJECT, 'u2', 'rc')).toBe('{"n":3}');
+      // A stored row that this table does not hold, a digest that is only part of one, no table.
+      expect(await store.readTableRow(PROJECT, 'u1', 'rc')).toBeUndefined();
+      expect(await store.readTableRow(PROJECT, 'u1', 'r')).toBeUndefined();
+      expect(await store.readTableRow(PROJECT, 'nope', 'ra')).toBeUndefined();
+      expect(await store.readTableRow('other/project', 'u1', 'ra')).toBeUndefined();
+    });
   });
 }

@@ -239,6 +239,11 @@ export class SqliteTraceStore implements TraceStore {
     return this.tables.rowDigests(projectId, digest);
   }
 
+  async readTableRow(projectId: string, tableDigest: string, rowDigest: string): Promise<string | undefined> {
+    this.assertOpen();
+    return this.tables.readRow(projectId, tableDigest, rowDigest);
+  }
+
   async queryTable(query: TableQuery): Promise<Array<TableRow & { original_index: number }>> {
     this.assertOpen();
     return this.readers.queryTable(query);
