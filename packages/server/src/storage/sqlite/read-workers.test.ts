@@ -62,6 +62,24 @@ async function withStore(
   }
 }
 
+/**
+ * A store of 120,000 calls, and a query on it that sorts them all by a column without an index:
+ * over 100 ms of work in SQLite before its first row, where an indexed lookup takes well under one.
+ */
+async function bigStore(): Promise<{ path: string; store: SqliteTraceStore; total: number }> {
+  const path = databasePath();
+  const store = SqliteTraceStore.open(path);
+  const total = 120_000;
+  const calls = manyCalls(total);
+  for (let start = 0; start < total; start += 10_000)
+    await store.upsertCalls(calls.slice(start, start + 10_000));
+  return { path, store, total };
+}
+
+function slowQuery(total: number): CallsQuery {
+  return callsQuery({ sort_by: [{ field: 'exception', direction: 'desc' }], limit: 10, offset: total - 10 });
+}
+
 describe('read workers', () => {
   it('streams thousands of calls across many batches, in order', async () => {
     await withStore({}, async (store) => {
@@ -168,11 +186,7 @@ describe('read workers', () => {
       // Start the worker first: start-up does not count against the limit, but keep it out of the way.
       expect(await store.readCall(PROJECT, callId(7), ['id'])).toMatchObject({ id: callId(7) });
 
-      const slow = callsQuery({
-        sort_by: [{ field: 'exception', direction: 'desc' }],
-        limit: 10,
-        offset: total - 10,
-      });
+      const slow = slowQuery(total);
       const error = await collect(store, slow).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(QueryTimeout);
       expect((error as QueryTimeout).message).toMatch(/time limit of 25 ms/);
@@ -186,19 +200,10 @@ describe('read workers', () => {
   });
 
   it('stops a scan past the time limit inside its worker, which then answers the next query', async () => {
-    const path = databasePath();
-    const store = SqliteTraceStore.open(path);
-    const total = 120_000;
-    const calls = manyCalls(total);
-    for (let start = 0; start < total; start += 10_000)
-      await store.upsertCalls(calls.slice(start, start + 10_000));
+    const { path, store, total } = await bigStore();
     const workers = new ReadWorkers(path, { maxReaders: 1, queryTimeoutMs: 25 });
     try {
-      const slow = callsQuery({
-        sort_by: [{ field: 'exception', direction: 'desc' }],
-        limit: 10,
-        offset: total - 10,
-      });
+      const slow = slowQuery(total);
       const rows = async (query: CallsQuery) => {
         const ids: string[] = [];
         for await (const call of workers.query(query)) ids.push(call.id);
@@ -216,21 +221,12 @@ describe('read workers', () => {
   });
 
   it('stops a query whose client has gone inside its worker, which then answers the next query', async () => {
-    const path = databasePath();
-    const store = SqliteTraceStore.open(path);
-    const total = 120_000;
-    const calls = manyCalls(total);
-    for (let start = 0; start < total; start += 10_000)
-      await store.upsertCalls(calls.slice(start, start + 10_000));
+    const { path, store, total } = await bigStore();
     // No time limit to speak of: only the departed client can stop the query.
     const workers = new ReadWorkers(path, { maxReaders: 1, queryTimeoutMs: 600_000 });
     try {
       expect(await workers.count(countQuery())).toBe(total);
-      const slow = callsQuery({
-        sort_by: [{ field: 'exception', direction: 'desc' }],
-        limit: 10,
-        offset: total - 10,
-      });
+      const slow = slowQuery(total);
       const gone = new AbortController();
       const rows = workers.query(slow, gone.signal)[Symbol.asyncIterator]();
       const first = rows.next();

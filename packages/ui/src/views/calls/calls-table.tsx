@@ -154,17 +154,17 @@ export function CallsTable(props: CallsTableProps) {
                     {column.getCanSort() ? (
                       <button
                         type="button"
-                        className="sort-button"
+                        className="th-content th-sort"
                         onClick={column.getToggleSortingHandler()}
                         title={`Sort by ${column.id}`}
                       >
                         <table.FlexRender header={header} />
-                        <span className="sort-mark" aria-hidden="true">
+                        <span className="th-sort-mark" aria-hidden="true">
                           {sorted === 'asc' ? '▲' : sorted === 'desc' ? '▼' : ''}
                         </span>
                       </button>
                     ) : (
-                      <span className="unsortable" title="The server cannot sort by this column">
+                      <span className="th-content" title="The server cannot sort by this column">
                         <table.FlexRender header={header} />
                       </span>
                     )}

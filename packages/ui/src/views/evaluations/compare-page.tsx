@@ -13,7 +13,7 @@ import { type ProjectRef, paths } from '../../routes';
 import { compareValues, ScoreCell } from './cell-values';
 import { EvalGrid, type GridColumn } from './eval-grid';
 import { type EvaluationHeadline, evaluationHeadline } from './evaluation-calls';
-import { RefLink } from './evaluation-facts';
+import { ModelAndDataset } from './evaluation-facts';
 import type { FieldRoles } from './field-roles';
 import { exampleOf, type LiveEvaluation, useFieldRoles, useLiveEvaluation, useRefValues } from './hooks';
 import { datasetRelation, type MatchedRow, matchRows, matchStats } from './match';
@@ -226,18 +226,7 @@ function SideCard({
         <Status status={headline.status} />
       </div>
       <dl className="eval-facts">
-        <div>
-          <dt>Model</dt>
-          <dd>
-            <RefLink uri={headline.modelRef} label={headline.modelName} />
-          </dd>
-        </div>
-        <div>
-          <dt>Dataset</dt>
-          <dd>
-            <RefLink uri={live.definition?.datasetRef} label={live.definition?.datasetName} />
-          </dd>
-        </div>
+        <ModelAndDataset headline={headline} definition={live.definition} />
         <div>
           <dt>Rows</dt>
           <dd>{formatCount(live.rows.length)}</dd>

@@ -217,16 +217,20 @@ export function EvalGrid<TRow extends RowData>({
                     aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined}
                   >
                     {!isGroup && column.getCanSort() ? (
-                      <button type="button" className="eval-sort" onClick={column.getToggleSortingHandler()}>
+                      <button
+                        type="button"
+                        className="th-content th-sort"
+                        onClick={column.getToggleSortingHandler()}
+                      >
                         <span className="eval-sort-text">
                           <table.FlexRender header={header} />
                         </span>
-                        <span className="eval-sort-mark" aria-hidden="true">
+                        <span className="th-sort-mark" aria-hidden="true">
                           {sorted === 'asc' ? '▲' : sorted === 'desc' ? '▼' : ''}
                         </span>
                       </button>
                     ) : (
-                      <span className="eval-th-text">
+                      <span className="th-content eval-th-text">
                         <table.FlexRender header={header} />
                       </span>
                     )}

@@ -21,6 +21,41 @@ export function RefLink({ uri, label }: { uri: string | undefined; label: string
   );
 }
 
+/**
+ * The model and the dataset an evaluation ran, as facts of a `<dl>`: what every view of one starts
+ * with. The dataset is "…" while the evaluation's definition is read, "unknown" without one.
+ */
+export function ModelAndDataset({
+  headline,
+  definition,
+}: {
+  headline: EvaluationHeadline;
+  definition: EvaluationDefinition | undefined;
+}) {
+  return (
+    <>
+      <div>
+        <dt>Model</dt>
+        <dd>
+          <RefLink uri={headline.modelRef} label={headline.modelName} />
+        </dd>
+      </div>
+      <div>
+        <dt>Dataset</dt>
+        <dd>
+          {definition ? (
+            <RefLink uri={definition.datasetRef} label={definition.datasetName} />
+          ) : headline.evaluationRef ? (
+            <span className="eval-missing">…</span>
+          ) : (
+            <span className="eval-missing">unknown</span>
+          )}
+        </dd>
+      </div>
+    </>
+  );
+}
+
 export function EvaluationFacts({
   project,
   headline,
@@ -52,24 +87,7 @@ export function EvaluationFacts({
         </Link>
       </div>
       <dl className="eval-facts">
-        <div>
-          <dt>Model</dt>
-          <dd>
-            <RefLink uri={headline.modelRef} label={headline.modelName} />
-          </dd>
-        </div>
-        <div>
-          <dt>Dataset</dt>
-          <dd>
-            {definition ? (
-              <RefLink uri={definition.datasetRef} label={definition.datasetName} />
-            ) : headline.evaluationRef ? (
-              <span className="eval-missing">…</span>
-            ) : (
-              <span className="eval-missing">unknown</span>
-            )}
-          </dd>
-        </div>
+        <ModelAndDataset headline={headline} definition={definition} />
         <div>
           <dt>Scorers</dt>
           <dd>
