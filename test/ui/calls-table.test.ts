@@ -71,7 +71,7 @@ const relevanceAtLeast = (value: number): Query => ({
 });
 
 describe('calls table', () => {
-  it('shows op names, statuses and the custom summary key, from rows fetched without inputs or outputs', async () => {
+  it('shows op names, statuses, outputs and the custom summary key, from rows fetched without inputs', async () => {
     const { research } = ui.seed;
     const requests: Array<Record<string, unknown>> = [];
     const answers: Array<Promise<string>> = [];
@@ -93,6 +93,11 @@ describe('calls table', () => {
       const newestBulk = research.bulkRootIds[research.bulkRootIds.length - 1] as string;
       expect(await cellUnder(page, newestBulk, 'Op')).toBe('handle_request');
       expect(await cellUnder(page, newestBulk, 'Status')).toBe('Success');
+      // The output as one line of JSON: what handle_request returned.
+      const newestNumber = research.bulkRootIds.length - 1;
+      const output = JSON.parse((await cellUnder(page, newestBulk, 'Output')) ?? '') as { reply: string };
+      expect(output.reply).toMatch(new RegExp(`^Request ${newestNumber} handled as `));
+      expect(await cellUnder(page, research.runningCallId, 'Output')).toBe('—');
       // The custom summary key is a column of its own, with the value the op wrote.
       const relevance = await cellUnder(page, newestBulk, research.summaryKey);
       expect(relevance).toBe(String(((((research.bulkRootIds.length - 1) * 37) % 100) + 1) / 100));
@@ -103,17 +108,18 @@ describe('calls table', () => {
       );
       await ui.screenshot(page, 'calls-table');
 
-      // Only lightweight columns are asked for, and what comes back carries no inputs or output.
+      // Inputs and attributes, the heavy part, are not asked for, and what comes back has none.
       expect(requests.length).toBeGreaterThan(0);
       for (const body of requests) {
-        expect(body.columns).toEqual(expect.not.arrayContaining(['inputs', 'output', 'attributes']));
+        expect(body.columns).toEqual(expect.not.arrayContaining(['inputs', 'attributes']));
+        expect(body.columns).toContain('output');
       }
       const lines = (await Promise.all(answers)).flatMap((text) => text.split('\n').filter(Boolean));
       expect(lines.length).toBeGreaterThan(0);
       for (const line of lines) {
-        const call = JSON.parse(line) as { output: unknown; inputs: unknown };
-        expect(call.output).toBeNull();
+        const call = JSON.parse(line) as { inputs: unknown; attributes: unknown };
         expect(call.inputs).toEqual({});
+        expect(call.attributes).toEqual({});
       }
     } finally {
       await page.close();

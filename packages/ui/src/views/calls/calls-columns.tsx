@@ -1,6 +1,6 @@
 /**
- * The table's columns: the fixed ones (op, display name, status, started, latency, tokens) and one
- * per custom summary key found on the loaded calls. A column's id is the field path the server
+ * The table's columns: the fixed ones (op, display name, status, output, started, latency, tokens)
+ * and one per custom summary key found on the loaded calls. A column's id is the field path the server
  * sorts it by, so sorting by a column is `sort_by: [{field: id}]`.
  */
 import {
@@ -26,10 +26,12 @@ export type CallColumnDef = ColumnDef<typeof tableFeaturesUsed, CallSchema>;
 
 export const OP_COLUMN = 'op_name';
 export const TOKENS_COLUMN = 'tokens';
+export const OUTPUT_COLUMN = 'output';
 const BASE_COLUMN_IDS = [
   OP_COLUMN,
   'display_name',
   'summary.weave.status',
+  OUTPUT_COLUMN,
   'started_at',
   'summary.weave.latency_ms',
 ];
@@ -68,6 +70,20 @@ const baseColumns: CallColumnDef[] = [
     size: 120,
     accessorFn: (call) => call.summary?.weave?.status ?? 'running',
     cell: ({ row }) => <Status status={row.original.summary?.weave?.status} />,
+  },
+  {
+    id: OUTPUT_COLUMN,
+    header: 'Output',
+    size: 260,
+    // The server would sort outputs by their JSON text, which orders nothing a reader cares about.
+    enableSorting: false,
+    accessorFn: (call) => call.output,
+    cell: ({ row }) => {
+      const output = row.original.output;
+      if (output === null || output === undefined) return <Muted>—</Muted>;
+      const text = cellText(output);
+      return <span title={text}>{text}</span>;
+    },
   },
   {
     id: 'started_at',

@@ -14,14 +14,16 @@ import type { CallSchema, CallsQueryReq, CallsQueryStatsReq, ObjQueryRes } from 
 import { useMemo } from 'react';
 import { countCalls, postJson, queryCalls } from '../../api/client';
 import { type ProjectRef, projectId } from '../../routes';
+import { OUTPUT_COLUMN } from './calls-columns';
 import { buildCallsFilter, buildQuery, buildSortBy, opsMatchingSearch } from './calls-query';
 import { FIRST_PAGE, nextPageParam, type PageParam, pageRequest } from './paging';
 import { type CallsViewState, parseViewState, type SortTerm } from './view-state';
 
 /**
- * What a row needs. Inputs, output and attributes stay on the server: they are the heavy part of a
- * call and the trace view reads them. `summary` brings `ended_at`, `exception` and `display_name`
- * along (docs/protocol.md §4.8).
+ * What a row needs. Inputs and attributes stay on the server: they are the heavy part of a call
+ * and the trace view reads them. The output is asked for only while its column is shown (it is a
+ * preview, cut to a line, but arrives whole). `summary` brings `ended_at`, `exception` and
+ * `display_name` along (docs/protocol.md §4.8).
  */
 export const LIST_COLUMNS = [
   'id',
@@ -32,6 +34,12 @@ export const LIST_COLUMNS = [
   'started_at',
   'summary',
 ];
+
+/** The columns a view state asks for: the output only while its column is shown. */
+export function listColumns(state: CallsViewState): string[] {
+  const showsOutput = state.columns === undefined || state.columns.includes(OUTPUT_COLUMN);
+  return showsOutput ? [...LIST_COLUMNS, OUTPUT_COLUMN] : LIST_COLUMNS;
+}
 
 export type CallPages = InfiniteData<CallSchema[], PageParam>;
 
@@ -52,7 +60,7 @@ export function callsRequest(
   const query = buildQuery(state, matchingOps);
   const common = { project_id: projectId(project), filter, ...(query ? { query } : {}) };
   return {
-    base: { ...common, sort_by: buildSortBy(state.sort), columns: LIST_COLUMNS },
+    base: { ...common, sort_by: buildSortBy(state.sort), columns: listColumns(state) },
     stats: common,
     sort: state.sort,
   };

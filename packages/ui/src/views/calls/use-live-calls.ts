@@ -8,7 +8,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import type { CallSchema } from '@weft/protocol';
 import { useEffect, useState } from 'react';
 import { countCalls, queryCalls } from '../../api/client';
-import { type CallPages, type CallsRequest, callCountKey, callPagesKey, LIST_COLUMNS } from './calls-data';
+import { type CallPages, type CallsRequest, callCountKey, callPagesKey } from './calls-data';
 import { mergeFreshCalls, nextPollDelay, runningCallIds } from './live-merge';
 import { FIRST_PAGE, pageRequest } from './paging';
 
@@ -43,7 +43,11 @@ export function useLiveCalls(request: CallsRequest, enabled: boolean): number {
         queryCalls(pageRequest(request.base, request.sort, FIRST_PAGE), abort.signal),
         ids.length > 0
           ? queryCalls(
-              { project_id: request.base.project_id, filter: { call_ids: ids }, columns: LIST_COLUMNS },
+              {
+                project_id: request.base.project_id,
+                filter: { call_ids: ids },
+                columns: request.base.columns,
+              },
               abort.signal,
             )
           : Promise.resolve([] as CallSchema[]),
