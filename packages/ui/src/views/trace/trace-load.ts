@@ -5,7 +5,7 @@
  * said which trace it is in, while the view's code is still loading.
  */
 import { type QueryClient, queryOptions } from '@tanstack/react-query';
-import { countCalls, streamCalls } from '../../api/client';
+import { countCalls, queryCalls, streamCalls } from '../../api/client';
 import { fullCallOptions } from './full-call';
 import { traceCountRequest, traceRequest } from './trace-requests';
 import type { TraceCall } from './trace-tree';
@@ -30,6 +30,9 @@ export function traceProgressKey(projectId: string, traceId: string) {
   return ['trace-view', 'trace-progress', projectId, traceId] as const;
 }
 
+/** Calls between two progress reports. */
+const PROGRESS_STEP = 1000;
+
 async function loadTrace(
   queryClient: QueryClient,
   projectId: string,
@@ -38,14 +41,19 @@ async function loadTrace(
 ): Promise<LoadedTrace> {
   const calls: TraceCall[] = [];
   let total: number | undefined;
-  const report = () =>
+  let reported = 0;
+  // Progress is told in steps: a render per network chunk would only slow the load it reports.
+  const report = (force = false) => {
+    if (!force && calls.length - reported < PROGRESS_STEP) return;
+    reported = calls.length;
     queryClient.setQueryData<TraceProgress>(traceProgressKey(projectId, traceId), {
       loaded: calls.length,
       total,
     });
+  };
   const counted = countCalls(traceCountRequest(projectId, traceId), signal).then((count) => {
     total = count;
-    report();
+    report(true);
   });
   // Its failure is dealt with below, once the rows are in; meanwhile it must not go unhandled.
   counted.catch(() => undefined);
@@ -75,12 +83,22 @@ export function traceCallsOptions(queryClient: QueryClient, projectId: string, t
 }
 
 /**
- * What a trace view's URL needs, asked for before the view's code has loaded: the selected call,
- * then, once it names its trace, the trace. A failure is left for the view to ask again and show.
+ * What a trace view's URL needs, asked for before the view's code has loaded: the selected call
+ * whole, and at the same time its trace id alone (a far smaller answer), so that the trace is
+ * asked for as soon as that id is known. A failure is left for the view to ask again and show.
  */
 export function prefetchTraceView(queryClient: QueryClient, projectId: string, callId: string): void {
-  queryClient.fetchQuery(fullCallOptions(projectId, callId)).then(
-    (call) => queryClient.prefetchQuery(traceCallsOptions(queryClient, projectId, call.trace_id)),
+  void queryClient.prefetchQuery(fullCallOptions(projectId, callId));
+  const whichTrace = {
+    project_id: projectId,
+    filter: { call_ids: [callId] },
+    columns: ['id', 'trace_id'],
+    limit: 1,
+  };
+  queryCalls(whichTrace).then(
+    ([call]) => {
+      if (call) void queryClient.prefetchQuery(traceCallsOptions(queryClient, projectId, call.trace_id));
+    },
     () => undefined,
   );
 }
