@@ -5,9 +5,17 @@
  * calls dialect's JSON readers, so table sorting follows the rules of sorting calls on a JSON field.
  */
 import type Database from 'better-sqlite3';
+import { LRUCache } from 'lru-cache';
 import { sqliteCallsDialect } from '../../query/dialects/sqlite.js';
 import { type CompiledSql, compileSql, joinSql, rawSql, type Sql, sql } from '../../query/sql.js';
 import type { TableQuery, TableRow } from '../trace-store.js';
+
+/**
+ * Row digests kept in memory, over all cached tables: about 100 bytes each, so some 50 MB at most.
+ * A table larger than a tenth of this is never cached; its rows are found by a text search.
+ */
+const MAX_CACHED_DIGESTS = 500_000;
+const MAX_CACHED_TABLE = MAX_CACHED_DIGESTS / 10;
 
 export class Tables {
   private readonly insertRow;
@@ -15,8 +23,22 @@ export class Tables {
   private readonly rowDigestsOf;
   private readonly rowCountOf;
   private readonly rowOf;
+  private readonly rowByDigest;
+  /**
+   * Each table's row digests as a set, for row refs: a table never changes once stored, so its set
+   * stays right for as long as it is kept. Reading many rows of one table (an evaluation's dataset)
+   * then costs one parse of its digest list instead of one search of it per row.
+   */
+  private readonly members = new LRUCache<string, ReadonlySet<string>>({
+    maxSize: MAX_CACHED_DIGESTS,
+    sizeCalculation: (digests) => Math.max(1, digests.size),
+  });
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    db: Database.Database,
+    /** Tables with more rows are searched, never cached (a test lowers it to try both ways). */
+    private readonly maxCachedTableRows = MAX_CACHED_TABLE,
+  ) {
     this.insertRow = db.prepare(
       'INSERT OR IGNORE INTO table_rows (project_id, digest, val) VALUES (?, ?, ?)',
     );
@@ -39,10 +61,23 @@ export class Tables {
            AND instr(t.row_digests, '"' || @row || '"') > 0`,
       )
       .pluck();
+    this.rowByDigest = db.prepare('SELECT val FROM table_rows WHERE project_id = ? AND digest = ?').pluck();
   }
 
   readRow(projectId: string, tableDigest: string, rowDigest: string): string | undefined {
-    return this.rowOf.get({ project: projectId, table: tableDigest, row: rowDigest }) as string | undefined;
+    const rowCount = this.rowCount(projectId, tableDigest);
+    if (rowCount === undefined) return undefined;
+    if (rowCount > this.maxCachedTableRows) {
+      return this.rowOf.get({ project: projectId, table: tableDigest, row: rowDigest }) as string | undefined;
+    }
+    const key = `${projectId}\0${tableDigest}`;
+    let digests = this.members.get(key);
+    if (!digests) {
+      digests = new Set(this.rowDigests(projectId, tableDigest));
+      this.members.set(key, digests);
+    }
+    if (!digests.has(rowDigest)) return undefined;
+    return this.rowByDigest.get(projectId, rowDigest) as string | undefined;
   }
 
   create(projectId: string, digest: string, rowDigests: readonly string[], rows: readonly TableRow[]): void {
