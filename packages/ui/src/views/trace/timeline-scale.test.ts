@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { barOf, niceStep, tickLabel, ticksOf, timeScaleOf } from './timeline-scale';
+import { barOf, niceStep, tickLabel, ticksOf, timeScaleOf, timeStep } from './timeline-scale';
 import type { TraceCall } from './trace-tree';
 
 const base = Date.parse('2025-01-01T00:00:00.000Z');
@@ -66,6 +66,19 @@ describe('ticks', () => {
     expect(niceStep(0)).toBe(1);
   });
 
+  it('steps as a clock reads from a second up', () => {
+    expect(timeStep(1500)).toBe(2000);
+    expect(timeStep(24_000)).toBe(30_000);
+    expect(timeStep(50_000)).toBe(60_000);
+    expect(timeStep(200_000)).toBe(300_000);
+    expect(timeStep(40 * 60_000)).toBe(3_600_000);
+    expect(timeStep(3 * 86_400_000)).toBe(5 * 86_400_000);
+    expect(timeStep(180)).toBe(200);
+    // A trace of two minutes reads 0, 30 s, 60 s, …, not 0, 0.8 min, 1.7 min.
+    const ticks = ticksOf({ startMs: 0, spanMs: 120_000 }, 5);
+    expect(ticks.map((tick) => tick.label)).toEqual(['0', '30 s', '60 s', '90 s', '120 s']);
+  });
+
   it('starts at zero and stays within the axis', () => {
     const ticks = ticksOf({ startMs: 0, spanMs: 1000 }, 5);
     expect(ticks.map((tick) => tick.offsetMs)).toEqual([0, 200, 400, 600, 800, 1000]);
@@ -81,6 +94,7 @@ describe('tickLabel', () => {
     expect(tickLabel(1500, 500, 2500)).toBe('1.5 s');
     expect(tickLabel(10_000, 5000, 13_000)).toBe('10 s');
     expect(tickLabel(240_000, 120_000, 600_000)).toBe('4 min');
-    expect(tickLabel(90_000, 30_000, 150_000)).toBe('1.5 min');
+    expect(tickLabel(90_000, 30_000, 150_000)).toBe('90 s');
+    expect(tickLabel(6 * 3_600_000, 3 * 3_600_000, 20 * 3_600_000)).toBe('6 h');
   });
 });

@@ -70,14 +70,48 @@ export function barOf(call: TraceCall, scale: TimeScale, nowMs: number): Bar | u
   return { left: Math.min(left, 1 - width), width, running: !call.ended_at };
 }
 
-/** Ticks at round steps (1, 2 or 5 × a power of ten ms), about `target` of them across the axis. */
+/**
+ * Ticks at round steps, about `target` of them across the axis: 1, 2 or 5 × a power of ten below a
+ * second, and steps a clock reads from a second up (10 s, 15 s, 30 s, 1 min, 5 min, 1 h, …).
+ */
 export function ticksOf(scale: TimeScale, target = 5): Tick[] {
-  const step = niceStep(scale.spanMs / Math.max(1, target));
+  const step = timeStep(scale.spanMs / Math.max(1, target));
   const ticks: Tick[] = [];
   for (let offsetMs = 0; offsetMs <= scale.spanMs + 1e-9; offsetMs += step) {
     ticks.push({ at: offsetMs / scale.spanMs, offsetMs, label: tickLabel(offsetMs, step, scale.spanMs) });
   }
   return ticks;
+}
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const CLOCK_STEPS = [
+  SECOND,
+  2 * SECOND,
+  5 * SECOND,
+  10 * SECOND,
+  15 * SECOND,
+  30 * SECOND,
+  MINUTE,
+  2 * MINUTE,
+  5 * MINUTE,
+  10 * MINUTE,
+  15 * MINUTE,
+  30 * MINUTE,
+  HOUR,
+  2 * HOUR,
+  3 * HOUR,
+  6 * HOUR,
+  12 * HOUR,
+  DAY,
+];
+
+/** A step of about `roughMs` that a reader counts in easily. */
+export function timeStep(roughMs: number): number {
+  if (!(roughMs > SECOND)) return niceStep(roughMs);
+  return CLOCK_STEPS.find((step) => step >= roughMs) ?? niceStep(roughMs / DAY) * DAY;
 }
 
 export function niceStep(rough: number): number {
@@ -93,13 +127,15 @@ function clamp01(value: number): number {
 }
 
 /**
- * A tick's label: `0`, then in one unit for the whole axis (ms below 2 s, s below 2 min, else
- * min), with as many decimals as the step needs: `250 ms`, `1.5 s`, `4 min`.
+ * A tick's label: `0`, then in one unit for the whole axis, with as many decimals as the step
+ * needs: ms below 2 s, then s, and min or h once the step is a whole number of them: `250 ms`,
+ * `1.5 s`, `90 s`, `4 min`, `6 h`.
  */
 export function tickLabel(offsetMs: number, stepMs: number, spanMs: number): string {
   if (offsetMs === 0) return '0';
-  if (spanMs >= 120_000) return `${trimmed(offsetMs / 60_000, stepMs / 60_000)} min`;
-  if (spanMs >= 2000) return `${trimmed(offsetMs / 1000, stepMs / 1000)} s`;
+  if (stepMs >= HOUR && stepMs % HOUR === 0) return `${trimmed(offsetMs / HOUR, stepMs / HOUR)} h`;
+  if (stepMs >= MINUTE && stepMs % MINUTE === 0) return `${trimmed(offsetMs / MINUTE, stepMs / MINUTE)} min`;
+  if (spanMs >= 2 * SECOND) return `${trimmed(offsetMs / SECOND, stepMs / SECOND)} s`;
   return `${trimmed(offsetMs, stepMs)} ms`;
 }
 
