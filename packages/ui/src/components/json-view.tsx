@@ -44,9 +44,15 @@ function RefValue({ type, value, className, style }: ValueRenderProps): ReactNod
   );
 }
 
+/** The size of an object or list: "1 item", "12 items" (the viewer's own says "1 items"). */
+function CountInfo({ count }: { count: number }) {
+  return <span className="w-rjv-object-size json-count">{count === 1 ? '1 item' : `${count} items`}</span>;
+}
+
 const components = {
   // The viewer calls this for every value and falls back to its own rendering on undefined.
   value: RefValue as unknown as (props: ValueRenderProps) => React.JSX.Element,
+  countInfo: CountInfo,
 };
 
 /** A root that is not an object or array: shown as a single value, strings as wrapped text. */
