@@ -144,27 +144,39 @@ function anyMissed(result: UiBenchResult): boolean {
 }
 
 /**
- * Why targets were missed, read from the numbers above in the run of 2026-12-03 on this machine
- * (static text: it names that run's figures, not this one's).
+ * Why targets were missed, read from the runs of 2026-12-03 on this machine (static text: it
+ * names those runs' figures, not this one's).
  */
 export const UI_MISSES = `
-### Why targets are missed (read from the run of 2026-12-03, \`--full\`)
+### Why targets are missed (read from the runs of 2026-12-03, \`--full\`)
 
-- Calls table, first page (304 ms median, 337 ms worst; 4 ms over): the server answers the first
-  page of 900,395 calls in about 20 ms. The route's loader asks for it as soon as the router
-  starts, so the request leaves while the main script is still finishing (187 ms here); the
-  calls view is in the main chunk (147 KB gzipped) so that no second chunk has to arrive first.
-  What is left is the browser's own start on two cores: compiling and running the main script
-  from the cache takes until about 190 ms, and React's first render of the frame and the table
-  another 60–100 ms. Less JavaScript before the first paint (a smaller router and table, or a
-  server-rendered first page) is what would buy the last milliseconds.
-- Scrolling (longest frame 117 ms, p99 83 ms; 61 of 651 frames over 50 ms): at 20 rows per
-  frame, a fast fling, the long frames are the table rendering the rows that scroll in: in
-  them, style, layout and paint took 3.0 s, the virtualiser's scroll handler (\`DIV.onscroll\`,
-  which renders the new rows) 2.3 s, and the layout forced by the benchmark's own scroll step
-  0.6 s (layout the frames would do anyway). Rows are already placed absolutely, contained, and
-  memoised; fewer or cheaper cells per row, or rows drawn without their formatting while a
-  fling is in progress, is where the frame time can still come down.
+This machine's speed varied by nearly twice over the day (the floor above, a static file's
+navigation, measured 12–24 ms in different runs), and the numbers with it. Over the seven runs
+after the changes of that morning: the trace opened in 553–942 ms (median) and 876–1,225 ms
+(worst), inside its target in three runs; the calls table's first page took 295–534 ms (median),
+inside its target once; the longest scrolling frame was 100–250 ms, never inside. The table
+above is the last run.
+
+- Calls table, first page: the server answers the first page of 900,395 calls in 10–20 ms. The
+  route's loader asks for it as soon as the router starts, so the request leaves with the main
+  script's end (about 190 ms here); the calls view is in the main chunk (147 KB gzipped) so that
+  no second chunk has to arrive first. What is left is the browser's own start on two cores:
+  compiling and running the main script from the cache takes until about 190 ms, and React's
+  first render of the frame and the table another 60–150 ms. Less JavaScript before the first
+  paint (a smaller router, or a server-rendered first page) is what would buy the rest.
+- Trace of 10,000 calls, worst round: the tree is one streamed answer of 7.5 MB (about 750 bytes
+  a call: every CallSchema field, without inputs and output). The server spends about 150 ms on
+  it (reading 10,000 rows by trace, 70–80 ms; rendering them as JSON, 70–90 ms), the browser
+  parses it as it arrives and renders the tree about 100–150 ms after the last byte. On a slow
+  turn of this machine that adds up past a second. Fewer bytes per call (the protocol answers
+  every field) or rendering the first part of the tree before the rest would bring it under.
+- Scrolling: at 20 rows per frame, a fast fling, frames are about 26 ms at the median on a
+  quiet turn of the machine, and the long ones are the table rendering the rows that scroll in
+  (the virtualiser's scroll handler, \`DIV.onscroll\`, which renders the new rows and makes the
+  browser lay them out) and the browser's own style, layout and paint, in software here
+  (\`--disable-gpu\`). Twenty new rows alone cost 4–7 ms of style and layout. Rows are already
+  placed absolutely, contained and memoised; rows drawn without their formatting while a fling
+  is in progress (react-window's \`isScrolling\` placeholders) is the next thing to try.
 `;
 
 function scrollSummary(scroll: ScrollMeasurement): string {
