@@ -10,6 +10,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { postJson } from '../support/weft-server.js';
 import { useUiHarness } from './support/harness.js';
+import { startLiveProject } from './support/live-calls.js';
 
 const ui = useUiHarness({ evaluations: false });
 
@@ -306,4 +307,21 @@ describe('calls table', () => {
     expect(snippet).toContain('init("ui-tests/objects-only"');
     expect(snippet).toContain(ui.server.url);
   });
+});
+
+describe('calls table, live', () => {
+  it('a running call finishes and a new trace appears, without a reload', async () => {
+    const live = await startLiveProject(ui.server.url, 'live-table');
+    const page = await ui.openPage(ui.paths.traces(live));
+    await page.locator(`tr[data-call-id="${live.rootId}"]`).waitFor();
+    expect(await cellUnder(page, live.rootId, 'Status')).toBe('Running');
+
+    await live.finish();
+    const newRootId = await live.addTrace();
+    // The table polls every 2 s after a change, backing off while nothing changes.
+    await expect.poll(() => cellUnder(page, live.rootId, 'Status'), { timeout: 15_000 }).toBe('Success');
+    await page.locator(`tr[data-call-id="${newRootId}"]`).waitFor({ timeout: 15_000 });
+    expect(await firstRowIds(page, 2)).toEqual([newRootId, live.rootId]);
+    expect(ui.pageErrors(page)).toEqual([]);
+  }, 40_000);
 });

@@ -7,6 +7,7 @@ import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { BrowserGlobals } from './support/browser-globals.js';
 import { useUiHarness } from './support/harness.js';
+import { startLiveProject } from './support/live-calls.js';
 
 const ui = useUiHarness({ evaluations: false });
 
@@ -214,4 +215,21 @@ describe('the detail pane', () => {
     const ran = await page.evaluate(() => '__weftXss' in (globalThis as object));
     expect(ran).toBe(false);
   });
+});
+
+describe('a trace still running', () => {
+  it('updates without a reload: the root ends and a child that started later appears', async () => {
+    const live = await startLiveProject(ui.server.url, 'live-trace');
+    const page = await ui.openPage(ui.paths.call(live, live.rootId));
+    await row(page, live.firstChildId).waitFor();
+    expect(await row(page, live.rootId).getAttribute('data-status')).toBe('running');
+
+    await live.finish();
+    // The view polls while a call runs (first after a second, backing off while nothing changes).
+    await expect
+      .poll(() => row(page, live.rootId).getAttribute('data-status'), { timeout: 15_000 })
+      .toBe('success');
+    await row(page, live.laterChildId).waitFor({ timeout: 15_000 });
+    expect(ui.pageErrors(page)).toEqual([]);
+  }, 40_000);
 });
