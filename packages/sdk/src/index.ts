@@ -1,18 +1,15 @@
 export type { CallSummary, TraceStatus, WeaveSummary } from '@weft/protocol';
-export type { BatcherOptions, BatcherStats } from './batcher.js';
-export { Call, type CallDict } from './call.js';
-export { CallsIter } from './calls-iter.js';
-export { getCurrentCall, withAttributes } from './context.js';
-export { Dataset, type DatasetOptions, type DatasetRow } from './dataset.js';
-export { HttpTraceServer, type HttpTraceServerOptions } from './http-trace-server.js';
-export { DEFAULT_SERVER_URL, getClient, type InitOptions, init, publish, resetClient } from './init.js';
-export type { GetOptions } from './object-loader.js';
-export { type Op, type OpOptions, op } from './op.js';
-export type { FlushStatus } from './progress.js';
-export { type QueryExpression, type QueryOperand, type QueryOperation, q } from './query.js';
-export { ObjectRef, type Ref, ref, TableRef } from './refs.js';
-export type { JsonValue } from './serialize.js';
-export { type TraceServer, TraceServerError } from './trace-server.js';
+export { CallsIter } from './client/calls-iter.js';
+export {
+  DEFAULT_SERVER_URL,
+  getClient,
+  type InitOptions,
+  init,
+  publish,
+  resetClient,
+} from './client/init.js';
+export type { FlushStatus } from './client/progress.js';
+export { type QueryExpression, type QueryOperand, type QueryOperation, q } from './client/query.js';
 export {
   type ClientStats,
   type CreateCallOptions,
@@ -23,5 +20,15 @@ export {
   type SaveOptions,
   WeaveClient,
   type WeaveClientOptions,
-} from './weave-client.js';
-export { type ObjectClass, registerObjectClass, WeaveObject } from './weave-object.js';
+} from './client/weave-client.js';
+export { Dataset, type DatasetOptions, type DatasetRow } from './objects/dataset.js';
+export type { GetOptions } from './objects/object-loader.js';
+export { ObjectRef, type Ref, ref, TableRef } from './objects/refs.js';
+export { type ObjectClass, registerObjectClass, WeaveObject } from './objects/weave-object.js';
+export type { JsonValue } from './serialize/serialize.js';
+export { Call, type CallDict } from './tracing/call.js';
+export { getCurrentCall, withAttributes } from './tracing/context.js';
+export { type Op, type OpOptions, op } from './tracing/op.js';
+export type { BatcherOptions, BatcherStats } from './transport/batcher.js';
+export { HttpTraceServer, type HttpTraceServerOptions } from './transport/http-trace-server.js';
+export { type TraceServer, TraceServerError } from './transport/trace-server.js';

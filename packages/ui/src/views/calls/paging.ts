@@ -2,7 +2,7 @@
  * How the table's pages are fetched. Sorted by start time, a page continues right after the last
  * call seen (`started_at ≥ t AND (started_at > t OR id > last)`, or the mirror for descending), so
  * every page costs the same however deep the user scrolls and calls logged meanwhile cannot shift
- * pages; this is the SDK's CallsIter rule (packages/sdk/src/weave-client.ts, `afterCall`). Other
+ * pages; this is the SDK's CallsIter rule (packages/sdk/src/client/weave-client.ts, `afterCall`). Other
  * sorts have no key to continue from and page by offset.
  */
 import type { CallSchema, CallsQueryReq, Query } from '@weft/protocol';

@@ -4,10 +4,11 @@
  * children, and the call ends when iteration ends (done, `return()`, or an error). The yielded
  * values, serialized as they come within the call's size budget, are its output.
  */
+
+import type { WeaveClient } from '../client/weave-client.js';
+import type { JsonValue } from '../serialize/serialize.js';
 import type { Call } from './call.js';
 import { contextStorage } from './context.js';
-import type { JsonValue } from './serialize.js';
-import type { WeaveClient } from './weave-client.js';
 
 /** Wraps `value` if it is a generator object; returns anything else unchanged. */
 export function traceIteration(client: WeaveClient, call: Call, value: unknown): unknown {

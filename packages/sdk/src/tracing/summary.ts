@@ -4,7 +4,7 @@
  * in its output, every call counts itself in `status_counts`, and the computed values are merged
  * over what user code wrote. The server derives `summary.weave`; the client never writes it.
  */
-import { type JsonValue, setKey } from './serialize.js';
+import { type JsonValue, setKey } from '../serialize/serialize.js';
 
 export type SummaryMap = { [key: string]: JsonValue };
 

@@ -1,6 +1,6 @@
 import { formatTimestampMicros } from '@weft/protocol/datetime';
 import { describe, expect, it } from 'vitest';
-import { Call } from './call.js';
+import { Call } from '../tracing/call.js';
 import {
   asUpsertRequest,
   buildRequests,

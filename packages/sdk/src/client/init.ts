@@ -1,7 +1,8 @@
 /** The process-wide client that ops report to, set by `init`. */
+
+import type { ObjectRef } from '../objects/refs.js';
+import { HttpTraceServer } from '../transport/http-trace-server.js';
 import { currentClient, setCurrentClient } from './current-client.js';
-import { HttpTraceServer } from './http-trace-server.js';
-import type { ObjectRef } from './refs.js';
 import { WeaveClient, type WeaveClientOptions } from './weave-client.js';
 
 export const DEFAULT_SERVER_URL = 'http://127.0.0.1:6345';

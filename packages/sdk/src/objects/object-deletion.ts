@@ -1,8 +1,9 @@
 /** Deleting one object or op version, named by a ref, a URI, an op, or a value read back. */
+
+import { opRef, opStateOf } from '../tracing/op-state.js';
+import type { TraceServer } from '../transport/trace-server.js';
 import { isVersionSelector, readVersion } from './object-loader.js';
-import { opRef, opStateOf } from './op-state.js';
 import { ObjectRef, type Ref, refOf, toRef } from './refs.js';
-import type { TraceServer } from './trace-server.js';
 
 /** The version a delete names. An op means its current version in `projectId`. */
 export function versionRef(target: Ref | string | object, projectId: string): Ref {

@@ -4,7 +4,7 @@
  * Datasets (docs/protocol.md §8.3). Rows of a published or loaded Dataset remember their row refs, so a
  * row passed to an op appears in the call's inputs as `…/attr/rows/id/<row digest>`.
  */
-import { currentClient } from './current-client.js';
+import { currentClient } from '../client/current-client.js';
 import type { ObjectRef } from './refs.js';
 import { registerObjectClass, WeaveObject } from './weave-object.js';
 

@@ -7,9 +7,9 @@
  * in effect), which saves an allocation per traced call; `withAttributes` stores a Frame.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { JsonValue } from '../serialize/serialize.js';
+import { serialize } from '../serialize/serialize.js';
 import { Call } from './call.js';
-import type { JsonValue } from './serialize.js';
-import { serialize } from './serialize.js';
 
 export type Attributes = Readonly<Record<string, JsonValue>>;
 

@@ -5,10 +5,10 @@
 import type { CallSchema, CallSummary } from '@weft/protocol';
 import { parseTimestampMicros } from '@weft/protocol/datetime';
 import { opDisplayName } from '@weft/protocol/refs';
-import type { CallsIter } from './calls-iter.js';
+import type { CallsIter } from '../client/calls-iter.js';
+import type { WeaveClient } from '../client/weave-client.js';
 import type { Attributes, ContextStore } from './context.js';
 import { leafSummary, type SummaryMap } from './summary.js';
-import type { WeaveClient } from './weave-client.js';
 
 export interface CallDict {
   id: string;

@@ -12,8 +12,9 @@
  * calls (which are let go once encoded). Constant text is merged into as few pieces as possible
  * (`","trace_id":"` closes the id and opens the trace id): each copy has a fixed cost.
  */
+
+import { type Call, LEAF_SUCCESS, NOT_A_LEAF } from '../tracing/call.js';
 import { type ByteWriter, TimestampField } from './byte-writer.js';
-import { type Call, LEAF_SUCCESS, NOT_A_LEAF } from './call.js';
 
 /**
  * Where the items of a body are: for each, where it starts, where its id ends (after its closing

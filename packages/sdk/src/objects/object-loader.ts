@@ -6,10 +6,10 @@
  */
 import type { ObjSchema } from '@weft/protocol';
 import { isWeaveRef, parseRef } from '@weft/protocol/refs';
+import { liveOpByRef, OP_SOURCE_FILE } from '../tracing/op-state.js';
+import { type TraceServer, TraceServerError } from '../transport/trace-server.js';
 import { Dataset, type DatasetRow } from './dataset.js';
-import { liveOpByRef, OP_SOURCE_FILE } from './op-state.js';
 import { attachRef, ObjectRef, ref as parseUri, type Ref, TableRef } from './refs.js';
-import { type TraceServer, TraceServerError } from './trace-server.js';
 import { CLASS_KEYS, registeredClass } from './weave-object.js';
 
 export interface GetOptions {

@@ -5,9 +5,9 @@
  * passed to an op shows up in the call's inputs as the ref itself.
  */
 import { formatRef, parseRef, type RefEdge, type RefExtraPart, type WeaveRef } from '@weft/protocol/refs';
-import { currentClient } from './current-client.js';
+import { currentClient } from '../client/current-client.js';
+import type { WeaveClient } from '../client/weave-client.js';
 import type { GetOptions } from './object-loader.js';
-import type { WeaveClient } from './weave-client.js';
 
 /** Values that were published (or read back) keep their ref here, so inputs can point at them. */
 const attachedRefs = new WeakMap<object, string>();

@@ -6,8 +6,8 @@
  */
 import { bytesDigest, objectDigest } from '@weft/protocol/digest';
 import { encodeRefPart, isWeaveRef } from '@weft/protocol/refs';
+import { type Serialized, type SerializeOptions, serializeInputs } from '../serialize/serialize.js';
 import type { Call } from './call.js';
-import { type Serialized, type SerializeOptions, serializeInputs } from './serialize.js';
 
 export const OP_STATE: unique symbol = Symbol.for('weft.op');
 

@@ -2,7 +2,7 @@
  * CallsIter: the calls a query matches, fetched lazily `pageSize` at a time (Weave's
  * PaginatedIterator). Iterate with `for await`, collect with `toArray()`, count with `count()`.
  */
-import type { Call } from './call.js';
+import type { Call } from '../tracing/call.js';
 
 /** Where a page starts: after skipping `offset` calls, or right after `after` (keyset paging). */
 export interface PageStart {

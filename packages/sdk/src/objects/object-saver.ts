@@ -9,8 +9,9 @@
  * Publishing saves what a value holds first (ops, nested published classes, Datasets), then the
  * value, with those parts written as refs (docs/protocol.md §7.1, §8.3).
  */
-import { Dataset } from './dataset.js';
-import { warnAtMostEvery, warnOnce } from './logger.js';
+
+import { warnAtMostEvery, warnOnce } from '../logger.js';
+import { type JsonValue, serialize } from '../serialize/serialize.js';
 import {
   OP_STATE,
   type OpState,
@@ -19,10 +20,10 @@ import {
   opRef,
   opStateOf,
   opVersion,
-} from './op-state.js';
+} from '../tracing/op-state.js';
+import { type TraceServer, TraceServerError } from '../transport/trace-server.js';
+import { Dataset } from './dataset.js';
 import { attachRef, ObjectRef, ref as refFromUri, refOf, TableRef } from './refs.js';
-import { type JsonValue, serialize } from './serialize.js';
-import { type TraceServer, TraceServerError } from './trace-server.js';
 import { CLASS_KEYS, publishedClassOf, weaveBases } from './weave-object.js';
 
 export interface SaverHost {

@@ -3,12 +3,13 @@
  * async; generators are traced until exhausted; `this` is kept; errors are recorded and re-thrown
  * unchanged. Before `init()` an op is a plain pass-through. Tracing trouble never reaches user code.
  */
+
+import { getClient } from '../client/init.js';
+import type { WeaveClient } from '../client/weave-client.js';
 import type { Call } from './call.js';
 import { applyInContext, contextStorage } from './context.js';
-import { getClient } from './init.js';
 import { createOpState, OP_STATE, type OpState, renameOp } from './op-state.js';
 import { traceIteration } from './traced-generators.js';
-import type { WeaveClient } from './weave-client.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: an op wraps functions of any signature.
 type AnyFunction = (this: any, ...args: any[]) => any;

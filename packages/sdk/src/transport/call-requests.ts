@@ -8,6 +8,8 @@
  * the server finds too large is halved, and a complete request is rewritten as start and end
  * items for an older server, by copying bytes: the calls are let go once encoded.
  */
+
+import type { Call } from '../tracing/call.js';
 import {
   ItemBounds,
   writeComplete,
@@ -17,7 +19,6 @@ import {
   writeStartOfComplete,
 } from './batch-encoding.js';
 import { ByteWriter } from './byte-writer.js';
-import type { Call } from './call.js';
 
 /** What an item carries (stored as a byte per item). */
 export const COMPLETE = 0;

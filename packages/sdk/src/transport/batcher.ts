@@ -16,7 +16,7 @@
  * flight: a backlog is then held as encoded bytes, which the garbage collector never walks, rather
  * than as call objects it must walk and move again and again.
  */
-import { warnAtMostEvery, warnOnce } from './logger.js';
+import { warnAtMostEvery, warnOnce } from '../logger.js';
 import { TraceServerError } from './trace-server.js';
 
 export interface BatcherOptions {

@@ -7,9 +7,10 @@
  * and end items on `/call/upsert_batch`, and this sender remembers not to try the v2 route again.
  */
 import type { CallBatchItemError, CallCreateBatchReq } from '@weft/protocol';
+import { warnAtMostEvery, warnOnce } from '../logger.js';
+import type { Call } from '../tracing/call.js';
 import { queuedParts } from './batch-encoding.js';
 import type { BatchSink } from './batcher.js';
-import type { Call } from './call.js';
 import {
   asUpsertRequest,
   buildRequests,
@@ -17,7 +18,6 @@ import {
   refusedParts,
   splitRequest,
 } from './call-requests.js';
-import { warnAtMostEvery, warnOnce } from './logger.js';
 import { type TraceServer, TraceServerError } from './trace-server.js';
 
 export interface CallSenderHooks {

@@ -5,30 +5,12 @@
  */
 import type { CallSchema, CallsFilter, CallsQueryReq, Query, SortBy } from '@weft/protocol';
 import { formatTimestampMicros } from '@weft/protocol/datetime';
-import { type BatcherOptions, type BatcherStats, CallBatcher, DEFAULT_BATCHER_OPTIONS } from './batcher.js';
-import { Call, type CallInit, LEAF_ERROR, LEAF_SUCCESS } from './call.js';
-import type { CallRequest } from './call-requests.js';
-import { CallSender } from './call-sender.js';
-import { CallsIter } from './calls-iter.js';
-import { nowMs } from './clock.js';
-import {
-  type Attributes,
-  attributesOf,
-  type ContextStore,
-  callOf,
-  contextStorage,
-  type Frame,
-} from './context.js';
-import { newId } from './ids.js';
-import { warnOnce } from './logger.js';
-import { deleteVersion, versionRef } from './object-deletion.js';
-import { type GetOptions, loadRef } from './object-loader.js';
-import { ObjectSaver } from './object-saver.js';
-import { type OpState, opRef, resolveOpState } from './op-state.js';
-import { FinishProgress, type FlushStatus } from './progress.js';
-import { type QueryExpression, type QueryOperation, toQueryExpression } from './query.js';
-import type { ObjectRef, Ref } from './refs.js';
-import { toRef } from './refs.js';
+import { warnOnce } from '../logger.js';
+import { deleteVersion, versionRef } from '../objects/object-deletion.js';
+import { type GetOptions, loadRef } from '../objects/object-loader.js';
+import { ObjectSaver } from '../objects/object-saver.js';
+import type { ObjectRef, Ref } from '../objects/refs.js';
+import { toRef } from '../objects/refs.js';
 import {
   DEFAULT_SERIALIZE_OPTIONS,
   type JsonValue,
@@ -36,10 +18,39 @@ import {
   type Serialized,
   type SerializeOptions,
   serialize,
-} from './serialize.js';
-import { finishedSummary, leafSummary, type SummaryMap, sumDictLeaves, usageFromOutput } from './summary.js';
-import type { TraceServer } from './trace-server.js';
-import { WEFT_SDK_VERSION } from './version.js';
+} from '../serialize/serialize.js';
+import { Call, type CallInit, LEAF_ERROR, LEAF_SUCCESS } from '../tracing/call.js';
+import { nowMs } from '../tracing/clock.js';
+import {
+  type Attributes,
+  attributesOf,
+  type ContextStore,
+  callOf,
+  contextStorage,
+  type Frame,
+} from '../tracing/context.js';
+import { newId } from '../tracing/ids.js';
+import { type OpState, opRef, resolveOpState } from '../tracing/op-state.js';
+import {
+  finishedSummary,
+  leafSummary,
+  type SummaryMap,
+  sumDictLeaves,
+  usageFromOutput,
+} from '../tracing/summary.js';
+import {
+  type BatcherOptions,
+  type BatcherStats,
+  CallBatcher,
+  DEFAULT_BATCHER_OPTIONS,
+} from '../transport/batcher.js';
+import type { CallRequest } from '../transport/call-requests.js';
+import { CallSender } from '../transport/call-sender.js';
+import type { TraceServer } from '../transport/trace-server.js';
+import { WEFT_SDK_VERSION } from '../version.js';
+import { CallsIter } from './calls-iter.js';
+import { FinishProgress, type FlushStatus } from './progress.js';
+import { type QueryExpression, type QueryOperation, toQueryExpression } from './query.js';
 
 export interface WeaveClientOptions {
   /** Accepted for Weave compatibility; a weft project needs no creating. */
