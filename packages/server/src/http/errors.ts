@@ -53,13 +53,16 @@ export async function handleError(
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<void> {
-  if (clientIsGone(reply)) {
-    // Nobody is left to answer: a read stopped because its client went away, most often.
-    request.log.debug({ err: error }, 'request ended after its client went away');
+  const { status, body } = toErrorResponse(error);
+  const gone = clientIsGone(reply);
+  // A read stopped because its client went away is no failure; anything else that fails is
+  // logged as one, even when nobody is left to hear the answer.
+  if (gone && error instanceof Error && error.name === 'QueryAbandoned') {
+    request.log.debug({ err: error }, 'query stopped: its client went away');
     return;
   }
-  const { status, body } = toErrorResponse(error);
   if (status >= 500) request.log.error({ err: error }, 'request failed');
+  if (gone) return;
   // A body refused before it was read is still arriving. Answering at once and closing would
   // reset the connection under a client that is still sending, and it would see a broken pipe
   // instead of the 413 (the SDKs split batches on 413). Read and discard the rest first.

@@ -75,7 +75,8 @@ function shellFile(path: string): () => Buffer | undefined {
       if (cached?.mtimeMs !== mtimeMs || cached.size !== size) {
         cached = { mtimeMs, size, bytes: readFileSync(path) };
       }
-      return cached.bytes;
+      // Caught mid-write by a rebuild: not a shell yet.
+      return cached.bytes.length > 0 ? cached.bytes : undefined;
     } catch {
       return undefined;
     }

@@ -22,6 +22,8 @@ import { versionSelector } from './objects-service.js';
 
 /** How many refs one value may lead through, so a cycle of refs cannot loop forever. */
 const MAX_HOPS = 32;
+/** Object versions a batch keeps parsed for its other refs. */
+const MAX_SHARED_OBJECTS = 64;
 
 export class RefsService {
   constructor(private readonly store: TraceStore) {}
@@ -110,6 +112,8 @@ export class RefsService {
     let value = objects.get(key);
     if (!value) {
       value = this.readObjectVersion(project, ref, uri);
+      // Bounded, so refs into many large objects do not keep them all in memory at once.
+      if (objects.size >= MAX_SHARED_OBJECTS) objects.clear();
       objects.set(key, value);
     }
     return value;

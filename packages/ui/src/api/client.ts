@@ -111,19 +111,26 @@ export async function streamCalls(
   }
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let partial = '';
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    const text = partial + value;
-    const end = text.lastIndexOf('\n');
-    if (end < 0) {
-      partial = text;
-      continue;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      // Only the new text is searched for the last newline: a very long line costs one pass.
+      const end = value.lastIndexOf('\n');
+      if (end < 0) {
+        partial += value;
+        continue;
+      }
+      onCalls(parseCallLines(partial + value.slice(0, end)));
+      partial = value.slice(end + 1);
     }
-    onCalls(parseCallLines(text.slice(0, end)));
-    partial = text.slice(end + 1);
+    if (partial.length > 0) onCalls(parseCallLines(partial));
+  } catch (error) {
+    // A line that does not parse, or a consumer that throws: the rest is not wanted, and the
+    // server's query should stop rather than keep a worker busy for nobody.
+    void reader.cancel().catch(() => undefined);
+    throw error;
   }
-  if (partial.length > 0) onCalls(parseCallLines(partial));
 }
 
 /** `/calls/query_stats`: how many calls match. */

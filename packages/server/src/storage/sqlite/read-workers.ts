@@ -266,11 +266,14 @@ export class ReadWorkers {
     signal: AbortSignal | undefined,
   ): AsyncGenerator<BatchReply> {
     const worker = await this.acquire(signal);
+    if (signal?.aborted) {
+      // The client left while the worker was being acquired: nothing to ask it.
+      this.release(worker);
+      throw new QueryAbandoned();
+    }
     const abandon = () => worker.abandon();
     signal?.addEventListener('abort', abandon, { once: true });
     let inFlight: Promise<BatchReply> | undefined = worker.batch({ type: 'query', query, format });
-    // The client may have left while the worker was being acquired.
-    if (signal?.aborted) abandon();
     try {
       while (inFlight) {
         const batch: BatchReply = await inFlight;
@@ -302,12 +305,14 @@ export class ReadWorkers {
 
   async count(query: CallsStatsQuery, signal?: AbortSignal): Promise<number> {
     const worker = await this.acquire(signal);
+    if (signal?.aborted) {
+      this.release(worker);
+      throw new QueryAbandoned();
+    }
     const abandon = () => worker.abandon();
     signal?.addEventListener('abort', abandon, { once: true });
     try {
-      const counted = worker.count(query);
-      if (signal?.aborted) abandon();
-      return await counted;
+      return await worker.count(query);
     } finally {
       signal?.removeEventListener('abort', abandon);
       this.release(worker);

@@ -34,6 +34,11 @@ export interface SqliteTraceStoreOptions {
    * the query fails with QueryTimeout. Waiting for a slow consumer does not count. Default 30 s.
    */
   queryTimeoutMs?: number;
+  /**
+   * Row refs into tables of at most this many rows are read from a cached set of the table's
+   * digests on the main connection; larger tables are read on a read worker. Default 50,000.
+   */
+  cachedTableRows?: number;
 }
 
 export class SqliteTraceStore implements TraceStore {
@@ -55,7 +60,7 @@ export class SqliteTraceStore implements TraceStore {
     this.db.pragma('busy_timeout = 5000');
     migrate(this.db);
     this.objects = new ObjectVersions(this.db);
-    this.tables = new Tables(this.db);
+    this.tables = new Tables(this.db, options.cachedTableRows);
     this.callWrites = new CallWriteThread(path);
     this.readers = new ReadWorkers(path, {
       maxReaders: options.maxReaders ?? 4,
@@ -241,7 +246,18 @@ export class SqliteTraceStore implements TraceStore {
 
   async readTableRow(projectId: string, tableDigest: string, rowDigest: string): Promise<string | undefined> {
     this.assertOpen();
-    return this.tables.readRow(projectId, tableDigest, rowDigest);
+    const row = this.tables.readRow(projectId, tableDigest, rowDigest);
+    if (row !== 'too large') return row;
+    // A large table's digests are walked on a read worker, under the time limit.
+    const [found] = await this.readers.queryTable({
+      project_id: projectId,
+      digest: tableDigest,
+      row_digests: [rowDigest],
+      sort_by: [],
+      limit: 1,
+      offset: 0,
+    });
+    return found?.val_json;
   }
 
   async queryTable(query: TableQuery): Promise<Array<TableRow & { original_index: number }>> {

@@ -12,17 +12,16 @@ import type { TableQuery, TableRow } from '../trace-store.js';
 
 /**
  * Row digests kept in memory, over all cached tables: about 100 bytes each, so some 50 MB at most.
- * A table larger than a tenth of this is never cached; its rows are found by a text search.
+ * A larger table than a tenth of this is not read here at all (see `readRow`).
  */
 const MAX_CACHED_DIGESTS = 500_000;
-const MAX_CACHED_TABLE = MAX_CACHED_DIGESTS / 10;
+export const MAX_CACHED_TABLE_ROWS = MAX_CACHED_DIGESTS / 10;
 
 export class Tables {
   private readonly insertRow;
   private readonly insertTable;
   private readonly rowDigestsOf;
   private readonly rowCountOf;
-  private readonly rowOf;
   private readonly rowByDigest;
   /**
    * Each table's row digests as a set, for row refs: a table never changes once stored, so its set
@@ -36,8 +35,8 @@ export class Tables {
 
   constructor(
     db: Database.Database,
-    /** Tables with more rows are searched, never cached (a test lowers it to try both ways). */
-    private readonly maxCachedTableRows = MAX_CACHED_TABLE,
+    /** Tables with more rows are not read by `readRow` (a test lowers it). */
+    private readonly maxCachedTableRows = MAX_CACHED_TABLE_ROWS,
   ) {
     this.insertRow = db.prepare(
       'INSERT OR IGNORE INTO table_rows (project_id, digest, val) VALUES (?, ?, ?)',
@@ -49,27 +48,18 @@ export class Tables {
       .prepare('SELECT row_digests FROM tables WHERE project_id = ? AND digest = ?')
       .pluck();
     this.rowCountOf = db.prepare('SELECT row_count FROM tables WHERE project_id = ? AND digest = ?').pluck();
-    // Membership is a search for the quoted digest in the table's JSON array of digests: a scan of
-    // the text, far cheaper than parsing the array (a 100,000-row table's is over 4 MB). Row
-    // digests are base64url, which JSON never escapes, so the quoted text matches exactly one
-    // whole element.
-    this.rowOf = db
-      .prepare(
-        `SELECT r.val FROM tables AS t
-           JOIN table_rows AS r ON r.project_id = t.project_id AND r.digest = @row
-         WHERE t.project_id = @project AND t.digest = @table
-           AND instr(t.row_digests, '"' || @row || '"') > 0`,
-      )
-      .pluck();
     this.rowByDigest = db.prepare('SELECT val FROM table_rows WHERE project_id = ? AND digest = ?').pluck();
   }
 
-  readRow(projectId: string, tableDigest: string, rowDigest: string): string | undefined {
+  /**
+   * A row of a table of at most `maxCachedTableRows` rows, by digest: `undefined` when the table
+   * does not hold it, `'too large'` for a larger table, which the caller reads on a read worker
+   * instead (parsing or searching megabytes of digests here would hold up the event loop).
+   */
+  readRow(projectId: string, tableDigest: string, rowDigest: string): string | undefined | 'too large' {
     const rowCount = this.rowCount(projectId, tableDigest);
     if (rowCount === undefined) return undefined;
-    if (rowCount > this.maxCachedTableRows) {
-      return this.rowOf.get({ project: projectId, table: tableDigest, row: rowDigest }) as string | undefined;
-    }
+    if (rowCount > this.maxCachedTableRows) return 'too large';
     const key = `${projectId}\0${tableDigest}`;
     let digests = this.members.get(key);
     if (!digests) {

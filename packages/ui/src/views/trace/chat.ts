@@ -252,7 +252,7 @@ function openAiMessage(raw: unknown): ChatMessage | undefined {
   if (raw.tool_calls !== undefined && raw.tool_calls !== null) {
     const calls = openAiToolCalls(raw.tool_calls);
     if (!calls) return undefined;
-    parts.push(...calls);
+    for (const call of calls) parts.push(call);
   }
   if (isObject(raw.function_call)) {
     const call = openAiFunction(raw.function_call, undefined);
@@ -392,7 +392,7 @@ function responsesOutput(output: Json): Conversation | undefined {
     if (item.type === 'message') {
       const content = openAiContent(item.content);
       if (!content) return undefined;
-      parts.push(...content);
+      for (const part of content) parts.push(part);
     } else {
       const part = responsesItemPart(item);
       if (!part) return undefined;

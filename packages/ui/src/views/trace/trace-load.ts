@@ -73,6 +73,12 @@ async function loadTrace(
   return { calls, total: Math.max(total ?? 0, calls.length) };
 }
 
+/** Whether a trace in the cache holds the call. */
+function traceHolding(queryClient: QueryClient, projectId: string, callId: string): boolean {
+  const traces = queryClient.getQueriesData<LoadedTrace>({ queryKey: ['trace-view', 'trace', projectId] });
+  return traces.some(([, trace]) => trace?.calls.some((call) => call.id === callId) === true);
+}
+
 export function traceCallsOptions(queryClient: QueryClient, projectId: string, traceId: string) {
   return queryOptions({
     queryKey: traceQueryKey(projectId, traceId),
@@ -89,6 +95,9 @@ export function traceCallsOptions(queryClient: QueryClient, projectId: string, t
  */
 export function prefetchTraceView(queryClient: QueryClient, projectId: string, callId: string): void {
   void queryClient.prefetchQuery(fullCallOptions(projectId, callId));
+  // Moving through a trace already on screen selects its calls one after another: their trace
+  // is loaded, so there is nothing more to ask.
+  if (traceHolding(queryClient, projectId, callId)) return;
   const whichTrace = {
     project_id: projectId,
     filter: { call_ids: [callId] },
