@@ -351,6 +351,30 @@ describe('serialize: size and depth budget', () => {
     expect(asString(asObject(result.value).prompt)).toContain('truncated');
   });
 
+  it('counts text in UTF-8 bytes, as it is sent', () => {
+    // 400 euro signs: 400 UTF-16 units, but 1,200 bytes.
+    const euros = '€'.repeat(400);
+    const cut = serialize({ text: euros }, options({ maxBytes: 1000 }));
+    expect(cut.truncated).toBe(true);
+    const kept = asString(asObject(cut.value).text);
+    expect(Buffer.byteLength(kept.slice(0, kept.indexOf('…')), 'utf8')).toBeLessThanOrEqual(1000);
+    expect(kept.slice(0, kept.indexOf('…'))).toMatch(/^€+$/);
+
+    const fits = serialize({ text: '€'.repeat(100) }, options({ maxBytes: 1000 }));
+    expect(fits.truncated).toBe(false);
+    expect(fits.bytes).toBeGreaterThanOrEqual(300);
+    expect(serialize('€'.repeat(100), options({ maxBytes: 1000 })).bytes).toBe(302);
+    expect(serialize('€'.repeat(400), options({ maxBytes: 1000 })).truncated).toBe(true);
+  });
+
+  it('cuts text of many 4-byte characters between characters, never inside a surrogate pair', () => {
+    const emoji = '😀'.repeat(1000);
+    const kept = asString(serialize(emoji, options({ maxBytes: 501 })).value);
+    const prefix = kept.slice(0, kept.indexOf('…'));
+    expect(prefix).toMatch(/^(😀)*$/u);
+    expect(Buffer.byteLength(prefix, 'utf8')).toBeLessThanOrEqual(501);
+  });
+
   it('truncating a string never splits a surrogate pair', () => {
     for (let prefix = 0; prefix < 4; prefix++) {
       const text = `${'a'.repeat(prefix)}${'😀'.repeat(200)}`;
@@ -387,6 +411,53 @@ describe('serialize: size and depth budget', () => {
     expect(asArray(map.entries).at(-1)).toEqual({ _type: 'Truncated' });
     const set = asObject(serialize(new Set(entries.map(([key]) => key)), options({ maxBytes: 500 })).value);
     expect(asArray(set.values).at(-1)).toEqual({ _type: 'Truncated' });
+  });
+
+  it('reads a huge Set only as far as the budget goes, without copying it first', () => {
+    let read = 0;
+    class CountingSet<T> extends Set<T> {
+      override *[Symbol.iterator](): SetIterator<T> {
+        for (const item of super.values()) {
+          read += 1;
+          yield item;
+        }
+        return undefined;
+      }
+    }
+    const huge = new CountingSet(Array.from({ length: 1_000_000 }, (_, index) => index));
+    const result = serialize(huge, options({ maxBytes: 10_000 }));
+    expect(result.truncated).toBe(true);
+    expect(asArray(asObject(result.value).values).at(-1)).toEqual({ _type: 'Truncated' });
+    expect(read).toBeLessThan(2_000);
+  });
+
+  it('reads a huge typed array only as far as the budget goes, without copying it first', () => {
+    let iterated = 0;
+    class CountingFloats extends Float32Array {
+      override *[Symbol.iterator](): ArrayIterator<number> {
+        for (let index = 0; index < this.length; index++) {
+          iterated += 1;
+          yield this[index] as number;
+        }
+        return undefined;
+      }
+    }
+    const result = serialize(new CountingFloats(2_000_000), options({ maxBytes: 10_000 }));
+    expect(result.truncated).toBe(true);
+    const values = asArray(asObject(result.value).values);
+    expect(values.length).toBeLessThan(2_000);
+    expect(values.at(-1)).toEqual({ _type: 'Truncated' });
+    expect(iterated).toBeLessThan(2_000);
+  });
+
+  it('cuts a key of megabytes to a marked prefix, and keeps ordinary keys whole', () => {
+    const key = 'k'.repeat(5_000_000);
+    const result = serialize({ [key]: 1, short: 2 }, options({ maxBytes: 10_000 }));
+    expect(result.truncated).toBe(true);
+    const keys = Object.keys(asObject(result.value));
+    expect(keys).toContain('short');
+    expect(keys.find((kept) => kept.startsWith('kkk'))).toMatch(/^k{1024}…\[truncated 4998976 characters\]$/);
+    expect(JSON.stringify(result.value).length).toBeLessThan(2_000);
   });
 
   it('replaces bytes larger than the budget with a marker that keeps their length', () => {

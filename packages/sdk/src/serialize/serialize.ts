@@ -12,7 +12,10 @@
  * - The same object reached twice (not a cycle) is written twice; a real cycle becomes
  *   "[Circular]". `undefined` properties are dropped, as JSON.stringify does.
  * - A value larger than the byte budget is cut: long strings end in a visible marker and the rest
- *   of the structure becomes {_type:"Truncated"}; the result reports that it was truncated.
+ *   of the structure becomes {_type:"Truncated"}; the result reports that it was truncated. Sizes
+ *   are UTF-8 bytes, as the text is sent. The time taken is bounded by the budget, not the value:
+ *   Sets, Maps and typed arrays are read only as far as the budget goes (never copied first), a
+ *   string is measured only when it may fit, and a key longer than 1,024 characters is cut.
  * - With `refOf`, a published value (an object read back or published, an op) becomes its
  *   `weave:///` ref, as Weave records published values in inputs and outputs.
  */
@@ -38,6 +41,9 @@ export interface Serialized {
 }
 
 export const CIRCULAR_MARKER = '[Circular]';
+
+/** Keys longer than this are cut: a key is a name, and a megabyte one would be copied whole. */
+const MAX_KEY_CHARS = 1024;
 
 /** A new object each time, so a caller that edits one result cannot change another. */
 function truncatedMarker(): JsonValue {
@@ -100,17 +106,19 @@ class Walker {
 
   private string(text: string): string {
     const remaining = this.options.maxBytes - this.bytes;
+    // Measured only when it may fit: a text of more UTF-16 units than the budget has bytes cannot,
+    // and measuring megabytes only to cut them would cost time the cap is meant to bound.
     if (text.length + 2 <= remaining) {
-      this.bytes += text.length + 2;
-      return text;
+      const size = Buffer.byteLength(text, 'utf8') + 2;
+      if (size <= remaining) {
+        this.bytes += size;
+        return text;
+      }
     }
     this.truncated = true;
-    let keep = Math.max(0, remaining - 64);
-    // Never end on the first half of a surrogate pair.
-    const last = text.charCodeAt(keep - 1);
-    if (last >= 0xd800 && last <= 0xdbff) keep -= 1;
-    this.bytes += keep + 64;
-    return `${text.slice(0, keep)}…[truncated ${text.length - keep} characters]`;
+    const keep = utf8Prefix(text, Math.max(0, remaining - 64));
+    this.bytes += Buffer.byteLength(keep, 'utf8') + 64;
+    return `${keep}…[truncated ${text.length - keep.length} characters]`;
   }
 
   private budgetLeft(): boolean {
@@ -160,7 +168,8 @@ class Walker {
       }
       return { _type: 'Map', entries };
     }
-    if (value instanceof Set) return { _type: 'Set', values: this.array([...value], depth) };
+    // Walked as they are iterated, never copied first: a million-entry Set costs what fits.
+    if (value instanceof Set) return { _type: 'Set', values: this.array(value, depth) };
     if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return this.binary(value);
     if (value instanceof RegExp) return this.string(value.toString());
     if (value instanceof Promise) return this.string('[Promise]');
@@ -179,7 +188,7 @@ class Walker {
     return this.fields(value, depth, typeof className === 'string' && className ? className : undefined);
   }
 
-  private array(items: readonly unknown[], depth: number): JsonValue[] {
+  private array(items: Iterable<unknown>, depth: number): JsonValue[] {
     const out: JsonValue[] = [];
     this.bytes += 2;
     for (const item of items) {
@@ -208,10 +217,20 @@ class Walker {
       }
       const encoded = this.walk((value as Record<string, unknown>)[key], depth);
       if (encoded === undefined) continue;
-      this.bytes += key.length + 4;
-      setKey(out, key, encoded);
+      const kept = key.length <= MAX_KEY_CHARS ? key : this.cutKey(key);
+      this.bytes += Buffer.byteLength(kept, 'utf8') + 4;
+      setKey(out, kept, encoded);
     }
     return out;
+  }
+
+  /** A key too long to keep, cut (never inside a surrogate pair) with a visible marker. */
+  private cutKey(key: string): string {
+    this.truncated = true;
+    let keep = MAX_KEY_CHARS;
+    const last = key.charCodeAt(keep - 1);
+    if (last >= 0xd800 && last <= 0xdbff) keep -= 1;
+    return `${key.slice(0, keep)}…[truncated ${key.length - keep} characters]`;
   }
 
   private error(error: Error, depth: number): JsonValue {
@@ -239,12 +258,37 @@ class Walker {
       this.bytes += base64Length + 2;
       return { _type: typeName, base64: Buffer.from(bytes).toString('base64') };
     }
-    const numbers = Array.from(value as unknown as ArrayLike<number | bigint>, (item) =>
-      typeof item === 'bigint' ? item.toString() : item,
-    );
-    return { _type: typeName, values: this.array(numbers, 0) };
+    // Read by index only as far as the budget goes: a 20-million-element array is not copied.
+    const numbers = value as unknown as ArrayLike<number | bigint>;
+    const values: JsonValue[] = [];
+    this.bytes += 2;
+    for (let index = 0; index < numbers.length; index++) {
+      if (!this.budgetLeft()) {
+        values.push(truncatedMarker());
+        break;
+      }
+      const item = numbers[index] as number | bigint;
+      this.bytes += 1;
+      values.push(typeof item === 'bigint' ? this.string(item.toString()) : (this.walk(item, 0) ?? null));
+    }
+    return { _type: typeName, values };
   }
 }
+
+/**
+ * The longest start of `text` whose UTF-8 encoding fits in `maxBytes`, never splitting a
+ * character (a surrogate pair is one). Reads at most `maxBytes` UTF-16 units of the text.
+ */
+function utf8Prefix(text: string, maxBytes: number): string {
+  if (maxBytes <= 0) return '';
+  const head = text.slice(0, maxBytes);
+  const { read } = utf8.encodeInto(head, new Uint8Array(maxBytes));
+  // The slice may have cut a surrogate pair, whose first half alone must not be kept.
+  const last = head.charCodeAt(read - 1);
+  return head.slice(0, last >= 0xd800 && last <= 0xdbff ? read - 1 : read);
+}
+
+const utf8 = new TextEncoder();
 
 /** The encoded size of a primitive that is stored as it is, or -1 if it needs the full walk. */
 export function plainPrimitiveBytes(value: unknown, budget: number): number {
@@ -253,8 +297,12 @@ export function plainPrimitiveBytes(value: unknown, budget: number): number {
       return Number.isFinite(value) && !Object.is(value, -0) ? 8 : -1;
     case 'boolean':
       return 5;
-    case 'string':
-      return value.length + 2 <= budget ? value.length + 2 : -1;
+    case 'string': {
+      // UTF-8 bytes, as the text will be sent; measured only when it can fit (see Walker.string).
+      if (value.length + 2 > budget) return -1;
+      const size = Buffer.byteLength(value, 'utf8') + 2;
+      return size <= budget ? size : -1;
+    }
     default:
       return value === null ? 4 : -1;
   }
