@@ -265,14 +265,7 @@ export class ReadWorkers {
     format: 'rows' | 'lines',
     signal: AbortSignal | undefined,
   ): AsyncGenerator<BatchReply> {
-    const worker = await this.acquire(signal);
-    if (signal?.aborted) {
-      // The client left while the worker was being acquired: nothing to ask it.
-      this.release(worker);
-      throw new QueryAbandoned();
-    }
-    const abandon = () => worker.abandon();
-    signal?.addEventListener('abort', abandon, { once: true });
+    const { worker, unwatch } = await this.acquireWatched(signal);
     let inFlight: Promise<BatchReply> | undefined = worker.batch({ type: 'query', query, format });
     try {
       while (inFlight) {
@@ -284,7 +277,7 @@ export class ReadWorkers {
         yield batch;
       }
     } finally {
-      signal?.removeEventListener('abort', abandon);
+      unwatch();
       const unfinished = inFlight;
       if (unfinished) {
         // Stopped early or failed: the worker owes one reply, which need not be finished; after
@@ -304,6 +297,23 @@ export class ReadWorkers {
   }
 
   async count(query: CallsStatsQuery, signal?: AbortSignal): Promise<number> {
+    const { worker, unwatch } = await this.acquireWatched(signal);
+    try {
+      return await worker.count(query);
+    } finally {
+      unwatch();
+      this.release(worker);
+    }
+  }
+
+  /**
+   * A worker for a client's request, watched: none once the client has gone (it may leave while
+   * waiting for one), and the request stopped in the worker if the client goes while it runs.
+   * `unwatch` before the worker is released.
+   */
+  private async acquireWatched(
+    signal: AbortSignal | undefined,
+  ): Promise<{ worker: ReadWorker; unwatch: () => void }> {
     const worker = await this.acquire(signal);
     if (signal?.aborted) {
       this.release(worker);
@@ -311,12 +321,7 @@ export class ReadWorkers {
     }
     const abandon = () => worker.abandon();
     signal?.addEventListener('abort', abandon, { once: true });
-    try {
-      return await worker.count(query);
-    } finally {
-      signal?.removeEventListener('abort', abandon);
-      this.release(worker);
-    }
+    return { worker, unwatch: () => signal?.removeEventListener('abort', abandon) };
   }
 
   async queryTable(query: TableQuery): Promise<Array<TableRow & { original_index: number }>> {
