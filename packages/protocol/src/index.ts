@@ -1,6 +1,7 @@
 export * from './calls.js';
 export * from './calls-query.js';
 export * from './calls-v2.js';
+export * from './costs.js';
 export * from './datetime.js';
 export * from './digest.js';
 export * from './errors.js';

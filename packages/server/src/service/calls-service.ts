@@ -88,7 +88,9 @@ export class CallsService {
 
   /** `{"call": CallSchema}` as JSON text, rendered once (not parsed back and encoded again). */
   async read(req: CallReadReq): Promise<string> {
-    const call = await this.store.readCall(req.project_id, req.id, resolveColumns(null));
+    const call = await this.store.readCall(req.project_id, req.id, resolveColumns(null), {
+      includeCosts: req.include_costs ?? false,
+    });
     if (!call) throw new NotFound(`call ${JSON.stringify(req.id)} not found in project ${req.project_id}`);
     return `{"call":${callToJson(call)}}`;
   }
@@ -143,12 +145,21 @@ export class CallsService {
       sort_by: sortBy,
       limit,
       offset: req.offset ?? 0,
-      columns: resolveColumns(req.columns),
+      columns: resolveColumns(withSummaryForCosts(req.columns, req.include_costs ?? false)),
+      include_costs: req.include_costs ?? false,
     };
   }
 }
 
 /** A v2 route names its project in the path; a body for another project is refused, not moved. */
+/** Costs are read from the summary and returned in it, so asking for costs selects the summary. */
+function withSummaryForCosts(
+  columns: readonly string[] | null | undefined,
+  includeCosts: boolean,
+): readonly string[] | null | undefined {
+  return includeCosts && columns && columns.length > 0 ? [...columns, 'summary'] : columns;
+}
+
 function requireProject(routeProject: string, bodyProject: string, part: 'start' | 'end'): void {
   if (bodyProject !== routeProject) {
     throw new InvalidRequest(

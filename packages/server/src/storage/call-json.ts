@@ -31,6 +31,7 @@ function derivedWeave(call: StoredCall, kept: Record<string, unknown>): WeaveSum
   const weave: WeaveSummary = { ...kept, status: deriveStatus(call), latency_ms: latencyMs(call) };
   if (call.display_name) weave.display_name = call.display_name;
   else weave.trace_name = opDisplayName(call.op_name);
+  if (call.costs) weave.costs = call.costs;
   return weave;
 }
 

@@ -4,7 +4,7 @@
  * it talks to. Timestamps are integer µs since the epoch; JSON-valued fields travel as JSON text
  * so a backend can store and return them without re-encoding.
  */
-import type { CallsFilter, QueryExpr, SortBy } from '@weft/protocol';
+import type { CallsFilter, LlmCost, PricingLevel, QueryExpr, SortBy } from '@weft/protocol';
 
 /** The start half of a call, as the client sent it (ids filled in, timestamps parsed). */
 export interface CallStartPart {
@@ -78,6 +78,8 @@ export interface StoredCall {
   has_failed_descendant?: boolean;
   /** The client's own roll-up (`summary.status_counts.error > 0`) says a descendant failed. */
   summary_reports_error?: boolean;
+  /** `summary.weave.costs`, when the query asked for costs and the call recorded usage. */
+  costs?: Record<string, LlmCost>;
 }
 
 /** The stored columns a projection can name (protocol names; JSON columns without `_json`). */
@@ -120,6 +122,8 @@ export interface CallsQuery {
    * op_name and started_at come back whether listed or not.
    */
   columns: readonly CallColumn[];
+  /** Fill `summary.weave.costs` from each call's usage and the price table (docs/protocol.md §12.3). */
+  include_costs?: boolean;
 }
 
 export interface CallsStatsQuery {
@@ -226,6 +230,38 @@ export interface TableQuery {
   offset: number;
 }
 
+/** A price per token for one model (docs/protocol.md §12.1). Timestamps are µs since the epoch. */
+export interface StoredPrice {
+  id: string;
+  pricing_level: PricingLevel;
+  /** The project id for a project price, `default` for a default one. */
+  pricing_level_id: string;
+  provider_id: string;
+  llm_id: string;
+  /** From when the price applies; null for a default price that has always applied. */
+  effective_date: number | null;
+  prompt_token_cost: number;
+  completion_token_cost: number;
+  /** Null when the price has none of its own: cached tokens then cost the prompt price. */
+  cache_read_input_token_cost: number | null;
+  cache_creation_input_token_cost: number | null;
+  prompt_token_cost_unit: string;
+  completion_token_cost_unit: string;
+  created_by: string | null;
+  created_at: number;
+}
+
+/** A page of one project's own prices. */
+export interface PricesQuery {
+  project_id: string;
+  /** Parsed with the cost fields (`resolveCostField`); null for every price. */
+  query: QueryExpr | null;
+  /** Already checked against the cost fields. Empty means newest effective date first. */
+  sort_by: ReadonlyArray<{ field: string; direction: 'asc' | 'desc' }>;
+  limit: number | null;
+  offset: number;
+}
+
 /** How a read may be cut short. */
 export interface ReadOptions {
   /** Aborted when the client that asked has gone: the store stops the read where it is. */
@@ -236,7 +272,12 @@ export interface TraceStore {
   /** Applies all upserts atomically: after a crash either every part of the batch is stored or none. */
   upsertCalls(batch: readonly CallUpsert[]): Promise<void>;
   /** A live call that has its start part, or undefined. */
-  readCall(projectId: string, id: string, columns: readonly CallColumn[]): Promise<StoredCall | undefined>;
+  readCall(
+    projectId: string,
+    id: string,
+    columns: readonly CallColumn[],
+    options?: { includeCosts?: boolean },
+  ): Promise<StoredCall | undefined>;
   /** Live calls (start part present, not deleted) matching the query, streamed in order. */
   queryCalls(query: CallsQuery, options?: ReadOptions): AsyncIterable<StoredCall>;
   /**
@@ -359,6 +400,17 @@ export interface TraceStore {
    * newest activity first, projects without any activity last, ties by project id.
    */
   projectSummaries(): Promise<StoredProjectSummary[]>;
+  /** Stores project prices; a price whose id exists already is left as it is. */
+  createPrices(prices: readonly StoredPrice[]): Promise<void>;
+  /** One project's own prices (never the default ones), filtered, sorted and paged. */
+  queryPrices(query: PricesQuery): Promise<StoredPrice[]>;
+  /** Deletes the project's own prices with these ids; returns how many it deleted. */
+  purgePrices(projectId: string, ids: readonly string[]): Promise<number>;
+  /**
+   * Makes the default prices exactly these (ids stable across loads); false when they were
+   * already, so restarting with the same dataset writes nothing.
+   */
+  replaceDefaultPrices(prices: readonly StoredPrice[]): Promise<boolean>;
   close(): Promise<void>;
 }
 

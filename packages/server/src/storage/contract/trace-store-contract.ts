@@ -11,6 +11,7 @@ import { describeCallWrites } from './call-writes-contract.js';
 import { describeCallsQueries } from './calls-query-contract.js';
 import { describeFiles } from './files-contract.js';
 import { describeObjectVersions } from './objects-contract.js';
+import { describePrices } from './prices-contract.js';
 import { describeProjects } from './projects-contract.js';
 import { describeQueryDifferential } from './query-differential-contract.js';
 import { describeTables } from './tables-contract.js';
@@ -42,6 +43,7 @@ export function describeTraceStoreContract(backendName: string, openStore: OpenT
     describeTables(subject);
     describeFiles(subject);
     describeProjects(subject);
+    describePrices(subject);
   });
   describe(`TraceStore contract: ${backendName}`, () => {
     describeQueryDifferential(openStore);

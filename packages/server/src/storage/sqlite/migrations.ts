@@ -295,4 +295,32 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 11,
+    description: 'token prices with effective dates, and the store settings',
+    sql: `
+      -- docs/protocol.md §12.1. Per-token prices of a model: default ones (pricing_level_id
+      -- 'default', loaded from the price dataset at start) and a project's own. Timestamps are µs.
+      CREATE TABLE llm_prices (
+        id TEXT NOT NULL PRIMARY KEY,
+        pricing_level TEXT NOT NULL,
+        pricing_level_id TEXT NOT NULL,
+        provider_id TEXT NOT NULL,
+        llm_id TEXT NOT NULL,
+        effective_date INTEGER,
+        prompt_token_cost REAL NOT NULL,
+        completion_token_cost REAL NOT NULL,
+        cache_read_input_token_cost REAL,
+        cache_creation_input_token_cost REAL,
+        prompt_token_cost_unit TEXT NOT NULL,
+        completion_token_cost_unit TEXT NOT NULL,
+        created_by TEXT,
+        created_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      -- Pricing a call looks prices up by level and name; a project's price list is by level too.
+      CREATE INDEX llm_prices_by_name ON llm_prices (pricing_level_id, llm_id, effective_date);
+      -- Small facts about the store itself, such as which default price set it holds.
+      CREATE TABLE settings (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -6,6 +6,7 @@
 import { type MessagePort, workerData } from 'node:worker_threads';
 import { ProtocolError } from '@weft/protocol';
 import Database from 'better-sqlite3';
+import { CallCostCalculator } from '../../costs/call-costs.js';
 import { callsCount, callsSelect, compileWithinLimits } from '../../query/calls-query.js';
 import { sqliteBindings, sqliteCallsDialect } from '../../query/dialects/sqlite.js';
 import type { QueryCompileContext } from '../../query/query-expr.js';
@@ -20,6 +21,7 @@ import type {
   TableRow,
 } from '../trace-store.js';
 import { QueryContextCache } from './field-indexes.js';
+import { PriceBook } from './prices.js';
 import { PROJECT_SUMMARIES_SQL, readProjectSummaries } from './project-summaries.js';
 import {
   QueryAbandoned,
@@ -121,10 +123,14 @@ class ReadConnection {
   /** The stream's rows; its statement stays open (and keeps its snapshot) until it ends or is cancelled. */
   private open: Iterator<Row> | undefined;
   private format: 'rows' | 'lines' = 'rows';
+  private readonly prices: PriceBook;
+  /** Prices the open stream's calls, when its query asked for costs. */
+  private costs: CallCostCalculator | undefined;
 
   constructor(db: Database.Database) {
     this.statements = new StatementCache(db);
     this.contexts = new QueryContextCache(db);
+    this.prices = new PriceBook(db);
   }
 
   answer(request: ReadRequest): ReadReply | undefined {
@@ -133,6 +139,10 @@ class ReadConnection {
         case 'query': {
           this.cancel();
           const compiled = compileSelect(request.query, this.contexts.current());
+          // Read before the stream opens: the connection cannot run a statement while it is open.
+          this.costs = request.query.include_costs
+            ? new CallCostCalculator(this.prices.sourceFor(request.query.project_id))
+            : undefined;
           this.open = this.statements
             .get(compiled.text)
             .iterate(sqliteBindings(compiled.params)) as Iterator<Row>;
@@ -190,7 +200,12 @@ class ReadConnection {
     // SQLite has no booleans; the flags come back as 0/1.
     row.has_failed_descendant = row.has_failed_descendant === 1;
     row.summary_reports_error = row.summary_reports_error === 1;
-    return row as unknown as StoredCall;
+    const call = row as unknown as StoredCall;
+    if (this.costs) {
+      const costs = this.costs.costsOf(call.summary_json, call.started_at);
+      if (costs) call.costs = costs;
+    }
+    return call;
   }
 
   private nextRows(): ReadReply {

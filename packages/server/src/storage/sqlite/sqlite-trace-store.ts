@@ -10,9 +10,11 @@ import type {
   ObjectLabelChange,
   ObjectsQuery,
   ObjectVersionSelector,
+  PricesQuery,
   ReadOptions,
   StoredCall,
   StoredObject,
+  StoredPrice,
   StoredProject,
   StoredProjectSummary,
   TableQuery,
@@ -23,6 +25,8 @@ import { CallWriteThread } from './call-write-thread.js';
 import { addFieldIndex, dropFieldIndex, listFieldIndexes } from './field-indexes.js';
 import { MIGRATIONS } from './migrations.js';
 import { ObjectVersions } from './object-versions.js';
+import { Prices } from './prices.js';
+import { registerQueryFunctions } from './query-functions.js';
 import { ReadWorkers } from './read-workers.js';
 import { Tables } from './tables.js';
 
@@ -47,6 +51,7 @@ export class SqliteTraceStore implements TraceStore {
   private readonly callWrites: CallWriteThread;
   private readonly objects: ObjectVersions;
   private readonly tables: Tables;
+  private readonly prices: Prices;
   private readonly readers: ReadWorkers;
   private closed = false;
 
@@ -59,7 +64,10 @@ export class SqliteTraceStore implements TraceStore {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     migrate(this.db);
+    // Price queries (/cost/query) run here and use the Query language's functions.
+    registerQueryFunctions(this.db);
     this.objects = new ObjectVersions(this.db);
+    this.prices = new Prices(this.db);
     this.tables = new Tables(this.db, options.cachedTableRows);
     this.callWrites = new CallWriteThread(path);
     this.readers = new ReadWorkers(path, {
@@ -83,6 +91,7 @@ export class SqliteTraceStore implements TraceStore {
     projectId: string,
     id: string,
     columns: readonly CallColumn[],
+    options: { includeCosts?: boolean } = {},
   ): Promise<StoredCall | undefined> {
     for await (const call of this.queryCalls({
       project_id: projectId,
@@ -92,6 +101,7 @@ export class SqliteTraceStore implements TraceStore {
       limit: 1,
       offset: 0,
       columns,
+      include_costs: options.includeCosts ?? false,
     })) {
       return call;
     }
@@ -303,6 +313,26 @@ export class SqliteTraceStore implements TraceStore {
   async projectSummaries(): Promise<StoredProjectSummary[]> {
     this.assertOpen();
     return this.readers.projectSummaries();
+  }
+
+  async createPrices(prices: readonly StoredPrice[]): Promise<void> {
+    this.assertOpen();
+    this.write(() => this.prices.create(prices));
+  }
+
+  async queryPrices(query: PricesQuery): Promise<StoredPrice[]> {
+    this.assertOpen();
+    return this.prices.query(query);
+  }
+
+  async purgePrices(projectId: string, ids: readonly string[]): Promise<number> {
+    this.assertOpen();
+    return this.write(() => this.prices.purge(projectId, ids));
+  }
+
+  async replaceDefaultPrices(prices: readonly StoredPrice[]): Promise<boolean> {
+    this.assertOpen();
+    return this.write(() => this.prices.replaceDefaults(prices));
   }
 
   async close(): Promise<void> {

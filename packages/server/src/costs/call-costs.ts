@@ -1,0 +1,140 @@
+/**
+ * `summary.weave.costs` for one call (docs/protocol.md §12.3): each model in the call's
+ * `summary.usage` priced at the price chosen for the call's start. Clients roll their children's
+ * usage up into a parent's summary, so a parent's costs are its subtree's.
+ */
+import { formatTimestampMicros, type LlmCost } from '@weft/protocol';
+import type { StoredPrice } from '../storage/trace-store.js';
+import { type DatasetModel, priceNames } from './model-names.js';
+import { choosePrice } from './price-choice.js';
+import { type TokenCounts, tokenCounts } from './usage.js';
+
+/**
+ * The project's prices kept under any of `projectNames`, and the default prices of the dataset
+ * model. Backends answer it from their price table.
+ */
+export type PriceSource = (
+  projectNames: readonly string[],
+  datasetModel: DatasetModel | null,
+) => StoredPrice[];
+
+/** More models than any real call uses; a hostile summary cannot make one row cost more. */
+const MAX_MODELS_PER_CALL = 256;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Prices each call of one query; a model's prices are looked up once per query. */
+export class CallCostCalculator {
+  private readonly pricesByName = new Map<string, StoredPrice[]>();
+
+  constructor(private readonly source: PriceSource) {}
+
+  /** The costs for a stored summary (JSON text), or undefined when it records no usage. */
+  costsOf(summaryJson: string | null | undefined, startedAt: number): Record<string, LlmCost> | undefined {
+    if (!summaryJson?.includes('"usage"')) return undefined;
+    const summary: unknown = JSON.parse(summaryJson);
+    if (!isRecord(summary) || !isRecord(summary.usage)) return undefined;
+    let costs: Record<string, LlmCost> | undefined;
+    let models = 0;
+    for (const [name, usage] of Object.entries(summary.usage)) {
+      if (++models > MAX_MODELS_PER_CALL) break;
+      const counts = tokenCounts(usage);
+      if (!counts) continue;
+      costs ??= {};
+      costs[name] = llmCost(counts, choosePrice(this.pricesFor(name), startedAt), name);
+    }
+    return costs;
+  }
+
+  private pricesFor(name: string): StoredPrice[] {
+    let prices = this.pricesByName.get(name);
+    if (!prices) {
+      const { projectNames, datasetModel } = priceNames(name);
+      const rows = this.source(projectNames, datasetModel);
+      // The project's prices under the most specific name that has any: a price for
+      // `gpt-4o-2024-08-06` is meant for that snapshot, one for `gpt-4o` for all of them.
+      const ownName = projectNames.find((candidate) =>
+        rows.some((row) => row.pricing_level === 'project' && row.llm_id === candidate),
+      );
+      prices = rows.filter((row) =>
+        row.pricing_level === 'project' ? row.llm_id === ownName : datasetModel !== null,
+      );
+      this.pricesByName.set(name, prices);
+    }
+    return prices;
+  }
+}
+
+function timestampOrNull(micros: number | null): string | null {
+  return micros === null ? null : formatTimestampMicros(micros);
+}
+
+/** Cached tokens are part of the prompt; the rest of the prompt is billed at the prompt price. */
+export function llmCost(counts: TokenCounts, price: StoredPrice | undefined, name: string): LlmCost {
+  const tokens = {
+    requests: counts.requests,
+    prompt_tokens: counts.prompt,
+    completion_tokens: counts.completion,
+    total_tokens: counts.total,
+    cache_read_input_tokens: counts.cacheRead,
+    cache_creation_input_tokens: counts.cacheCreation,
+  };
+  if (!price) {
+    return {
+      ...tokens,
+      unpriced: true,
+      prompt_token_cost: null,
+      completion_token_cost: null,
+      cache_read_input_token_cost: null,
+      cache_creation_input_token_cost: null,
+      prompt_tokens_total_cost: null,
+      completion_tokens_total_cost: null,
+      cache_read_input_tokens_total_cost: null,
+      cache_creation_input_tokens_total_cost: null,
+      total_cost: null,
+      prompt_token_cost_unit: null,
+      completion_token_cost_unit: null,
+      price_id: null,
+      priced_as: null,
+      effective_date: null,
+      provider_id: null,
+      pricing_level: null,
+      pricing_level_id: null,
+      created_at: null,
+      created_by: null,
+    };
+  }
+  // Without a price of their own, cached tokens cost what other prompt tokens cost.
+  const cacheReadPrice = price.cache_read_input_token_cost ?? price.prompt_token_cost;
+  const cacheCreationPrice = price.cache_creation_input_token_cost ?? price.prompt_token_cost;
+  const uncachedPrompt = Math.max(0, counts.prompt - counts.cacheRead - counts.cacheCreation);
+  const promptCost = uncachedPrompt * price.prompt_token_cost;
+  const completionCost = counts.completion * price.completion_token_cost;
+  const cacheReadCost = counts.cacheRead * cacheReadPrice;
+  const cacheCreationCost = counts.cacheCreation * cacheCreationPrice;
+  return {
+    ...tokens,
+    unpriced: false,
+    prompt_token_cost: price.prompt_token_cost,
+    completion_token_cost: price.completion_token_cost,
+    cache_read_input_token_cost: cacheReadPrice,
+    cache_creation_input_token_cost: cacheCreationPrice,
+    prompt_tokens_total_cost: promptCost,
+    completion_tokens_total_cost: completionCost,
+    cache_read_input_tokens_total_cost: cacheReadCost,
+    cache_creation_input_tokens_total_cost: cacheCreationCost,
+    total_cost: promptCost + completionCost + cacheReadCost + cacheCreationCost,
+    prompt_token_cost_unit: price.prompt_token_cost_unit,
+    completion_token_cost_unit: price.completion_token_cost_unit,
+    price_id: price.id,
+    priced_as: price.llm_id === name ? null : price.llm_id,
+    effective_date: timestampOrNull(price.effective_date),
+    provider_id: price.provider_id,
+    pricing_level: price.pricing_level,
+    pricing_level_id: price.pricing_level_id,
+    created_at: formatTimestampMicros(price.created_at),
+    created_by: price.created_by,
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * Choosing one price for a call (docs/protocol.md §12.4), the order Weave uses: prices in effect
+ * at the call's start first, project prices before default ones, then the newest. When no price
+ * was in effect yet (a price added today, looking at last month's calls), the one taking effect
+ * soonest after the start applies, so a newly priced model is priced for its old calls too.
+ */
+import type { StoredPrice } from '../storage/trace-store.js';
+
+function effectiveAt(price: StoredPrice): number {
+  return price.effective_date ?? Number.NEGATIVE_INFINITY;
+}
+
+/** Negative when `a` is preferred for a call started at `startedAt`. */
+function compare(a: StoredPrice, b: StoredPrice, startedAt: number): number {
+  const aInEffect = effectiveAt(a) <= startedAt;
+  const bInEffect = effectiveAt(b) <= startedAt;
+  if (aInEffect !== bInEffect) return aInEffect ? -1 : 1;
+  if (a.pricing_level !== b.pricing_level) return a.pricing_level === 'project' ? -1 : 1;
+  const byDate = aInEffect ? effectiveAt(b) - effectiveAt(a) : effectiveAt(a) - effectiveAt(b);
+  if (byDate !== 0) return byDate;
+  // Two prices of one date: the one added last wins; ids break exact ties so the choice is stable.
+  return b.created_at - a.created_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+export function choosePrice(prices: readonly StoredPrice[], startedAt: number): StoredPrice | undefined {
+  let best: StoredPrice | undefined;
+  for (const price of prices) if (!best || compare(price, best, startedAt) < 0) best = price;
+  return best;
+}

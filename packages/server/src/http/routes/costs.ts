@@ -1,0 +1,20 @@
+/** The cost routes (docs/protocol.md §12.2). */
+import { CostCreateReq, CostPurgeReq, CostQueryReq } from '@weft/protocol';
+import type { FastifyInstance } from 'fastify';
+import type { CostsService } from '../../service/costs-service.js';
+
+export function registerCostRoutes(app: FastifyInstance, costs: CostsService): void {
+  app.post<{ Body: CostCreateReq }>('/cost/create', { schema: { body: CostCreateReq } }, (request) =>
+    costs.create(request.body),
+  );
+  app.post<{ Body: CostQueryReq }>('/cost/query', { schema: { body: CostQueryReq } }, (request) =>
+    costs.query(request.body),
+  );
+  app.post<{ Body: CostPurgeReq }>('/cost/purge', { schema: { body: CostPurgeReq } }, (request) =>
+    costs.purge(request.body),
+  );
+  // The default prices are in the store before the first request is answered.
+  app.addHook('onReady', async () => {
+    await costs.loadDefaultPrices();
+  });
+}
