@@ -3,7 +3,9 @@
  * Field names keep the protocol's snake_case. Objects accept unknown keys: newer Weave clients add
  * fields (e.g. `trace_id` on ends) and rejecting them would make those clients drop whole batches.
  */
+
 import { type Static, Type } from '@sinclair/typebox';
+import type { LlmCost } from './costs.js';
 import { Id, IdList, JsonObject, JsonValue, Nullable, ProjectId, Timestamp } from './schema-helpers.js';
 
 export const StartedCallSchemaForInsert = Type.Object({
@@ -127,7 +129,7 @@ export interface WeaveSummary {
   latency_ms: number | null;
   trace_name?: string;
   display_name?: string;
-  costs?: Record<string, unknown>;
+  costs?: Record<string, LlmCost>;
   feedback?: unknown[];
   [key: string]: unknown;
 }

@@ -1,5 +1,5 @@
 /**
- * Cost routes and the derived `summary.weave.costs` (docs/protocol.md §12): per-token prices with
+ * Cost routes and the derived `summary.weave.costs` (docs/protocol.md §17): per-token prices with
  * effective dates, at the default level (from a price dataset) and the project level (added by
  * users), and the cost each call's `summary.usage` comes to.
  */
@@ -83,7 +83,7 @@ export interface CostQueryRes {
 
 export const CostPurgeReq = Type.Object({
   project_id: ProjectId,
-  /** Only ids: `$eq` or `$in` on `id`, or an `$or` of `$eq`s (docs/protocol.md §12.2). */
+  /** Only ids: `$eq` or `$in` on `id`, or an `$or` of `$eq`s (docs/protocol.md §17.2). */
   query: Query,
 });
 export type CostPurgeReq = Static<typeof CostPurgeReq>;
@@ -127,7 +127,7 @@ export interface LlmCost {
   created_by: string | null;
 }
 
-/** The columns a cost query may filter and sort on (docs/protocol.md §12.2). */
+/** The columns a cost query may filter and sort on (docs/protocol.md §17.2). */
 const COST_FIELDS: Record<string, QueryField> = {
   id: { kind: 'column', column: 'id', type: 'text' },
   llm_id: { kind: 'column', column: 'llm_id', type: 'text' },

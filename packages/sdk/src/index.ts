@@ -1,4 +1,4 @@
-export type { CallSummary, TraceStatus, WeaveSummary } from '@weft/protocol';
+export type { CallSummary, LlmCost, TraceStatus, WeaveSummary } from '@weft/protocol';
 export { CallsIter } from './client/calls-iter.js';
 export {
   DEFAULT_SERVER_URL,
@@ -21,6 +21,7 @@ export {
   WeaveClient,
   type WeaveClientOptions,
 } from './client/weave-client.js';
+export type { AddCostOptions, AddCostResult, Price, QueryCostsOptions } from './costs/costs.js';
 export { Dataset, type DatasetOptions, type DatasetRow } from './objects/dataset.js';
 export type { GetOptions } from './objects/object-loader.js';
 export { ObjectRef, type Ref, ref, TableRef } from './objects/refs.js';

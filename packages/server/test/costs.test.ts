@@ -1,7 +1,7 @@
 /**
  * The cost routes and `include_costs` over HTTP on the real `weft serve` process: prices added,
  * listed and purged as the Python client asks for them, default prices from the bundled dataset,
- * and calls priced on both read routes (docs/protocol.md §12).
+ * and calls priced on both read routes (docs/protocol.md §17).
  */
 import { calcPrice } from '@pydantic/genai-prices';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

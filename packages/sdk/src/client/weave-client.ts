@@ -4,6 +4,15 @@
  * to the server after pending writes have been sent, so a client always reads its own writes.
  */
 import type { CallSchema, CallsFilter, CallsQueryReq, Query, SortBy } from '@weft/protocol';
+import {
+  type AddCostOptions,
+  type AddCostResult,
+  addCost,
+  type Price,
+  purgeCosts,
+  type QueryCostsOptions,
+  queryCosts,
+} from '../costs/costs.js';
 import { warnOnce } from '../logger.js';
 import { deleteVersion, versionRef } from '../objects/object-deletion.js';
 import { type GetOptions, loadRef } from '../objects/object-loader.js';
@@ -557,6 +566,23 @@ export class WeaveClient {
   async deleteOpVersion(target: Ref | string | object): Promise<void> {
     await this.flush();
     await deleteVersion(this.server, versionRef(target, this.projectId), 'op');
+  }
+
+  // ---- prices ----------------------------------------------------------------------------------
+
+  /** Adds a price for a model to this project (per token; see AddCostOptions). */
+  addCost(options: AddCostOptions): Promise<AddCostResult> {
+    return addCost(this.server, this.projectId, options);
+  }
+
+  /** This project's own prices (never the default ones), oldest first. */
+  queryCosts(options: QueryCostsOptions = {}): Promise<Price[]> {
+    return queryCosts(this.server, this.projectId, options);
+  }
+
+  /** Deletes prices of this project by id; calls are priced again without them. */
+  purgeCosts(ids: string | readonly string[]): Promise<void> {
+    return purgeCosts(this.server, this.projectId, ids);
   }
 
   // ---- changing stored calls -------------------------------------------------------------------

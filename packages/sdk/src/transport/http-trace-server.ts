@@ -12,6 +12,11 @@ import type {
   CallsQueryStatsReq,
   CallsQueryStatsRes,
   CallUpdateReq,
+  CostCreateReq,
+  CostCreateRes,
+  CostPurgeReq,
+  CostQueryReq,
+  CostQueryRes,
   FileContentReq,
   FileCreateRes,
   ObjCreateReq,
@@ -129,6 +134,18 @@ export class HttpTraceServer implements TraceServer {
 
   refsReadBatch(req: RefsReadBatchReq): Promise<RefsReadBatchRes> {
     return this.postJson('/refs/read_batch', req);
+  }
+
+  costCreate(req: CostCreateReq): Promise<CostCreateRes> {
+    return this.postJson('/cost/create', req);
+  }
+
+  costQuery(req: CostQueryReq): Promise<CostQueryRes> {
+    return this.postJson('/cost/query', req);
+  }
+
+  costPurge(req: CostPurgeReq): Promise<Record<string, never>> {
+    return this.postJson('/cost/purge', req);
   }
 
   async fileCreate(req: FileCreateReq): Promise<FileCreateRes> {

@@ -14,6 +14,11 @@ import type {
   CallsQueryStatsReq,
   CallsQueryStatsRes,
   CallUpdateReq,
+  CostCreateReq,
+  CostCreateRes,
+  CostPurgeReq,
+  CostQueryReq,
+  CostQueryRes,
   FileContentReq,
   FileCreateRes,
   ObjCreateReq,
@@ -78,6 +83,11 @@ export interface TraceServer {
   refsReadBatch(req: RefsReadBatchReq): Promise<RefsReadBatchRes>;
   fileCreate(req: FileCreateReq): Promise<FileCreateRes>;
   fileContent(req: FileContentReq): Promise<Uint8Array>;
+
+  // Prices (docs/protocol.md §17).
+  costCreate(req: CostCreateReq): Promise<CostCreateRes>;
+  costQuery(req: CostQueryReq): Promise<CostQueryRes>;
+  costPurge(req: CostPurgeReq): Promise<Record<string, never>>;
   /** The base URL users open in a browser, if the server has one (for `Call.uiUrl`). */
   readonly baseUrl?: string;
 }

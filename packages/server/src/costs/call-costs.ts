@@ -1,5 +1,5 @@
 /**
- * `summary.weave.costs` for one call (docs/protocol.md §12.3): each model in the call's
+ * `summary.weave.costs` for one call (docs/protocol.md §17.3): each model in the call's
  * `summary.usage` priced at the price chosen for the call's start. Clients roll their children's
  * usage up into a parent's summary, so a parent's costs are its subtree's.
  */

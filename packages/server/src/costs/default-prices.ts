@@ -1,5 +1,5 @@
 /**
- * Default prices (docs/protocol.md §12.1) from `@pydantic/genai-prices`, a maintained dataset of
+ * Default prices (docs/protocol.md §17.1) from `@pydantic/genai-prices`, a maintained dataset of
  * providers' published prices with their history. The copy bundled with the package is used, never
  * a download: prices change when weft's dependency is upgraded, and the store is refreshed at start.
  */

@@ -1,5 +1,5 @@
 /**
- * Which price a recorded model name is priced under (docs/protocol.md §12.4). Clients record what
+ * Which price a recorded model name is priced under (docs/protocol.md §17.4). Clients record what
  * the provider answered (`gpt-4o-mini-2024-07-18`), what the user wrote (`openai/gpt-4o`), or a
  * name of their own (`my_model`); prices are kept under one name per model.
  */

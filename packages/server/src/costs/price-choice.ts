@@ -1,5 +1,5 @@
 /**
- * Choosing one price for a call (docs/protocol.md §12.4), the order Weave uses: prices in effect
+ * Choosing one price for a call (docs/protocol.md §17.4), the order Weave uses: prices in effect
  * at the call's start first, project prices before default ones, then the newest. When no price
  * was in effect yet (a price added today, looking at last month's calls), the one taking effect
  * soonest after the start applies, so a newly priced model is priced for its old calls too.

@@ -1,5 +1,5 @@
 /**
- * Token counts read from one model's entry in `summary.usage` (docs/protocol.md §12.3). Clients
+ * Token counts read from one model's entry in `summary.usage` (docs/protocol.md §17.3). Clients
  * record whatever their provider reported, so every count is optional and several spellings add up.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The cost routes (docs/protocol.md §12.2): a project's own prices, added, listed and purged, and
+ * The cost routes (docs/protocol.md §17.2): a project's own prices, added, listed and purged, and
  * the default prices loaded from the bundled dataset at start. Calls are priced where they are
  * read (see costs/call-costs.ts).
  */

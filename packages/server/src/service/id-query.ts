@@ -1,5 +1,5 @@
 /**
- * The only queries a purge accepts (docs/protocol.md §12.2): ids named one by one, as
+ * The only queries a purge accepts (docs/protocol.md §17.2): ids named one by one, as
  * `$eq` of `id` and a literal, `$in` of `id` and literals, or an `$or` of `$eq`s. A purge deletes
  * for good, so anything broader is refused rather than interpreted.
  */

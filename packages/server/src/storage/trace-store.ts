@@ -122,7 +122,7 @@ export interface CallsQuery {
    * op_name and started_at come back whether listed or not.
    */
   columns: readonly CallColumn[];
-  /** Fill `summary.weave.costs` from each call's usage and the price table (docs/protocol.md §12.3). */
+  /** Fill `summary.weave.costs` from each call's usage and the price table (docs/protocol.md §17.3). */
   include_costs?: boolean;
 }
 
@@ -230,7 +230,7 @@ export interface TableQuery {
   offset: number;
 }
 
-/** A price per token for one model (docs/protocol.md §12.1). Timestamps are µs since the epoch. */
+/** A price per token for one model (docs/protocol.md §17.1). Timestamps are µs since the epoch. */
 export interface StoredPrice {
   id: string;
   pricing_level: PricingLevel;

@@ -1,4 +1,4 @@
-/** The cost routes (docs/protocol.md §12.2). */
+/** The cost routes (docs/protocol.md §17.2). */
 import { CostCreateReq, CostPurgeReq, CostQueryReq } from '@weft/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { CostsService } from '../../service/costs-service.js';

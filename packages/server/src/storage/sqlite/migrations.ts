@@ -299,7 +299,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 11,
     description: 'token prices with effective dates, and the store settings',
     sql: `
-      -- docs/protocol.md §12.1. Per-token prices of a model: default ones (pricing_level_id
+      -- docs/protocol.md §17.1. Per-token prices of a model: default ones (pricing_level_id
       -- 'default', loaded from the price dataset at start) and a project's own. Timestamps are µs.
       CREATE TABLE llm_prices (
         id TEXT NOT NULL PRIMARY KEY,

@@ -1,5 +1,5 @@
 /**
- * Token prices in SQLite (docs/protocol.md §12.1): the `llm_prices` table, written on the store's
+ * Token prices in SQLite (docs/protocol.md §17.1): the `llm_prices` table, written on the store's
  * main connection, read there for `/cost/query` and on the read workers for pricing calls.
  */
 import { createHash } from 'node:crypto';
