@@ -5,8 +5,8 @@
  */
 
 import { getClient } from '../client/init.js';
-import type { WeaveClient } from '../client/weave-client.js';
 import type { Call } from './call.js';
+import type { CallRecorder } from './call-recorder.js';
 import { applyInContext, contextStorage } from './context.js';
 import { createOpState, OP_STATE, type OpState, renameOp } from './op-state.js';
 import { traceIteration } from './traced-generators.js';
@@ -135,7 +135,7 @@ function run(state: OpState, fn: AnyFunction, thisArg: unknown, args: unknown[],
   const outer = contextStorage.getStore();
   let call: Call;
   try {
-    call = client._startOpCall(state, args, outer);
+    call = client._recorder.startOpCall(state, args, outer);
   } catch (error) {
     // Tracing trouble: the function still runs, untraced.
     client.noteInternalError('starting a call failed', error);
@@ -146,30 +146,30 @@ function run(state: OpState, fn: AnyFunction, thisArg: unknown, args: unknown[],
   try {
     result = applyInContext(call, fn, thisArg, args);
   } catch (error) {
-    client.endCall(call, undefined, true, error);
+    client._recorder.endCall(call, undefined, true, error);
     throw error;
   }
-  return settle(client, call, result, withCall);
+  return settle(client._recorder, call, result, withCall);
 }
 
-function settle(client: WeaveClient, call: Call, result: unknown, withCall: boolean): unknown {
+function settle(recorder: CallRecorder, call: Call, result: unknown, withCall: boolean): unknown {
   if (isPromiseLike(result)) {
     // A new promise, not the original: a rejection the caller ignores must still surface as an
     // unhandled rejection, as it would without tracing.
     return result.then(
       (value) => {
-        const returned = traceIteration(client, call, value);
-        if (returned === value) client.endCall(call, value, false);
+        const returned = traceIteration(recorder, call, value);
+        if (returned === value) recorder.endCall(call, value, false);
         return withCall ? [returned, call] : returned;
       },
       (error: unknown) => {
-        client.endCall(call, undefined, true, error);
+        recorder.endCall(call, undefined, true, error);
         throw error;
       },
     );
   }
-  const returned = traceIteration(client, call, result);
-  if (returned === result) client.endCall(call, result, false);
+  const returned = traceIteration(recorder, call, result);
+  if (returned === result) recorder.endCall(call, result, false);
   return withCall ? [returned, call] : returned;
 }
 

@@ -5,18 +5,18 @@
  * values, serialized as they come within the call's size budget, are its output.
  */
 
-import type { WeaveClient } from '../client/weave-client.js';
 import type { JsonValue } from '../serialize/serialize.js';
 import type { Call } from './call.js';
+import type { CallRecorder } from './call-recorder.js';
 import { contextStorage } from './context.js';
 
 /** Wraps `value` if it is a generator object; returns anything else unchanged. */
-export function traceIteration(client: WeaveClient, call: Call, value: unknown): unknown {
+export function traceIteration(recorder: CallRecorder, call: Call, value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
   const tag = Object.prototype.toString.call(value);
-  if (tag === '[object Generator]') return new TracedGenerator(client, call, value as Generator);
+  if (tag === '[object Generator]') return new TracedGenerator(recorder, call, value as Generator);
   if (tag === '[object AsyncGenerator]')
-    return new TracedAsyncGenerator(client, call, value as AsyncGenerator);
+    return new TracedAsyncGenerator(recorder, call, value as AsyncGenerator);
   return value;
 }
 
@@ -30,19 +30,19 @@ class IterationTrace {
   private omitted = 0;
 
   constructor(
-    private readonly client: WeaveClient,
+    private readonly recorder: CallRecorder,
     readonly call: Call,
   ) {}
 
   /** Records a step's result; ends the call when iteration is done. */
   stepped(result: IteratorResult<unknown>): IteratorResult<unknown> {
-    if (result.done) this.client.endCall(this.call, this.output(), false);
+    if (result.done) this.recorder.endCall(this.call, this.output(), false);
     else this.record(result.value);
     return result;
   }
 
   failed(error: unknown): never {
-    this.client.endCall(this.call, undefined, true, error);
+    this.recorder.endCall(this.call, undefined, true, error);
     throw error;
   }
 
@@ -51,10 +51,10 @@ class IterationTrace {
       this.omitted += 1;
       return;
     }
-    const serialized = this.client._serializeValue(value);
-    if (this.bytes + serialized.bytes > this.client._maxValueBytes) {
+    const serialized = this.recorder.serializeValue(value);
+    if (this.bytes + serialized.bytes > this.recorder.maxValueBytes) {
       this.omitted = 1;
-      this.client._noteTruncated();
+      this.recorder.noteTruncated();
       return;
     }
     this.bytes += serialized.bytes;
@@ -72,11 +72,11 @@ class TracedGenerator implements Generator {
   private readonly trace: IterationTrace;
 
   constructor(
-    client: WeaveClient,
+    recorder: CallRecorder,
     call: Call,
     private readonly inner: Generator,
   ) {
-    this.trace = new IterationTrace(client, call);
+    this.trace = new IterationTrace(recorder, call);
   }
 
   next(value?: unknown): IteratorResult<unknown> {
@@ -112,11 +112,11 @@ class TracedAsyncGenerator implements AsyncGenerator {
   private readonly trace: IterationTrace;
 
   constructor(
-    client: WeaveClient,
+    recorder: CallRecorder,
     call: Call,
     private readonly inner: AsyncGenerator,
   ) {
-    this.trace = new IterationTrace(client, call);
+    this.trace = new IterationTrace(recorder, call);
   }
 
   next(value?: unknown): Promise<IteratorResult<unknown>> {
