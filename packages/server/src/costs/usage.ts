@@ -5,15 +5,15 @@
 
 export interface TokenCounts {
   requests: number;
-  /** Every prompt token, cached or not (`prompt_tokens` + `input_tokens`). */
+  /** Every prompt token, cached or not. */
   prompt: number;
   /** `completion_tokens` + `output_tokens`. */
   completion: number;
   /** As reported; prompt + completion when the client reported none. */
   total: number;
-  /** Prompt tokens read from the provider's cache: part of `prompt`. */
+  /** Prompt tokens read from the provider's cache (part of `prompt`). */
   cacheRead: number;
-  /** Prompt tokens written to the provider's cache: part of `prompt`. */
+  /** Prompt tokens written to the provider's cache (part of `prompt`). */
   cacheCreation: number;
 }
 
@@ -31,24 +31,27 @@ function cachedDetail(details: unknown): number | undefined {
 }
 
 /**
- * The counts of one usage entry, or undefined when it is not an object. Cached tokens are taken
- * from `cache_read_input_tokens` when the client recorded it (weft's integrations and Weave's
- * convention), else from OpenAI's `prompt_tokens_details` / `input_tokens_details.cached_tokens`;
- * either way they are counted inside the prompt tokens, as OpenAI reports them.
+ * The counts of one usage entry, or undefined when it is not an object. Providers count cached
+ * prompt tokens two ways, and both are read as they mean it: Anthropic's
+ * `cache_read_input_tokens` and `cache_creation_input_tokens` are beside `input_tokens` (not in
+ * it), while OpenAI's `prompt_tokens_details.cached_tokens` and `input_tokens_details.cached_tokens`
+ * are part of `prompt_tokens` / `input_tokens`.
  */
 export function tokenCounts(usage: unknown): TokenCounts | undefined {
   if (!isRecord(usage)) return undefined;
-  const prompt = (count(usage.prompt_tokens) ?? 0) + (count(usage.input_tokens) ?? 0);
-  const completion = (count(usage.completion_tokens) ?? 0) + (count(usage.output_tokens) ?? 0);
-  const cacheRead =
-    count(usage.cache_read_input_tokens) ??
+  const counted = (count(usage.prompt_tokens) ?? 0) + (count(usage.input_tokens) ?? 0);
+  const cachedInside =
     (cachedDetail(usage.prompt_tokens_details) ?? 0) + (cachedDetail(usage.input_tokens_details) ?? 0);
+  const readBeside = count(usage.cache_read_input_tokens) ?? 0;
+  const createdBeside = count(usage.cache_creation_input_tokens) ?? 0;
+  const prompt = counted + readBeside + createdBeside;
+  const completion = (count(usage.completion_tokens) ?? 0) + (count(usage.output_tokens) ?? 0);
   return {
     requests: count(usage.requests) ?? 0,
     prompt,
     completion,
     total: count(usage.total_tokens) ?? prompt + completion,
-    cacheRead,
-    cacheCreation: count(usage.cache_creation_input_tokens) ?? 0,
+    cacheRead: readBeside + Math.min(cachedInside, counted),
+    cacheCreation: createdBeside,
   };
 }

@@ -307,7 +307,7 @@ export function describePrices(subject: StoreUnderTest): void {
         usageCall('anthropic-style', T0, {
           cached: {
             requests: 1,
-            input_tokens: 1000,
+            input_tokens: 300,
             output_tokens: 0,
             cache_read_input_tokens: 600,
             cache_creation_input_tokens: 100,
@@ -322,10 +322,19 @@ export function describePrices(subject: StoreUnderTest): void {
           },
         }),
       ]);
+      // Anthropic counts cached tokens beside input_tokens: 1000 prompt tokens in all, and
       // 300 uncached × 0.001 + 600 × 0.0001 + 100 × 0.002 = 0.3 + 0.06 + 0.2.
-      expect((await costsOf('anthropic-style'))?.cached?.total_cost).toBeCloseTo(0.56, 12);
-      // 400 uncached × 0.001 + 600 × 0.0001.
-      expect((await costsOf('openai-style'))?.cached?.total_cost).toBeCloseTo(0.46, 12);
+      const anthropic = (await costsOf('anthropic-style'))?.cached;
+      expect(anthropic).toMatchObject({
+        prompt_tokens: 1000,
+        cache_read_input_tokens: 600,
+        cache_creation_input_tokens: 100,
+      });
+      expect(anthropic?.total_cost).toBeCloseTo(0.56, 12);
+      // OpenAI counts them inside prompt_tokens: 400 uncached × 0.001 + 600 × 0.0001.
+      const openai = (await costsOf('openai-style'))?.cached;
+      expect(openai).toMatchObject({ prompt_tokens: 1000, cache_read_input_tokens: 600 });
+      expect(openai?.total_cost).toBeCloseTo(0.46, 12);
     });
 
     it('prices a call read alone, and leaves costs out when they were not asked for', async () => {
