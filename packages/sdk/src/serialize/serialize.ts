@@ -16,9 +16,14 @@
  *   are UTF-8 bytes, as the text is sent. The time taken is bounded by the budget, not the value:
  *   Sets, Maps and typed arrays are read only as far as the budget goes (never copied first), a
  *   string is measured only when it may fit, and a key longer than 1,024 characters is cut.
+ * - Secrets are never recorded (secrets.ts): a value under a key such as `apiKey`, `api_key`,
+ *   `authorization`, `token`, `password` or `secret` becomes "[REDACTED]", and a class instance
+ *   that holds one (a provider client) is recorded as its class name alone.
  * - With `refOf`, a published value (an object read back or published, an op) becomes its
  *   `weave:///` ref, as Weave records published values in inputs and outputs.
  */
+
+import { holdsSecret, isSecretKey, REDACTED } from './secrets.js';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -164,7 +169,11 @@ class Walker {
           entries.push(truncatedMarker());
           break;
         }
-        entries.push([this.walk(key, depth) ?? null, this.walk(entry, depth) ?? null]);
+        const secret = typeof key === 'string' && isSecretKey(key);
+        entries.push([
+          this.walk(key, depth) ?? null,
+          secret ? this.string(REDACTED) : (this.walk(entry, depth) ?? null),
+        ]);
       }
       return { _type: 'Map', entries };
     }
@@ -185,7 +194,10 @@ class Walker {
     }
     if (plain) return this.fields(value, depth, undefined);
     const className = (value as { constructor?: { name?: unknown } }).constructor?.name;
-    return this.fields(value, depth, typeof className === 'string' && className ? className : undefined);
+    const typeName = typeof className === 'string' && className ? className : undefined;
+    // A client holding a key: its options and headers may hold the key again, so only its class.
+    if (holdsSecret(value)) return { _type: typeName ?? 'Object' };
+    return this.fields(value, depth, typeName);
   }
 
   private array(items: Iterable<unknown>, depth: number): JsonValue[] {
@@ -215,7 +227,8 @@ class Walker {
         out._truncated = truncatedMarker();
         break;
       }
-      const encoded = this.walk((value as Record<string, unknown>)[key], depth);
+      const field = (value as Record<string, unknown>)[key];
+      const encoded = isSecretKey(key) && field != null ? this.string(REDACTED) : this.walk(field, depth);
       if (encoded === undefined) continue;
       const kept = key.length <= MAX_KEY_CHARS ? key : this.cutKey(key);
       this.bytes += Buffer.byteLength(kept, 'utf8') + 4;
@@ -341,19 +354,34 @@ export function serializeInputs(
   names: readonly string[] | undefined,
   options: SerializeOptions = DEFAULT_SERIALIZE_OPTIONS,
 ): Serialized {
-  const fast = serializePrimitiveInputs(args, names, options.maxBytes);
+  const secrets = names !== undefined && namesSecrets(names);
+  const fast = secrets ? undefined : serializePrimitiveInputs(args, names, options.maxBytes);
   if (fast) return fast;
   const walker = new Walker(options);
   const inputs: { [key: string]: JsonValue } = {};
   try {
     for (let index = 0; index < args.length; index++) {
-      const encoded = walker.walk(args[index], 1);
-      if (encoded !== undefined) setKey(inputs, names?.[index] ?? argName(index), encoded);
+      const name = names?.[index] ?? argName(index);
+      const secret = secrets && isSecretKey(name) && args[index] != null;
+      const encoded = secret ? REDACTED : walker.walk(args[index], 1);
+      if (encoded !== undefined) setKey(inputs, name, encoded);
     }
   } catch (error) {
     return { value: { _type: 'Unserializable', error: describeThrown(error) }, bytes: 64, truncated: true };
   }
   return { value: inputs, bytes: walker.bytes + 2, truncated: walker.truncated };
+}
+
+/** Whether an op's parameter names include a secret's (`apiKey`), worked out once per op. */
+const secretNames = new WeakMap<readonly string[], boolean>();
+
+function namesSecrets(names: readonly string[]): boolean {
+  let secret = secretNames.get(names);
+  if (secret === undefined) {
+    secret = names.some(isSecretKey);
+    secretNames.set(names, secret);
+  }
+  return secret;
 }
 
 /** Inputs made only of small primitives (the common case) without the general walk; else undefined. */
