@@ -1,8 +1,9 @@
 /**
  * The scenario groups, each a script in scripts/ and the checks of what it logged. A new group
- * (costs, feedback, …) is a script, a module here, and an entry in this list.
+ * (feedback, …) is a script, a module here, and an entry in this list.
  */
 import type { PythonGroup } from '../support/suite.js';
+import { costs } from './costs.js';
 import { evaluation } from './evaluation.js';
 import { initGroup } from './init.js';
 import { lifecycle } from './lifecycle.js';
@@ -10,4 +11,12 @@ import { objects } from './objects.js';
 import { queries } from './queries.js';
 import { trees } from './trees.js';
 
-export const GROUPS: readonly PythonGroup[] = [initGroup, trees, queries, objects, evaluation, lifecycle];
+export const GROUPS: readonly PythonGroup[] = [
+  initGroup,
+  trees,
+  queries,
+  objects,
+  evaluation,
+  lifecycle,
+  costs,
+];
