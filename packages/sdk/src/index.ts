@@ -22,6 +22,8 @@ export {
   type WeaveClientOptions,
 } from './client/weave-client.js';
 export type { AddCostOptions, AddCostResult, Price, QueryCostsOptions } from './costs/costs.js';
+export { wrapAnthropic } from './integrations/anthropic/wrap-anthropic.js';
+export { wrapOpenAI } from './integrations/openai/wrap-openai.js';
 export { Dataset, type DatasetOptions, type DatasetRow } from './objects/dataset.js';
 export type { GetOptions } from './objects/object-loader.js';
 export { ObjectRef, type Ref, ref, TableRef } from './objects/refs.js';
