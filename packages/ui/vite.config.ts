@@ -8,6 +8,7 @@ const apiTarget = process.env.WEFT_URL ?? 'http://127.0.0.1:6345';
 const API_PREFIXES = [
   '/calls',
   '/call',
+  '/cost',
   '/obj',
   '/objs',
   '/table',

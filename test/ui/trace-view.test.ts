@@ -168,8 +168,8 @@ describe('the detail pane', () => {
     // The tools the request offered, folded, with their descriptions inside.
     await pane.getByText(`1 tool offered: ${research.openaiToolName}`).click();
     await pane.getByText('The current weather in a city').waitFor();
-    // Token usage per model, from the summary the SDK rolled up.
-    await pane.getByRole('cell', { name: 'gpt-4o-mini' }).waitFor();
+    // Usage and cost per model, from the summary the SDK rolled up (costs.test.ts checks the figures).
+    await pane.getByRole('region', { name: 'Usage of gpt-4o-mini' }).waitFor();
     await expect.poll(() => marks(page, 'weft:detail-ready')).toBeGreaterThan(0);
     await ui.screenshot(page, 'chat-detail');
 

@@ -108,6 +108,10 @@ const router = createBrowserRouter([
           Component: (await import('./views/evaluations/compare-page')).CompareEvaluationsPage,
         }),
       },
+      {
+        path: ':entity/:project/weave/prices',
+        lazy: async () => ({ Component: (await import('./views/costs/prices-page')).PricesPage }),
+      },
       { path: '*', element: <NotFound what="This page" /> },
     ],
   },

@@ -6,6 +6,42 @@ export function formatCount(value: number): string {
   return integer.format(value);
 }
 
+/** The smallest amount `formatMoney` writes out; anything below reads as "< $0.00000001". */
+const SMALLEST_AMOUNT = 1e-8;
+const money = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const CURRENCY_SIGNS: Record<string, string> = { USD: '$', EUR: '€', GBP: '£' };
+
+/** An amount's digits: cents from 1 up, else three significant digits (never fewer than two decimals). */
+function amountDigits(amount: number): string {
+  if (amount === 0) return '0.00';
+  if (amount >= 1) return money.format(amount);
+  const decimals = Math.min(8, 2 - Math.floor(Math.log10(amount)));
+  const text = amount.toFixed(decimals);
+  // Trailing zeros go, down to cents: 0.500 reads 0.50, 0.0500 reads 0.05.
+  return text.replace(/0+$/, '').replace(/\.(\d?)$/, (_, digit: string) => `.${digit.padEnd(2, '0')}`);
+}
+
+/**
+ * An amount of money: `$12.34`, `$0.0123`, `$0.0000231`. Costs of single calls are fractions of a
+ * cent, so below a unit three significant digits are kept instead of rounding to `$0.00`. A unit
+ * without a sign is written after the number (`0.0123 CHF`).
+ */
+export function formatMoney(amount: number, unit = 'USD'): string {
+  if (!Number.isFinite(amount)) return '—';
+  const sign = amount < 0 ? '-' : '';
+  const size = Math.abs(amount);
+  const below = size > 0 && size < SMALLEST_AMOUNT;
+  const digits = below ? amountDigits(SMALLEST_AMOUNT) : amountDigits(size);
+  const symbol = CURRENCY_SIGNS[unit];
+  const text = symbol ? `${symbol}${digits}` : `${digits} ${unit}`;
+  return `${below ? '< ' : ''}${sign}${text}`;
+}
+
+/** A per-token price as the price for a million tokens, the way providers list them: `$0.15`. */
+export function formatPerMillion(perToken: number, unit = 'USD'): string {
+  return formatMoney(perToken * 1_000_000, unit);
+}
+
 /** A duration in milliseconds: `850 ms`, `2.41 s`, `3 min 5 s`. */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '—';

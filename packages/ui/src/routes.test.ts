@@ -10,6 +10,7 @@ describe('sectionOfPath', () => {
     expect(sectionOfPath('/e/p/weave/ops/summarize/versions/d')).toBe('Ops');
     expect(sectionOfPath('/e/p/weave/datasets')).toBe('Datasets');
     expect(sectionOfPath('/e/p/weave/objects/qa/versions/d')).toBe('Objects');
+    expect(sectionOfPath('/e/p/weave/prices')).toBe('Prices');
   });
 
   it('names no section outside a project', () => {

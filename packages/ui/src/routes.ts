@@ -30,10 +30,12 @@ export const paths = {
   evaluation: (project: ProjectRef, callId: string) => `${root(project)}/evaluations/${part(callId)}`,
   compareEvaluations: (project: ProjectRef, callIds: readonly string[]) =>
     `${root(project)}/compare-evaluations?calls=${callIds.map(part).join(',')}`,
+  /** The project's own token prices (weft's page; Weave's UI has none). */
+  prices: (project: ProjectRef) => `${root(project)}/prices`,
 };
 
 /** The sections of a project, as its header lists them. */
-export type NavSection = 'Traces' | 'Evaluations' | 'Ops' | 'Datasets' | 'Objects';
+export type NavSection = 'Traces' | 'Evaluations' | 'Ops' | 'Datasets' | 'Objects' | 'Prices';
 
 /** The section a page's URL puts it in: a call's trace belongs to Traces, a comparison to Evaluations. */
 export function sectionOfPath(pathname: string): NavSection | undefined {
@@ -51,6 +53,8 @@ export function sectionOfPath(pathname: string): NavSection | undefined {
       return 'Datasets';
     case 'objects':
       return 'Objects';
+    case 'prices':
+      return 'Prices';
     default:
       return undefined;
   }

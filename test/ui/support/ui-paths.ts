@@ -29,4 +29,6 @@ export const uiPaths = {
   evaluation: (project: ProjectLike, callId: string) => `${root(project)}/evaluations/${part(callId)}`,
   compareEvaluations: (project: ProjectLike, callIds: readonly string[]) =>
     `${root(project)}/compare-evaluations?calls=${callIds.map(part).join(',')}`,
+  /** weft's own page (Weave's UI has none): the project's token prices. */
+  prices: (project: ProjectLike) => `${root(project)}/prices`,
 };

@@ -51,6 +51,7 @@ function ProjectNav({ project, active }: { project: ProjectRef; active: NavSecti
     ['Ops', paths.ops(project)],
     ['Datasets', paths.datasets(project)],
     ['Objects', paths.objects(project)],
+    ['Prices', paths.prices(project)],
   ];
   return (
     <>

@@ -1,7 +1,8 @@
 /**
- * The table's columns: the fixed ones (op, display name, status, output, started, latency, tokens)
- * and one per custom summary key found on the loaded calls. A column's id is the field path the server
- * sorts it by, so sorting by a column is `sort_by: [{field: id}]`.
+ * The table's columns: the fixed ones (op, display name, status, output, started, latency, tokens,
+ * cost) and one per custom summary key found on the loaded calls. A column's id is the field path
+ * the server sorts it by, so sorting by a column is `sort_by: [{field: id}]`; tokens and cost are
+ * derived from every model a call used, which no one field holds, so they cannot be sorted.
  */
 import {
   type ColumnDef,
@@ -15,6 +16,7 @@ import { splitFieldPath } from '@weft/protocol/query/field-path';
 import { opDisplayName } from '@weft/protocol/refs';
 import { Status } from '../../components/status';
 import { formatCount, formatDuration, formatTime } from '../../format';
+import { callCost, costText } from '../costs/call-cost';
 import { cellText, type SummaryKey, summaryValue, tokenTotals } from './summary-fields';
 
 export const tableFeaturesUsed = tableFeatures({
@@ -26,6 +28,7 @@ export type CallColumnDef = ColumnDef<typeof tableFeaturesUsed, CallSchema>;
 
 export const OP_COLUMN = 'op_name';
 export const TOKENS_COLUMN = 'tokens';
+export const COST_COLUMN = 'cost';
 export const OUTPUT_COLUMN = 'output';
 const BASE_COLUMN_IDS = [
   OP_COLUMN,
@@ -106,6 +109,17 @@ const baseColumns: CallColumnDef[] = [
   },
 ];
 
+/** Why a column cannot be sorted, or what it means, for its header's tooltip. */
+const COLUMN_NOTES: Record<string, string> = {
+  [TOKENS_COLUMN]:
+    'Tokens of every model the call used, including the calls inside it (a trace’s root: the whole trace). ' +
+    'The server cannot sort by this column: it adds up several models.',
+  [COST_COLUMN]:
+    'What the call’s tokens cost at the prices in effect when it started, including the calls inside it ' +
+    '(a trace’s root: the whole trace). “—”: no model it used has a price; “≥”: some have none. ' +
+    'The server cannot sort by this column: it is worked out per model when calls are read.',
+};
+
 /** Tokens add up every model in `summary.usage`, which no one field holds, so the server cannot sort by it. */
 const tokensColumn: CallColumnDef = {
   id: TOKENS_COLUMN,
@@ -121,6 +135,31 @@ const tokensColumn: CallColumnDef = {
       ...totals.byModel.map(({ model, total }) => `${model}: ${formatCount(total)}`),
     ].join('\n');
     return <span title={detail}>{formatCount(totals.total)}</span>;
+  },
+};
+
+/**
+ * The server prices `summary.usage` when the calls are read (`include_costs`): a derived value it
+ * cannot sort by. Unpriced models make the cost unknown, never $0.
+ */
+const costColumn: CallColumnDef = {
+  id: COST_COLUMN,
+  header: 'Cost',
+  size: 110,
+  enableSorting: false,
+  accessorFn: (call) => {
+    const cost = callCost(call.summary);
+    return cost?.totals[0]?.amount ?? null;
+  },
+  cell: ({ row }) => {
+    const cost = callCost(row.original.summary);
+    if (!cost) return <Muted>—</Muted>;
+    const { text, title, state } = costText(cost);
+    return (
+      <span title={title} className={`cost cost-${state}`}>
+        {text}
+      </span>
+    );
   },
 };
 
@@ -154,6 +193,8 @@ export interface CallColumns {
   defaultVisible: string[];
   /** Columns whose cells are numbers, right-aligned. */
   numeric: ReadonlySet<string>;
+  /** A header's tooltip where it has more to say than "sort by". */
+  notes: Readonly<Record<string, string>>;
 }
 
 /**
@@ -179,7 +220,7 @@ export function callColumns(
       known.add(id);
     }
   }
-  const defs = [...baseColumns, tokensColumn, ...keys.map(summaryColumn)];
+  const defs = [...baseColumns, tokensColumn, costColumn, ...keys.map(summaryColumn)];
   return {
     defs,
     choices: defs.map((def) => ({
@@ -189,13 +230,15 @@ export function callColumns(
     })),
     defaultVisible: [
       ...BASE_COLUMN_IDS,
-      ...(anyTokens ? [TOKENS_COLUMN] : []),
+      ...(anyTokens ? [TOKENS_COLUMN, COST_COLUMN] : []),
       ...summaryKeys.slice(0, DEFAULT_CUSTOM_COLUMNS).map((key) => key.field),
     ],
     numeric: new Set([
       'summary.weave.latency_ms',
       TOKENS_COLUMN,
+      COST_COLUMN,
       ...keys.filter((key) => key.numeric).map((key) => key.field),
     ]),
+    notes: COLUMN_NOTES,
   };
 }

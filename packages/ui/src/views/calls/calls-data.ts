@@ -14,7 +14,7 @@ import type { CallSchema, CallsQueryReq, CallsQueryStatsReq, ObjQueryRes } from 
 import { useMemo } from 'react';
 import { countCalls, postJson, queryCalls } from '../../api/client';
 import { type ProjectRef, projectId } from '../../routes';
-import { OUTPUT_COLUMN } from './calls-columns';
+import { COST_COLUMN, OUTPUT_COLUMN } from './calls-columns';
 import { buildCallsFilter, buildQuery, buildSortBy, opsMatchingSearch } from './calls-query';
 import { FIRST_PAGE, nextPageParam, type PageParam, pageRequest } from './paging';
 import { type CallsViewState, parseViewState, type SortTerm } from './view-state';
@@ -35,10 +35,22 @@ export const LIST_COLUMNS = [
   'summary',
 ];
 
+/** Whether a column may be on screen: it is chosen, or the user chose none (the defaults). */
+function mayShow(state: CallsViewState, column: string): boolean {
+  return state.columns === undefined || state.columns.includes(column);
+}
+
 /** The columns a view state asks for: the output only while its column is shown. */
 export function listColumns(state: CallsViewState): string[] {
-  const showsOutput = state.columns === undefined || state.columns.includes(OUTPUT_COLUMN);
-  return showsOutput ? [...LIST_COLUMNS, OUTPUT_COLUMN] : LIST_COLUMNS;
+  return mayShow(state, OUTPUT_COLUMN) ? [...LIST_COLUMNS, OUTPUT_COLUMN] : LIST_COLUMNS;
+}
+
+/**
+ * Whether the server is asked to price the calls (`include_costs`, docs/protocol.md §17.3): while
+ * the Cost column may be shown. It prices only calls whose summary records usage, per page.
+ */
+export function includesCosts(state: CallsViewState): boolean {
+  return mayShow(state, COST_COLUMN);
 }
 
 export type CallPages = InfiniteData<CallSchema[], PageParam>;
@@ -60,7 +72,12 @@ export function callsRequest(
   const query = buildQuery(state, matchingOps);
   const common = { project_id: projectId(project), filter, ...(query ? { query } : {}) };
   return {
-    base: { ...common, sort_by: buildSortBy(state.sort), columns: listColumns(state) },
+    base: {
+      ...common,
+      sort_by: buildSortBy(state.sort),
+      columns: listColumns(state),
+      ...(includesCosts(state) ? { include_costs: true } : {}),
+    },
     stats: common,
     sort: state.sort,
   };

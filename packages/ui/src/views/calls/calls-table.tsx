@@ -143,6 +143,7 @@ export function CallsTable(props: CallsTableProps) {
                 const column = header.column;
                 const sorted = column.getIsSorted();
                 const numeric = columns.numeric.has(column.id);
+                const note = columns.notes[column.id];
                 return (
                   <th
                     key={header.id}
@@ -156,7 +157,7 @@ export function CallsTable(props: CallsTableProps) {
                         type="button"
                         className="th-content th-sort"
                         onClick={column.getToggleSortingHandler()}
-                        title={`Sort by ${column.id}`}
+                        title={note ?? `Sort by ${column.id}`}
                       >
                         <table.FlexRender header={header} />
                         <span className="th-sort-mark" aria-hidden="true">
@@ -164,7 +165,7 @@ export function CallsTable(props: CallsTableProps) {
                         </span>
                       </button>
                     ) : (
-                      <span className="th-content" title="The server cannot sort by this column">
+                      <span className="th-content" title={note ?? 'The server cannot sort by this column'}>
                         <table.FlexRender header={header} />
                       </span>
                     )}

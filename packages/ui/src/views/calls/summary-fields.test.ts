@@ -67,6 +67,22 @@ describe('summary fields', () => {
     });
     expect(tokenTotals(withSummary({}))).toBeUndefined();
   });
+
+  it('counts Anthropic’s cached prompt tokens, which it reports beside input_tokens', () => {
+    const totals = tokenTotals(
+      withSummary({
+        usage: {
+          'claude-sonnet-4': {
+            input_tokens: 10,
+            cache_read_input_tokens: 500,
+            cache_creation_input_tokens: 40,
+            output_tokens: 5,
+          },
+        },
+      }),
+    );
+    expect(totals).toMatchObject({ total: 555, input: 550, output: 5 });
+  });
 });
 
 describe('summary cell text', () => {

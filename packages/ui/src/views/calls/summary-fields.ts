@@ -113,15 +113,20 @@ export interface TokenTotals {
 /**
  * Token totals over every model in `summary.usage`, or undefined when there is none. Providers
  * name the counts differently (OpenAI `prompt_tokens`/`completion_tokens`, Anthropic
- * `input_tokens`/`output_tokens`); a missing `total_tokens` is the sum of the two.
+ * `input_tokens`/`output_tokens`); Anthropic counts cached prompt tokens beside `input_tokens`, so
+ * they are added to the input, as the server does when it prices usage (docs/protocol.md §17.3).
+ * A missing `total_tokens` is input plus output.
  */
-export function tokenTotals(call: CallSchema): TokenTotals | undefined {
+export function tokenTotals(call: { summary?: CallSchema['summary'] | undefined }): TokenTotals | undefined {
   const usage = call.summary?.usage;
   if (!isPlainObject(usage)) return undefined;
   const totals: TokenTotals = { total: 0, input: 0, output: 0, byModel: [] };
   for (const [model, counts] of Object.entries(usage)) {
     if (!isPlainObject(counts)) continue;
-    const input = number(counts.prompt_tokens) ?? number(counts.input_tokens) ?? 0;
+    const input =
+      (number(counts.prompt_tokens) ?? number(counts.input_tokens) ?? 0) +
+      (number(counts.cache_read_input_tokens) ?? 0) +
+      (number(counts.cache_creation_input_tokens) ?? 0);
     const output = number(counts.completion_tokens) ?? number(counts.output_tokens) ?? 0;
     const total = number(counts.total_tokens) ?? input + output;
     totals.total += total;

@@ -47,6 +47,8 @@ export function useLiveCalls(request: CallsRequest, enabled: boolean): number {
                 project_id: request.base.project_id,
                 filter: { call_ids: ids },
                 columns: request.base.columns,
+                // A call that ends gets its usage, and with it a cost.
+                ...(request.base.include_costs ? { include_costs: true } : {}),
               },
               abort.signal,
             )

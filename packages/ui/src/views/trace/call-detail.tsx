@@ -1,6 +1,6 @@
 /**
  * The selected call in full: what it was (op, name, status, times), what went in and came out
- * (as a conversation when chat-shaped, else JSON), how it failed, what it cost in tokens, and
+ * (as a conversation when chat-shaped, else JSON), how it failed, what it used and cost per model, and
  * links to its op version and every object its values refer to.
  */
 import type { CallSchema } from '@weft/protocol';
@@ -11,11 +11,13 @@ import { Failure, Loading } from '../../components/states';
 import { Status } from '../../components/status';
 import { formatCount, formatDuration, formatTime } from '../../format';
 import { type ProjectRef, paths, refPath } from '../../routes';
+import { modelUsages } from '../costs/usage-breakdown';
 import { isEvaluationCall } from '../evaluations/evaluation-calls';
-import { customSummary, opNameOf, refsOf, usageRows } from './call-facts';
+import { customSummary, opNameOf, refsOf } from './call-facts';
 import { type Conversation, conversationFromInputs, conversationFromOutput } from './chat';
 import { ChatView } from './chat-view';
 import type { TraceCall } from './trace-tree';
+import { UsageCost } from './usage-cost';
 import { useFullCall } from './use-trace';
 
 /** Exceptions longer than this are cut until "show all" is pressed. */
@@ -29,11 +31,13 @@ interface CallDetailProps {
   treeCall: TraceCall | undefined;
   /** The parent, when it is in the loaded tree. */
   parentCall: TraceCall | undefined;
+  /** The call has calls inside it in the loaded tree (its usage includes theirs). */
+  hasChildren: boolean;
   nowMs: number;
 }
 
 export const CallDetail = forwardRef<HTMLElement, CallDetailProps>(function CallDetail(
-  { project, projectId, callId, treeCall, parentCall, nowMs },
+  { project, projectId, callId, treeCall, parentCall, hasChildren, nowMs },
   ref,
 ) {
   const full = useFullCall(projectId, callId);
@@ -54,7 +58,7 @@ export const CallDetail = forwardRef<HTMLElement, CallDetailProps>(function Call
       {full.error ? (
         <Failure error={full.error} what="this call" />
       ) : full.data ? (
-        <CallBody call={full.data} />
+        <CallBody call={full.data} project={project} hasChildren={hasChildren} />
       ) : (
         call && <Loading what="inputs and output" />
       )}
@@ -135,11 +139,19 @@ function CallHeader({
   );
 }
 
-function CallBody({ call }: { call: CallSchema }) {
+function CallBody({
+  call,
+  project,
+  hasChildren,
+}: {
+  call: CallSchema;
+  project: ProjectRef;
+  hasChildren: boolean;
+}) {
   const inputsChat = useMemo(() => conversationFromInputs(call.inputs), [call.inputs]);
   const outputChat = useMemo(() => conversationFromOutput(call.output), [call.output]);
   const refs = useMemo(() => refsOf(call.inputs, call.output), [call.inputs, call.output]);
-  const usage = useMemo(() => usageRows(call.summary), [call.summary]);
+  const usages = useMemo(() => modelUsages(call.summary), [call.summary]);
   const summary = useMemo(() => customSummary(call.summary), [call.summary]);
   return (
     <>
@@ -161,32 +173,14 @@ function CallBody({ call }: { call: CallSchema }) {
               : 'The call is still running.'
         }
       />
-      {usage.length > 0 && (
-        <DetailSection title="Token usage">
-          <table className="plain usage-table">
-            <thead>
-              <tr>
-                <th>Model</th>
-                <th className="number">Prompt</th>
-                <th className="number">Completion</th>
-                <th className="number">Total</th>
-                <th className="number">Requests</th>
-              </tr>
-            </thead>
-            <tbody>
-              {usage.map((row) => (
-                <tr key={row.model}>
-                  <td>
-                    <code>{row.model}</code>
-                  </td>
-                  <td className="number">{countText(row.promptTokens)}</td>
-                  <td className="number">{countText(row.completionTokens)}</td>
-                  <td className="number">{countText(row.totalTokens)}</td>
-                  <td className="number">{countText(row.requests)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+      {usages.length > 0 && (
+        <DetailSection title="Usage & cost">
+          <UsageCost
+            usages={usages}
+            summary={call.summary}
+            includesChildren={hasChildren}
+            project={project}
+          />
         </DetailSection>
       )}
       {refs.length > 0 && (
@@ -219,10 +213,6 @@ function CallBody({ call }: { call: CallSchema }) {
       )}
     </>
   );
-}
-
-function countText(value: number | undefined): string {
-  return value === undefined ? '—' : formatCount(value);
 }
 
 function DetailSection({

@@ -16,6 +16,13 @@ describe('usageRows', () => {
     ]);
   });
 
+  it('adds Anthropic’s cached prompt tokens, reported beside input_tokens, to the prompt', () => {
+    const [row] = usageRows({
+      usage: { claude: { input_tokens: 10, cache_read_input_tokens: 500, output_tokens: 5 } },
+    });
+    expect(row).toMatchObject({ promptTokens: 510, completionTokens: 5, totalTokens: 515 });
+  });
+
   it('skips malformed entries and leaves unknown counts undefined', () => {
     expect(usageRows({ usage: { a: 5, b: null, c: { requests: 'x' } } as never })).toEqual([
       {

@@ -30,7 +30,11 @@ export function usageRows(summary: CallSchema['summary'] | undefined): UsageRow[
   for (const [model, raw] of Object.entries(usage)) {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) continue;
     const entry = raw as Record<string, unknown>;
-    const promptTokens = count(entry.prompt_tokens) ?? count(entry.input_tokens);
+    // Anthropic counts cached prompt tokens beside input_tokens: they are prompt tokens too.
+    const promptTokens = sum(
+      sum(count(entry.prompt_tokens) ?? count(entry.input_tokens), count(entry.cache_read_input_tokens)),
+      count(entry.cache_creation_input_tokens),
+    );
     const completionTokens = count(entry.completion_tokens) ?? count(entry.output_tokens);
     rows.push({
       model,

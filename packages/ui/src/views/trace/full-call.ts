@@ -1,5 +1,5 @@
 /**
- * One call with every column (inputs, output, attributes): what the trace view's detail pane
+ * One call with every column (inputs, output, attributes) and its costs: what the trace view's detail pane
  * shows. Outside the view's chunk, so the route's loader can ask for it while that chunk loads
  * (trace-load.ts).
  */
@@ -7,8 +7,9 @@ import { queryOptions } from '@tanstack/react-query';
 import type { CallSchema, CallsQueryReq } from '@weft/protocol';
 import { ApiError, queryCalls } from '../../api/client';
 
+/** With its costs (`summary.weave.costs`), which the pane's "Usage & cost" section shows. */
 export function callRequest(projectId: string, callId: string): CallsQueryReq {
-  return { project_id: projectId, filter: { call_ids: [callId] }, limit: 1 };
+  return { project_id: projectId, filter: { call_ids: [callId] }, limit: 1, include_costs: true };
 }
 
 export function callQueryKey(projectId: string, callId: string) {

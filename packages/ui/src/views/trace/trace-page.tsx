@@ -8,13 +8,15 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { Empty, Failure, Loading } from '../../components/states';
 import { formatCount, formatDuration } from '../../format';
 import { paths, projectId as projectIdOf } from '../../routes';
+import { tokenTotals } from '../calls/summary-fields';
+import { costText, traceTotalText } from '../costs/call-cost';
 import { CallDetail } from './call-detail';
 import { opNameOf } from './call-facts';
 import { timeScaleOf } from './timeline-scale';
 import { TRACE_CALL_CAP } from './trace-requests';
 import { ancestorIds, buildTraceTree, hasFailedDescendant, type TraceTree } from './trace-tree';
 import { TraceTreePanel } from './trace-tree-panel';
-import { type TraceProgress, useFullCall, useTraceCalls, useTracePolling } from './use-trace';
+import { type TraceProgress, useFullCall, useRootCost, useTraceCalls, useTracePolling } from './use-trace';
 import { visibleRows } from './visible-rows';
 import './trace.css';
 
@@ -76,7 +78,7 @@ export function TracePage() {
   const parentId = treeCall?.call.parent_id;
   return (
     <div className="trace-page">
-      <TraceHeader tree={tree} total={trace.data?.total} project={projectRef} />
+      <TraceHeader tree={tree} total={trace.data?.total} project={projectRef} projectId={projectId} />
       <div className="trace-body">
         <div className="trace-main">
           {trace.error ? (
@@ -112,6 +114,7 @@ export function TracePage() {
           callId={callId}
           treeCall={treeCall?.call}
           parentCall={parentId ? tree?.byId.get(parentId)?.call : undefined}
+          hasChildren={(treeCall?.children.length ?? 0) > 0}
           nowMs={nowMs}
         />
       </div>
@@ -140,13 +143,20 @@ function TraceHeader({
   tree,
   total,
   project,
+  projectId,
 }: {
   tree: TraceTree | undefined;
   total: number | undefined;
   project: { entity: string; project: string };
+  projectId: string;
 }) {
   const root = tree?.roots.find((node) => !node.parentMissing) ?? tree?.roots[0];
   const rootCall = root?.call;
+  // The root's usage includes every call inside it (clients roll it up), so it is the trace's.
+  const tokens = rootCall ? tokenTotals(rootCall)?.total : undefined;
+  const rootCost = useRootCost(projectId, root?.parentMissing ? undefined : rootCall, tokens !== undefined);
+  const cost = rootCost.data ?? undefined;
+  const totalText = root?.parentMissing ? undefined : traceTotalText(cost, tokens);
   const duration =
     rootCall?.ended_at !== undefined && rootCall.ended_at !== null
       ? Date.parse(rootCall.ended_at) - Date.parse(rootCall.started_at)
@@ -168,6 +178,17 @@ function TraceHeader({
         </span>
       )}
       {duration !== undefined && <span className="trace-header-fact">{formatDuration(duration)}</span>}
+      {totalText && (
+        <span
+          className="trace-header-fact trace-header-total"
+          title={[
+            'The root call’s usage, which includes every call inside it, priced at the prices in effect when it started.',
+            ...(cost ? [costText(cost).title] : []),
+          ].join('\n')}
+        >
+          {totalText}
+        </span>
+      )}
       {rootCall && !rootCall.ended_at && !rootCall.exception && (
         <span className="trace-header-fact trace-live">running · updating</span>
       )}

@@ -7,6 +7,7 @@ import {
   POLL_FIRST_MS,
   POLL_MAX_MS,
   pollRequest,
+  rootCostRequest,
   runningIds,
   TRACE_CALL_CAP,
   traceRequest,
@@ -28,9 +29,24 @@ function call(id: string, second: number, extra: Partial<TraceCall> = {}): Trace
 }
 
 describe('requests', () => {
-  it('reads one call with every column', () => {
+  it('reads one call with every column and its costs', () => {
     const request = callRequest('e/p', 'c1');
-    expect(request).toEqual({ project_id: 'e/p', filter: { call_ids: ['c1'] }, limit: 1 });
+    expect(request).toEqual({
+      project_id: 'e/p',
+      filter: { call_ids: ['c1'] },
+      limit: 1,
+      include_costs: true,
+    });
+  });
+
+  it('reads a trace root’s cost alone: its summary, priced', () => {
+    expect(rootCostRequest('e/p', 'r1')).toEqual({
+      project_id: 'e/p',
+      filter: { call_ids: ['r1'] },
+      columns: ['id', 'summary'],
+      include_costs: true,
+      limit: 1,
+    });
   });
 
   it('reads a trace up to the cap, by start, without inputs and output', () => {

@@ -45,6 +45,21 @@ export function traceRequest(projectId: string, traceId: string): CallsQueryReq 
   };
 }
 
+/**
+ * A trace root's summary, priced (`include_costs`): clients roll usage up into parents, so the
+ * root's cost is the trace's. Asked alone: pricing every call of a large trace would cost the
+ * server and the wire far more than the one number the header shows.
+ */
+export function rootCostRequest(projectId: string, rootId: string): CallsQueryReq {
+  return {
+    project_id: projectId,
+    filter: { call_ids: [rootId] },
+    columns: ['id', 'summary'],
+    include_costs: true,
+    limit: 1,
+  };
+}
+
 export function traceCountRequest(projectId: string, traceId: string): CallsQueryStatsReq {
   return { project_id: projectId, filter: { trace_ids: [traceId] } };
 }

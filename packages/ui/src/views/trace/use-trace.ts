@@ -7,6 +7,7 @@
 import { type QueryClient, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { queryCalls } from '../../api/client';
+import { callCost } from '../costs/call-cost';
 import { callQueryKey, fullCallOptions } from './full-call';
 import {
   type LoadedTrace,
@@ -21,6 +22,7 @@ import {
   nextPollDelay,
   POLL_FIRST_MS,
   pollRequest,
+  rootCostRequest,
   runningIds,
   TRACE_CALL_CAP,
 } from './trace-requests';
@@ -31,6 +33,22 @@ export type { LoadedTrace, TraceProgress } from './trace-load';
 /** One call with inputs, output and everything else; an unknown id is a 404. */
 export function useFullCall(projectId: string, callId: string) {
   return useQuery(fullCallOptions(projectId, callId));
+}
+
+/**
+ * The cost of a trace's root (so, of the trace), asked only when its summary records usage, and
+ * again when the root ends (its usage is written then).
+ */
+export function useRootCost(projectId: string, root: TraceCall | undefined, hasUsage: boolean) {
+  return useQuery({
+    queryKey: ['trace-view', 'root-cost', projectId, root?.id, root?.ended_at ?? null] as const,
+    queryFn: async ({ signal }) => {
+      const [call] = await queryCalls(rootCostRequest(projectId, root?.id ?? ''), signal);
+      return callCost(call?.summary) ?? null;
+    },
+    enabled: root !== undefined && hasUsage,
+    staleTime: Number.POSITIVE_INFINITY,
+  });
 }
 
 const NO_PROGRESS: TraceProgress = { loaded: 0, total: undefined };
