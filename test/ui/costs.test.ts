@@ -168,7 +168,7 @@ async function usageLine(model: Locator, label: string): Promise<string[]> {
 }
 
 describe('the Cost column', () => {
-  it('shows each call’s cost, unpriced models as unknown rather than $0, and offers no sort it cannot do', async () => {
+  it('shows each call’s cost, unpriced models as unknown rather than $0, and sorts by cost and tokens on the server', async () => {
     const requests: Array<Record<string, unknown>> = [];
     const page = await ui.context.newPage();
     try {
@@ -196,16 +196,34 @@ describe('the Cost column', () => {
 
       expect(await (await cellUnder(page, costs.plainId, 'Cost')).textContent()).toBe('—');
 
-      // Neither column is a sort button: the server cannot sort by either.
-      for (const header of ['Cost', 'Tokens']) {
-        const th = page.locator('thead th').filter({ hasText: new RegExp(`^${header}$`) });
-        expect(await th.getByRole('button').count(), header).toBe(0);
-        expect(await th.locator('.th-content').getAttribute('title')).toContain('cannot sort');
-      }
-      // The Latency column still sorts.
-      expect(await page.locator('thead th').filter({ hasText: 'Latency' }).getByRole('button').count()).toBe(
-        1,
+      // Both sort on the server, by weft's derived fields; calls with no priced usage come last.
+      await page
+        .locator('thead th')
+        .filter({ hasText: /^Cost$/ })
+        .getByRole('button')
+        .click();
+      await page.waitForURL((url) => url.searchParams.get('sort') === '-summary.weave.total_cost');
+      // Highest first: the priced root (and its child, which used the same), then the partly
+      // priced call, then the calls with no priced usage.
+      await page.waitForFunction(
+        ([root, partial, unpriced, plain]) => {
+          const ids = [...document.querySelectorAll('tr[data-call-id]')].map((row) =>
+            row.getAttribute('data-call-id'),
+          );
+          const at = (id: unknown) => ids.indexOf(id as string);
+          return (
+            at(root) >= 0 && at(root) < at(partial) && at(partial) < at(unpriced) && at(partial) < at(plain)
+          );
+        },
+        [costs.pricedRootId, costs.partialId, costs.unpricedId, costs.plainId],
       );
+      expect(requests.at(-1)?.sort_by).toEqual([{ field: 'summary.weave.total_cost', direction: 'desc' }]);
+      await page
+        .locator('thead th')
+        .filter({ hasText: /^Tokens$/ })
+        .getByRole('button')
+        .click();
+      await page.waitForURL((url) => url.searchParams.get('sort') === '-summary.weave.total_tokens');
 
       expect(requests.length).toBeGreaterThan(0);
       for (const body of requests) expect(body.include_costs).toBe(true);

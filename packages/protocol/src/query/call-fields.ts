@@ -28,11 +28,16 @@ const COLUMN_TYPES: ReadonlyMap<string, 'text' | 'number' | 'datetime'> = new Ma
 
 export const CALL_JSON_COLUMNS: ReadonlySet<string> = new Set(['inputs', 'output', 'attributes', 'summary']);
 
-/** `summary.weave.*` fields computed on read (docs/protocol.md §4.2). */
+/**
+ * `summary.weave.*` fields computed on read (docs/protocol.md §4.2), and weft's two for usage
+ * (§17.5): the call's tokens over all models and its priced cost.
+ */
 const DERIVED: ReadonlyMap<string, 'text' | 'number'> = new Map([
   ['status', 'text'],
   ['latency_ms', 'number'],
   ['trace_name', 'text'],
+  ['total_tokens', 'number'],
+  ['total_cost', 'number'],
 ]);
 
 /** Resolves a call field path, or throws: 422 for unknown fields, 501 for ones weft lacks yet. */
@@ -48,7 +53,7 @@ export function resolveCallField(path: string): QueryField {
       const derivedType = rest.length === 2 ? DERIVED.get(rest[1] as string) : undefined;
       if (!derivedType) {
         throw new InvalidFieldError(
-          `${JSON.stringify(path)} is not a field: the derived fields are summary.weave.status, summary.weave.latency_ms and summary.weave.trace_name`,
+          `${JSON.stringify(path)} is not a field: the derived fields are summary.weave.status, summary.weave.latency_ms, summary.weave.trace_name, summary.weave.total_tokens and summary.weave.total_cost`,
         );
       }
       return { kind: 'derived', name: rest[1] as string, type: derivedType };

@@ -25,6 +25,24 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The usage entries of a stored summary (JSON text), at most MAX_MODELS_PER_CALL of them. */
+function usageEntries(summaryJson: string | null | undefined): Array<[string, unknown]> {
+  if (!summaryJson?.includes('"usage"')) return [];
+  const summary: unknown = JSON.parse(summaryJson);
+  if (!isRecord(summary) || !isRecord(summary.usage)) return [];
+  return Object.entries(summary.usage).slice(0, MAX_MODELS_PER_CALL);
+}
+
+/** A call's tokens over all its models (`summary.weave.total_tokens`); null without usage. */
+export function totalTokensOf(summaryJson: string | null | undefined): number | null {
+  let total: number | null = null;
+  for (const [, usage] of usageEntries(summaryJson)) {
+    const counts = tokenCounts(usage);
+    if (counts) total = (total ?? 0) + counts.total;
+  }
+  return total;
+}
+
 /** Prices each call of one query; a model's prices are looked up once per query. */
 export class CallCostCalculator {
   private readonly pricesByName = new Map<string, StoredPrice[]>();
@@ -33,19 +51,23 @@ export class CallCostCalculator {
 
   /** The costs for a stored summary (JSON text), or undefined when it records no usage. */
   costsOf(summaryJson: string | null | undefined, startedAt: number): Record<string, LlmCost> | undefined {
-    if (!summaryJson?.includes('"usage"')) return undefined;
-    const summary: unknown = JSON.parse(summaryJson);
-    if (!isRecord(summary) || !isRecord(summary.usage)) return undefined;
     let costs: Record<string, LlmCost> | undefined;
-    let models = 0;
-    for (const [name, usage] of Object.entries(summary.usage)) {
-      if (++models > MAX_MODELS_PER_CALL) break;
+    for (const [name, usage] of usageEntries(summaryJson)) {
       const counts = tokenCounts(usage);
       if (!counts) continue;
       costs ??= {};
       costs[name] = llmCost(counts, choosePrice(this.pricesFor(name), startedAt), name);
     }
     return costs;
+  }
+
+  /** What the priced models cost (`summary.weave.total_cost`); null when none is priced. */
+  totalCostOf(summaryJson: string | null | undefined, startedAt: number): number | null {
+    let total: number | null = null;
+    for (const cost of Object.values(this.costsOf(summaryJson, startedAt) ?? {})) {
+      if (cost.total_cost !== null) total = (total ?? 0) + cost.total_cost;
+    }
+    return total;
   }
 
   private pricesFor(name: string): StoredPrice[] {

@@ -22,6 +22,8 @@ const NEVER_NULL: ReadonlySet<string> = new Set(['id', 'project_id', 'trace_id',
  * The ORDER BY terms for one sort key (docs/query-language.md, "Sorting"). JSON fields sort by
  * existence first, then as numbers, then as text (docs/protocol.md §4.7).
  */
+const NULLABLE_DERIVED: ReadonlySet<string> = new Set(['latency_ms', 'total_tokens', 'total_cost']);
+
 export function sortTerms(term: SortBy, context: QueryCompileContext): Sql[] {
   const { dialect } = context;
   const field = resolveCallField(term.field);
@@ -32,7 +34,10 @@ export function sortTerms(term: SortBy, context: QueryCompileContext): Sql[] {
       return [dialect.orderBy(expr, term.direction, !NEVER_NULL.has(field.column))];
     }
     case 'derived':
-      return [dialect.orderBy(compiler.derived(field.name), term.direction, field.name === 'latency_ms')];
+      // Only status and trace name are never null; null numbers sort last either way.
+      return [
+        dialect.orderBy(compiler.derived(field.name), term.direction, NULLABLE_DERIVED.has(field.name)),
+      ];
     case 'json': {
       const column = dialect.column(field.column);
       const text = compiler.value({ kind: 'field', path: term.field, field });

@@ -22,6 +22,10 @@ export interface CallsDialect {
     status: Sql;
     latencyMs: Sql;
     traceName: Sql;
+    /** Tokens over every model in `summary.usage`; NULL without usage (docs/protocol.md §17.5). */
+    totalTokens: Sql;
+    /** The priced models' cost at the call's start; NULL when nothing is priced (§17.5). */
+    totalCost: Sql;
   };
   /** True when some element of the JSON array in `column` meets `condition` (NULL column: false). */
   anyArrayElement(column: Sql, condition: (element: Sql) => Sql): Sql;

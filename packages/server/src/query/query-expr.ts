@@ -104,6 +104,10 @@ export class QueryCompiler {
         return this.dialect.derived.latencyMs;
       case 'trace_name':
         return this.dialect.derived.traceName;
+      case 'total_tokens':
+        return this.dialect.derived.totalTokens;
+      case 'total_cost':
+        return this.dialect.derived.totalCost;
       default:
         throw new Error(`no derived call field named ${name}`);
     }

@@ -96,6 +96,10 @@ export const sqliteCallsDialect: CallsDialect = {
       '(CASE WHEN calls.ended_at IS NULL THEN NULL ELSE (calls.ended_at - calls.started_at) / 1000 END)',
     ),
     traceName: rawSql(`COALESCE(NULLIF(calls.display_name, ''), calls.op_short_name)`),
+    // JavaScript functions (query-functions.ts, and the read worker's price book for costs): a
+    // usage entry's counts follow the same rules as the costs a read returns.
+    totalTokens: rawSql('weft_usage_tokens(calls.summary)'),
+    totalCost: rawSql('weft_call_cost(calls.summary, calls.started_at)'),
   },
   anyArrayElement: (column, condition) =>
     sql`EXISTS (SELECT 1 FROM json_each(${column}) AS element WHERE ${condition(rawSql('element.value'))})`,

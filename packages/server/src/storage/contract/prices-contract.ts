@@ -3,12 +3,13 @@
  * their project, and a query that asks for costs prices each call at its start (docs/protocol.md
  * §12). Numbers are worked out by hand in the comments.
  */
-import { parseQuery, resolveCostField } from '@weft/protocol';
+import { parseQuery, resolveCallField, resolveCostField } from '@weft/protocol';
 import { describe, expect, it } from 'vitest';
 import type { StoredPrice } from '../trace-store.js';
 import {
   collect,
   finished,
+  idsOf,
   OTHER_PROJECT,
   PROJECT,
   SECOND,
@@ -347,6 +348,67 @@ export function describePrices(subject: StoreUnderTest): void {
       ).toBe(1.4);
       expect((await store.readCall(PROJECT, 'c', ['summary']))?.costs).toBeUndefined();
       expect(await costsOf('no-usage')).toBeUndefined();
+    });
+    it('sorts and filters calls by their tokens and their priced cost, unknown last', async () => {
+      const { store } = subject;
+      await store.createPrices([price({ id: 'p', llm_id: 'my-model' })]);
+      await store.upsertCalls([
+        // 1000 × 0.001 + 200 × 0.002 = 1.4; 100 × 0.001 + 10 × 0.002 = 0.12.
+        usageCall('big', T0, { 'my-model': TOKENS }),
+        usageCall('small', T0 + 1, {
+          'my-model': { requests: 1, prompt_tokens: 100, completion_tokens: 10 },
+        }),
+        // Tokens over two models (1200 + 7), one of them unpriced: 1.4 from the priced one.
+        usageCall('mixed', T0 + 2, { 'my-model': TOKENS, 'nobody-prices-this': { input_tokens: 7 } }),
+        usageCall('unpriced', T0 + 3, { 'nobody-prices-this': { input_tokens: 5000 } }),
+        finished('no-usage', { started_at: T0 + 4 }),
+      ]);
+      const sorted = (field: string, direction: 'asc' | 'desc') =>
+        idsOf(store, {
+          sort_by: [
+            { field, direction },
+            { field: 'started_at', direction: 'asc' },
+          ],
+        });
+      expect(await sorted('summary.weave.total_cost', 'desc')).toEqual([
+        'big',
+        'mixed',
+        'small',
+        'unpriced',
+        'no-usage',
+      ]);
+      expect(await sorted('summary.weave.total_cost', 'asc')).toEqual([
+        'small',
+        'big',
+        'mixed',
+        'unpriced',
+        'no-usage',
+      ]);
+      expect(await sorted('summary.weave.total_tokens', 'desc')).toEqual([
+        'unpriced',
+        'mixed',
+        'big',
+        'small',
+        'no-usage',
+      ]);
+      const over = (field: string, value: number) =>
+        parseQuery({ $expr: { $gt: [{ $getField: field }, { $literal: value }] } }, resolveCallField);
+      expect(await idsOf(store, { query: over('summary.weave.total_cost', 1) })).toEqual(['big', 'mixed']);
+      expect(
+        await store.countCalls({
+          project_id: PROJECT,
+          filter: {},
+          query: over('summary.weave.total_cost', 1),
+          limit: null,
+        }),
+      ).toBe(2);
+      expect(await idsOf(store, { query: over('summary.weave.total_tokens', 1200) })).toEqual([
+        'mixed',
+        'unpriced',
+      ]);
+      // A price added later re-sorts: the unpriced model now costs 5000 × 0.001 = 5.
+      await store.createPrices([price({ id: 'q', llm_id: 'nobody-prices-this' })]);
+      expect((await sorted('summary.weave.total_cost', 'desc'))[0]).toBe('unpriced');
     });
   });
 }

@@ -14,6 +14,7 @@ import {
   parseIntOrNull,
 } from '@weft/protocol/query/values';
 import type Database from 'better-sqlite3';
+import { totalTokensOf } from '../../costs/call-costs.js';
 import type { ReadRequest } from './read-worker.js';
 
 type SqlValue = string | number | bigint | Buffer | null;
@@ -76,6 +77,10 @@ export type StopReason = 'time-limit' | 'abandoned' | undefined;
 export function registerQueryFunctions(
   db: Database.Database,
   stopReason: () => StopReason = () => undefined,
+  /** A call's priced cost, for connections that answer call queries (the read workers). */
+  callCost: (summaryJson: string | null, startedAt: number) => number | null = () => {
+    throw new Error('calls are priced on the read workers only');
+  },
 ): void {
   // Not deterministic: SQLite must call it every time, never fold it to a constant.
   db.function('weft_within_time_limit', { directOnly: true }, () => {
@@ -104,6 +109,11 @@ export function registerQueryFunctions(
   );
   db.function('weft_timestamp_text', options, (value: SqlValue) =>
     typeof value === 'number' ? formatTimestampMicros(value) : null,
+  );
+  db.function('weft_usage_tokens', options, (value: SqlValue) => totalTokensOf(textOrNull(value)));
+  // Not deterministic: prices change between queries.
+  db.function('weft_call_cost', { directOnly: true }, (summary: SqlValue, startedAt: SqlValue) =>
+    typeof startedAt === 'number' ? callCost(textOrNull(summary), startedAt) : null,
   );
   db.function('weft_fold_case', options, (value: SqlValue) => {
     const text = textOrNull(value);

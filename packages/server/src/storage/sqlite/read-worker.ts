@@ -140,9 +140,12 @@ class ReadConnection {
           this.cancel();
           const compiled = compileSelect(request.query, this.contexts.current());
           // Read before the stream opens: the connection cannot run a statement while it is open.
-          this.costs = request.query.include_costs
-            ? new CallCostCalculator(this.prices.sourceFor(request.query.project_id))
-            : undefined;
+          const pricing = this.pricing(
+            request.query.project_id,
+            compiled,
+            request.query.include_costs ?? false,
+          );
+          this.costs = request.query.include_costs ? pricing : undefined;
           this.open = this.statements
             .get(compiled.text)
             .iterate(sqliteBindings(compiled.params)) as Iterator<Row>;
@@ -157,6 +160,7 @@ class ReadConnection {
         case 'count': {
           this.cancel();
           const compiled = compileCount(request.query, this.contexts.current());
+          this.pricing(request.query.project_id, compiled, false);
           const count = this.statements
             .get(compiled.text)
             .pluck()
@@ -181,6 +185,21 @@ class ReadConnection {
       this.cancel();
       return errorReply(error);
     }
+  }
+
+  /**
+   * Prices for a query that reports costs or filters or sorts by them (`summary.weave.total_cost`),
+   * made the calculator the SQL function uses; none for any other query.
+   */
+  private pricing(
+    projectId: string,
+    compiled: CompiledSql,
+    reportsCosts: boolean,
+  ): CallCostCalculator | undefined {
+    const sqlPrices = compiled.text.includes('weft_call_cost(');
+    sqlPricing.calculator =
+      reportsCosts || sqlPrices ? new CallCostCalculator(this.prices.sourceFor(projectId)) : undefined;
+    return sqlPricing.calculator;
   }
 
   private next(): ReadReply {
@@ -265,6 +284,9 @@ function errorReply(error: unknown): ReadReply {
   return { type: 'error', errorType: null, message: error instanceof Error ? error.message : String(error) };
 }
 
+/** The prices `weft_call_cost` reads for the query being answered (see ReadConnection.pricing). */
+const sqlPricing: { calculator: CallCostCalculator | undefined } = { calculator: undefined };
+
 /** When the request being answered must stop (performance.now() time); none between requests. */
 let deadline = Number.POSITIVE_INFINITY;
 
@@ -276,7 +298,9 @@ function openConnection(path: string, abandoned: Int32Array): Database.Database 
       if (Atomics.load(abandoned, 0) === 1) return 'abandoned';
       return performance.now() > deadline ? 'time-limit' : undefined;
     };
-    registerQueryFunctions(db, stopReason);
+    registerQueryFunctions(db, stopReason, (summary, startedAt) =>
+      sqlPricing.calculator ? sqlPricing.calculator.totalCostOf(summary, startedAt) : null,
+    );
     return db;
   } catch (error) {
     // Thrown out of the worker, a SqliteError reaches the pool without its message; an Error keeps it.

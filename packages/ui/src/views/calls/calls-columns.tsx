@@ -2,7 +2,7 @@
  * The table's columns: the fixed ones (op, display name, status, output, started, latency, tokens,
  * cost) and one per custom summary key found on the loaded calls. A column's id is the field path
  * the server sorts it by, so sorting by a column is `sort_by: [{field: id}]`; tokens and cost are
- * derived from every model a call used, which no one field holds, so they cannot be sorted.
+ * weft's derived fields over every model a call used (docs/protocol.md §17.5).
  */
 import {
   type ColumnDef,
@@ -27,8 +27,8 @@ export const tableFeaturesUsed = tableFeatures({
 export type CallColumnDef = ColumnDef<typeof tableFeaturesUsed, CallSchema>;
 
 export const OP_COLUMN = 'op_name';
-export const TOKENS_COLUMN = 'tokens';
-export const COST_COLUMN = 'cost';
+export const TOKENS_COLUMN = 'summary.weave.total_tokens';
+export const COST_COLUMN = 'summary.weave.total_cost';
 export const OUTPUT_COLUMN = 'output';
 const BASE_COLUMN_IDS = [
   OP_COLUMN,
@@ -112,20 +112,19 @@ const baseColumns: CallColumnDef[] = [
 /** Why a column cannot be sorted, or what it means, for its header's tooltip. */
 const COLUMN_NOTES: Record<string, string> = {
   [TOKENS_COLUMN]:
-    'Tokens of every model the call used, including the calls inside it (a trace’s root: the whole trace). ' +
-    'The server cannot sort by this column: it adds up several models.',
+    'Tokens of every model the call used, including the calls inside it (a trace’s root: the whole trace).',
   [COST_COLUMN]:
     'What the call’s tokens cost at the prices in effect when it started, including the calls inside it ' +
     '(a trace’s root: the whole trace). “—”: no model it used has a price; “≥”: some have none. ' +
-    'The server cannot sort by this column: it is worked out per model when calls are read.',
+    'Sorted by the priced part; calls with no price last.',
 };
 
-/** Tokens add up every model in `summary.usage`, which no one field holds, so the server cannot sort by it. */
+/** Tokens add up every model in `summary.usage`; the server sorts by the same sum. */
 const tokensColumn: CallColumnDef = {
   id: TOKENS_COLUMN,
   header: 'Tokens',
   size: 100,
-  enableSorting: false,
+  sortDescFirst: true,
   accessorFn: (call) => tokenTotals(call)?.total ?? null,
   cell: ({ row }) => {
     const totals = tokenTotals(row.original);
@@ -139,14 +138,14 @@ const tokensColumn: CallColumnDef = {
 };
 
 /**
- * The server prices `summary.usage` when the calls are read (`include_costs`): a derived value it
- * cannot sort by. Unpriced models make the cost unknown, never $0.
+ * The server prices `summary.usage` when the calls are read (`include_costs`) and sorts by the
+ * same prices. Unpriced models make the cost unknown, never $0.
  */
 const costColumn: CallColumnDef = {
   id: COST_COLUMN,
   header: 'Cost',
   size: 110,
-  enableSorting: false,
+  sortDescFirst: true,
   accessorFn: (call) => {
     const cost = callCost(call.summary);
     return cost?.totals[0]?.amount ?? null;
