@@ -57,6 +57,19 @@ const NEWEST_FIRST = [{ field: 'started_at', direction: 'desc' }];
  */
 const ROW_BUDGET_MS = 20_000;
 const MIN_REPS = 10;
+const BASELINE_LABEL = 'first page, all columns';
+export const COSTS_LABEL = 'first page, all columns, with costs (`include_costs`)';
+
+function hasUsage(call: Call): boolean {
+  const usage = (call.summary as { usage?: unknown } | null | undefined)?.usage;
+  return typeof usage === 'object' && usage !== null && Object.keys(usage).length > 0;
+}
+
+function hasCosts(call: Call): boolean {
+  const costs = (call.summary as { weave?: { costs?: unknown } } | null | undefined)?.weave?.costs;
+  return typeof costs === 'object' && costs !== null && Object.keys(costs).length > 0;
+}
+
 /** The with-index row is measured last (after a restart) but reported beside this one. */
 const NO_INDEX_LABEL = '`inputs.model` filter, first page, no index';
 
@@ -152,8 +165,10 @@ type Call = {
   id: string;
   started_at: string;
   op_name: string;
+  parent_id?: string | null;
   inputs?: { model?: string };
   exception?: unknown;
+  summary?: unknown;
 };
 
 function parseLines(body: Buffer): Call[] {
@@ -330,9 +345,35 @@ export async function measureQueries(options: {
     },
     {
       ...page,
-      label: 'first page, all columns',
+      label: BASELINE_LABEL,
       body: { project_id, sort_by: NEWEST_FIRST, limit: PAGE },
       check: firstPage,
+    },
+    {
+      ...page,
+      label: COSTS_LABEL,
+      body: { project_id, sort_by: NEWEST_FIRST, limit: PAGE, include_costs: true },
+      check: all(
+        firstPage,
+        every('priced where it used a model', (call) => !hasUsage(call) || hasCosts(call)),
+      ),
+    },
+    {
+      reps,
+      warmups,
+      label: 'roots only, sorted by cost (`summary.weave.total_cost`), first page',
+      path: '/calls/stream_query',
+      body: {
+        project_id,
+        filter: { trace_roots_only: true },
+        sort_by: [{ field: 'summary.weave.total_cost', direction: 'desc' }],
+        limit: PAGE,
+        columns: LIST_COLUMNS,
+      },
+      check: all(
+        rowCount(PAGE),
+        every('a root', (call) => call.parent_id == null),
+      ),
     },
     {
       ...page,
@@ -407,6 +448,11 @@ export async function measureQueries(options: {
       measurements.push(measurement);
     }
     client.close();
+    // Costs may take at most twice what the same page takes without them (the issue's target).
+    const baseline = measurements.find((row) => row.label === BASELINE_LABEL);
+    const withCosts = measurements.find((row) => row.label === COSTS_LABEL);
+    if (baseline?.p50Ms !== undefined && withCosts)
+      withCosts.targetMs = Number((2 * baseline.p50Ms).toFixed(1));
 
     // The index is added the way a user would: server stopped, CLI run on its data folder.
     await server.stop();

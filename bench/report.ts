@@ -204,6 +204,11 @@ once against the dataset (row count, order, the filter, the count). First pages 
 newest first; "list columns" asks for what a list view shows (no inputs or output). The filters
 are \`filter.op_names\` with a common op (\`${queries.op}\`) and with an op only one call has, and Query expressions (\`$expr\`)
 \`inputs.model = "${queries.model}"\` (the least used model: ${share(facts.measuredByModel[queries.model] ?? 0)} of the project's calls) and \`summary.weave.status = "error"\`.
+"With costs" is the same first page with \`include_costs\`: every call priced from its usage at the
+default prices (the bundled dataset) on the read worker; its target is twice the same page without
+costs, measured in the same run. "Sorted by cost" orders the project's roots by
+\`summary.weave.total_cost\`, which prices every root while the query scans (no index can hold a
+price that changes when a price is added).
 ${index}
 
 | query | p50 ms | p95 ms | requests | rows / count | target at ${count(TARGET_CALLS)} calls | |

@@ -205,18 +205,21 @@ describe('the Cost column', () => {
       await page.waitForURL((url) => url.searchParams.get('sort') === '-summary.weave.total_cost');
       // Highest first: the priced root (and its child, which used the same), then the partly
       // priced call, then the calls with no priced usage.
-      await page.waitForFunction(
-        ([root, partial, unpriced, plain]) => {
-          const ids = [...document.querySelectorAll('tr[data-call-id]')].map((row) =>
-            row.getAttribute('data-call-id'),
-          );
-          const at = (id: unknown) => ids.indexOf(id as string);
-          return (
-            at(root) >= 0 && at(root) < at(partial) && at(partial) < at(unpriced) && at(partial) < at(plain)
-          );
-        },
-        [costs.pricedRootId, costs.partialId, costs.unpricedId, costs.plainId],
-      );
+      const rowOrder = () =>
+        page
+          .locator('tr[data-call-id]')
+          .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-call-id')));
+      const ranked = async () => {
+        const at = (id: string, ids: Array<string | null>) => ids.indexOf(id);
+        const ids = await rowOrder();
+        return (
+          at(costs.pricedRootId, ids) >= 0 &&
+          at(costs.pricedRootId, ids) < at(costs.partialId, ids) &&
+          at(costs.partialId, ids) < at(costs.unpricedId, ids) &&
+          at(costs.partialId, ids) < at(costs.plainId, ids)
+        );
+      };
+      await expect.poll(ranked).toBe(true);
       expect(requests.at(-1)?.sort_by).toEqual([{ field: 'summary.weave.total_cost', direction: 'desc' }]);
       await page
         .locator('thead th')
