@@ -26,12 +26,21 @@ export function patchMethod(resource: unknown, method: string, build: RequestBui
   const original = (resource as Record<string, unknown>)[method];
   if (typeof original !== 'function') return;
   const traced: Method = function (this: unknown, body: unknown, ...rest: unknown[]) {
-    return traceRequest(build(body, (sent) => (original as Method).call(this, sent, ...rest)));
+    const send = (sent: unknown) => (original as Method).call(this, sent, ...rest);
+    let request: TracedRequest;
+    try {
+      request = build(body, send);
+    } catch (error) {
+      // Tracing trouble (a request that cannot be read): the request still goes, untraced.
+      noteIntegrationError(error);
+      return send(body);
+    }
+    return traceRequest(request);
   };
   Object.defineProperty(resource, method, { value: traced, configurable: true, writable: true });
 }
 
 /** Reports trouble inside an integration without letting it reach the caller. */
 export function noteIntegrationError(error: unknown): void {
-  getClient()?.noteInternalError('recording an LLM stream failed', error);
+  getClient()?.noteInternalError('tracing an LLM request failed', error);
 }

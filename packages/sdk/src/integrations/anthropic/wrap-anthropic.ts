@@ -5,10 +5,9 @@
  * whose summary holds the usage per model, as Anthropic reports it. The client is patched in place
  * and returned; its answers, streams, errors and extra methods are what they were.
  */
-import { markWrapped, noteIntegrationError, patchMethod, type RequestBuilder } from '../patch.js';
-import { isAsyncIterable, isRecord, usageFirst } from '../shapes.js';
+import { streamableRequest } from '../answers.js';
+import { markWrapped, patchMethod } from '../patch.js';
 import { providerOp } from '../traced-request.js';
-import { traceStream } from '../traced-stream.js';
 import { MessageStream } from './message-stream.js';
 
 const MESSAGES_OP = providerOp('anthropic.messages.create', "weft's Anthropic integration: messages.create");
@@ -26,18 +25,4 @@ export function wrapAnthropic<Client extends object>(client: Client): Client {
   return client;
 }
 
-const messagesRequest: RequestBuilder = (body, send) => {
-  const request = isRecord(body) ? body : {};
-  return {
-    op: MESSAGES_OP,
-    inputs: request,
-    send: () => send(body),
-    deliver(value, finish) {
-      if (request.stream === true && isAsyncIterable(value)) {
-        return traceStream(value, new MessageStream(), finish, noteIntegrationError);
-      }
-      finish(usageFirst(value));
-      return value;
-    },
-  };
-};
+const messagesRequest = streamableRequest(MESSAGES_OP, () => new MessageStream());

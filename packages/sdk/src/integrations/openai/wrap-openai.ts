@@ -5,10 +5,10 @@
  * summary holds the usage per model. The client is patched in place and returned; its answers,
  * streams, errors and extra methods (`withResponse()`, `asResponse()`) are what they were.
  */
-import { markWrapped, noteIntegrationError, patchMethod, type RequestBuilder } from '../patch.js';
-import { isAsyncIterable, isRecord, usageFirst } from '../shapes.js';
+import { deliverAnswer, streamableRequest } from '../answers.js';
+import { markWrapped, patchMethod, type RequestBuilder } from '../patch.js';
+import { isRecord, usageFirst } from '../shapes.js';
 import { providerOp } from '../traced-request.js';
-import { traceStream } from '../traced-stream.js';
 import { ChatCompletionStream } from './chat-stream.js';
 import { ResponseStream } from './responses-stream.js';
 
@@ -49,31 +49,12 @@ const chatRequest: RequestBuilder = (body, send) => {
     op: CHAT_OP,
     inputs: request,
     send: () => send(sent),
-    deliver(value, finish) {
-      if (streaming && isAsyncIterable(value)) {
-        return traceStream(value, new ChatCompletionStream(!askedForUsage), finish, noteIntegrationError);
-      }
-      finish(usageFirst(value));
-      return value;
-    },
+    deliver: (value, finish) =>
+      deliverAnswer(value, finish, streaming ? () => new ChatCompletionStream(!askedForUsage) : undefined),
   };
 };
 
-const responsesRequest: RequestBuilder = (body, send) => {
-  const request = isRecord(body) ? body : {};
-  return {
-    op: RESPONSES_OP,
-    inputs: request,
-    send: () => send(body),
-    deliver(value, finish) {
-      if (request.stream === true && isAsyncIterable(value)) {
-        return traceStream(value, new ResponseStream(), finish, noteIntegrationError);
-      }
-      finish(usageFirst(value));
-      return value;
-    },
-  };
-};
+const responsesRequest = streamableRequest(RESPONSES_OP, () => new ResponseStream());
 
 const embeddingsRequest: RequestBuilder = (body, send) => ({
   op: EMBEDDINGS_OP,

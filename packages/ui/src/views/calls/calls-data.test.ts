@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { COST_COLUMN, TOKENS_COLUMN } from './calls-columns';
 import { callsRequest, includesCosts, LIST_COLUMNS, listColumns } from './calls-data';
 import { parseViewState } from './view-state';
 
@@ -21,14 +22,22 @@ describe('callsRequest', () => {
   it('asks the server to price the calls while the Cost column may be shown', () => {
     const byDefault = callsRequest(parseViewState(new URLSearchParams()), project, []);
     expect(byDefault.base.include_costs).toBe(true);
-    const chosen = callsRequest(parseViewState(new URLSearchParams('col=op_name&col=cost')), project, []);
+    const chosen = callsRequest(
+      parseViewState(new URLSearchParams(`col=op_name&col=${COST_COLUMN}`)),
+      project,
+      [],
+    );
     expect(chosen.base.include_costs).toBe(true);
     // The count takes no such option.
     expect(byDefault.stats).not.toHaveProperty('include_costs');
   });
 
   it('does not price calls when the chosen columns leave Cost out', () => {
-    const request = callsRequest(parseViewState(new URLSearchParams('col=op_name&col=tokens')), project, []);
+    const request = callsRequest(
+      parseViewState(new URLSearchParams(`col=op_name&col=${TOKENS_COLUMN}`)),
+      project,
+      [],
+    );
     expect(request.base).not.toHaveProperty('include_costs');
     expect(includesCosts(parseViewState(new URLSearchParams('col=op_name')))).toBe(false);
   });
