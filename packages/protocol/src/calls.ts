@@ -145,6 +145,7 @@ export const CallReadReq = Type.Object({
   project_id: ProjectId,
   id: Id,
   include_costs: Type.Optional(Nullable(Type.Boolean())),
+  include_feedback: Type.Optional(Nullable(Type.Boolean())),
   include_storage_size: Type.Optional(Nullable(Type.Boolean())),
   include_total_storage_size: Type.Optional(Nullable(Type.Boolean())),
 });

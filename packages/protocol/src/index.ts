@@ -5,6 +5,7 @@ export * from './costs.js';
 export * from './datetime.js';
 export * from './digest.js';
 export * from './errors.js';
+export * from './feedback.js';
 export * from './files.js';
 export * from './graphql.js';
 export * from './objects.js';

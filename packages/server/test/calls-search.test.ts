@@ -376,9 +376,9 @@ describe('bad queries get clear errors', () => {
       /summary\.weave\.cost/,
     );
     await expectError(
-      { query: { $expr: { $eq: [field('feedback.[*].payload.score'), literal(1)] } } },
-      501,
-      /feedback/,
+      { query: { $expr: { $eq: [field('feedback.[*].score'), literal(1)] } } },
+      422,
+      /feedback field/,
     );
   });
 });

@@ -9,7 +9,7 @@ import { expect, it } from 'vitest';
 import type { Call } from 'weft';
 import { objectName } from '../../support/weft-reads.js';
 import type { Mode } from '../support/run-script.js';
-import { type AllowedStatus, itCompleted, opRefPattern, type PythonGroup } from '../support/suite.js';
+import { itCompleted, opRefPattern, type PythonGroup } from '../support/suite.js';
 
 interface EvaluationResult {
   summary: Record<string, unknown>;
@@ -37,35 +37,12 @@ const SCORES = {
 /** Runnable feedback: one per (row, scorer). */
 const FEEDBACK_ITEMS = ROWS.length * 2;
 
-/**
- * weft does not serve feedback yet (issue 12). Each scorer result is also queued as runnable
- * feedback on the model's call: the batch route answers 404, the client falls back to creating the
- * items one by one, those 404 too, and the client logs each and drops it. Nothing else is lost.
- * These allowances pin that behaviour exactly, so they must go when feedback lands.
- */
-function feedbackGap(): AllowedStatus[] {
-  const reason =
-    'weft serves no feedback routes until issue 12 (the client logs and drops the scores’ feedback)';
-  return [
-    { method: 'POST', path: '/feedback/batch/create', status: 404, reason },
-    {
-      method: 'POST',
-      path: '/feedback/create',
-      status: 404,
-      count: FEEDBACK_ITEMS,
-      reason,
-      clientLog: /Failed to create individual feedback: Error code: 404 - .*no route POST \/feedback\/create/,
-    },
-  ];
-}
-
 const name = (call: Call) => objectName(call.op_name);
 const status = (call: Call) => (call.summary?.weave as { status?: string } | undefined)?.status;
 
 export const evaluation: PythonGroup = {
   name: 'evaluation',
   script: 'evaluation.py',
-  allowedStatuses: feedbackGap,
   checks(suite, mode: Mode) {
     const project = suite.project('evaluation', mode);
     const traceOf = async (traceId: string) =>
@@ -74,7 +51,7 @@ export const evaluation: PythonGroup = {
         .getCalls({ filter: { trace_ids: [traceId] }, sortBy: [{ field: 'started_at', direction: 'asc' }] })
         .toArray();
 
-    it('runs to completion: every request answered 2xx but the feedback weft does not serve yet', () => {
+    it('runs to completion: every request answered 2xx', () => {
       const { summary } = suite.completed<EvaluationResult>('evaluation', mode);
       expect(summary).toMatchObject(SCORES);
       const calls =
@@ -95,10 +72,34 @@ export const evaluation: PythonGroup = {
           'POST /calls/stream_query',
           'POST /calls/query_stats',
           'POST /feedback/batch/create',
-          'POST /feedback/create',
           ...calls,
         ].sort(),
       );
+    });
+
+    it('stores each score as runnable feedback on the model call it scored', async () => {
+      const { result } = await suite.reader.post<{
+        result: Array<{
+          feedback_type: string;
+          weave_ref: string;
+          runnable_ref: string;
+          payload: { output: unknown };
+        }>;
+      }>('/feedback/query', { project_id: project });
+      // Every row the client sent in its batches was stored (none reported as refused).
+      expect(result).toHaveLength(FEEDBACK_ITEMS);
+      expect(new Set(result.map((row) => row.feedback_type))).toEqual(
+        new Set(['wandb.runnable.exact_match', 'wandb.runnable.length-scorer']),
+      );
+      for (const row of result) {
+        expect(row.weave_ref).toMatch(new RegExp(`^weave:///${project}/call/`));
+        expect(row.runnable_ref).toMatch(new RegExp(`^weave:///${project}/(op|object)/`));
+        expect(row.payload).toHaveProperty('output');
+      }
+      const batches = suite.requestBodies('evaluation', mode, 'POST', '/feedback/batch/create') as Array<{
+        batch: unknown[];
+      }>;
+      expect(batches.reduce((total, body) => total + body.batch.length, 0)).toBe(FEEDBACK_ITEMS);
     });
 
     if (mode === 'complete') {

@@ -33,10 +33,15 @@ export type QueryField =
   | { kind: 'column'; column: string; type: 'text' | 'number' | 'datetime' }
   | {
       kind: 'json';
-      /** The JSON column the path starts in (for calls: inputs, output, attributes or summary). */
+      /**
+       * The JSON column the path starts in (for calls: inputs, output, attributes or summary; or
+       * `feedback`, the call's first feedback row of `feedbackType`, as an object).
+       */
       column: string;
       /** Keys (strings) and list indexes (numbers), outermost first; empty means the whole value. */
       path: Array<string | number>;
+      /** For the `feedback` column: the feedback type, `*` for any. */
+      feedbackType?: string;
     }
   | { kind: 'derived'; name: string; type: 'text' | 'number' };
 

@@ -40,8 +40,44 @@ const DERIVED: ReadonlyMap<string, 'text' | 'number'> = new Map([
   ['total_cost', 'number'],
 ]);
 
+/** What a feedback field may read of the feedback row, besides `payload.<path>`. */
+const FEEDBACK_ROW_FIELDS: ReadonlySet<string> = new Set([
+  'runnable_ref',
+  'trigger_ref',
+  'call_ref',
+  'annotation_ref',
+  'creator',
+  'wb_user_id',
+]);
+
+/**
+ * `feedback.[<type>].payload.<path>` and `feedback.[<type>].runnable_ref` (docs/query-language.md,
+ * "Feedback"): the bracketed type is taken whole, dots included; `*` is any type.
+ */
+function resolveFeedbackField(path: string): QueryField {
+  const close = path.indexOf(']', 'feedback.['.length);
+  const feedbackType = close < 0 ? '' : path.slice('feedback.['.length, close);
+  const rest = close < 0 ? '' : path.slice(close + 1);
+  if (!feedbackType || !rest.startsWith('.')) {
+    throw new InvalidFieldError(
+      `${JSON.stringify(path)} is not a feedback field: write feedback.[<type>].payload.<path> or feedback.[<type>].runnable_ref`,
+    );
+  }
+  const [first, ...inner] = splitFieldPath(rest.slice(1)) as [string, ...string[]];
+  if (first === 'payload') {
+    return { kind: 'json', column: 'feedback', feedbackType, path: ['payload', ...jsonPathParts(inner)] };
+  }
+  if (inner.length === 0 && FEEDBACK_ROW_FIELDS.has(first)) {
+    return { kind: 'json', column: 'feedback', feedbackType, path: [first] };
+  }
+  throw new InvalidFieldError(
+    `${JSON.stringify(path)}: a feedback field reads payload.<path> or one of ${[...FEEDBACK_ROW_FIELDS].join(', ')}`,
+  );
+}
+
 /** Resolves a call field path, or throws: 422 for unknown fields, 501 for ones weft lacks yet. */
 export function resolveCallField(path: string): QueryField {
+  if (path.startsWith('feedback.[')) return resolveFeedbackField(path);
   const parts = splitFieldPath(path);
   const [root, ...rest] = parts as [string, ...string[]];
   if (rest.length === 0) {
@@ -63,7 +99,7 @@ export function resolveCallField(path: string): QueryField {
   if (root === 'storage_size_bytes' || root === 'total_storage_size_bytes') {
     throw new InvalidFieldError(`${root} cannot be used in queries or sorting`);
   }
-  if (root.startsWith('feedback') || root === 'annotation_queue_items') {
+  if (root === 'annotation_queue_items') {
     throw new NotImplemented(`querying ${JSON.stringify(path)} is not supported by this server yet`);
   }
   throw new InvalidFieldError(`unknown call field ${JSON.stringify(path)}`);

@@ -41,7 +41,23 @@ describe('field paths', () => {
     expect(resolveCallField('summary.usage.gpt.requests').kind).toBe('json');
     expect(() => resolveCallField('summary.weave.costs')).toThrow(InvalidFieldError);
     expect(() => resolveCallField('storage_size_bytes')).toThrow(InvalidFieldError);
-    expect(() => resolveCallField('feedback.[*].payload.x')).toThrow(NotImplemented);
+    // The bracketed feedback type is taken whole, dots included.
+    expect(resolveCallField('feedback.[wandb.runnable.my.scorer].payload.output.0')).toEqual({
+      kind: 'json',
+      column: 'feedback',
+      feedbackType: 'wandb.runnable.my.scorer',
+      path: ['payload', 'output', 0],
+    });
+    expect(resolveCallField('feedback.[*].runnable_ref')).toEqual({
+      kind: 'json',
+      column: 'feedback',
+      feedbackType: '*',
+      path: ['runnable_ref'],
+    });
+    expect(() => resolveCallField('feedback.[x].score')).toThrow(InvalidFieldError);
+    expect(() => resolveCallField('feedback.[].payload')).toThrow(InvalidFieldError);
+    expect(() => resolveCallField('feedback.[x')).toThrow(InvalidFieldError);
+    expect(() => resolveCallField('annotation_queue_items.queue_id')).toThrow(NotImplemented);
     expect(() => resolveCallField('name')).toThrow(/unknown call field "name"/);
   });
 });

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { CallsService } from '../service/calls-service.js';
 import { CostsService } from '../service/costs-service.js';
+import { FeedbackService } from '../service/feedback-service.js';
 import { FilesService } from '../service/files-service.js';
 import { ObjectLabelsService, ObjectsService } from '../service/objects-service.js';
 import { ProjectsService } from '../service/projects-service.js';
@@ -10,6 +11,7 @@ import type { TraceStore } from '../storage/trace-store.js';
 import { handleError } from './errors.js';
 import { registerCallRoutes } from './routes/calls.js';
 import { registerCostRoutes } from './routes/costs.js';
+import { registerFeedbackRoutes } from './routes/feedback.js';
 import { registerFileRoutes } from './routes/files.js';
 import { registerGraphqlRoutes } from './routes/graphql.js';
 import { acceptJsonOfAnyContentType } from './routes/lossless-json.js';
@@ -88,6 +90,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   registerTableRoutes(app, new TablesService(options.store));
   registerFileRoutes(app, new FilesService(options.store), options.bodyLimit ?? MAX_BODY_BYTES);
   registerCostRoutes(app, new CostsService(options.store));
+  registerFeedbackRoutes(app, new FeedbackService(options.store));
   const projects = new ProjectsService(
     options.store,
     options.defaultEntity ? { defaultEntity: options.defaultEntity } : {},

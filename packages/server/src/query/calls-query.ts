@@ -39,7 +39,7 @@ export function sortTerms(term: SortBy, context: QueryCompileContext): Sql[] {
         dialect.orderBy(compiler.derived(field.name), term.direction, NULLABLE_DERIVED.has(field.name)),
       ];
     case 'json': {
-      const column = dialect.column(field.column);
+      const column = compiler.jsonColumn(field);
       const text = compiler.value({ kind: 'field', path: term.field, field });
       return [
         dialect.orderBy(dialect.jsonExists(column, field.path), 'desc', false),
@@ -155,6 +155,7 @@ export function callsSelect(query: CallsQuery, context: QueryCompileContext): Sq
     sql`${dialect.column('has_failed_descendant')} AS has_failed_descendant`,
     sql`${dialect.column('summary_reports_error')} AS summary_reports_error`,
   );
+  if (query.include_feedback) selected.push(sql`${dialect.feedbackList} AS feedback_json`);
   return sql`SELECT ${joinSql(selected, ', ')} FROM calls WHERE ${callsWhere(query, context)}${orderByClause(
     query.sort_by,
     context,

@@ -27,6 +27,13 @@ export interface CallsDialect {
     /** The priced models' cost at the call's start; NULL when nothing is priced (§17.5). */
     totalCost: Sql;
   };
+  /**
+   * The call's first feedback row of a type (`*`: any type) as a JSON object with `payload` and the
+   * row's refs, or NULL when it has none (docs/query-language.md, "Feedback").
+   */
+  feedbackRow(feedbackType: string): Sql;
+  /** Every feedback row of the call as a JSON array, oldest first (`include_feedback`). */
+  feedbackList: Sql;
   /** True when some element of the JSON array in `column` meets `condition` (NULL column: false). */
   anyArrayElement(column: Sql, condition: (element: Sql) => Sql): Sql;
   /** A sort term; `nullable` terms put NULLs last in both directions (docs/protocol.md §4.7). */

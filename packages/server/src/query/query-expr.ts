@@ -14,6 +14,7 @@ import {
   operandType,
   planComparison,
   type QueryExpr,
+  type QueryField,
   type Reading,
   type ValueType,
 } from '@weft/protocol';
@@ -91,9 +92,16 @@ export class QueryCompiler {
       case 'json':
         return (
           this.context.indexedJsonText?.(field.column, field.path) ??
-          this.dialect.jsonText(this.dialect.column(field.column), field.path)
+          this.dialect.jsonText(this.jsonColumn(field), field.path)
         );
     }
+  }
+
+  /** The JSON value a field's path starts in: a column, or the call's first feedback row. */
+  jsonColumn(field: Extract<QueryField, { kind: 'json' }>): Sql {
+    return field.column === 'feedback'
+      ? this.dialect.feedbackRow(field.feedbackType ?? '*')
+      : this.dialect.column(field.column);
   }
 
   derived(name: string): Sql {
@@ -116,7 +124,7 @@ export class QueryCompiler {
   /** The JSON field behind an operand known to be one. */
   private jsonField(operand: Operand): { column: Sql; path: JsonPath } {
     if (operand.kind !== 'field' || operand.field.kind !== 'json') throw new Error('expected a JSON field');
-    return { column: this.dialect.column(operand.field.column), path: operand.field.path };
+    return { column: this.jsonColumn(operand.field), path: operand.field.path };
   }
 
   private reading(reading: Reading): Sql {

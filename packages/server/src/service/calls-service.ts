@@ -90,6 +90,7 @@ export class CallsService {
   async read(req: CallReadReq): Promise<string> {
     const call = await this.store.readCall(req.project_id, req.id, resolveColumns(null), {
       includeCosts: req.include_costs ?? false,
+      includeFeedback: req.include_feedback ?? false,
     });
     if (!call) throw new NotFound(`call ${JSON.stringify(req.id)} not found in project ${req.project_id}`);
     return `{"call":${callToJson(call)}}`;
@@ -145,19 +146,22 @@ export class CallsService {
       sort_by: sortBy,
       limit,
       offset: req.offset ?? 0,
-      columns: resolveColumns(withSummaryForCosts(req.columns, req.include_costs ?? false)),
+      columns: resolveColumns(
+        withSummaryForDerived(req.columns, (req.include_costs ?? false) || (req.include_feedback ?? false)),
+      ),
       include_costs: req.include_costs ?? false,
+      include_feedback: req.include_feedback ?? false,
     };
   }
 }
 
 /** A v2 route names its project in the path; a body for another project is refused, not moved. */
-/** Costs are read from the summary and returned in it, so asking for costs selects the summary. */
-function withSummaryForCosts(
+/** Costs and feedback are returned in `summary.weave`, so asking for them selects the summary. */
+function withSummaryForDerived(
   columns: readonly string[] | null | undefined,
-  includeCosts: boolean,
+  asked: boolean,
 ): readonly string[] | null | undefined {
-  return includeCosts && columns && columns.length > 0 ? [...columns, 'summary'] : columns;
+  return asked && columns && columns.length > 0 ? [...columns, 'summary'] : columns;
 }
 
 function requireProject(routeProject: string, bodyProject: string, part: 'start' | 'end'): void {

@@ -32,6 +32,7 @@ function derivedWeave(call: StoredCall, kept: Record<string, unknown>): WeaveSum
   if (call.display_name) weave.display_name = call.display_name;
   else weave.trace_name = opDisplayName(call.op_name);
   if (call.costs) weave.costs = call.costs;
+  if (call.feedback_json) weave.feedback = JSON.parse(call.feedback_json) as unknown[];
   return weave;
 }
 

@@ -80,6 +80,8 @@ export interface StoredCall {
   summary_reports_error?: boolean;
   /** `summary.weave.costs`, when the query asked for costs and the call recorded usage. */
   costs?: Record<string, LlmCost>;
+  /** `summary.weave.feedback` as a JSON array, when the query asked for feedback. */
+  feedback_json?: string | null;
 }
 
 /** The stored columns a projection can name (protocol names; JSON columns without `_json`). */
@@ -124,6 +126,8 @@ export interface CallsQuery {
   columns: readonly CallColumn[];
   /** Fill `summary.weave.costs` from each call's usage and the price table (docs/protocol.md §17.3). */
   include_costs?: boolean;
+  /** Fill `summary.weave.feedback` with the call's feedback rows (docs/protocol.md §18.4). */
+  include_feedback?: boolean;
 }
 
 export interface CallsStatsQuery {
@@ -262,6 +266,36 @@ export interface PricesQuery {
   offset: number;
 }
 
+/** A feedback row (docs/protocol.md §18). Timestamps are µs since the epoch. */
+export interface StoredFeedback {
+  project_id: string;
+  id: string;
+  weave_ref: string;
+  /** The call `weave_ref` names, when it is a call of this project. */
+  call_id: string | null;
+  creator: string | null;
+  feedback_type: string;
+  /** JSON text of an object. */
+  payload_json: string;
+  annotation_ref: string | null;
+  runnable_ref: string | null;
+  call_ref: string | null;
+  trigger_ref: string | null;
+  wb_user_id: string | null;
+  created_at: number;
+}
+
+/** A page of one project's feedback. */
+export interface FeedbackQuery {
+  project_id: string;
+  /** Parsed with the feedback fields (`resolveFeedbackField`); null for every row. */
+  query: QueryExpr | null;
+  /** Already checked against the feedback fields. Empty means oldest first. */
+  sort_by: ReadonlyArray<{ field: string; direction: 'asc' | 'desc' }>;
+  limit: number | null;
+  offset: number;
+}
+
 /** How a read may be cut short. */
 export interface ReadOptions {
   /** Aborted when the client that asked has gone: the store stops the read where it is. */
@@ -276,7 +310,7 @@ export interface TraceStore {
     projectId: string,
     id: string,
     columns: readonly CallColumn[],
-    options?: { includeCosts?: boolean },
+    options?: { includeCosts?: boolean; includeFeedback?: boolean },
   ): Promise<StoredCall | undefined>;
   /** Live calls (start part present, not deleted) matching the query, streamed in order. */
   queryCalls(query: CallsQuery, options?: ReadOptions): AsyncIterable<StoredCall>;
@@ -411,6 +445,17 @@ export interface TraceStore {
    * already, so restarting with the same dataset writes nothing.
    */
   replaceDefaultPrices(prices: readonly StoredPrice[]): Promise<boolean>;
+  /**
+   * Stores feedback rows in one transaction. A row whose id its project holds already is not
+   * stored again (a re-sent batch); the result is what is stored under each row's id, in order.
+   */
+  createFeedback(rows: readonly StoredFeedback[]): Promise<StoredFeedback[]>;
+  /** One project's feedback, filtered, sorted and paged. */
+  queryFeedback(query: FeedbackQuery): Promise<StoredFeedback[]>;
+  /** Deletes the project's feedback with these ids; returns how many it deleted. */
+  purgeFeedback(projectId: string, ids: readonly string[]): Promise<number>;
+  /** Deletes one row and stores another, in one transaction; false (and nothing stored) if `id` is not there. */
+  replaceFeedback(projectId: string, id: string, row: StoredFeedback): Promise<boolean>;
   close(): Promise<void>;
 }
 

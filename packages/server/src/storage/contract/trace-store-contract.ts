@@ -9,6 +9,7 @@ import type { StoreUnderTest } from './call-fixtures.js';
 import { describeCallTree } from './call-tree-contract.js';
 import { describeCallWrites } from './call-writes-contract.js';
 import { describeCallsQueries } from './calls-query-contract.js';
+import { describeFeedback } from './feedback-contract.js';
 import { describeFiles } from './files-contract.js';
 import { describeObjectVersions } from './objects-contract.js';
 import { describePrices } from './prices-contract.js';
@@ -44,6 +45,7 @@ export function describeTraceStoreContract(backendName: string, openStore: OpenT
     describeFiles(subject);
     describeProjects(subject);
     describePrices(subject);
+    describeFeedback(subject);
   });
   describe(`TraceStore contract: ${backendName}`, () => {
     describeQueryDifferential(openStore);

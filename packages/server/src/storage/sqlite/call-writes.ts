@@ -115,6 +115,7 @@ export class CallWriter {
   private readonly hasDeletions: Database.Statement;
   private readonly underDeletedParents: Database.Statement;
   private readonly deleteSubtree: Database.Statement;
+  private readonly deleteFeedbackOfDeleted: Database.Statement;
   private readonly parentsOf: Database.Statement;
   private readonly renameCall: Database.Statement;
   private readonly flags: FailureFlags;
@@ -143,6 +144,10 @@ export class CallWriter {
        )
        UPDATE calls SET deleted_at = @deleted_at
        WHERE project_id = @project AND id IN (SELECT id FROM subtree) AND deleted_at IS NULL`,
+    );
+    this.deleteFeedbackOfDeleted = db.prepare(
+      `DELETE FROM feedback WHERE project_id = @project AND call_id IN (
+         SELECT id FROM calls WHERE project_id = @project AND deleted_at = @deleted_at)`,
     );
     this.parentsOf = db
       .prepare(
@@ -215,7 +220,11 @@ export class CallWriter {
     const idsJson = JSON.stringify(ids);
     const parents = this.parentsOf.all({ project, ids: idsJson }) as string[];
     const deleted = this.deleteSubtree.run({ project, ids: idsJson, deleted_at: deletedAt }).changes;
-    if (deleted > 0) this.projectsWithDeletions.set(project, true);
+    if (deleted > 0) {
+      this.projectsWithDeletions.set(project, true);
+      // Feedback goes with its call (docs/protocol.md §18.1); a purge cannot be undone either.
+      this.deleteFeedbackOfDeleted.run({ project, deleted_at: deletedAt });
+    }
     for (const parent of parents) this.flags.recomputeUpwards(project, parent);
     return deleted;
   }

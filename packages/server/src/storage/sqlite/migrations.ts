@@ -323,4 +323,33 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE settings (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
     `,
   },
+  {
+    version: 12,
+    description: 'feedback on calls and objects',
+    sql: `
+      -- docs/protocol.md §18. One row per feedback, with the id the client chose; payload is JSON
+      -- text; created_at is µs. call_id is the call weave_ref names when it is a call of this
+      -- project (null for objects): what calls queries join on, and what deleting a call deletes.
+      CREATE TABLE feedback (
+        project_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        weave_ref TEXT NOT NULL,
+        call_id TEXT,
+        creator TEXT,
+        feedback_type TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        annotation_ref TEXT,
+        runnable_ref TEXT,
+        call_ref TEXT,
+        trigger_ref TEXT,
+        wb_user_id TEXT,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (project_id, id)
+      ) WITHOUT ROWID;
+      -- A call's feedback of one type, oldest first: feedback fields in calls queries.
+      CREATE INDEX feedback_by_call ON feedback (project_id, call_id, feedback_type, created_at);
+      CREATE INDEX feedback_by_ref ON feedback (project_id, weave_ref, created_at);
+      CREATE INDEX feedback_by_time ON feedback (project_id, created_at);
+    `,
+  },
 ];

@@ -6,6 +6,7 @@ import type {
   CallsQuery,
   CallsStatsQuery,
   CallUpsert,
+  FeedbackQuery,
   NewObjectVersion,
   ObjectLabelChange,
   ObjectsQuery,
@@ -13,6 +14,7 @@ import type {
   PricesQuery,
   ReadOptions,
   StoredCall,
+  StoredFeedback,
   StoredObject,
   StoredPrice,
   StoredProject,
@@ -22,6 +24,7 @@ import type {
   TraceStore,
 } from '../trace-store.js';
 import { CallWriteThread } from './call-write-thread.js';
+import { Feedback } from './feedback.js';
 import { addFieldIndex, dropFieldIndex, listFieldIndexes } from './field-indexes.js';
 import { MIGRATIONS } from './migrations.js';
 import { ObjectVersions } from './object-versions.js';
@@ -52,6 +55,7 @@ export class SqliteTraceStore implements TraceStore {
   private readonly objects: ObjectVersions;
   private readonly tables: Tables;
   private readonly prices: Prices;
+  private readonly feedback: Feedback;
   private readonly readers: ReadWorkers;
   private closed = false;
 
@@ -68,6 +72,7 @@ export class SqliteTraceStore implements TraceStore {
     registerQueryFunctions(this.db);
     this.objects = new ObjectVersions(this.db);
     this.prices = new Prices(this.db);
+    this.feedback = new Feedback(this.db);
     this.tables = new Tables(this.db, options.cachedTableRows);
     this.callWrites = new CallWriteThread(path);
     this.readers = new ReadWorkers(path, {
@@ -91,7 +96,7 @@ export class SqliteTraceStore implements TraceStore {
     projectId: string,
     id: string,
     columns: readonly CallColumn[],
-    options: { includeCosts?: boolean } = {},
+    options: { includeCosts?: boolean; includeFeedback?: boolean } = {},
   ): Promise<StoredCall | undefined> {
     for await (const call of this.queryCalls({
       project_id: projectId,
@@ -102,6 +107,7 @@ export class SqliteTraceStore implements TraceStore {
       offset: 0,
       columns,
       include_costs: options.includeCosts ?? false,
+      include_feedback: options.includeFeedback ?? false,
     })) {
       return call;
     }
@@ -333,6 +339,30 @@ export class SqliteTraceStore implements TraceStore {
   async replaceDefaultPrices(prices: readonly StoredPrice[]): Promise<boolean> {
     this.assertOpen();
     return this.write(() => this.prices.replaceDefaults(prices));
+  }
+
+  async createFeedback(rows: readonly StoredFeedback[]): Promise<StoredFeedback[]> {
+    this.assertOpen();
+    return this.write(() => this.feedback.create(rows));
+  }
+
+  async queryFeedback(query: FeedbackQuery): Promise<StoredFeedback[]> {
+    this.assertOpen();
+    return this.feedback.query(query);
+  }
+
+  async purgeFeedback(projectId: string, ids: readonly string[]): Promise<number> {
+    this.assertOpen();
+    return this.write(() => this.feedback.purge(projectId, ids));
+  }
+
+  async replaceFeedback(projectId: string, id: string, row: StoredFeedback): Promise<boolean> {
+    this.assertOpen();
+    return this.write(() => {
+      if (this.feedback.purge(projectId, [id]) === 0) return false;
+      this.feedback.create([row]);
+      return true;
+    });
   }
 
   async close(): Promise<void> {

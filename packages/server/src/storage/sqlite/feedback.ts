@@ -1,0 +1,101 @@
+/**
+ * Feedback in SQLite (docs/protocol.md §18): the `feedback` table, written and queried on the
+ * store's main connection. Calls queries read it through the dialect (`feedbackRow`,
+ * `feedbackList`); deleting a call deletes its feedback (call-writes.ts).
+ */
+import type Database from 'better-sqlite3';
+import { sqliteBindings, sqliteCallsDialect } from '../../query/dialects/sqlite.js';
+import { QueryCompiler } from '../../query/query-expr.js';
+import { compileSql, joinSql, rawSql, type Sql, sql } from '../../query/sql.js';
+import type { FeedbackQuery, StoredFeedback } from '../trace-store.js';
+
+const FEEDBACK_COLUMNS = [
+  'project_id',
+  'id',
+  'weave_ref',
+  'call_id',
+  'creator',
+  'feedback_type',
+  'payload',
+  'annotation_ref',
+  'runnable_ref',
+  'call_ref',
+  'trigger_ref',
+  'wb_user_id',
+  'created_at',
+] as const;
+
+/** The columns a query may name (protocol names; `payload` is read through JSON paths). */
+const QUERYABLE = new Set<string>(FEEDBACK_COLUMNS);
+
+const SELECT_LIST = FEEDBACK_COLUMNS.map((column) =>
+  column === 'payload' ? 'feedback.payload AS payload_json' : `feedback.${column} AS ${column}`,
+).join(', ');
+
+function column(field: string): Sql {
+  if (!QUERYABLE.has(field)) throw new Error(`no feedback column named ${field}`);
+  return rawSql(`feedback.${field}`);
+}
+
+/** The Query compiler over the feedback table: the calls dialect's rules, the table's columns. */
+const feedbackQueries = new QueryCompiler({ dialect: { ...sqliteCallsDialect, column } });
+
+export class Feedback {
+  private readonly insert;
+  private readonly byId;
+  private readonly deleteOne;
+
+  constructor(private readonly db: Database.Database) {
+    this.insert = db.prepare(
+      `INSERT OR IGNORE INTO feedback (${FEEDBACK_COLUMNS.join(', ')}) VALUES (${FEEDBACK_COLUMNS.map((c) => `@${c === 'payload' ? 'payload_json' : c}`).join(', ')})`,
+    );
+    this.byId = db.prepare(`SELECT ${SELECT_LIST} FROM feedback WHERE project_id = ? AND id = ?`);
+    this.deleteOne = db.prepare('DELETE FROM feedback WHERE project_id = ? AND id = ?');
+  }
+
+  /** Inside the caller's write transaction. */
+  create(rows: readonly StoredFeedback[]): StoredFeedback[] {
+    return rows.map((row) => {
+      this.insert.run(row);
+      return this.byId.get(row.project_id, row.id) as StoredFeedback;
+    });
+  }
+
+  query(query: FeedbackQuery): StoredFeedback[] {
+    const conditions: Sql[] = [sql`feedback.project_id = ${query.project_id}`];
+    if (query.query) conditions.push(feedbackQueries.condition(query.query));
+    const terms =
+      query.sort_by.length > 0 ? query.sort_by : [{ field: 'created_at', direction: 'asc' as const }];
+    const orderBy = joinSql(
+      [
+        ...terms.map((term) => {
+          // A payload path sorts as a JSON field does in calls queries; a column as itself.
+          if (term.field === 'payload' || term.field.startsWith('payload.')) {
+            const path = term.field.split('.').slice(1);
+            return sqliteCallsDialect.orderBy(
+              sqliteCallsDialect.jsonText(rawSql('feedback.payload'), path),
+              term.direction,
+              false,
+            );
+          }
+          return sqliteCallsDialect.orderBy(column(term.field), term.direction, true);
+        }),
+        rawSql('feedback.id'),
+      ],
+      ', ',
+    );
+    const limit = query.limit === null ? -1 : query.limit;
+    const compiled = compileSql(
+      sql`SELECT ${rawSql(SELECT_LIST)} FROM feedback WHERE ${joinSql(conditions, ' AND ')} ORDER BY ${orderBy} LIMIT ${limit} OFFSET ${query.offset}`,
+      sqliteCallsDialect.placeholder,
+    );
+    return this.db.prepare(compiled.text).all(sqliteBindings(compiled.params)) as StoredFeedback[];
+  }
+
+  /** Inside the caller's write transaction. */
+  purge(projectId: string, ids: readonly string[]): number {
+    let deleted = 0;
+    for (const id of new Set(ids)) deleted += this.deleteOne.run(projectId, id).changes;
+    return deleted;
+  }
+}
