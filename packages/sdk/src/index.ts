@@ -22,6 +22,7 @@ export {
   type WeaveClientOptions,
 } from './client/weave-client.js';
 export type { AddCostOptions, AddCostResult, Price, QueryCostsOptions } from './costs/costs.js';
+export { CallFeedback, type Feedback, type GetFeedbackOptions } from './feedback/feedback.js';
 export { wrapAnthropic } from './integrations/anthropic/wrap-anthropic.js';
 export { wrapOpenAI } from './integrations/openai/wrap-openai.js';
 export { Dataset, type DatasetOptions, type DatasetRow } from './objects/dataset.js';

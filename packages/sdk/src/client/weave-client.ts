@@ -3,7 +3,7 @@
  * `WeaveClient`). Call parts go to the server through the background batcher; reads go straight
  * to the server after pending writes have been sent, so a client always reads its own writes.
  */
-import type { CallsFilter } from '@weft/protocol';
+import type { CallsFilter, FeedbackCreateReq } from '@weft/protocol';
 import {
   type AddCostOptions,
   type AddCostResult,
@@ -13,6 +13,8 @@ import {
   type QueryCostsOptions,
   queryCosts,
 } from '../costs/costs.js';
+import { type Feedback, type GetFeedbackOptions, getFeedback } from '../feedback/feedback.js';
+import { FeedbackSender } from '../feedback/feedback-sender.js';
 import { warnOnce } from '../logger.js';
 import { deleteVersion, versionRef } from '../objects/object-deletion.js';
 import { type GetOptions, loadRef } from '../objects/object-loader.js';
@@ -60,6 +62,12 @@ export interface ClientStats extends BatcherStats {
   failedSaves: number;
   /** Call parts the server refused one by one while keeping the rest of their batch. */
   rejectedItems: number;
+  /** Feedback rows waiting to be sent or in flight. */
+  pendingFeedback: number;
+  /** Feedback rows given up on (a full queue, a server away too long). */
+  droppedFeedback: number;
+  /** Feedback rows the server refused one by one (a bad reaction, a reserved type). */
+  rejectedFeedback: number;
 }
 
 export interface SaveOptions {
@@ -85,6 +93,7 @@ export class WeaveClient {
   private readonly batcher: CallBatcher<Call, CallRequest>;
   private readonly sender: CallSender;
   private readonly saver: ObjectSaver;
+  private readonly feedback: FeedbackSender;
   /** @internal Starts and finishes this client's calls (the op wrapper calls it directly). */
   readonly _recorder: CallRecorder;
   private internalErrors = 0;
@@ -109,6 +118,7 @@ export class WeaveClient {
       onError: (what, error) => this.noteInternalError(what, error),
     });
     this.batcher = new CallBatcher(this.sender, { ...DEFAULT_BATCHER_OPTIONS, ...options.batch });
+    this.feedback = new FeedbackSender(server, options.batch);
     this._recorder = new CallRecorder(this, this.projectId, this.saver, this.batcher, serializeOptions);
   }
 
@@ -125,6 +135,9 @@ export class WeaveClient {
       internalErrors: this.internalErrors,
       failedSaves: this.saver.failedSaves,
       rejectedItems: this.sender.rejectedParts,
+      pendingFeedback: this.feedback.pending,
+      droppedFeedback: this.feedback.droppedRows,
+      rejectedFeedback: this.feedback.rejectedRows,
     };
   }
 
@@ -151,7 +164,7 @@ export class WeaveClient {
    * (or given up on). Never rejects.
    */
   async flush(): Promise<void> {
-    await Promise.all([this.batcher.flush(), this.saver.saved()]);
+    await Promise.all([this.batcher.flush(), this.saver.saved(), this.feedback.flush()]);
   }
 
   /** Flushes, showing progress on a terminal (or reporting it to `callback`). */
@@ -219,6 +232,23 @@ export class WeaveClient {
   async deleteOpVersion(target: Ref | string | object): Promise<void> {
     await this.flush();
     await deleteVersion(this.server, versionRef(target, this.projectId), 'op');
+  }
+
+  // ---- feedback --------------------------------------------------------------------------------
+
+  /** Feedback of this project: all of it (`{}`), one row by id, by reaction, or by a query. */
+  getFeedback(options: string | GetFeedbackOptions = {}): Promise<Feedback[]> {
+    return getFeedback(this, options);
+  }
+
+  /** @internal Queues a feedback row to be sent in the background. */
+  _queueFeedback(row: FeedbackCreateReq): void {
+    if (!this.feedback.enqueue(row)) {
+      warnOnce(
+        'feedback-dropped',
+        'the feedback queue is full: a feedback row was dropped (client.stats.droppedFeedback)',
+      );
+    }
   }
 
   // ---- prices ----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import { parseTimestampMicros } from '@weft/protocol/datetime';
 import { opDisplayName } from '@weft/protocol/refs';
 import type { CallsIter } from '../client/calls-iter.js';
 import type { WeaveClient } from '../client/weave-client.js';
+import { CallFeedback } from '../feedback/feedback.js';
 import type { Attributes, ContextStore } from './context.js';
 import { leafSummary, type SummaryMap } from './summary.js';
 
@@ -336,6 +337,14 @@ export class Call {
   /** This call's ref: `weave:///<entity>/<project>/call/<id>`. */
   get ref(): string {
     return `weave:///${this.project_id}/call/${this.id}`;
+  }
+
+  /**
+   * The call's feedback: iterate it (`for await`), or add a reaction, a note or a row of your own
+   * type (sent in the background; the id is returned at once), or purge one by id.
+   */
+  get feedback(): CallFeedback {
+    return new CallFeedback(this.requireClient(), this.ref);
   }
 
   /** The call's page on the server it was logged to. */

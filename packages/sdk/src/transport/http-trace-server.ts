@@ -17,6 +17,11 @@ import type {
   CostPurgeReq,
   CostQueryReq,
   CostQueryRes,
+  FeedbackBatchCreateReq,
+  FeedbackBatchCreateRes,
+  FeedbackPurgeReq,
+  FeedbackQueryReq,
+  FeedbackQueryRes,
   FileContentReq,
   FileCreateRes,
   ObjCreateReq,
@@ -146,6 +151,23 @@ export class HttpTraceServer implements TraceServer {
 
   costPurge(req: CostPurgeReq): Promise<Record<string, never>> {
     return this.postJson('/cost/purge', req);
+  }
+
+  async feedbackBatchCreate(
+    req: FeedbackBatchCreateReq,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<FeedbackBatchCreateRes> {
+    const response = await this.post('/feedback/batch/create', req, options.signal);
+    const text = await readText(response);
+    return (text ? JSON.parse(text) : { res: [] }) as FeedbackBatchCreateRes;
+  }
+
+  feedbackQuery(req: FeedbackQueryReq): Promise<FeedbackQueryRes> {
+    return this.postJson('/feedback/query', req);
+  }
+
+  feedbackPurge(req: FeedbackPurgeReq): Promise<Record<string, never>> {
+    return this.postJson('/feedback/purge', req);
   }
 
   async fileCreate(req: FileCreateReq): Promise<FileCreateRes> {

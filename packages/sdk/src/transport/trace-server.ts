@@ -19,6 +19,11 @@ import type {
   CostPurgeReq,
   CostQueryReq,
   CostQueryRes,
+  FeedbackBatchCreateReq,
+  FeedbackBatchCreateRes,
+  FeedbackPurgeReq,
+  FeedbackQueryReq,
+  FeedbackQueryRes,
   FileContentReq,
   FileCreateRes,
   ObjCreateReq,
@@ -88,6 +93,14 @@ export interface TraceServer {
   costCreate(req: CostCreateReq): Promise<CostCreateRes>;
   costQuery(req: CostQueryReq): Promise<CostQueryRes>;
   costPurge(req: CostPurgeReq): Promise<Record<string, never>>;
+
+  // Feedback (docs/protocol.md §18).
+  feedbackBatchCreate(
+    req: FeedbackBatchCreateReq,
+    options?: { signal?: AbortSignal },
+  ): Promise<FeedbackBatchCreateRes>;
+  feedbackQuery(req: FeedbackQueryReq): Promise<FeedbackQueryRes>;
+  feedbackPurge(req: FeedbackPurgeReq): Promise<Record<string, never>>;
   /** The base URL users open in a browser, if the server has one (for `Call.uiUrl`). */
   readonly baseUrl?: string;
 }
