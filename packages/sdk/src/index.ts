@@ -22,6 +22,14 @@ export {
   type WeaveClientOptions,
 } from './client/weave-client.js';
 export type { AddCostOptions, AddCostResult, Price, QueryCostsOptions } from './costs/costs.js';
+export type { ApplyScorerOptions, ApplyScorerResult } from './evaluation/apply-scorer.js';
+export {
+  Scorer,
+  type ScorerArgs,
+  type ScorerFields,
+  type ScorerFunction,
+  type ScorerLike,
+} from './evaluation/scorer.js';
 export { CallFeedback, type Feedback, type GetFeedbackOptions } from './feedback/feedback.js';
 export { wrapAnthropic } from './integrations/anthropic/wrap-anthropic.js';
 export { wrapOpenAI } from './integrations/openai/wrap-openai.js';

@@ -7,6 +7,8 @@ import { parseTimestampMicros } from '@weft/protocol/datetime';
 import { opDisplayName } from '@weft/protocol/refs';
 import type { CallsIter } from '../client/calls-iter.js';
 import type { WeaveClient } from '../client/weave-client.js';
+import { type ApplyScorerOptions, type ApplyScorerResult, applyScorer } from '../evaluation/apply-scorer.js';
+import type { ScorerLike } from '../evaluation/scorer.js';
 import { CallFeedback } from '../feedback/feedback.js';
 import type { Attributes, ContextStore } from './context.js';
 import { leafSummary, type SummaryMap } from './summary.js';
@@ -345,6 +347,14 @@ export class Call {
    */
   get feedback(): CallFeedback {
     return new CallFeedback(this.requireClient(), this.ref);
+  }
+
+  /**
+   * Runs a scorer on this call (an op, a function or a `Scorer`), as a call of its own, and stores
+   * its result as feedback on this call. Returns the result and the scorer's call.
+   */
+  applyScorer(scorer: ScorerLike, options: ApplyScorerOptions = {}): Promise<ApplyScorerResult> {
+    return applyScorer(this.requireClient(), this, scorer, options);
   }
 
   /** The call's page on the server it was logged to. */

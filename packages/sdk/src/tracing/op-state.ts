@@ -28,6 +28,8 @@ export interface OpState {
   version: OpVersion | undefined;
   /** The op function itself, so reading an op ref back in this process gives the live op. */
   fn: WeakRef<object> | undefined;
+  /** The function the op wraps (for running it as a call made elsewhere, as scorers are). */
+  body?: (...args: never[]) => unknown;
 }
 
 /** What an op version stores: a placeholder object naming the source file (as Weave's SDKs write it). */

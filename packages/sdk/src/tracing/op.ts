@@ -109,6 +109,7 @@ function wrap<F extends AnyFunction>(fn: F, options: OpOptions): Op<F> {
     return run(state, fn, this, args, false);
   } as Op<F>;
   state.fn = new WeakRef(traced);
+  state.body = fn as (...args: never[]) => unknown;
   Object.defineProperties(traced, {
     name: { value: fn.name, configurable: true },
     length: { value: fn.length, configurable: true },

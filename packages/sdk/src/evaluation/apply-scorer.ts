@@ -1,0 +1,59 @@
+/**
+ * `call.applyScorer(scorer)` (the seed's `Call.apply_scorer`): runs a scorer on a finished call as
+ * a call of its own (a child of whatever call is current, as in Weave), and stores its result as
+ * runnable feedback on the scored call: `wandb.runnable.<scorer name>`, `{output: result}`, with
+ * the scorer's ref and the score call's ref (docs/protocol.md §18.2).
+ */
+import { parseRef } from '@weft/protocol/refs';
+import type { WeaveClient } from '../client/weave-client.js';
+import { queueFeedback } from '../feedback/feedback.js';
+import type { Call } from '../tracing/call.js';
+import { contextStorage } from '../tracing/context.js';
+import { OP_STATE } from '../tracing/op-state.js';
+import { planScorer, type ScorerLike, scorerArgs } from './scorer.js';
+
+export interface ApplyScorerOptions {
+  /** Values given to the scorer besides the call's inputs and output (Python's keyword arguments). */
+  additionalScorerKwargs?: Record<string, unknown>;
+}
+
+export interface ApplyScorerResult {
+  result: unknown;
+  scoreCall: Call;
+}
+
+export async function applyScorer(
+  client: WeaveClient,
+  scored: Call,
+  scorer: ScorerLike,
+  options: ApplyScorerOptions = {},
+): Promise<ApplyScorerResult> {
+  const plan = planScorer(scorer);
+  const args = scorerArgs(scored.inputs, scored.output, plan.columnMap, options.additionalScorerKwargs);
+  // A Scorer object is stored first: its ref is what the feedback points at.
+  const scorerRef = plan.self ? (await client.publish(plan.self)).uri : undefined;
+  const { inputs, invoke } = plan.run(args);
+  const scoreCall = client.createCall({ [OP_STATE]: plan.state }, inputs, { useStack: false });
+  let result: unknown;
+  try {
+    result = await contextStorage.run(scoreCall, invoke);
+  } catch (error) {
+    client.finishCall(scoreCall, undefined, { exception: error });
+    throw error;
+  }
+  client.finishCall(scoreCall, result);
+  const runnableRef = scorerRef ?? scoreCall.op_name;
+  const ref = parseRef(runnableRef);
+  const name = ref.kind === 'op' || ref.kind === 'object' ? ref.name : plan.state.name;
+  queueFeedback(
+    client,
+    scored.ref,
+    `wandb.runnable.${name}`,
+    { output: result },
+    {
+      runnableRef,
+      callRef: scoreCall.ref,
+    },
+  );
+  return { result, scoreCall };
+}
