@@ -24,6 +24,13 @@ export {
 export type { AddCostOptions, AddCostResult, Price, QueryCostsOptions } from './costs/costs.js';
 export type { ApplyScorerOptions, ApplyScorerResult } from './evaluation/apply-scorer.js';
 export {
+  type EvaluateOptions,
+  Evaluation,
+  type EvaluationOptions,
+  type EvaluationSummary,
+} from './evaluation/evaluation.js';
+export { Model, type ModelLike } from './evaluation/model.js';
+export {
   Scorer,
   type ScorerArgs,
   type ScorerFields,

@@ -8,9 +8,8 @@ import { parseRef } from '@weft/protocol/refs';
 import type { WeaveClient } from '../client/weave-client.js';
 import { queueFeedback } from '../feedback/feedback.js';
 import type { Call } from '../tracing/call.js';
-import { contextStorage } from '../tracing/context.js';
-import { OP_STATE } from '../tracing/op-state.js';
 import { planScorer, type ScorerLike, scorerArgs } from './scorer.js';
+import { runAsCall } from './traced-run.js';
 
 export interface ApplyScorerOptions {
   /** Values given to the scorer besides the call's inputs and output (Python's keyword arguments). */
@@ -33,27 +32,28 @@ export async function applyScorer(
   // A Scorer object is stored first: its ref is what the feedback points at.
   const scorerRef = plan.self ? (await client.publish(plan.self)).uri : undefined;
   const { inputs, invoke } = plan.run(args);
-  const scoreCall = client.createCall({ [OP_STATE]: plan.state }, inputs, { useStack: false });
-  let result: unknown;
-  try {
-    result = await contextStorage.run(scoreCall, invoke);
-  } catch (error) {
-    client.finishCall(scoreCall, undefined, { exception: error });
-    throw error;
-  }
-  client.finishCall(scoreCall, result);
-  const runnableRef = scorerRef ?? scoreCall.op_name;
+  const run = await runAsCall(client, plan.state, inputs, invoke);
+  if (run.failed) throw run.error;
+  recordScore(client, scored, run.call, scorerRef ?? run.call.op_name, plan.state.name, run.result);
+  return { result: run.result, scoreCall: run.call };
+}
+
+/** Queues a score as runnable feedback on the call it judged (docs/protocol.md §18.2). */
+export function recordScore(
+  client: WeaveClient,
+  scored: Call,
+  scoreCall: Call,
+  runnableRef: string,
+  fallbackName: string,
+  result: unknown,
+): void {
   const ref = parseRef(runnableRef);
-  const name = ref.kind === 'op' || ref.kind === 'object' ? ref.name : plan.state.name;
+  const name = ref.kind === 'op' || ref.kind === 'object' ? ref.name : fallbackName;
   queueFeedback(
     client,
     scored.ref,
     `wandb.runnable.${name}`,
     { output: result },
-    {
-      runnableRef,
-      callRef: scoreCall.ref,
-    },
+    { runnableRef, callRef: scoreCall.ref },
   );
-  return { result, scoreCall };
 }

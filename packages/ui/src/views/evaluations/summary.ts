@@ -2,14 +2,14 @@
  * An evaluation's summary: the evaluate call's output, one entry per scorer, each an aggregate
  * the SDKs compute per score key: `{true_count, true_fraction}` for booleans, `{mean}` for
  * numbers, nested per key for scorers that return objects (`{len: {mean}, short: {...}}`).
- * `model_latency` (seconds) and, from the npm SDK, `model_success` describe the model, not a
- * scorer. Scorers with their own `summarize` may return anything; that is kept as a raw value.
+ * `model_latency` (seconds), from the npm SDK `model_success`, and from weft's SDK `model_tokens`
+ * describe the model, not a scorer. Scorers with their own `summarize` may return anything; that is kept as a raw value.
  */
 
 import { formatDuration } from '../../format';
 
 /** Keys of the summary that describe the model run rather than a scorer. */
-export const MODEL_KEYS: ReadonlySet<string> = new Set(['model_latency', 'model_success']);
+export const MODEL_KEYS: ReadonlySet<string> = new Set(['model_latency', 'model_success', 'model_tokens']);
 
 export type Metric =
   | {
