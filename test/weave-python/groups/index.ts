@@ -5,6 +5,7 @@
 import type { PythonGroup } from '../support/suite.js';
 import { costs } from './costs.js';
 import { evaluation } from './evaluation.js';
+import { feedback } from './feedback.js';
 import { initGroup } from './init.js';
 import { lifecycle } from './lifecycle.js';
 import { objects } from './objects.js';
@@ -19,4 +20,5 @@ export const GROUPS: readonly PythonGroup[] = [
   evaluation,
   lifecycle,
   costs,
+  feedback,
 ];
