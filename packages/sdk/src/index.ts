@@ -29,6 +29,12 @@ export {
   type EvaluationOptions,
   type EvaluationSummary,
 } from './evaluation/evaluation.js';
+export {
+  EvaluationLogger,
+  type EvaluationLoggerOptions,
+  type LogPredictionOptions,
+  ScoreLogger,
+} from './evaluation/evaluation-logger.js';
 export { Model, type ModelLike } from './evaluation/model.js';
 export {
   Scorer,

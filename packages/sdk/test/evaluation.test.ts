@@ -9,6 +9,7 @@ import {
   type Call,
   Dataset,
   Evaluation,
+  EvaluationLogger,
   init,
   op,
   resetClient,
@@ -154,5 +155,57 @@ describe('Evaluation.evaluate', () => {
     expect(summary).toEqual({ model_latency: { mean: expect.any(Number) } });
     const ended = await client.getCall(root?.id as string);
     expect(ended.summary?.weave?.status).toBe('descendant_error');
+  });
+});
+
+describe('EvaluationLogger', () => {
+  it('records predictions and scores made elsewhere as an evaluation, running until summarized', async () => {
+    const logger = new EvaluationLogger({ name: 'offline', model: 'batch-model', dataset: 'qa-set' });
+    const questions = ['one', 'two', 'three'];
+    for (const [index, question] of questions.entries()) {
+      const prediction = logger.logPrediction({ inputs: { question }, output: question.toUpperCase() });
+      prediction.logScore('correct', index !== 1);
+      prediction.logScore('length', { chars: question.length });
+      if (index < 2) prediction.finish();
+    }
+    await client.flush();
+    const [running] = await client
+      .getCalls({
+        filter: { op_names: [`weave:///${PROJECT}/op/Evaluation.evaluate:*`] },
+        query: { $expr: { $eq: [{ $getField: 'inputs.self' }, { $literal: 'offline' }] } },
+      })
+      .toArray();
+    expect(running?.summary?.weave?.status).toBe('running');
+
+    // The third prediction, left open, is finished by logSummary.
+    const summary = await logger.logSummary({ note: 'nightly run' });
+    expect(summary).toEqual({
+      correct: { true_count: 2, true_fraction: 2 / 3 },
+      length: { chars: { mean: 11 / 3 } },
+      note: 'nightly run',
+    });
+    const root = await client.getCall(running?.id as string);
+    expect(root.output).toEqual(summary);
+    expect(root.summary?.weave?.status).toBe('success');
+    const trace = await client.getCalls({ filter: { trace_ids: [root.trace_id] } }).toArray();
+    const rows = trace.filter((call) => opName(call) === 'Evaluation.predict_and_score');
+    expect(rows.map((row) => row.output)).toEqual([
+      { output: 'ONE', scores: { correct: true, length: { chars: 3 } } },
+      { output: 'TWO', scores: { correct: false, length: { chars: 3 } } },
+      { output: 'THREE', scores: { correct: true, length: { chars: 5 } } },
+    ]);
+    const predictions = trace.filter((call) => opName(call) === 'batch-model.predict');
+    expect(predictions.map((call) => call.inputs)).toEqual([
+      { question: 'one' },
+      { question: 'two' },
+      { question: 'three' },
+    ]);
+    // Each score is also feedback on its prediction, as evaluate() stores them.
+    const feedback = await client.getFeedback({
+      query: { $expr: { $eq: [{ $getField: 'feedback_type' }, { $literal: 'wandb.runnable.correct' }] } },
+    });
+    expect(new Set(feedback.map((row) => row.weaveRef))).toEqual(
+      new Set(predictions.map((call) => call.ref)),
+    );
   });
 });

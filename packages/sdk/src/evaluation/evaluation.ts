@@ -18,8 +18,9 @@ import type { WeaveClient } from '../client/weave-client.js';
 import { Dataset } from '../objects/dataset.js';
 import { WeaveObject } from '../objects/weave-object.js';
 import type { Call } from '../tracing/call.js';
-import { createOpState, OP_STATE } from '../tracing/op-state.js';
+import { OP_STATE } from '../tracing/op-state.js';
 import { recordScore } from './apply-scorer.js';
+import { EVALUATE_OP, PREDICT_AND_SCORE_OP, SUMMARIZE_OP } from './evaluation-ops.js';
 import { type ModelLike, planModel } from './model.js';
 import { planScorer, Scorer, type ScorerLike, scorerArgs } from './scorer.js';
 import { summarizeScores } from './summarize.js';
@@ -43,17 +44,6 @@ export interface EvaluateOptions {
 export type EvaluationSummary = Record<string, unknown>;
 
 const DEFAULT_CONCURRENCY = 8;
-
-/** The evaluation's own ops, named as the official SDKs name them; their source is fixed text. */
-const EVALUATE_OP = createOpState({ name: 'Evaluation.evaluate', source: "// weft's Evaluation.evaluate\n" });
-const PREDICT_AND_SCORE_OP = createOpState({
-  name: 'Evaluation.predict_and_score',
-  source: "// weft's Evaluation.predict_and_score\n",
-});
-const SUMMARIZE_OP = createOpState({
-  name: 'Evaluation.summarize',
-  source: "// weft's Evaluation.summarize\n",
-});
 
 interface RowResult {
   output: unknown;
