@@ -151,11 +151,11 @@ describe('read workers', () => {
     await withStore({}, async (store) => {
       await store.upsertCalls([finished('a')]);
       const notImplemented = await collect(store, {
-        sort_by: [{ field: 'feedback.[*].payload.score', direction: 'asc' }],
+        sort_by: [{ field: 'annotation_queue_items.queue_id', direction: 'asc' }],
       }).catch((error: unknown) => error);
       expect(notImplemented).toBeInstanceOf(NotImplemented);
       expect((notImplemented as NotImplemented).errorType).toBe('NotImplemented');
-      expect((notImplemented as Error).message).toMatch(/feedback/);
+      expect((notImplemented as Error).message).toMatch(/annotation_queue_items/);
 
       const badSort = collect(store, { sort_by: [{ field: 'no_such_field', direction: 'asc' }] });
       await expect(badSort).rejects.toBeInstanceOf(InvalidFieldError);
