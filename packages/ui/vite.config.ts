@@ -9,6 +9,7 @@ const API_PREFIXES = [
   '/calls',
   '/call',
   '/cost',
+  '/feedback',
   '/obj',
   '/objs',
   '/table',

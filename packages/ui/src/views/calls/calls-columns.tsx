@@ -1,8 +1,9 @@
 /**
  * The table's columns: the fixed ones (op, display name, status, output, started, latency, tokens,
- * cost) and one per custom summary key found on the loaded calls. A column's id is the field path
- * the server sorts it by, so sorting by a column is `sort_by: [{field: id}]`; tokens and cost are
- * weft's derived fields over every model a call used (docs/protocol.md §17.5).
+ * cost, reactions, notes), one per scorer result key and one per custom summary key found on the
+ * loaded calls. A column's id is the field path the server sorts it by, so sorting by a column is
+ * `sort_by: [{field: id}]`; tokens and cost are weft's derived fields over every model a call used
+ * (docs/protocol.md §17.5), feedback columns read the call's oldest row of their type (§18.5).
  */
 import {
   type ColumnDef,
@@ -14,9 +15,19 @@ import {
 import type { CallSchema } from '@weft/protocol';
 import { splitFieldPath } from '@weft/protocol/query/field-path';
 import { opDisplayName } from '@weft/protocol/refs';
+import { NOTE_TYPE } from '../../api/feedback';
 import { Status } from '../../components/status';
 import { formatCount, formatDuration, formatTime } from '../../format';
 import { callCost, costText } from '../costs/call-cost';
+import { callFeedback, groupReactions } from '../feedback/feedback-rows';
+import {
+  type FeedbackKey,
+  feedbackValue,
+  mergeFeedbackKeys,
+  NOTES_COLUMN,
+  parseFeedbackField,
+  REACTIONS_COLUMN,
+} from './feedback-fields';
 import { cellText, type SummaryKey, summaryValue, tokenTotals } from './summary-fields';
 
 export const tableFeaturesUsed = tableFeatures({
@@ -40,6 +51,8 @@ const BASE_COLUMN_IDS = [
 ];
 /** Custom summary keys shown before the user picks columns; the rest are a click away. */
 const DEFAULT_CUSTOM_COLUMNS = 6;
+/** The same for scorer result keys. */
+const DEFAULT_SCORE_COLUMNS = 6;
 
 function Muted({ children }: { children: string }) {
   return <span className="muted">{children}</span>;
@@ -117,6 +130,10 @@ const COLUMN_NOTES: Record<string, string> = {
     'What the call’s tokens cost at the prices in effect when it started, including the calls inside it ' +
     '(a trace’s root: the whole trace). “—”: no model it used has a price; “≥”: some have none. ' +
     'Sorted by the priced part; calls with no price last.',
+  [REACTIONS_COLUMN]:
+    'Reactions to the call, by emoji. Sorted by the emoji of its first reaction; calls without reactions last.',
+  [NOTES_COLUMN]:
+    'Notes on the call, the first one shown. Sorted by the first note; calls without notes last.',
 };
 
 /** Tokens add up every model in `summary.usage`; the server sorts by the same sum. */
@@ -162,6 +179,74 @@ const costColumn: CallColumnDef = {
   },
 };
 
+/** Each emoji with its count (`👍 2  👎 1`); the tooltip names them. */
+const reactionsColumn: CallColumnDef = {
+  id: REACTIONS_COLUMN,
+  header: 'Reactions',
+  size: 120,
+  sortDescFirst: false,
+  accessorFn: (call) => groupReactions(callFeedback(call))[0]?.emoji ?? null,
+  cell: ({ row }) => {
+    const groups = groupReactions(callFeedback(row.original));
+    if (groups.length === 0) return <Muted>—</Muted>;
+    const title = groups.map((group) => `${group.emoji} ${group.alias ?? ''} ×${group.count}`).join('\n');
+    return (
+      <span className="reaction-cell" title={title}>
+        {groups.map((group) => (
+          <span key={group.emoji} className="reaction-count">
+            {group.emoji}
+            {group.count > 1 && <span className="reaction-number">{group.count}</span>}
+          </span>
+        ))}
+      </span>
+    );
+  },
+};
+
+/** The first note, and how many more there are; the tooltip has them all. */
+const notesColumn: CallColumnDef = {
+  id: NOTES_COLUMN,
+  header: 'Notes',
+  size: 200,
+  sortDescFirst: false,
+  accessorFn: (call) => feedbackValue(call, { feedbackType: NOTE_TYPE, parts: ['note'] }) ?? null,
+  cell: ({ row }) => {
+    const notes = callFeedback(row.original).filter(
+      (entry) => entry.feedback_type === NOTE_TYPE && typeof entry.payload.note === 'string',
+    );
+    const [first] = notes;
+    if (!first) return <Muted>—</Muted>;
+    const title = notes.map((note) => cellText(note.payload.note)).join('\n\n');
+    return (
+      <span title={title}>
+        {cellText(first.payload.note)}
+        {notes.length > 1 && <span className="muted"> +{notes.length - 1}</span>}
+      </span>
+    );
+  },
+};
+
+/** A scorer's result (or one key of it), from the call's first result of that scorer. */
+function feedbackColumn(key: FeedbackKey): CallColumnDef {
+  return {
+    id: key.field,
+    header: key.label,
+    size: 140,
+    sortDescFirst: true,
+    accessorFn: (call) => cellText(feedbackValue(call, key)),
+    cell: ({ row }) => {
+      const value = feedbackValue(row.original, key);
+      if (value === undefined) return <Muted>—</Muted>;
+      const text = cellText(value);
+      return <span title={text}>{text}</span>;
+    },
+  };
+}
+
+function feedbackNote(key: FeedbackKey): string {
+  return `${key.label}: the call’s first feedback of type ${key.feedbackType} (${key.field}). Calls without one sort last.`;
+}
+
 function summaryColumn(key: SummaryKey): CallColumnDef {
   return {
     id: key.field,
@@ -196,14 +281,28 @@ export interface CallColumns {
   notes: Readonly<Record<string, string>>;
 }
 
+/** What the loaded calls' feedback offers as columns. */
+export interface FeedbackColumnsFound {
+  /** Scorer result keys found on the loaded calls: their columns are among the defaults. */
+  scores: readonly FeedbackKey[];
+  /** Scorer result keys seen earlier in the project: offered, not shown by default. */
+  seenScores?: readonly FeedbackKey[];
+  /** Some loaded call has a reaction, a note. */
+  anyReactions: boolean;
+  anyNotes: boolean;
+}
+
+const NO_FEEDBACK: FeedbackColumnsFound = { scores: [], anyReactions: false, anyNotes: false };
+
 /**
- * The columns for the loaded calls. Custom keys named in the URL but absent from the loaded calls
- * still get a column, so a shared link shows what its author chose.
+ * The columns for the loaded calls. Custom keys and feedback fields named in the URL but absent
+ * from the loaded calls still get a column, so a shared link shows what its author chose.
  */
 export function callColumns(
   summaryKeys: readonly SummaryKey[],
   chosen: readonly string[] | undefined,
   anyTokens: boolean,
+  feedback: FeedbackColumnsFound = NO_FEEDBACK,
 ): CallColumns {
   const keys = [...summaryKeys];
   const known = new Set(keys.map((key) => key.field));
@@ -219,7 +318,24 @@ export function callColumns(
       known.add(id);
     }
   }
-  const defs = [...baseColumns, tokensColumn, costColumn, ...keys.map(summaryColumn)];
+  const scores = mergeFeedbackKeys(feedback.scores, feedback.seenScores ?? []);
+  const knownScores = new Set([REACTIONS_COLUMN, NOTES_COLUMN, ...scores.map((key) => key.field)]);
+  for (const id of chosen ?? []) {
+    const key = knownScores.has(id) ? undefined : parseFeedbackField(id);
+    if (key) {
+      scores.push(key);
+      knownScores.add(id);
+    }
+  }
+  const defs = [
+    ...baseColumns,
+    tokensColumn,
+    costColumn,
+    reactionsColumn,
+    notesColumn,
+    ...scores.map(feedbackColumn),
+    ...keys.map(summaryColumn),
+  ];
   return {
     defs,
     choices: defs.map((def) => ({
@@ -230,14 +346,21 @@ export function callColumns(
     defaultVisible: [
       ...BASE_COLUMN_IDS,
       ...(anyTokens ? [TOKENS_COLUMN, COST_COLUMN] : []),
+      ...(feedback.anyReactions ? [REACTIONS_COLUMN] : []),
+      ...(feedback.anyNotes ? [NOTES_COLUMN] : []),
+      ...feedback.scores.slice(0, DEFAULT_SCORE_COLUMNS).map((key) => key.field),
       ...summaryKeys.slice(0, DEFAULT_CUSTOM_COLUMNS).map((key) => key.field),
     ],
     numeric: new Set([
       'summary.weave.latency_ms',
       TOKENS_COLUMN,
       COST_COLUMN,
+      ...scores.filter((key) => key.numeric).map((key) => key.field),
       ...keys.filter((key) => key.numeric).map((key) => key.field),
     ]),
-    notes: COLUMN_NOTES,
+    notes:
+      scores.length === 0
+        ? COLUMN_NOTES
+        : { ...COLUMN_NOTES, ...Object.fromEntries(scores.map((key) => [key.field, feedbackNote(key)])) },
   };
 }

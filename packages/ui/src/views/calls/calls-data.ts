@@ -1,7 +1,8 @@
 /**
  * The table's reads, as TanStack Query hooks: the calls in pages (useInfiniteQuery, key paging or
- * offsets per paging.ts), their count (`/calls/query_stats`) and the project's op names (for the
- * op picker and the quick search).
+ * offsets per paging.ts), their count (`/calls/query_stats`), the project's op names (for the
+ * op picker and the quick search) and whether the project has any feedback (which decides whether
+ * the default columns include feedback ones, and so whether the pages are read with it).
  */
 import {
   type InfiniteData,
@@ -13,9 +14,11 @@ import {
 import type { CallSchema, CallsQueryReq, CallsQueryStatsReq, ObjQueryRes } from '@weft/protocol';
 import { useMemo } from 'react';
 import { countCalls, postJson, queryCalls } from '../../api/client';
+import { projectHasFeedback } from '../../api/feedback';
 import { type ProjectRef, projectId } from '../../routes';
 import { COST_COLUMN, OUTPUT_COLUMN } from './calls-columns';
 import { buildCallsFilter, buildQuery, buildSortBy, opsMatchingSearch } from './calls-query';
+import { isFeedbackField } from './feedback-fields';
 import { FIRST_PAGE, nextPageParam, type PageParam, pageRequest } from './paging';
 import { type CallsViewState, parseViewState, type SortTerm } from './view-state';
 
@@ -53,6 +56,16 @@ export function includesCosts(state: CallsViewState): boolean {
   return mayShow(state, COST_COLUMN);
 }
 
+/**
+ * Whether the calls are read with their feedback (`include_feedback`, docs/protocol.md §18.4):
+ * while a feedback column may be shown. Chosen columns say so themselves; the default columns
+ * include feedback ones only in a project that has feedback (`projectHasFeedback`), so a project
+ * without any never pays for reading it. Filtering and sorting by feedback need no such option.
+ */
+export function includesFeedback(state: CallsViewState, projectHasFeedback: boolean): boolean {
+  return state.columns === undefined ? projectHasFeedback : state.columns.some(isFeedbackField);
+}
+
 export type CallPages = InfiniteData<CallSchema[], PageParam>;
 
 /** The request every page and poll shares (without limit and offset), and its count request. */
@@ -62,11 +75,15 @@ export interface CallsRequest {
   sort: SortTerm;
 }
 
-/** The requests for a view state; `matchingOps` are the op names the quick search matches. */
+/**
+ * The requests for a view state; `matchingOps` are the op names the quick search matches,
+ * `projectHasFeedback` what the project's feedback probe answered (see includesFeedback).
+ */
 export function callsRequest(
   state: CallsViewState,
   project: ProjectRef,
   matchingOps: readonly string[],
+  projectHasFeedback = false,
 ): CallsRequest {
   const filter = buildCallsFilter(state, project);
   const query = buildQuery(state, matchingOps);
@@ -77,6 +94,7 @@ export function callsRequest(
       sort_by: buildSortBy(state.sort),
       columns: listColumns(state),
       ...(includesCosts(state) ? { include_costs: true } : {}),
+      ...(includesFeedback(state, projectHasFeedback) ? { include_feedback: true } : {}),
     },
     stats: common,
     sort: state.sort,
@@ -87,9 +105,13 @@ export function useCallsRequest(
   state: CallsViewState,
   project: ProjectRef,
   opNames: readonly string[],
+  projectHasFeedback: boolean,
 ): CallsRequest {
   const matchingOps = useMemo(() => opsMatchingSearch(opNames, state.search), [opNames, state.search]);
-  return useMemo(() => callsRequest(state, project, matchingOps), [state, project, matchingOps]);
+  return useMemo(
+    () => callsRequest(state, project, matchingOps, projectHasFeedback),
+    [state, project, matchingOps, projectHasFeedback],
+  );
 }
 
 export const callPagesKey = (request: CallsRequest) => ['calls', 'pages', request.base] as const;
@@ -108,8 +130,53 @@ function callPagesOptions(request: CallsRequest) {
   });
 }
 
-export function useCallPages(request: CallsRequest) {
-  return useInfiniteQuery(callPagesOptions(request));
+/** `ready` is false while the request still waits for the feedback probe. */
+export function useCallPages(request: CallsRequest, ready: boolean) {
+  return useInfiniteQuery({ ...callPagesOptions(request), enabled: ready });
+}
+
+/** Held so that a project's answer is reused while the user moves between its pages. */
+export const projectFeedbackKey = (project: ProjectRef) =>
+  ['calls', 'has-feedback', projectId(project)] as const;
+
+function projectFeedbackOptions(project: ProjectRef) {
+  return {
+    queryKey: projectFeedbackKey(project),
+    queryFn: ({ signal }: { signal: AbortSignal }) => projectHasFeedback(projectId(project), signal),
+    staleTime: 60_000,
+    // The table waits for this answer: a server without the feedback routes, or a failure, is "no
+    // feedback" at once rather than after retries.
+    retry: false,
+  };
+}
+
+/**
+ * After feedback was added or removed elsewhere (the trace view): the held pages read with
+ * feedback are out of date. They are marked so and read again when the table is next shown, not
+ * now (it is not on screen). Feedback added means the project has some, which the default columns
+ * depend on.
+ */
+export function afterFeedbackChange(queryClient: QueryClient, project: ProjectRef, added: boolean): void {
+  if (added) queryClient.setQueryData(projectFeedbackKey(project), true);
+  const id = projectId(project);
+  void queryClient.invalidateQueries({
+    queryKey: ['calls', 'pages'],
+    predicate: (query) => {
+      const base = query.queryKey[2] as CallsQueryReq | undefined;
+      return base?.project_id === id && base.include_feedback === true;
+    },
+    refetchType: 'none',
+  });
+}
+
+/**
+ * Whether the project has any feedback, asked only while the default columns are shown (chosen
+ * columns decide for themselves). One row's id from `/feedback/query`: a lookup, not a scan.
+ * `settled` is true once there is an answer, or a failure (read as "none"), or no question.
+ */
+export function useProjectHasFeedback(project: ProjectRef, needed: boolean) {
+  const query = useQuery({ ...projectFeedbackOptions(project), enabled: needed });
+  return { hasFeedback: query.data ?? false, settled: !needed || query.isSuccess || query.isError };
 }
 
 /**
@@ -125,7 +192,18 @@ export function prefetchFirstCallPage(
   const state = parseViewState(search);
   // The quick search also matches op names, which are not known yet: that view asks for itself.
   if (state.search.trim().length > 0) return;
-  void queryClient.prefetchInfiniteQuery(callPagesOptions(callsRequest(state, project, [])));
+  const prefetch = (hasFeedback: boolean) =>
+    queryClient.prefetchInfiniteQuery(callPagesOptions(callsRequest(state, project, [], hasFeedback)));
+  if (state.columns !== undefined) {
+    void prefetch(false);
+    return;
+  }
+  // The default columns depend on whether the project has feedback: ask that first (a one-row
+  // lookup), then the page the view will ask for.
+  void queryClient
+    .fetchQuery(projectFeedbackOptions(project))
+    .catch(() => false)
+    .then(prefetch);
 }
 
 /**

@@ -5,17 +5,33 @@
  */
 import { useQueryClient } from '@tanstack/react-query';
 import type { CallSchema } from '@weft/protocol';
-import { useCallback, useEffect, useMemo, useRef } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
+import { NOTE_TYPE, REACTION_TYPE } from '../../api/feedback';
 import { Empty, Failure, Loading } from '../../components/states';
 import { formatCount } from '../../format';
 import { type ProjectRef, paths } from '../../routes';
 import { ActiveFilters } from './active-filters';
 import { callColumns } from './calls-columns';
-import { callPagesKey, useCallCount, useCallPages, useCallsRequest, useProjectOps } from './calls-data';
+import {
+  callPagesKey,
+  useCallCount,
+  useCallPages,
+  useCallsRequest,
+  useProjectHasFeedback,
+  useProjectOps,
+} from './calls-data';
 import { CallsTable } from './calls-table';
 import { ColumnPicker } from './column-picker';
 import { BASE_FIELDS, ConditionBuilder } from './condition-builder';
+import {
+  anyFeedbackOfType,
+  type FeedbackKey,
+  mergeFeedbackKeys,
+  NOTES_COLUMN,
+  REACTIONS_COLUMN,
+  scoreKeys,
+} from './feedback-fields';
 import { OpPicker, ScopeToggle, SearchBox, StatusPicker, TimeRangePicker } from './filter-controls';
 import { flattenPages } from './paging';
 import { customSummaryKeys } from './summary-fields';
@@ -30,6 +46,29 @@ import {
 import './calls.css';
 
 const NO_OPS: readonly string[] = [];
+const NO_KEYS: readonly FeedbackKey[] = [];
+
+/**
+ * The scorer keys seen in the project so far, found now or earlier: when the user's columns leave
+ * every feedback column out, the calls are read without feedback, and the column picker should
+ * still offer the scorers seen before.
+ */
+function useSeenScoreKeys(projectKey: string, found: readonly FeedbackKey[]): readonly FeedbackKey[] {
+  const [seen, setSeen] = useState<{ project: string; keys: readonly FeedbackKey[] }>({
+    project: projectKey,
+    keys: NO_KEYS,
+  });
+  useEffect(() => {
+    setSeen((held) => {
+      const before = held.project === projectKey ? held.keys : NO_KEYS;
+      const merged = mergeFeedbackKeys(found, before);
+      return held.project === projectKey && merged.length === before.length
+        ? held
+        : { project: projectKey, keys: merged };
+    });
+  }, [projectKey, found]);
+  return seen.project === projectKey ? seen.keys : NO_KEYS;
+}
 
 /** The view state from the URL, and a way to change it (a new history entry unless `replace`). */
 function useViewState() {
@@ -52,22 +91,33 @@ export function CallsPage() {
   const queryClient = useQueryClient();
 
   const ops = useProjectOps(projectRef);
-  const request = useCallsRequest(state, projectRef, ops.data ?? NO_OPS);
-  const pages = useCallPages(request);
+  const feedbackProbe = useProjectHasFeedback(projectRef, state.columns === undefined);
+  const request = useCallsRequest(state, projectRef, ops.data ?? NO_OPS, feedbackProbe.hasFeedback);
+  const pages = useCallPages(request, feedbackProbe.settled);
   const count = useCallCount(request, !pages.isPending);
   const unplaced = useLiveCalls(request, pages.isSuccess);
 
   const calls = useMemo(() => flattenPages(pages.data?.pages ?? []), [pages.data]);
   const summaryKeys = useMemo(() => customSummaryKeys(pages.data?.pages ?? []), [pages.data]);
   const anyTokens = useMemo(() => calls.some((call) => call.summary?.usage !== undefined), [calls]);
+  const scores = useMemo(() => scoreKeys(pages.data?.pages ?? []), [pages.data]);
+  const seenScores = useSeenScoreKeys(`${entity}/${project}`, scores);
+  const anyReactions = useMemo(() => anyFeedbackOfType(calls, REACTION_TYPE), [calls]);
+  const anyNotes = useMemo(() => anyFeedbackOfType(calls, NOTE_TYPE), [calls]);
   const columns = useMemo(
-    () => callColumns(summaryKeys, state.columns, anyTokens),
-    [summaryKeys, state.columns, anyTokens],
+    () => callColumns(summaryKeys, state.columns, anyTokens, { scores, seenScores, anyReactions, anyNotes }),
+    [summaryKeys, state.columns, anyTokens, scores, seenScores, anyReactions, anyNotes],
   );
   const visible = state.columns ?? columns.defaultVisible;
   const fieldSuggestions = useMemo(
-    () => [...BASE_FIELDS, ...summaryKeys.map((key) => key.field)],
-    [summaryKeys],
+    () => [
+      ...BASE_FIELDS,
+      REACTIONS_COLUMN,
+      NOTES_COLUMN,
+      ...scores.map((key) => key.field),
+      ...summaryKeys.map((key) => key.field),
+    ],
+    [summaryKeys, scores],
   );
 
   // The browser benchmark measures navigation to this mark (bench/, BENCHMARKS.md).

@@ -1,8 +1,11 @@
 /**
  * The Query filter builder: a field path, an operator and a value, added as one condition (the
- * conditions are ANDed). The field list suggests the call's columns and the summary keys seen on
- * the loaded calls, but any path the Query language takes is accepted (`inputs.model`,
- * `output.choices.0.message.content`, …); the server's reason is shown if it refuses one.
+ * conditions are ANDed). The field list suggests the call's columns, the feedback fields (the
+ * first reaction's emoji, the first note, each scorer's result keys seen on the loaded calls) and
+ * the summary keys seen on the loaded calls, but any path the Query language takes is accepted
+ * (`inputs.model`, `output.choices.0.message.content`,
+ * `feedback.[wandb.runnable.my_scorer].payload.output.correct`, …); the server's reason is shown
+ * if it refuses one.
  */
 import { type FormEvent, useId, useState } from 'react';
 import { Popover } from './popover';

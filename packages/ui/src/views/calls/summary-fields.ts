@@ -17,12 +17,16 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-interface FoundKey {
+export interface FoundKey {
   parts: string[];
   numeric: boolean;
 }
 
-function collectPaths(value: unknown, prefix: string[], into: Map<string, FoundKey>): void {
+/**
+ * The leaves under `value` into `into`, keyed by their escaped path: objects are opened until the
+ * path is MAX_DEPTH parts long; a key is numeric while every value found under it is a number.
+ */
+export function collectPaths(value: unknown, prefix: string[], into: Map<string, FoundKey>): void {
   if (isPlainObject(value) && prefix.length < MAX_DEPTH && Object.keys(value).length > 0) {
     for (const [key, inner] of Object.entries(value)) collectPaths(inner, [...prefix, key], into);
     return;

@@ -49,6 +49,8 @@ export function useLiveCalls(request: CallsRequest, enabled: boolean): number {
                 columns: request.base.columns,
                 // A call that ends gets its usage, and with it a cost.
                 ...(request.base.include_costs ? { include_costs: true } : {}),
+                // Without it the fresh copy would lack the feedback the held one shows.
+                ...(request.base.include_feedback ? { include_feedback: true } : {}),
               },
               abort.signal,
             )

@@ -1,7 +1,8 @@
 /**
  * The selected call in full: what it was (op, name, status, times), what went in and came out
- * (as a conversation when chat-shaped, else JSON), how it failed, what it used and cost per model, and
- * links to its op version and every object its values refer to.
+ * (as a conversation when chat-shaped, else JSON), how it failed, what people and scorers said of
+ * it (feedback, with reactions and notes to add), what it used and cost per model, and links to
+ * its op version and every object its values refer to.
  */
 import type { CallSchema } from '@weft/protocol';
 import { forwardRef, type ReactNode, useEffect, useMemo, useState } from 'react';
@@ -14,6 +15,7 @@ import { type ProjectRef, paths, refPath } from '../../routes';
 import { modelUsages } from '../costs/usage-breakdown';
 import { isEvaluationCall } from '../evaluations/evaluation-calls';
 import { customSummary, opNameOf, refsOf } from './call-facts';
+import { CallFeedback } from './call-feedback';
 import { type Conversation, conversationFromInputs, conversationFromOutput } from './chat';
 import { ChatView } from './chat-view';
 import type { TraceCall } from './trace-tree';
@@ -58,7 +60,7 @@ export const CallDetail = forwardRef<HTMLElement, CallDetailProps>(function Call
       {full.error ? (
         <Failure error={full.error} what="this call" />
       ) : full.data ? (
-        <CallBody call={full.data} project={project} hasChildren={hasChildren} />
+        <CallBody call={full.data} project={project} projectId={projectId} hasChildren={hasChildren} />
       ) : (
         call && <Loading what="inputs and output" />
       )}
@@ -142,10 +144,12 @@ function CallHeader({
 function CallBody({
   call,
   project,
+  projectId,
   hasChildren,
 }: {
   call: CallSchema;
   project: ProjectRef;
+  projectId: string;
   hasChildren: boolean;
 }) {
   const inputsChat = useMemo(() => conversationFromInputs(call.inputs), [call.inputs]);
@@ -173,6 +177,9 @@ function CallBody({
               : 'The call is still running.'
         }
       />
+      <DetailSection title="Feedback">
+        <CallFeedback project={project} projectId={projectId} callId={call.id} />
+      </DetailSection>
       {usages.length > 0 && (
         <DetailSection title="Usage & cost">
           <UsageCost
