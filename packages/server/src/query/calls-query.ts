@@ -155,11 +155,15 @@ export function callsSelect(query: CallsQuery, context: QueryCompileContext): Sq
     sql`${dialect.column('has_failed_descendant')} AS has_failed_descendant`,
     sql`${dialect.column('summary_reports_error')} AS summary_reports_error`,
   );
-  if (query.include_feedback) selected.push(sql`${dialect.feedbackList} AS feedback_json`);
-  return sql`SELECT ${joinSql(selected, ', ')} FROM calls WHERE ${callsWhere(query, context)}${orderByClause(
+  const page = sql`SELECT ${joinSql(selected, ', ')} FROM calls WHERE ${callsWhere(query, context)}${orderByClause(
     query.sort_by,
     context,
   )}${limitClause(query.limit, query.offset)}`;
+  if (!query.include_feedback) return page;
+  // Feedback is gathered for the page's calls only, around the sorted and limited page: in the
+  // select list of the inner query it would be gathered for every call the sort reads. A simple
+  // SELECT over a subquery keeps the subquery's order.
+  return sql`SELECT page.*, ${dialect.feedbackList('page')} AS feedback_json FROM (${page}) AS page`;
 }
 
 /** Compiles a statement, refusing (400) one beyond what the database accepts. */

@@ -32,8 +32,11 @@ export interface CallsDialect {
    * row's refs, or NULL when it has none (docs/query-language.md, "Feedback").
    */
   feedbackRow(feedbackType: string): Sql;
-  /** Every feedback row of the call as a JSON array, oldest first (`include_feedback`). */
-  feedbackList: Sql;
+  /**
+   * Every feedback row of a call as a JSON array, oldest first (`include_feedback`); `row` names
+   * the table or subquery whose `project_id` and `id` identify the call.
+   */
+  feedbackList(row: string): Sql;
   /** True when some element of the JSON array in `column` meets `condition` (NULL column: false). */
   anyArrayElement(column: Sql, condition: (element: Sql) => Sql): Sql;
   /** A sort term; `nullable` terms put NULLs last in both directions (docs/protocol.md §4.7). */

@@ -107,9 +107,10 @@ export const sqliteCallsDialect: CallsDialect = {
   },
   // Aggregate ORDER BY (SQLite 3.44+) keeps the rows oldest first while the correlated lookup
   // reads the call's rows from feedback_by_call; a FROM-subquery there cost milliseconds a call.
-  feedbackList: rawSql(
-    `(SELECT json_group_array(json_object('id', f.id, 'feedback_type', f.feedback_type, 'weave_ref', f.weave_ref, 'payload', json(f.payload), 'creator', f.creator, 'created_at', weft_timestamp_text(f.created_at), 'wb_user_id', f.wb_user_id, 'runnable_ref', f.runnable_ref, 'call_ref', f.call_ref, 'trigger_ref', f.trigger_ref, 'annotation_ref', f.annotation_ref) ORDER BY f.created_at, f.id) FROM feedback AS f WHERE f.project_id = calls.project_id AND f.call_id = calls.id)`,
-  ),
+  feedbackList: (row) =>
+    rawSql(
+      `(SELECT json_group_array(json_object('id', f.id, 'feedback_type', f.feedback_type, 'weave_ref', f.weave_ref, 'payload', json(f.payload), 'creator', f.creator, 'created_at', weft_timestamp_text(f.created_at), 'wb_user_id', f.wb_user_id, 'runnable_ref', f.runnable_ref, 'call_ref', f.call_ref, 'trigger_ref', f.trigger_ref, 'annotation_ref', f.annotation_ref) ORDER BY f.created_at, f.id) FROM feedback AS f WHERE f.project_id = ${row}.project_id AND f.call_id = ${row}.id)`,
+    ),
   anyArrayElement: (column, condition) =>
     sql`EXISTS (SELECT 1 FROM json_each(${column}) AS element WHERE ${condition(rawSql('element.value'))})`,
   orderBy: (expr, direction, nullable) =>

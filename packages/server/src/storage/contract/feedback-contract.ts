@@ -189,6 +189,43 @@ export function describeFeedback(subject: StoreUnderTest): void {
       expect(plain?.feedback_json).toBeUndefined();
     });
 
+    it('adds feedback to a sorted, paged query without changing its order', async () => {
+      const { store } = subject;
+      const values = [3, 1, 4, 1, 5, 9, 2, 6];
+      await store.upsertCalls(
+        values.map((value, index) =>
+          finished(
+            `c${index}`,
+            { started_at: T0 + index },
+            { summary_json: JSON.stringify({ rank: value }) },
+          ),
+        ),
+      );
+      await store.createFeedback([
+        feedback({ id: 'on-c5', call_id: 'c5', payload_json: '{"v":5}' }),
+        feedback({ id: 'on-c2', call_id: 'c2', payload_json: '{"v":2}' }),
+      ]);
+      for (const sort of [
+        [{ field: 'summary.rank', direction: 'desc' as const }],
+        [{ field: 'started_at', direction: 'desc' as const }],
+        [
+          { field: 'summary.rank', direction: 'asc' as const },
+          { field: 'id', direction: 'desc' as const },
+        ],
+      ]) {
+        const page = { sort_by: sort, limit: 4, offset: 1 };
+        const plain = await idsOf(store, page);
+        const withFeedback = await collect(store, { ...page, include_feedback: true });
+        expect(withFeedback.map((call) => call.id)).toEqual(plain);
+        for (const call of withFeedback) {
+          const rows = JSON.parse(call.feedback_json ?? '[]') as Array<{ id: string }>;
+          expect(rows.map((row) => row.id)).toEqual(
+            call.id === 'c5' ? ['on-c5'] : call.id === 'c2' ? ['on-c2'] : [],
+          );
+        }
+      }
+    });
+
     it('filters and sorts calls by a score, calls without one reading as missing', async () => {
       const { store } = subject;
       await store.upsertCalls(
