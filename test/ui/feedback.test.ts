@@ -7,6 +7,7 @@
  */
 import type { Locator, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { init, resetClient } from 'weft';
 import { batchItemBuilders } from '../support/batch-items.js';
 import { postJson } from '../support/weft-server.js';
 import { useUiHarness } from './support/harness.js';
@@ -191,7 +192,7 @@ describe('the detail pane’s Feedback', () => {
     expect(ui.pageErrors(page)).toEqual([]);
   });
 
-  it('adds a reaction that /feedback/query then reads, shows it in the table, and removes it', async () => {
+  it('adds a reaction that /feedback/query and the SDK’s getFeedback then read, shows it in the table, and removes it', async () => {
     expect(await feedbackOf(seeded.plainId)).toEqual([]);
     const page = await ui.openPage(`${ui.paths.traces(seeded)}?op=answer`);
     await page.locator(`tr[data-call-id="${seeded.plainId}"]`).click();
@@ -211,6 +212,13 @@ describe('the detail pane’s Feedback', () => {
       payload: { emoji: '🚀', alias: ':rocket:' },
       wb_user_id: null,
     });
+    // weft's SDK reads the reaction the browser added.
+    const sdk = init(seeded.projectId, { serverUrl: ui.server.url });
+    const rockets = await sdk.getFeedback({ reaction: '🚀' });
+    resetClient();
+    expect(rockets.map((row) => [row.id, row.weaveRef])).toEqual([
+      [added?.id, callRef(seeded.projectId, seeded.plainId)],
+    ]);
 
     // Back in the table, the call's row shows it (its pages were read with feedback, and again now).
     await page.goBack();
