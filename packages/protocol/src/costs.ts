@@ -4,7 +4,7 @@
  * users), and the cost each call's `summary.usage` comes to.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { Query } from './calls-query.js';
+import { Query, SortBy } from './calls-query.js';
 import { InvalidFieldError } from './errors.js';
 import type { QueryField } from './query/ast.js';
 import { MAX_PAGE_BOUND, Nullable, ProjectId, Timestamp } from './schema-helpers.js';
@@ -43,17 +43,7 @@ export const CostQueryReq = Type.Object({
   project_id: ProjectId,
   fields: Type.Optional(Nullable(Type.Array(Type.String(), { maxItems: 50 }))),
   query: Type.Optional(Nullable(Query)),
-  sort_by: Type.Optional(
-    Nullable(
-      Type.Array(
-        Type.Object({
-          field: Type.String({ minLength: 1 }),
-          direction: Type.Union([Type.Literal('asc'), Type.Literal('desc')]),
-        }),
-        { maxItems: 10 },
-      ),
-    ),
-  ),
+  sort_by: Type.Optional(Nullable(Type.Array(SortBy, { maxItems: 10 }))),
   limit: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: MAX_PAGE_BOUND }))),
   offset: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: MAX_PAGE_BOUND }))),
 });

@@ -3,7 +3,7 @@
  * reactions, notes, scorer results (`wandb.runnable.<name>`) and free custom types.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { Query } from './calls-query.js';
+import { Query, SortBy } from './calls-query.js';
 import { InvalidFieldError } from './errors.js';
 import type { QueryField } from './query/ast.js';
 import { jsonPathParts, splitFieldPath } from './query/field-path.js';
@@ -65,17 +65,7 @@ export const FeedbackQueryReq = Type.Object({
   /** Column names or `payload.<path>`; all columns when absent. */
   fields: Type.Optional(Nullable(Type.Array(Type.String({ minLength: 1 }), { maxItems: 50 }))),
   query: Type.Optional(Nullable(Query)),
-  sort_by: Type.Optional(
-    Nullable(
-      Type.Array(
-        Type.Object({
-          field: Type.String({ minLength: 1 }),
-          direction: Type.Union([Type.Literal('asc'), Type.Literal('desc')]),
-        }),
-        { maxItems: 10 },
-      ),
-    ),
-  ),
+  sort_by: Type.Optional(Nullable(Type.Array(SortBy, { maxItems: 10 }))),
   limit: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: MAX_PAGE_BOUND }))),
   offset: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: MAX_PAGE_BOUND }))),
 });
