@@ -58,6 +58,10 @@ const NEWEST_FIRST = [{ field: 'started_at', direction: 'desc' }];
 const ROW_BUDGET_MS = 20_000;
 const MIN_REPS = 10;
 const BASELINE_LABEL = 'first page, all columns';
+export const SCORE_SORT_LABEL =
+  'sorted by a score (`feedback.[wandb.runnable.judge].payload.output.score`), first page';
+/** The issue's target for sorting by a score field at 1,000,000 calls. */
+const SCORE_SORT_TARGET_MS = 50;
 export const COSTS_LABEL = 'first page, all columns, with costs (`include_costs`)';
 
 function hasUsage(call: Call): boolean {
@@ -374,6 +378,38 @@ export async function measureQueries(options: {
         rowCount(PAGE),
         every('a root', (call) => call.parent_id == null),
       ),
+    },
+    {
+      ...page,
+      label: SCORE_SORT_LABEL,
+      targetMs: SCORE_SORT_TARGET_MS,
+      body: {
+        project_id,
+        sort_by: [{ field: 'feedback.[wandb.runnable.judge].payload.output.score', direction: 'desc' }],
+        limit: PAGE,
+        columns: LIST_COLUMNS,
+      },
+      check: rowCount(PAGE),
+    },
+    {
+      ...page,
+      label:
+        'filter by a score (`feedback.[wandb.runnable.judge].payload.output.correct = true`), first page',
+      body: {
+        project_id,
+        query: {
+          $expr: {
+            $eq: [
+              { $getField: 'feedback.[wandb.runnable.judge].payload.output.correct' },
+              { $literal: true },
+            ],
+          },
+        },
+        sort_by: NEWEST_FIRST,
+        limit: PAGE,
+        columns: LIST_COLUMNS,
+      },
+      check: rowCount(PAGE),
     },
     {
       ...page,

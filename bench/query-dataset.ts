@@ -21,12 +21,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MIGRATIONS } from '../packages/server/dist/storage/sqlite/migrations.js';
 import { SqliteTraceStore } from '../packages/server/dist/storage/sqlite/sqlite-trace-store.js';
-import type { CallUpsert } from '../packages/server/dist/storage/trace-store.js';
+import type { CallUpsert, StoredFeedback } from '../packages/server/dist/storage/trace-store.js';
 import { Random } from '../packages/server/src/query/reference/random.js';
 import { elapsedMs, nowNs } from './stats.js';
 
 /** Bump when the generator changes, so a cached dataset made by an older one is not reused. */
-const GENERATOR_VERSION = 2;
+const GENERATOR_VERSION = 3;
 
 export const MEASURED_PROJECT = 'bench-entity/measured';
 const OTHER_PROJECTS = [
@@ -123,6 +123,8 @@ export interface DatasetFacts {
   traces: number;
   measuredErrors: number;
   measuredRunning: number;
+  /** Roots of the measured project scored by the `judge` scorer (runnable feedback). */
+  measuredScored: number;
   measuredByModel: Record<string, number>;
   measuredByOp: Record<string, number>;
   bigTraceId: string;
@@ -240,6 +242,42 @@ function layOut(
   return ordered;
 }
 
+/**
+ * Scores half the measured project's finished roots as a scorer would (`wandb.runnable.judge`,
+ * `{output: {score, correct}}`), from a random stream of their own so the calls stay as they were.
+ */
+async function addScores(store: SqliteTraceStore, roots: readonly string[], seed: number): Promise<number> {
+  const random = new DatasetRandom(seed + 1);
+  const rows: StoredFeedback[] = [];
+  let written = 0;
+  for (const id of roots) {
+    if (!random.chance(0.5)) continue;
+    const score = Math.round(random.next() * 1000) / 1000;
+    rows.push({
+      project_id: MEASURED_PROJECT,
+      id: random.uuid7(T_SCORES_MS + written),
+      weave_ref: `weave:///${MEASURED_PROJECT}/call/${id}`,
+      call_id: id,
+      creator: null,
+      feedback_type: 'wandb.runnable.judge',
+      payload_json: JSON.stringify({ output: { score, correct: score > 0.5 } }),
+      annotation_ref: null,
+      runnable_ref: `weave:///${MEASURED_PROJECT}/op/judge:${'j'.repeat(43)}`,
+      call_ref: `weave:///${MEASURED_PROJECT}/call/${random.uuid7(T_SCORES_MS + written)}`,
+      trigger_ref: null,
+      wb_user_id: null,
+      created_at: (T_SCORES_MS + written) * 1000,
+    });
+    written++;
+    if (rows.length >= BATCH_SIZE) await store.createFeedback(rows.splice(0));
+  }
+  if (rows.length > 0) await store.createFeedback(rows);
+  return written;
+}
+
+/** When the scores were written: after the last call. */
+const T_SCORES_MS = END_MS + 60_000;
+
 /** Generates the dataset into `dbPath`; returns what it holds and how long writing took. */
 export async function buildDataset(
   dbPath: string,
@@ -264,6 +302,7 @@ export async function buildDataset(
     traces: 0,
     measuredErrors: 0,
     measuredRunning: 0,
+    measuredScored: 0,
     measuredByModel: Object.fromEntries(MODELS.map((model) => [model, 0])),
     measuredByOp: Object.fromEntries(OP_NAMES.map((name) => [name, 0])),
     bigTraceId: '',
@@ -272,6 +311,8 @@ export async function buildDataset(
 
   const started = nowNs();
   const store = SqliteTraceStore.open(dbPath);
+  /** Finished roots of the measured project: half of them get a score (see addScores). */
+  const scorable: string[] = [];
   let upsertMs = 0;
   let batch: CallUpsert[] = [];
   const flush = async () => {
@@ -357,6 +398,7 @@ export async function buildDataset(
           display_name: null,
         };
       }
+      if (measured && call.index === 0 && !stillRunning && !fails) scorable.push(id);
       if (measured) {
         facts.measuredCalls++;
         if (fails) facts.measuredErrors++;
@@ -384,6 +426,7 @@ export async function buildDataset(
     await addTrace(project, size, false);
   }
   if (batch.length > 0) await flush();
+  facts.measuredScored = await addScores(store, scorable, options.seed);
   await store.close();
   return {
     facts,

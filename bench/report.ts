@@ -2,7 +2,7 @@
 import { cpus, totalmem } from 'node:os';
 import Database from 'better-sqlite3';
 import type { IngestionResult } from './ingestion.js';
-import { type QueryBenchResult, type QueryMeasurement, TARGET_CALLS } from './queries.js';
+import { type QueryBenchResult, type QueryMeasurement, SCORE_SORT_LABEL, TARGET_CALLS } from './queries.js';
 import type { OverheadResult } from './sdk-overhead.js';
 import type { UiBenchResult } from './ui.js';
 import { uiSection } from './ui-report.js';
@@ -208,7 +208,8 @@ are \`filter.op_names\` with a common op (\`${queries.op}\`) and with an op only
 default prices (the bundled dataset) on the read worker; its target is twice the same page without
 costs, measured in the same run. "Sorted by cost" orders the project's roots by
 \`summary.weave.total_cost\`, which prices every root while the query scans (no index can hold a
-price that changes when a price is added).
+price that changes when a price is added). Half the project's finished roots (${count(facts.measuredScored)}) carry a score from a
+\`judge\` scorer (runnable feedback, \`{output: {score, correct}}\`): "sorted by a score" and "filter by a score" read it.
 ${index}
 
 | query | p50 ms | p95 ms | requests | rows / count | target at ${count(TARGET_CALLS)} calls | |
@@ -240,6 +241,16 @@ other rows depend on the machine: the run of 2026-11-24 on an AMD EPYC host (thi
 history), with the same read path, measured the first page at 1.6 ms and the whole trace at
 166 ms (met); on the Intel Xeon host of 2026-12-03 the rows ran 0.9–2× as long as there (the first
 page 1.7×, the whole trace 2×). The whole trace's floor is rendering 14 MB of JSON on one read
-worker; paging a big trace (as the web UI will) keeps each answer small.
+worker; paging a big trace (as the web UI will) keeps each answer small.${
+    missed.some((row) => row.label === SCORE_SORT_LABEL)
+      ? ` Sorting by a score misses
+by a wide margin: each call's score is looked up (its oldest feedback of that type, through the
+\`feedback_by_call\` index) while the sort reads every call of the project, so the time grows with
+the project, not the page. Issue 12 still has to make it fast: drive the first page from the
+feedback rows of that type and add the unscored calls after them, or index the score's JSON path
+as \`weft index add\` does for call fields. Filtering by a score is fast because the newest-first
+index stops at the first page of matches.`
+      : ''
+  }
 `;
 }
