@@ -248,8 +248,9 @@ by a wide margin: each call's score is looked up (its oldest feedback of that ty
 \`feedback_by_call\` index) while the sort reads every call of the project, so the time grows with
 the project, not the page. Issue 12 still has to make it fast: drive the first page from the
 feedback rows of that type and add the unscored calls after them, or index the score's JSON path
-as \`weft index add\` does for call fields. Filtering by a score is fast because the newest-first
-index stops at the first page of matches.`
+as \`weft index add\` does for call fields. Filtering by a score reads the newest calls' scores
+until it has a page of matches, like a JSON field without an index: it stays near the target
+(half the roots are scored, and roots are one call in seven) but grows as matches get rarer.`
       : ''
   }
 `;
