@@ -284,5 +284,17 @@ describe('reading, replacing and purging', () => {
     expect(other.body.result).toEqual([]);
     const res = await post('/feedback/query', { query: ALL, fields: ['id', 'payload.note'], limit: 1 });
     expect(res.body.result).toEqual([{ id: 'fb-note', 'payload.note': 'Looks right' }]);
+    // Payload paths follow the field path rules: an escaped dot is part of a key, digits index lists.
+    const dotted = await post('/feedback/create', {
+      weave_ref: callRef('c1'),
+      feedback_type: 'paths',
+      payload: { 'a.b': 'dotted', list: ['zero', 'one'] },
+    });
+    const read = await post('/feedback/query', {
+      query: { $expr: { $eq: [{ $getField: 'id' }, { $literal: dotted.body.id }] } },
+      fields: ['payload.a\\.b', 'payload.list.1'],
+      sort_by: [{ field: 'payload.a\\.b', direction: 'asc' }],
+    });
+    expect(read.body.result).toEqual([{ 'payload.a\\.b': 'dotted', 'payload.list.1': 'one' }]);
   });
 });

@@ -4,8 +4,8 @@
  * object, or plain parameters matched by their names (evaluation/scorer.ts).
  */
 import { WeaveObject } from '../objects/weave-object.js';
-import { createOpState, type OpState, opStateOf, resolveOpState } from '../tracing/op-state.js';
-import { parameterNames } from './scorer.js';
+import type { OpState } from '../tracing/op-state.js';
+import { methodOp, planFunction } from './scorer.js';
 
 /** A model with settings of its own (a prompt, a temperature), stored as an object. */
 export abstract class Model extends WeaveObject {
@@ -23,39 +23,15 @@ export interface ModelPlan {
   run(row: Record<string, unknown>): { inputs: Record<string, unknown>; invoke: () => unknown };
 }
 
-const classOps = new WeakMap<object, OpState>();
-
 export function planModel(model: ModelLike): ModelPlan {
   if (model instanceof Model) {
-    const method = model.predict;
-    let state = classOps.get(method);
-    if (!state) {
-      state = createOpState({
-        name: `${model.constructor.name || 'Model'}.predict`,
-        source: method.toString(),
-      });
-      classOps.set(method, state);
-    }
     return {
-      state,
+      state: methodOp(model, model.predict, 'predict'),
       self: model,
       recorded: model,
       run: (row) => ({ inputs: { self: model, ...row }, invoke: () => model.predict(row) }),
     };
   }
   if (typeof model !== 'function') throw new TypeError('a model is an op, a function or a Model object');
-  const state = opStateOf(model) ?? resolveOpState(model);
-  const body = (state.body ?? model) as (...args: unknown[]) => unknown;
-  const names = parameterNames(state.source);
-  return {
-    state,
-    self: undefined,
-    recorded: model,
-    run: (row) => {
-      // A copy: a stored Dataset's row object is recorded as its ref, and inputs are an object.
-      if (names === 'object') return { inputs: { ...row }, invoke: () => body(row) };
-      const inputs = Object.fromEntries(names.map((name) => [name, row[name]]));
-      return { inputs, invoke: () => body(...names.map((name) => row[name])) };
-    },
-  };
+  return { ...planFunction(model), self: undefined, recorded: model };
 }

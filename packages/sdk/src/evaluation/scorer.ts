@@ -51,41 +51,56 @@ export interface ScorerPlan {
   run(args: ScorerArgs): { inputs: Record<string, unknown>; invoke: () => unknown };
 }
 
-/** One op per Scorer class, named `<Class>.score` as Weave names the method's op. */
-const classOps = new WeakMap<object, OpState>();
+/** One op per class method (`<Class>.score`, `<Class>.predict`), named as Weave names them. */
+const methodOps = new WeakMap<object, OpState>();
+
+export function methodOp(
+  instance: object,
+  method: (...args: never[]) => unknown,
+  methodName: string,
+): OpState {
+  let state = methodOps.get(method);
+  if (!state) {
+    const owner = (instance as { constructor?: { name?: string } }).constructor?.name || 'Object';
+    state = createOpState({ name: `${owner}.${methodName}`, source: method.toString() });
+    methodOps.set(method, state);
+  }
+  return state;
+}
+
+/** How an op or a plain function is run on named arguments (a scorer's, or a model's row). */
+export interface FunctionPlan {
+  state: OpState;
+  run(args: Record<string, unknown>): { inputs: Record<string, unknown>; invoke: () => unknown };
+}
+
+export function planFunction(fn: ScorerFunction): FunctionPlan {
+  const state = opStateOf(fn) ?? resolveOpState(fn);
+  // An op's own body, so running it makes one call (the one made here), not a nested second.
+  const body = (state.body ?? fn) as ScorerFunction;
+  const names = parameterNames(state.source);
+  return {
+    state,
+    run: (args) => {
+      // A copy: a stored Dataset's row object is recorded as its ref, and inputs are an object.
+      if (names === 'object') return { inputs: { ...args }, invoke: () => body(args) };
+      const inputs = Object.fromEntries(names.map((name) => [name, args[name]]));
+      return { inputs, invoke: () => body(...names.map((name) => args[name])) };
+    },
+  };
+}
 
 export function planScorer(scorer: ScorerLike): ScorerPlan {
   if (scorer instanceof Scorer) {
-    const method = scorer.score;
-    let state = classOps.get(method);
-    if (!state) {
-      state = createOpState({
-        name: `${scorer.constructor.name || 'Scorer'}.score`,
-        source: method.toString(),
-      });
-      classOps.set(method, state);
-    }
     return {
-      state,
+      state: methodOp(scorer, scorer.score, 'score'),
       self: scorer,
       columnMap: scorer.columnMap,
       run: (args) => ({ inputs: { self: scorer, ...args }, invoke: () => scorer.score(args) }),
     };
   }
   if (typeof scorer !== 'function') throw new TypeError('a scorer is an op, a function or a Scorer object');
-  const state = opStateOf(scorer) ?? resolveOpState(scorer);
-  const body = (state.body ?? scorer) as ScorerFunction;
-  const names = parameterNames(state.source);
-  return {
-    state,
-    self: undefined,
-    columnMap: undefined,
-    run: (args) => {
-      if (names === 'object') return { inputs: args, invoke: () => body(args) };
-      const inputs = Object.fromEntries(names.map((name) => [name, args[name]]));
-      return { inputs, invoke: () => body(...names.map((name) => args[name])) };
-    },
-  };
+  return { ...planFunction(scorer), self: undefined, columnMap: undefined };
 }
 
 /**

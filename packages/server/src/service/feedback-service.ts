@@ -130,11 +130,15 @@ function pick(row: FeedbackRow, fields: readonly string[] | null): Record<string
   if (!fields) return row as unknown as Record<string, unknown>;
   const picked: Record<string, unknown> = {};
   for (const field of fields) {
-    if (field.startsWith('payload.')) {
+    const resolved = resolveFeedbackField(field);
+    if (resolved.kind === 'json') {
+      // The same path rules as in queries: escaped dots, digits indexing lists.
       let value: unknown = row.payload;
-      for (const key of field.split('.').slice(1)) {
+      for (const key of resolved.path) {
         value =
-          typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+          typeof value === 'object' && value !== null
+            ? (value as Record<string | number, unknown>)[key]
+            : undefined;
       }
       picked[field] = value ?? null;
     } else picked[field] = row[field as keyof FeedbackRow];

@@ -3,6 +3,7 @@
  * store's main connection. Calls queries read it through the dialect (`feedbackRow`,
  * `feedbackList`); deleting a call deletes its feedback (call-writes.ts).
  */
+import { resolveFeedbackField } from '@weft/protocol';
 import type Database from 'better-sqlite3';
 import { sqliteBindings, sqliteCallsDialect } from '../../query/dialects/sqlite.js';
 import { QueryCompiler } from '../../query/query-expr.js';
@@ -69,16 +70,17 @@ export class Feedback {
     const orderBy = joinSql(
       [
         ...terms.map((term) => {
-          // A payload path sorts as a JSON field does in calls queries; a column as itself.
-          if (term.field === 'payload' || term.field.startsWith('payload.')) {
-            const path = term.field.split('.').slice(1);
+          // A payload path sorts by its text; a column as itself.
+          const field = resolveFeedbackField(term.field);
+          if (field.kind === 'json') {
             return sqliteCallsDialect.orderBy(
-              sqliteCallsDialect.jsonText(rawSql('feedback.payload'), path),
+              sqliteCallsDialect.jsonText(rawSql('feedback.payload'), field.path),
               term.direction,
               false,
             );
           }
-          return sqliteCallsDialect.orderBy(column(term.field), term.direction, true);
+          if (field.kind !== 'column') throw new Error(`no feedback column for ${term.field}`);
+          return sqliteCallsDialect.orderBy(column(field.column), term.direction, true);
         }),
         rawSql('feedback.id'),
       ],

@@ -31,17 +31,15 @@ const COLUMN_LIST = PRICE_COLUMNS.join(', ');
 const INSERT_SQL = `INSERT OR IGNORE INTO llm_prices (${COLUMN_LIST}) VALUES (${PRICE_COLUMNS.map((c) => `@${c}`).join(', ')})`;
 const DEFAULT_PRICES_KEY = 'default_prices_digest';
 
+/** A price column by name; only the table's own columns, so a name can never be other SQL. */
+function priceColumn(field: string): Sql {
+  if (!(PRICE_COLUMNS as readonly string[]).includes(field))
+    throw new Error(`no price column named ${field}`);
+  return rawSql(`llm_prices.${field}`);
+}
+
 /** The Query compiler over the price table: the calls dialect's rules, the table's columns. */
-const priceQueries = new QueryCompiler({
-  dialect: {
-    ...sqliteCallsDialect,
-    column(field) {
-      if (!(PRICE_COLUMNS as readonly string[]).includes(field))
-        throw new Error(`no price column named ${field}`);
-      return rawSql(`llm_prices.${field}`);
-    },
-  },
-});
+const priceQueries = new QueryCompiler({ dialect: { ...sqliteCallsDialect, column: priceColumn } });
 
 export class Prices {
   private readonly insert;
@@ -75,9 +73,7 @@ export class Prices {
       query.sort_by.length > 0 ? query.sort_by : [{ field: 'created_at', direction: 'asc' as const }];
     const orderBy = joinSql(
       [
-        ...order.map((term) =>
-          sqliteCallsDialect.orderBy(rawSql(`llm_prices.${columnOf(term.field)}`), term.direction, true),
-        ),
+        ...order.map((term) => sqliteCallsDialect.orderBy(priceColumn(term.field), term.direction, true)),
         rawSql('llm_prices.id'),
       ],
       ', ',
@@ -109,12 +105,6 @@ export class Prices {
     this.writeSetting.run(DEFAULT_PRICES_KEY, digest);
     return true;
   }
-}
-
-function columnOf(field: string): string {
-  if (!(PRICE_COLUMNS as readonly string[]).includes(field))
-    throw new Error(`no price column named ${field}`);
-  return field;
 }
 
 /**
