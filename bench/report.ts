@@ -209,7 +209,9 @@ default prices (the bundled dataset) on the read worker; its target is twice the
 costs, measured in the same run. "Sorted by cost" orders the project's roots by
 \`summary.weave.total_cost\`, which prices every root while the query scans (no index can hold a
 price that changes when a price is added). Half the project's finished roots (${count(facts.measuredScored)}) carry a score from a
-\`judge\` scorer (runnable feedback, \`{output: {score, correct}}\`): "sorted by a score" and "filter by a score" read it.
+\`judge\` scorer (runnable feedback, \`{output: {score, correct}}\`): "sorted by a score" and "filter by a score" read it,
+through the sort keys the store keeps as feedback is written (docs/protocol.md §18.6): the sort
+walks the score's index and stops after a page, the filter probes one key per call it reads.
 ${index}
 
 | query | p50 ms | p95 ms | requests | rows / count | target at ${count(TARGET_CALLS)} calls | |
@@ -243,14 +245,9 @@ history), with the same read path, measured the first page at 1.6 ms and the who
 page 1.7×, the whole trace 2×). The whole trace's floor is rendering 14 MB of JSON on one read
 worker; paging a big trace (as the web UI will) keeps each answer small.${
     missed.some((row) => row.label === SCORE_SORT_LABEL)
-      ? ` Sorting by a score misses
-by a wide margin: each call's score is looked up (its oldest feedback of that type, through the
-\`feedback_by_call\` index) while the sort reads every call of the project, so the time grows with
-the project, not the page. Issue 12 still has to make it fast: drive the first page from the
-feedback rows of that type and add the unscored calls after them, or index the score's JSON path
-as \`weft index add\` does for call fields. Filtering by a score reads the newest calls' scores
-until it has a page of matches, like a JSON field without an index: it stays near the target
-(half the roots are scored, and roots are one call in seven) but grows as matches get rarer.`
+      ? ` Sorting by a score reads the score's sort keys in index order and joins 50 calls; missing
+its target here means the keys were not used (a gap recorded for the path) or the host is far
+slower than those above.`
       : ''
   }
 `;

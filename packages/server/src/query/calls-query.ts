@@ -38,15 +38,12 @@ export function sortTerms(term: SortBy, context: QueryCompileContext): Sql[] {
       return [
         dialect.orderBy(compiler.derived(field.name), term.direction, NULLABLE_DERIVED.has(field.name)),
       ];
-    case 'json': {
-      const column = compiler.jsonColumn(field);
-      const text = compiler.value({ kind: 'field', path: term.field, field });
+    case 'json':
       return [
-        dialect.orderBy(dialect.jsonExists(column, field.path), 'desc', false),
-        dialect.orderBy(dialect.jsonNumber(column, field.path), term.direction, true),
-        dialect.orderBy(text, term.direction, false),
+        dialect.orderBy(compiler.jsonExists(field), 'desc', false),
+        dialect.orderBy(compiler.jsonNumber(field), term.direction, true),
+        dialect.orderBy(compiler.jsonText(field), term.direction, false),
       ];
-    }
   }
 }
 
@@ -120,16 +117,33 @@ export function callsWhere(query: CallsStatsQuery, context: QueryCompileContext)
   return joinSql(conditions, ' AND ');
 }
 
-function orderByClause(sortBy: readonly SortBy[], context: QueryCompileContext): Sql {
+/**
+ * How a page is read when not straight from `calls` in the sort's own terms: a page sorted by a
+ * feedback field is read from kept sort keys (storage/sqlite/scored-sort.ts).
+ */
+export interface PagePlan {
+  /** The FROM clause, which must name the calls table `calls`; just `calls` when not given. */
+  from?: Sql;
+  /** Conditions besides the query's own. */
+  where?: readonly Sql[];
+  /** ORDER BY terms in place of the first sort key's (none: that key is constant on this page). */
+  firstKeyTerms?: readonly Sql[];
+  /** The call id the tie-breaker sorts by (a column equal to `calls.id`). */
+  tieBreaker?: Sql;
+}
+
+function orderByClause(sortBy: readonly SortBy[], context: QueryCompileContext, plan: PagePlan): Sql {
   if (sortBy.length === 0) return rawSql('');
-  const terms = sortBy.flatMap((term) => sortTerms(term, context));
+  const terms = sortBy.flatMap((term, index) =>
+    index === 0 && plan.firstKeyTerms ? plan.firstKeyTerms : sortTerms(term, context),
+  );
   if (!sortBy.some((term) => term.field === 'id')) {
     // A stable tie-breaker; it follows a trailing started_at so pages read naturally in time order.
     const last = sortBy[sortBy.length - 1];
     const direction = last?.field === 'started_at' ? last.direction : 'asc';
-    terms.push(context.dialect.orderBy(context.dialect.column('id'), direction, false));
+    terms.push(context.dialect.orderBy(plan.tieBreaker ?? context.dialect.column('id'), direction, false));
   }
-  return sql` ORDER BY ${joinSql(terms, ', ')}`;
+  return terms.length === 0 ? rawSql('') : sql` ORDER BY ${joinSql(terms, ', ')}`;
 }
 
 function limitClause(limit: number | null, offset: number): Sql {
@@ -140,7 +154,7 @@ function limitClause(limit: number | null, offset: number): Sql {
 /** Column aliases match StoredCall: JSON columns come back as `<name>_json`. */
 const JSON_COLUMNS = CALL_JSON_COLUMNS;
 
-export function callsSelect(query: CallsQuery, context: QueryCompileContext): Sql {
+export function callsSelect(query: CallsQuery, context: QueryCompileContext, plan: PagePlan = {}): Sql {
   const { dialect } = context;
   // The identity columns come first and always, so every row is a whole StoredCall even when the
   // caller's projection left them out.
@@ -155,9 +169,11 @@ export function callsSelect(query: CallsQuery, context: QueryCompileContext): Sq
     sql`${dialect.column('has_failed_descendant')} AS has_failed_descendant`,
     sql`${dialect.column('summary_reports_error')} AS summary_reports_error`,
   );
-  const page = sql`SELECT ${joinSql(selected, ', ')} FROM calls WHERE ${callsWhere(query, context)}${orderByClause(
+  const where = joinSql([callsWhere(query, context), ...(plan.where ?? [])], ' AND ');
+  const page = sql`SELECT ${joinSql(selected, ', ')} FROM ${plan.from ?? rawSql('calls')} WHERE ${where}${orderByClause(
     query.sort_by,
     context,
+    plan,
   )}${limitClause(query.limit, query.offset)}`;
   if (!query.include_feedback) return page;
   // Feedback is gathered for the page's calls only, around the sorted and limited page: in the
@@ -178,8 +194,9 @@ export function compileWithinLimits(statement: Sql, dialect: CallsDialect): Comp
   return compiled;
 }
 
-export function callsCount(query: CallsStatsQuery, context: QueryCompileContext): Sql {
-  const where = callsWhere(query, context);
-  if (query.limit === null) return sql`SELECT COUNT(*) AS count FROM calls WHERE ${where}`;
-  return sql`SELECT COUNT(*) AS count FROM (SELECT 1 FROM calls WHERE ${where} LIMIT ${query.limit})`;
+export function callsCount(query: CallsStatsQuery, context: QueryCompileContext, plan: PagePlan = {}): Sql {
+  const where = joinSql([callsWhere(query, context), ...(plan.where ?? [])], ' AND ');
+  const from = plan.from ?? rawSql('calls');
+  if (query.limit === null) return sql`SELECT COUNT(*) AS count FROM ${from} WHERE ${where}`;
+  return sql`SELECT COUNT(*) AS count FROM (SELECT 1 FROM ${from} WHERE ${where} LIMIT ${query.limit})`;
 }

@@ -25,7 +25,22 @@ export interface QueryCompileContext {
   dialect: CallsDialect;
   /** The column holding an indexed JSON field's text (`weft index add`), when there is one. */
   indexedJsonText?: (column: string, path: JsonPath) => Sql | undefined;
+  /**
+   * Reads of a feedback field from kept sort keys (storage/sqlite/feedback-sort-keys.ts), when
+   * the store keeps them for that type and path of the query's project: the same values as the
+   * JSON reads of the call's oldest row of the type, without parsing it.
+   */
+  feedbackKeys?: (feedbackType: string, path: JsonPath) => JsonReads | undefined;
 }
+
+/** A JSON field's value as the Query language reads it (docs/query-language.md, "Values"). */
+export interface JsonReads {
+  text: Sql;
+  number: Sql;
+  exists: Sql;
+}
+
+type JsonField = Extract<QueryField, { kind: 'json' }>;
 
 const OPERATORS: Record<ComparisonOperator, string> = { eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' };
 const NULL = rawSql('NULL');
@@ -90,15 +105,38 @@ export class QueryCompiler {
       case 'derived':
         return this.derived(field.name);
       case 'json':
-        return (
-          this.context.indexedJsonText?.(field.column, field.path) ??
-          this.dialect.jsonText(this.jsonColumn(field), field.path)
-        );
+        return this.jsonText(field);
     }
   }
 
+  /** A JSON field read as text. */
+  jsonText(field: JsonField): Sql {
+    return (
+      this.keyReads(field)?.text ??
+      this.context.indexedJsonText?.(field.column, field.path) ??
+      this.dialect.jsonText(this.jsonColumn(field), field.path)
+    );
+  }
+
+  /** A JSON field read as a number. */
+  jsonNumber(field: JsonField): Sql {
+    return this.keyReads(field)?.number ?? this.dialect.jsonNumber(this.jsonColumn(field), field.path);
+  }
+
+  /** Whether a JSON field exists and is not null. */
+  jsonExists(field: JsonField): Sql {
+    return this.keyReads(field)?.exists ?? this.dialect.jsonExists(this.jsonColumn(field), field.path);
+  }
+
+  private keyReads(field: JsonField): JsonReads | undefined {
+    if (field.column !== 'feedback' || field.feedbackType === undefined || field.feedbackType === '*') {
+      return undefined;
+    }
+    return this.context.feedbackKeys?.(field.feedbackType, field.path);
+  }
+
   /** The JSON value a field's path starts in: a column, or the call's first feedback row. */
-  jsonColumn(field: Extract<QueryField, { kind: 'json' }>): Sql {
+  private jsonColumn(field: JsonField): Sql {
     return field.column === 'feedback'
       ? this.dialect.feedbackRow(field.feedbackType ?? '*')
       : this.dialect.column(field.column);
@@ -122,9 +160,9 @@ export class QueryCompiler {
   }
 
   /** The JSON field behind an operand known to be one. */
-  private jsonField(operand: Operand): { column: Sql; path: JsonPath } {
+  private jsonField(operand: Operand): JsonField {
     if (operand.kind !== 'field' || operand.field.kind !== 'json') throw new Error('expected a JSON field');
-    return { column: this.jsonColumn(operand.field), path: operand.field.path };
+    return operand.field;
   }
 
   private reading(reading: Reading): Sql {
@@ -133,10 +171,8 @@ export class QueryCompiler {
         return this.value(reading.operand);
       case 'micros':
         return sql`${reading.micros}`;
-      case 'jsonAsNumber': {
-        const { column, path } = this.jsonField(reading.operand);
-        return this.dialect.jsonNumber(column, path);
-      }
+      case 'jsonAsNumber':
+        return this.jsonNumber(this.jsonField(reading.operand));
       case 'jsonAsBool':
         return this.dialect.textToBool(this.value(reading.operand));
     }
@@ -190,10 +226,7 @@ export class QueryCompiler {
     const from: ValueType = operandType(input);
     if (from === 'null') return to === 'exists' ? this.dialect.boolean(false) : NULL;
     if (to === 'exists') {
-      if (from === 'json') {
-        const { column, path } = this.jsonField(input);
-        return this.dialect.jsonExists(column, path);
-      }
+      if (from === 'json') return this.jsonExists(this.jsonField(input));
       return sql`(${this.value(input)} IS NOT NULL)`;
     }
     const value = this.value(input);
@@ -204,10 +237,7 @@ export class QueryCompiler {
           case 'int':
             return this.dialect.textToInt(value);
           case 'double': {
-            if (from === 'json') {
-              const { column, path } = this.jsonField(input);
-              return this.dialect.jsonNumber(column, path);
-            }
+            if (from === 'json') return this.jsonNumber(this.jsonField(input));
             return this.dialect.textToDouble(value);
           }
           case 'bool':

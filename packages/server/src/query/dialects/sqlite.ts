@@ -55,6 +55,31 @@ export function sqliteJsonText(column: Sql, path: Sql): Sql {
   return sql`(CASE json_type(${column}, ${path}) WHEN 'text' THEN ${column} ->> ${path} WHEN 'null' THEN '' ELSE COALESCE(${column} -> ${path}, '') END)`;
 }
 
+/**
+ * The number a JSON value reads as. Integers are read as doubles, as JSON.parse reads them: above
+ * 2^53 an exact 64-bit integer would differ from the double a literal is bound as. The path is
+ * SQL here (bound in queries, a named parameter in storage/sqlite/feedback-sort-keys.ts).
+ */
+export function sqliteJsonNumber(column: Sql, path: Sql): Sql {
+  return sql`(CASE json_type(${column}, ${path}) WHEN 'integer' THEN CAST(${column} ->> ${path} AS REAL) WHEN 'real' THEN ${column} ->> ${path} WHEN 'text' THEN weft_to_double(${column} ->> ${path}) ELSE NULL END)`;
+}
+
+/** True when the JSON value at the path exists and is not null. */
+export function sqliteJsonExists(column: Sql, path: Sql): Sql {
+  return sql`(COALESCE(json_type(${column}, ${path}), 'null') <> 'null')`;
+}
+
+/**
+ * A feedback row (table alias `alias`) as the JSON object feedback fields read
+ * (docs/query-language.md, "Feedback"): its payload and refs. Calls queries and the sort keys kept
+ * for feedback fields (storage/sqlite/feedback-sort-keys.ts) build it the same way.
+ */
+export function sqliteFeedbackObject(alias: string): Sql {
+  return rawSql(
+    `json_object('payload', json(${alias}.payload), 'runnable_ref', ${alias}.runnable_ref, 'trigger_ref', ${alias}.trigger_ref, 'call_ref', ${alias}.call_ref, 'annotation_ref', ${alias}.annotation_ref, 'creator', ${alias}.creator, 'wb_user_id', ${alias}.wb_user_id)`,
+  );
+}
+
 /** Compiled parameters as the object better-sqlite3 binds `@p<i>` placeholders from. */
 export function sqliteBindings(params: readonly unknown[]): Record<string, unknown> {
   const bindings: Record<string, unknown> = {};
@@ -103,7 +128,7 @@ export const sqliteCallsDialect: CallsDialect = {
   },
   feedbackRow(feedbackType) {
     const ofType = feedbackType === '*' ? sql`` : sql` AND f.feedback_type = ${feedbackType}`;
-    return sql`(SELECT json_object('payload', json(f.payload), 'runnable_ref', f.runnable_ref, 'trigger_ref', f.trigger_ref, 'call_ref', f.call_ref, 'annotation_ref', f.annotation_ref, 'creator', f.creator, 'wb_user_id', f.wb_user_id) FROM feedback AS f WHERE f.project_id = calls.project_id AND f.call_id = calls.id${ofType} ORDER BY f.created_at, f.id LIMIT 1)`;
+    return sql`(SELECT ${sqliteFeedbackObject('f')} FROM feedback AS f WHERE f.project_id = calls.project_id AND f.call_id = calls.id${ofType} ORDER BY f.created_at, f.id LIMIT 1)`;
   },
   // Aggregate ORDER BY (SQLite 3.44+) keeps the rows oldest first while the correlated lookup
   // reads the call's rows from feedback_by_call; a FROM-subquery there cost milliseconds a call.
@@ -122,15 +147,8 @@ export const sqliteCallsDialect: CallsDialect = {
   interruptCheck: rawSql('(calls.rowid % 1024 <> 0 OR weft_within_time_limit())'),
 
   jsonText: (column, path) => sqliteJsonText(column, sql`${sqliteJsonPath(path)}`),
-  jsonNumber(column, path) {
-    const at = sqliteJsonPath(path);
-    // Integers are read as doubles, as JSON.parse reads them: above 2^53 an exact 64-bit integer
-    // would differ from the double a literal is bound as.
-    return sql`(CASE json_type(${column}, ${at}) WHEN 'integer' THEN CAST(${column} ->> ${at} AS REAL) WHEN 'real' THEN ${column} ->> ${at} WHEN 'text' THEN weft_to_double(${column} ->> ${at}) ELSE NULL END)`;
-  },
-  jsonExists(column, path) {
-    return sql`(COALESCE(json_type(${column}, ${sqliteJsonPath(path)}), 'null') <> 'null')`;
-  },
+  jsonNumber: (column, path) => sqliteJsonNumber(column, sql`${sqliteJsonPath(path)}`),
+  jsonExists: (column, path) => sqliteJsonExists(column, sql`${sqliteJsonPath(path)}`),
   textToInt: (text) => sql`weft_to_int(${text})`,
   textToDouble: (text) => sql`weft_to_double(${text})`,
   textToBool: (text) => sql`weft_to_bool(${text})`,

@@ -9,6 +9,7 @@ import { sqliteBindings, sqliteCallsDialect } from '../../query/dialects/sqlite.
 import { QueryCompiler } from '../../query/query-expr.js';
 import { compileSql, joinSql, rawSql, type Sql, sql } from '../../query/sql.js';
 import type { FeedbackQuery, StoredFeedback } from '../trace-store.js';
+import { FeedbackSortKeys, type SortKeyOwner } from './feedback-sort-keys.js';
 
 const FEEDBACK_COLUMNS = [
   'project_id',
@@ -41,25 +42,42 @@ function column(field: string): Sql {
 /** The Query compiler over the feedback table: the calls dialect's rules, the table's columns. */
 const feedbackQueries = new QueryCompiler({ dialect: { ...sqliteCallsDialect, column } });
 
+function* ownersOf(rows: readonly StoredFeedback[]): Generator<SortKeyOwner> {
+  for (const row of rows) {
+    if (row.call_id !== null) {
+      yield { project_id: row.project_id, call_id: row.call_id, feedback_type: row.feedback_type };
+    }
+  }
+}
+
 export class Feedback {
   private readonly insert;
   private readonly byId;
   private readonly deleteOne;
+  private readonly ownerOf;
+  private readonly sortKeys: FeedbackSortKeys;
 
   constructor(private readonly db: Database.Database) {
+    this.sortKeys = new FeedbackSortKeys(db);
     this.insert = db.prepare(
       `INSERT OR IGNORE INTO feedback (${FEEDBACK_COLUMNS.join(', ')}) VALUES (${FEEDBACK_COLUMNS.map((c) => `@${c === 'payload' ? 'payload_json' : c}`).join(', ')})`,
     );
     this.byId = db.prepare(`SELECT ${SELECT_LIST} FROM feedback WHERE project_id = ? AND id = ?`);
     this.deleteOne = db.prepare('DELETE FROM feedback WHERE project_id = ? AND id = ?');
+    this.ownerOf = db.prepare(
+      'SELECT project_id, call_id, feedback_type FROM feedback WHERE project_id = ? AND id = ? AND call_id IS NOT NULL',
+    );
   }
 
   /** Inside the caller's write transaction. */
   create(rows: readonly StoredFeedback[]): StoredFeedback[] {
-    return rows.map((row) => {
+    const stored = rows.map((row) => {
       this.insert.run(row);
       return this.byId.get(row.project_id, row.id) as StoredFeedback;
     });
+    // A new row may be the oldest of its type for its call (the client chooses created_at).
+    this.sortKeys.refresh(ownersOf(stored));
+    return stored;
   }
 
   query(query: FeedbackQuery): StoredFeedback[] {
@@ -97,7 +115,14 @@ export class Feedback {
   /** Inside the caller's write transaction. */
   purge(projectId: string, ids: readonly string[]): number {
     let deleted = 0;
-    for (const id of new Set(ids)) deleted += this.deleteOne.run(projectId, id).changes;
+    const owners: SortKeyOwner[] = [];
+    for (const id of new Set(ids)) {
+      const owner = this.ownerOf.get(projectId, id) as SortKeyOwner | undefined;
+      if (owner) owners.push(owner);
+      deleted += this.deleteOne.run(projectId, id).changes;
+    }
+    // The delete trigger dropped those calls' keys of that type; the oldest row left brings them back.
+    this.sortKeys.refresh(owners);
     return deleted;
   }
 }

@@ -158,4 +158,47 @@ describe('migrations', () => {
       await store.close();
     }
   });
+
+  it('keep sort keys (migration 13) for feedback stored before, so sorting by a score reads them', async () => {
+    const path = join(directory, 'feedback.db');
+    const old = new Database(path);
+    for (const migration of MIGRATIONS.filter((m) => m.version <= 12)) old.exec(migration.sql);
+    old.pragma('user_version = 12');
+    const call = old.prepare(
+      `INSERT INTO calls (project_id, id, trace_id, op_name, op_short_name, started_at, attributes, inputs, summary)
+       VALUES (?, ?, 't', 'op', 'op', ?, '{}', '{}', '{}')`,
+    );
+    const score = old.prepare(
+      `INSERT INTO feedback (project_id, id, weave_ref, call_id, feedback_type, payload, created_at)
+       VALUES (?, ?, '', ?, 'wandb.runnable.judge', ?, ?)`,
+    );
+    for (const [index, id] of ['low', 'high', 'unscored'].entries()) call.run(PROJECT, id, index + 1);
+    score.run(PROJECT, 'f1', 'low', '{"output":{"score":0.1}}', 1);
+    score.run(PROJECT, 'f2', 'high', '{"output":{"score":0.9}}', 1);
+    // A later row of the same type does not count: the oldest does.
+    score.run(PROJECT, 'f3', 'low', '{"output":{"score":5}}', 2);
+    old.close();
+
+    const store = SqliteTraceStore.open(path);
+    const sort_by = [
+      { field: 'feedback.[wandb.runnable.judge].payload.output.score', direction: 'desc' as const },
+    ];
+    try {
+      const ids: string[] = [];
+      for await (const found of store.queryCalls(callsQuery({ sort_by }))) ids.push(found.id);
+      expect(ids).toEqual(['high', 'low', 'unscored']);
+    } finally {
+      await store.close();
+    }
+    const check = new Database(path, { readonly: true });
+    expect(
+      check
+        .prepare('SELECT call_id, number FROM feedback_sort_keys WHERE path = ? ORDER BY call_id')
+        .all('$."payload"."output"."score"'),
+    ).toEqual([
+      { call_id: 'high', number: 0.9 },
+      { call_id: 'low', number: 0.1 },
+    ]);
+    check.close();
+  });
 });

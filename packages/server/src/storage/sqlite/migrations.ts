@@ -4,10 +4,15 @@
  * (Until weft's first release, migration 1 is still being shaped; a development database made by
  * an earlier build is thrown away, not migrated.)
  */
+import type Database from 'better-sqlite3';
+import { FeedbackSortKeys } from './feedback-sort-keys.js';
+
 export interface Migration {
   version: number;
   description: string;
   sql: string;
+  /** Fills what the SQL created from data already stored, in the same transaction. */
+  populate?: (db: Database.Database) => void;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -351,5 +356,44 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX feedback_by_ref ON feedback (project_id, weave_ref, created_at);
       CREATE INDEX feedback_by_time ON feedback (project_id, created_at);
     `,
+  },
+  {
+    version: 13,
+    description: 'sort keys of feedback fields',
+    sql: `
+      -- docs/protocol.md §18.6, feedback-sort-keys.ts. For each call's oldest feedback row of each
+      -- type, every leaf's value as a sort reads it: the number (NULL when it reads as none) and
+      -- the text. One index per sort direction, so the first page of a sort walks one in order.
+      CREATE TABLE feedback_sort_keys (
+        project_id TEXT NOT NULL,
+        feedback_type TEXT NOT NULL,
+        path TEXT NOT NULL,
+        call_id TEXT NOT NULL,
+        number_missing INTEGER NOT NULL,
+        number REAL,
+        text TEXT NOT NULL,
+        -- By call first: writes replace a call's keys of a type, and reads probe one call's key.
+        PRIMARY KEY (project_id, call_id, feedback_type, path)
+      ) WITHOUT ROWID;
+      CREATE INDEX feedback_sort_keys_asc
+        ON feedback_sort_keys (project_id, feedback_type, path, number_missing, number, text, call_id);
+      CREATE INDEX feedback_sort_keys_desc
+        ON feedback_sort_keys (project_id, feedback_type, path, number_missing, number DESC, text DESC, call_id);
+      -- Paths (or '' for a whole type) the keys cannot answer for; sorts by them take the general plan.
+      CREATE TABLE feedback_sort_gaps (
+        project_id TEXT NOT NULL,
+        feedback_type TEXT NOT NULL,
+        path TEXT NOT NULL,
+        PRIMARY KEY (project_id, feedback_type, path)
+      ) WITHOUT ROWID;
+      -- Whichever connection deletes feedback (a purge here, a deleted call on the call writer),
+      -- the keys of that call and type go with it; a purge then re-reads them from the oldest row left.
+      CREATE TRIGGER feedback_sort_keys_follow_deletes AFTER DELETE ON feedback
+      WHEN OLD.call_id IS NOT NULL BEGIN
+        DELETE FROM feedback_sort_keys
+        WHERE project_id = OLD.project_id AND call_id = OLD.call_id AND feedback_type = OLD.feedback_type;
+      END;
+    `,
+    populate: (db) => new FeedbackSortKeys(db).rebuild(),
   },
 ];

@@ -20,6 +20,7 @@ import type {
   TableQuery,
   TableRow,
 } from '../trace-store.js';
+import { SortKeyCoverage } from './feedback-key-reads.js';
 import { QueryContextCache } from './field-indexes.js';
 import { PriceBook } from './prices.js';
 import { PROJECT_SUMMARIES_SQL, readProjectSummaries } from './project-summaries.js';
@@ -31,6 +32,7 @@ import {
   type StopReason,
   timeLimitMessage,
 } from './query-functions.js';
+import { planScoredSort } from './scored-sort.js';
 import { tableQuerySql } from './tables.js';
 
 export interface ReadWorkerData {
@@ -124,11 +126,13 @@ class ReadConnection {
   private open: Iterator<Row> | undefined;
   private format: 'rows' | 'lines' = 'rows';
   private readonly prices: PriceBook;
+  private readonly coverage: SortKeyCoverage;
   /** Prices the open stream's calls, when its query asked for costs. */
   private costs: CallCostCalculator | undefined;
 
-  constructor(db: Database.Database) {
+  constructor(private readonly db: Database.Database) {
     this.statements = new StatementCache(db);
+    this.coverage = new SortKeyCoverage(db);
     this.contexts = new QueryContextCache(db);
     this.prices = new PriceBook(db);
   }
@@ -136,22 +140,11 @@ class ReadConnection {
   answer(request: ReadRequest): ReadReply | undefined {
     try {
       switch (request.type) {
-        case 'query': {
+        case 'query':
           this.cancel();
-          const compiled = compileSelect(request.query, this.contexts.current());
-          // Read before the stream opens: the connection cannot run a statement while it is open.
-          const pricing = this.pricing(
-            request.query.project_id,
-            compiled,
-            request.query.include_costs ?? false,
-          );
-          this.costs = request.query.include_costs ? pricing : undefined;
-          this.open = this.statements
-            .get(compiled.text)
-            .iterate(sqliteBindings(compiled.params)) as Iterator<Row>;
+          this.open = this.stream(request.query);
           this.format = request.format;
           return this.next();
-        }
         case 'next':
           return this.next();
         case 'cancel':
@@ -159,13 +152,11 @@ class ReadConnection {
           return undefined;
         case 'count': {
           this.cancel();
-          const compiled = compileCount(request.query, this.contexts.current());
-          this.pricing(request.query.project_id, compiled, false);
-          const count = this.statements
-            .get(compiled.text)
-            .pluck()
-            .get(sqliteBindings(compiled.params)) as number;
-          return { type: 'count', count };
+          return this.inReadTransaction(() => {
+            const compiled = compileCount(request.query, this.contextFor(request.query.project_id));
+            this.pricing(request.query.project_id, compiled, false);
+            return { type: 'count', count: this.get(compiled) as number };
+          });
         }
         case 'table': {
           this.cancel();
@@ -200,6 +191,73 @@ class ReadConnection {
     sqlPricing.calculator =
       reportsCosts || sqlPrices ? new CallCostCalculator(this.prices.sourceFor(projectId)) : undefined;
     return sqlPricing.calculator;
+  }
+
+  /** The compile context for a query of one project: its feedback fields read kept keys where they can. */
+  private contextFor(projectId: string): QueryCompileContext {
+    return { ...this.contexts.current(), feedbackKeys: this.coverage.readsFor(projectId) };
+  }
+
+  /**
+   * Queries run in a read transaction from before they are compiled, which reads which feedback
+   * paths have kept keys (feedback-key-reads.ts), to the end of their rows: one snapshot for both,
+   * and for both parts of a page sorted by a feedback field.
+   */
+  private inReadTransaction<T>(work: () => T): T {
+    this.db.exec('BEGIN');
+    try {
+      return work();
+    } finally {
+      this.db.exec('COMMIT');
+    }
+  }
+
+  /**
+   * A query's rows, in one read transaction that ends when the rows do or the stream is cancelled
+   * (the generator's finally). A page sorted by a feedback field the keys answer for
+   * (scored-sort.ts) is the calls with a key at that path, then, if the page reaches past them, the
+   * calls without one.
+   */
+  private *stream(query: CallsQuery): Generator<Row> {
+    this.db.exec('BEGIN');
+    try {
+      const context = this.contextFor(query.project_id);
+      const scoredSort = planScoredSort(query, context, this.coverage);
+      const compiled = scoredSort ? scoredSort.scored : compileSelect(query, context);
+      // Before the rows: the connection cannot run another statement while one is open.
+      const pricing = this.pricing(query.project_id, compiled, query.include_costs ?? false);
+      this.costs = query.include_costs ? pricing : undefined;
+      if (!scoredSort) {
+        yield* this.rows(compiled);
+        return;
+      }
+      let scored = 0;
+      for (const row of this.rows(scoredSort.scored)) {
+        scored += 1;
+        yield row;
+      }
+      const { limit, offset } = query;
+      if (limit !== null && scored >= limit) return;
+      // The page ran out of scored calls, so all of them come before it ends: offset + scored of
+      // them, unless it started past the last, when only a count says how many there are.
+      const scoredBefore =
+        scored > 0 || offset === 0 ? offset + scored : (this.get(scoredSort.countScored()) as number);
+      yield* this.rows(
+        scoredSort.unscored(limit === null ? null : limit - scored, Math.max(0, offset - scoredBefore)),
+      );
+    } finally {
+      this.db.exec('COMMIT');
+    }
+  }
+
+  private rows(compiled: CompiledSql): IterableIterator<Row> {
+    return this.statements
+      .get(compiled.text)
+      .iterate(sqliteBindings(compiled.params)) as IterableIterator<Row>;
+  }
+
+  private get(compiled: CompiledSql): unknown {
+    return this.statements.get(compiled.text).pluck().get(sqliteBindings(compiled.params));
   }
 
   private next(): ReadReply {

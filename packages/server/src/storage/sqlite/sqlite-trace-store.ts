@@ -67,9 +67,10 @@ export class SqliteTraceStore implements TraceStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
-    migrate(this.db);
-    // Price queries (/cost/query) run here and use the Query language's functions.
+    // Price queries (/cost/query) and the sort keys of feedback (feedback-sort-keys.ts, from a
+    // migration on) run here and use the Query language's functions.
     registerQueryFunctions(this.db);
+    migrate(this.db);
     this.objects = new ObjectVersions(this.db);
     this.prices = new Prices(this.db);
     this.feedback = new Feedback(this.db);
@@ -393,6 +394,7 @@ function migrate(db: Database.Database): void {
     if (migration.version <= current) continue;
     db.transaction(() => {
       db.exec(migration.sql);
+      migration.populate?.(db);
       db.pragma(`user_version = ${migration.version}`);
     }).immediate();
   }
