@@ -5,6 +5,7 @@
 import type { PythonGroup } from '../support/suite.js';
 import { costs } from './costs.js';
 import { evaluation } from './evaluation.js';
+import { evaluationLogger } from './evaluation-logger.js';
 import { feedback } from './feedback.js';
 import { initGroup } from './init.js';
 import { lifecycle } from './lifecycle.js';
@@ -21,4 +22,5 @@ export const GROUPS: readonly PythonGroup[] = [
   lifecycle,
   costs,
   feedback,
+  evaluationLogger,
 ];
