@@ -2,15 +2,15 @@
  * Sort keys for feedback fields (docs/protocol.md §18.6). Sorting calls by a field such as
  * `feedback.[wandb.runnable.judge].payload.output.score` would otherwise read every call's oldest
  * feedback row of that type and parse its JSON: seconds at a million calls. So when feedback is
- * written, the value of every leaf of a call's oldest row of each type is kept in
+ * written, every value inside a call's oldest row of each type is kept in
  * `feedback_sort_keys` as the number and the text the sort reads (the same SQL expressions the
  * Query compiler uses, so the two never disagree), indexed in both sort orders; the read side is
  * scored-sort.ts (sorted pages) and feedback-key-reads.ts (filters and later sort keys).
  *
  * A path the table cannot answer for is recorded in `feedback_sort_gaps`, and queries on it take
- * the general plan: a path that holds an object or a list in some row (those sort by their JSON text),
- * a text longer than MAX_TEXT_CHARS, and, as the whole type (path ''), a row with more than
- * MAX_NODES values or deeper than MAX_DEPTH. Gaps are never removed: a stale one costs speed only.
+ * the general plan: a path whose text (a list's or an object's is its JSON) is longer than
+ * MAX_TEXT_CHARS in some row, and, as the whole type (path ''), a row with more than MAX_NODES
+ * values or deeper than MAX_DEPTH. Gaps are never removed: a stale one costs speed only.
  */
 import type Database from 'better-sqlite3';
 import {
@@ -41,18 +41,18 @@ export interface SortKeyOwner {
 }
 
 interface Walked {
-  leaves: string[];
-  gaps: string[];
+  paths: string[];
   wholeTypeGap: boolean;
 }
 
 /**
- * The SQLite paths of `value`'s leaves (strings, numbers, booleans; nulls read as missing), and
- * of its containers, which are gaps. Paths are rendered as queries render them (sqliteJsonPath):
- * object keys as JSON strings, list positions as indexes.
+ * The SQLite paths of every value inside `value` (nulls read as missing), lists and objects
+ * included: a field may name one, and reads as its JSON text. The root is not one: a feedback
+ * field always names a path inside the row. Paths are rendered as queries render them
+ * (sqliteJsonPath): object keys as JSON strings, list positions as indexes.
  */
 function walk(value: unknown): Walked {
-  const walked: Walked = { leaves: [], gaps: [], wholeTypeGap: false };
+  const walked: Walked = { paths: [], wholeTypeGap: false };
   let nodes = 0;
   const visit = (node: unknown, path: Array<string | number>): void => {
     if (walked.wholeTypeGap || node === null) return;
@@ -61,11 +61,8 @@ function walk(value: unknown): Walked {
       walked.wholeTypeGap = true;
       return;
     }
-    if (typeof node !== 'object') {
-      walked.leaves.push(sqliteJsonPath(path));
-      return;
-    }
-    walked.gaps.push(sqliteJsonPath(path));
+    if (path.length > 0) walked.paths.push(sqliteJsonPath(path));
+    if (typeof node !== 'object') return;
     if (Array.isArray(node)) {
       for (const [index, item] of node.entries()) visit(item, [...path, index]);
     } else for (const [key, item] of Object.entries(node)) visit(item, [...path, key]);
@@ -102,7 +99,7 @@ export class FeedbackSortKeys {
     this.oldestRow = db.prepare(oldest.text).pluck();
     this.clear = db.prepare(CLEAR_KEYS_SQL);
     // The value expressions are the Query compiler's own, over the row's object and one path. A
-    // leaf is not kept when its text is too long or its path does not resolve (a key SQLite reads
+    // value is not kept when its text is too long or its path does not resolve (a key SQLite reads
     // differently from JSON.parse); refreshOne then records the path as a gap.
     const row = rawSql('@row');
     const path = rawSql('@path');
@@ -160,11 +157,10 @@ export class FeedbackSortKeys {
       this.insertGap.run(project_id, feedback_type, WHOLE_TYPE);
       return;
     }
-    for (const path of walked.gaps) this.insertGap.run(project_id, feedback_type, path);
-    for (const path of walked.leaves) {
+    for (const path of walked.paths) {
       const kept = this.insertKey.run({ project_id, feedback_type, path, call_id, row }).changes;
-      // Not kept (a text too long, or a key SQLite reads differently from JSON.parse): sorts by
-      // this path take the general plan.
+      // Not kept (a text too long, or a key SQLite reads differently from JSON.parse): queries
+      // on this path take the general plan.
       if (kept === 0) this.insertGap.run(project_id, feedback_type, path);
     }
   }

@@ -362,7 +362,7 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'sort keys of feedback fields',
     sql: `
       -- docs/protocol.md §18.6, feedback-sort-keys.ts. For each call's oldest feedback row of each
-      -- type, every leaf's value as a sort reads it: the number (NULL when it reads as none) and
+      -- type, every value in it as a sort reads it: the number (NULL when it reads as none) and
       -- the text. One index per sort direction, so the first page of a sort walks one in order.
       CREATE TABLE feedback_sort_keys (
         project_id TEXT NOT NULL,

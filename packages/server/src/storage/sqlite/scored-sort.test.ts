@@ -260,8 +260,14 @@ describe('pages sorted by a feedback field', () => {
           $eq: [field(`feedback.[${JUDGE}].runnable_ref`), literal(`weave:///${PROJECT}/op/judge:v1`)],
         },
       },
-      // get_calls(scored_by=name): the output is an object, a path the keys leave to the general plan.
-      { keyed: false, expr: { $not: [{ $eq: [field(`feedback.[${JUDGE}].payload.output`), literal('')] }] } },
+      // get_calls(scored_by=name): the output is an object, read as its JSON text.
+      { keyed: true, expr: { $not: [{ $eq: [field(`feedback.[${JUDGE}].payload.output`), literal('')] }] } },
+      {
+        keyed: true,
+        expr: {
+          $contains: { input: field(`feedback.[${JUDGE}].payload.output.tags`), substr: literal('[2,') },
+        },
+      },
     ];
     for (const { keyed, expr } of filters) {
       const query = callsQuery({ query: parseQuery({ $expr: expr }, resolveCallField) });
@@ -322,12 +328,9 @@ describe('pages sorted by a feedback field', () => {
       feedbackOn(callId(5), 'deep', nested(20), T0),
     ]);
     const gaps = [
-      // An object in one row, a number in another: the object sorts by its JSON text.
-      'feedback.[custom].payload.value',
-      // Too long to keep in one row.
+      // Too long to keep in one row: the text itself, and the payload around it.
       'feedback.[custom].payload.long',
-      // A container.
-      `feedback.[${JUDGE}].payload.output`,
+      'feedback.[custom].payload',
       // Too deep: the whole type.
       'feedback.[deep].payload.a',
       'feedback.[deep].runnable_ref',
@@ -335,9 +338,25 @@ describe('pages sorted by a feedback field', () => {
     for (const field of gaps) {
       expect(usesSortKeys(callsQuery({ sort_by: [{ field, direction: 'asc' }] })), field).toBe(false);
     }
-    expect(
-      usesSortKeys(callsQuery({ sort_by: [{ field: 'feedback.[custom].wb_user_id', direction: 'asc' }] })),
-    ).toBe(true);
-    await expectSamePages([...gaps, 'feedback.[custom].wb_user_id'].flatMap(bothWays));
+    const kept = [
+      // An object in one row, a number in another: the object sorts by its JSON text.
+      'feedback.[custom].payload.value',
+      'feedback.[custom].wb_user_id',
+      // Lists and objects of a scorer's output.
+      `feedback.[${JUDGE}].payload.output`,
+      `feedback.[${JUDGE}].payload.output.tags`,
+    ];
+    for (const field of kept) {
+      expect(usesSortKeys(callsQuery({ sort_by: [{ field, direction: 'asc' }] })), field).toBe(true);
+    }
+    await expectSamePages([...gaps, ...kept].flatMap(bothWays));
+    // Filters on those paths read the rows too.
+    for (const gap of gaps) {
+      const query = callsQuery({
+        query: parseQuery({ $expr: { $eq: [{ $getField: gap }, { $literal: '' }] } }, resolveCallField),
+      });
+      expect(storeSql(query).includes('feedback_sort_keys'), gap).toBe(false);
+      expect(await storeIds(query), gap).toEqual(generalPlanIds(query));
+    }
   });
 });
