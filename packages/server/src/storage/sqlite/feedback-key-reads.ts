@@ -42,11 +42,17 @@ export class SortKeyCoverage {
     return this.gap.get(projectId, feedbackType, path, WHOLE_TYPE) === 0;
   }
 
-  /** The compile context's `feedbackKeys` for queries of one project. */
+  /** The compile context's `feedbackKeys` for one query of one project (it remembers its answers). */
   readsFor(projectId: string): (feedbackType: string, path: JsonPath) => JsonReads | undefined {
+    const answers = new Map<string, JsonReads | undefined>();
     return (feedbackType, path) => {
       const keyPath = sqliteJsonPath(path);
-      return this.covers(projectId, feedbackType, keyPath) ? sortKeyReads(feedbackType, keyPath) : undefined;
+      const key = JSON.stringify([feedbackType, keyPath]);
+      if (!answers.has(key)) {
+        const covered = this.covers(projectId, feedbackType, keyPath);
+        answers.set(key, covered ? sortKeyReads(feedbackType, keyPath) : undefined);
+      }
+      return answers.get(key);
     };
   }
 }
