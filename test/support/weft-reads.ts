@@ -41,6 +41,16 @@ export function objectName(uri: string): string {
   return ref.kind === 'op' || ref.kind === 'object' ? ref.name : '';
 }
 
+/** A call's op name without its project and digest (`Evaluation.evaluate`). */
+export function callName(call: { op_name: string }): string {
+  return objectName(call.op_name);
+}
+
+/** A call's `summary.weave.status` as weft derived it. */
+export function callStatus(call: { summary?: Record<string, unknown> | null }): string | undefined {
+  return (call.summary?.weave as { status?: string } | undefined)?.status;
+}
+
 export function weftReader(serverUrl: string): WeftReader {
   async function post<T>(path: string, body: unknown): Promise<T> {
     const res = await postJson(serverUrl, path, body);

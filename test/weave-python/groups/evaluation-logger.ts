@@ -4,8 +4,7 @@
  * (the UI's evaluation pages read these shapes), with every request answered.
  */
 import { expect, it } from 'vitest';
-import type { Call } from 'weft';
-import { objectName } from '../../support/weft-reads.js';
+import { callName, callStatus } from '../../support/weft-reads.js';
 import type { Mode } from '../support/run-script.js';
 import { itCompleted, type PythonGroup } from '../support/suite.js';
 
@@ -19,9 +18,6 @@ const PREDICTIONS = [
   { inputs: { question: '3+3?' }, output: '7', scores: { correct: false, confidence: 0.4 } },
   { inputs: { question: 'capital of France?' }, output: 'Paris', scores: { correct: true, confidence: 0.8 } },
 ];
-
-const name = (call: Call) => objectName(call.op_name);
-const status = (call: Call) => (call.summary?.weave as { status?: string } | undefined)?.status;
 
 export const evaluationLogger: PythonGroup = {
   name: 'evaluation-logger',
@@ -45,9 +41,9 @@ export const evaluationLogger: PythonGroup = {
             sortBy: [{ field: 'started_at', direction: 'asc' }],
           })
           .toArray();
-        expect(calls.every((call) => status(call) === 'success')).toBe(true);
+        expect(calls.every((call) => callStatus(call) === 'success')).toBe(true);
         const evaluate = calls.find((call) => call.id === root.id)!;
-        expect([evaluate.parent_id, name(evaluate)]).toEqual([null, 'Evaluation.evaluate']);
+        expect([evaluate.parent_id, callName(evaluate)]).toEqual([null, 'Evaluation.evaluate']);
         // The summary: the scores auto-summarized, and the summary the script logged under output.
         expect(evaluate.output).toEqual(root.output);
         expect(evaluate.output).toMatchObject({
@@ -57,7 +53,7 @@ export const evaluationLogger: PythonGroup = {
         });
 
         const children = calls.filter((call) => call.parent_id === evaluate.id);
-        expect(children.map(name)).toEqual([
+        expect(children.map(callName)).toEqual([
           'Evaluation.predict_and_score',
           'Evaluation.predict_and_score',
           'Evaluation.predict_and_score',
@@ -67,10 +63,12 @@ export const evaluationLogger: PythonGroup = {
           const expected = PREDICTIONS[index]!;
           expect(row.output).toMatchObject({ output: expected.output, scores: expected.scores });
           const below = calls.filter((call) => call.parent_id === row.id);
-          expect(below.map(name).sort()).toEqual(['Model.predict', 'confidence', 'correct']);
-          expect(below.find((call) => name(call) === 'Model.predict')!.output).toBe(expected.output);
-          expect(below.find((call) => name(call) === 'correct')!.output).toBe(expected.scores.correct);
-          expect(below.find((call) => name(call) === 'confidence')!.output).toBe(expected.scores.confidence);
+          expect(below.map(callName).sort()).toEqual(['Model.predict', 'confidence', 'correct']);
+          expect(below.find((call) => callName(call) === 'Model.predict')!.output).toBe(expected.output);
+          expect(below.find((call) => callName(call) === 'correct')!.output).toBe(expected.scores.correct);
+          expect(below.find((call) => callName(call) === 'confidence')!.output).toBe(
+            expected.scores.confidence,
+          );
         });
       },
     );

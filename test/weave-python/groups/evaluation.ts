@@ -6,8 +6,7 @@
  */
 import { parseRef } from '@weft/protocol';
 import { expect, it } from 'vitest';
-import type { Call } from 'weft';
-import { objectName } from '../../support/weft-reads.js';
+import { callName, callStatus, objectName } from '../../support/weft-reads.js';
 import type { Mode } from '../support/run-script.js';
 import { itCompleted, opRefPattern, type PythonGroup } from '../support/suite.js';
 
@@ -36,9 +35,6 @@ const SCORES = {
 };
 /** Runnable feedback: one per (row, scorer). */
 const FEEDBACK_ITEMS = ROWS.length * 2;
-
-const name = (call: Call) => objectName(call.op_name);
-const status = (call: Call) => (call.summary?.weave as { status?: string } | undefined)?.status;
 
 export const evaluation: PythonGroup = {
   name: 'evaluation',
@@ -144,10 +140,10 @@ export const evaluation: PythonGroup = {
       async ({ root, summary, trace_size, trace_op_names }) => {
         const calls = await traceOf(root.trace_id);
         expect(calls).toHaveLength(trace_size);
-        expect(calls.map(name).sort()).toEqual(trace_op_names);
+        expect(calls.map(callName).sort()).toEqual(trace_op_names);
         const evaluate = calls.find((call) => call.id === root.id)!;
         expect(evaluate.op_name).toMatch(opRefPattern(project, 'Evaluation.evaluate'));
-        expect([evaluate.parent_id, evaluate.display_name, status(evaluate)]).toEqual([
+        expect([evaluate.parent_id, evaluate.display_name, callStatus(evaluate)]).toEqual([
           null,
           root.display_name,
           'success',
@@ -156,10 +152,10 @@ export const evaluation: PythonGroup = {
         expect(evaluate.output).toEqual(root.output);
         expect(evaluate.output).toMatchObject(SCORES);
         expect(summary).toEqual(root.output);
-        expect(calls.every((call) => status(call) === 'success')).toBe(true);
+        expect(calls.every((call) => callStatus(call) === 'success')).toBe(true);
 
         const children = calls.filter((call) => call.parent_id === evaluate.id);
-        expect(children.map(name)).toEqual([
+        expect(children.map(callName)).toEqual([
           'Evaluation.predict_and_score',
           'Evaluation.predict_and_score',
           'Evaluation.predict_and_score',
@@ -175,18 +171,18 @@ export const evaluation: PythonGroup = {
         );
         rows.forEach((row, i) => {
           const below = calls.filter((call) => call.parent_id === row.id);
-          expect(below.map(name).sort()).toEqual(['LengthScorer.score', 'exact_match', 'paris_model']);
-          const model = below.find((call) => name(call) === 'paris_model')!;
+          expect(below.map(callName).sort()).toEqual(['LengthScorer.score', 'exact_match', 'paris_model']);
+          const model = below.find((call) => callName(call) === 'paris_model')!;
           expect(model.output).toBe('Paris');
           const correct = examples[i]!.expected === 'Paris';
-          expect(below.find((call) => name(call) === 'exact_match')!.output).toEqual({ correct });
+          expect(below.find((call) => callName(call) === 'exact_match')!.output).toEqual({ correct });
           expect(row.output).toMatchObject({
             output: 'Paris',
             scores: { exact_match: { correct }, 'length-scorer': { length: 5, short: true } },
           });
         });
         const summarize = children[3]!;
-        expect(calls.filter((call) => call.parent_id === summarize.id).map(name)).toEqual([
+        expect(calls.filter((call) => call.parent_id === summarize.id).map(callName)).toEqual([
           'Scorer.summarize',
         ]);
       },
@@ -232,7 +228,7 @@ export const evaluation: PythonGroup = {
 
         // Each predict_and_score names its example as a row of that dataset, resolved by weft.
         const examples = calls
-          .filter((call) => name(call) === 'Evaluation.predict_and_score')
+          .filter((call) => callName(call) === 'Evaluation.predict_and_score')
           .map((call) => call.inputs.example as string);
         expect(examples.every((ref) => ref.startsWith(`${dataset}/attr/rows/id/`))).toBe(true);
         expect(await suite.reader.readRefs(examples)).toEqual(ROWS);

@@ -3,8 +3,7 @@
  * len(); call.children(); set_display_name / remove_display_name; delete_call / delete_calls.
  */
 import { expect, it } from 'vitest';
-import type { Call } from 'weft';
-import { objectName } from '../../support/weft-reads.js';
+import { callName } from '../../support/weft-reads.js';
 import { itCompleted, type PythonGroup } from '../support/suite.js';
 
 interface QueriesResult {
@@ -29,7 +28,6 @@ interface QueriesResult {
 }
 
 const SQUARES = 12;
-const name = (call: Call) => objectName(call.op_name);
 
 export const queries: PythonGroup = {
   name: 'queries',
@@ -68,7 +66,7 @@ export const queries: PythonGroup = {
       'the calls the official client found are the ones weft stored, in the same order',
       async ({ batch_id, square_ids, root_names }) => {
         const calls = await allCalls();
-        const squares = calls.filter((call) => name(call) === 'square');
+        const squares = calls.filter((call) => callName(call) === 'square');
         expect(squares.map((call) => call.id)).toEqual(square_ids);
         expect(squares.every((call) => call.parent_id === batch_id)).toBe(true);
         expect(squares.map((call) => [call.inputs, call.output])).toEqual(
@@ -159,7 +157,7 @@ export const queries: PythonGroup = {
         expect(doomed.after_all).toBe(0);
         expect(doomed.deleted_read).toBe(`Call not found: ${doomed.ids.a}`);
         const calls = await allCalls();
-        expect(calls.filter((call) => name(call) === 'doomed')).toEqual([]);
+        expect(calls.filter((call) => callName(call) === 'doomed')).toEqual([]);
         // The deletes named only the chains' roots.
         expect(suite.requestBodies('queries', mode, 'POST', '/calls/delete')).toEqual([
           expect.objectContaining({ project_id: project, call_ids: [doomed.ids.a] }),

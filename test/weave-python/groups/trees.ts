@@ -4,7 +4,7 @@
  */
 import { expect, it } from 'vitest';
 import type { Call } from 'weft';
-import { objectName } from '../../support/weft-reads.js';
+import { callName, callStatus } from '../../support/weft-reads.js';
 import type { Mode } from '../support/run-script.js';
 import { itCompleted, opRefPattern, type PythonGroup, type PythonSuite } from '../support/suite.js';
 
@@ -28,9 +28,6 @@ interface TreesResult {
   manual: Record<string, unknown>;
   error_names: string[];
 }
-
-const status = (call: Call) => (call.summary?.weave as { status?: string } | undefined)?.status;
-const name = (call: Call) => objectName(call.op_name);
 
 async function stored(suite: PythonSuite, mode: Mode): Promise<Call[]> {
   return suite
@@ -95,7 +92,7 @@ export const trees: PythonGroup = {
           caught: 'propagated 1',
         });
         const children = childrenOf(calls, root);
-        expect(children.map(name)).toEqual([
+        expect(children.map(callName)).toEqual([
           'fan_out',
           'count_up',
           'count_kept',
@@ -104,7 +101,7 @@ export const trees: PythonGroup = {
           'fragile',
         ]);
         // The official client's call.children() saw the same children in the same order.
-        expect(child_names).toEqual(children.map(name));
+        expect(child_names).toEqual(children.map(callName));
         const tree = calls.filter((call) => call.trace_id === root.trace_id);
         expect(tree).toHaveLength(1 + 6 + 3 + 2);
         expect(root.trace_id).not.toBe(root.id);
@@ -119,21 +116,21 @@ export const trees: PythonGroup = {
         ];
         // Three leaves ran in worker threads, each recorded under fan_out.
         const leaves = childrenOf(calls, fanOut);
-        expect(leaves.map((call) => [name(call), call.inputs.x, call.output]).sort()).toEqual([
+        expect(leaves.map((call) => [callName(call), call.inputs.x, call.output]).sort()).toEqual([
           ['leaf', 1, 2],
           ['leaf', 2, 4],
           ['leaf', 3, 6],
         ]);
         expect(fanOut.output).toBe(12);
         // A plain generator op keeps no output; one with an accumulator keeps what it accumulated.
-        expect([countUp.inputs, countUp.output, status(countUp)]).toEqual([{ n: 3 }, null, 'success']);
+        expect([countUp.inputs, countUp.output, callStatus(countUp)]).toEqual([{ n: 3 }, null, 'success']);
         expect([countKept.inputs, countKept.output]).toEqual([{ n: 2 }, [1, 2]]);
         expect(labelled.op_name).toMatch(opRefPattern(project, 'custom.op-name'));
         expect(labelled.display_name).toBe('labelled-1');
 
         const [caught] = childrenOf(calls, guarded);
         const [propagated] = childrenOf(calls, fragile);
-        expect([name(caught!), caught!.inputs, exceptionOf(caught!)]).toEqual([
+        expect([callName(caught!), caught!.inputs, exceptionOf(caught!)]).toEqual([
           'boom',
           { message: 'caught 1' },
           expect.objectContaining({ type: 'ValueError', message: 'caught 1' }),
@@ -152,13 +149,13 @@ export const trees: PythonGroup = {
       async ({ seen, root_status, error_names }) => {
         const calls = await stored(suite, mode);
         const root = byId(calls, seen.pipeline);
-        const byName = (op: string) => childrenOf(calls, root).find((call) => name(call) === op)!;
-        expect(status(root)).toBe('descendant_error');
+        const byName = (op: string) => childrenOf(calls, root).find((call) => callName(call) === op)!;
+        expect(callStatus(root)).toBe('descendant_error');
         expect(root_status).toBe('descendant_error');
-        expect(status(byName('guarded'))).toBe('descendant_error');
-        expect(status(byName('fragile'))).toBe('error');
-        expect(status(byName('fan_out'))).toBe('success');
-        expect(calls.filter((call) => name(call) === 'boom').map(status)).toEqual(['error', 'error']);
+        expect(callStatus(byName('guarded'))).toBe('descendant_error');
+        expect(callStatus(byName('fragile'))).toBe('error');
+        expect(callStatus(byName('fan_out'))).toBe('success');
+        expect(calls.filter((call) => callName(call) === 'boom').map(callStatus)).toEqual(['error', 'error']);
         // What the official client found with a Query on summary.weave.status, weft's SDK finds too.
         const errors = await suite
           .weft('trees', mode)
@@ -166,7 +163,7 @@ export const trees: PythonGroup = {
             query: { $expr: { $eq: [{ $getField: 'summary.weave.status' }, { $literal: 'error' }] } },
           })
           .toArray();
-        expect(errors.map(name).sort()).toEqual(error_names);
+        expect(errors.map(callName).sort()).toEqual(error_names);
         expect(error_names).toEqual(['boom', 'boom', 'fragile', 'manual_step']);
       },
     );
@@ -179,8 +176,8 @@ export const trees: PythonGroup = {
       async ({ seen }) => {
         const calls = await stored(suite, mode);
         const root = byId(calls, seen.async_root);
-        expect([root.parent_id, root.output, status(root)]).toEqual([null, 203, 'success']);
-        expect(childrenOf(calls, root).map((call) => [name(call), call.inputs, call.output])).toEqual([
+        expect([root.parent_id, root.output, callStatus(root)]).toEqual([null, 203, 'success']);
+        expect(childrenOf(calls, root).map((call) => [callName(call), call.inputs, call.output])).toEqual([
           ['async_child', { x: 1 }, 101],
           ['async_child', { x: 2 }, 102],
         ]);
@@ -255,7 +252,7 @@ export const trees: PythonGroup = {
         const calls = await stored(suite, mode);
         const made = byId(calls, seen.manual);
         expect(made.op_name).toMatch(opRefPattern(project, 'manual_step'));
-        expect([made.parent_id, made.inputs, made.output, made.display_name, status(made)]).toEqual([
+        expect([made.parent_id, made.inputs, made.output, made.display_name, callStatus(made)]).toEqual([
           null,
           { question: 'why' },
           'because',
@@ -269,7 +266,7 @@ export const trees: PythonGroup = {
           { ok: true },
         ]);
         const failed = byId(calls, seen.manual_failed);
-        expect([failed.display_name, failed.output, exceptionOf(failed), status(failed)]).toEqual([
+        expect([failed.display_name, failed.output, exceptionOf(failed), callStatus(failed)]).toEqual([
           'manual-how',
           null,
           { type: 'RuntimeError', message: 'manual failure' },
