@@ -19,8 +19,16 @@ export interface PriceNames {
   datasetModel: DatasetModel | null;
 }
 
-/** `-2024-07-18`, `-20241022` or `@20240620` at the end of a name: a dated snapshot of a model. */
-const DATE_SUFFIX = /[-@](?:\d{4}-\d{2}-\d{2}|\d{8})$/;
+/**
+ * `-2024-07-18`, `-20241022` or `@20240620` at the end of a name: a dated snapshot of a model.
+ * Names come from logged usage, so the pattern must be linear in the name (model-names.test.ts).
+ */
+export const DATE_SUFFIX = /[-@](?:\d{4}-\d{2}-\d{2}|\d{8})$/;
+/**
+ * Longer names are priced under themselves only: no model's name is this long, and the dataset's
+ * matching runs its own patterns over the name, which logged data must not be able to slow down.
+ */
+export const MAX_MATCHED_NAME_CHARS = 256;
 const NO_USAGE = {};
 
 function datasetModelOf(name: string, providerId?: string): DatasetModel | null {
@@ -31,6 +39,7 @@ function datasetModelOf(name: string, providerId?: string): DatasetModel | null 
 }
 
 function resolve(name: string): PriceNames {
+  if (name.length > MAX_MATCHED_NAME_CHARS) return { projectNames: [name], datasetModel: null };
   const slash = name.indexOf('/');
   const prefix = slash > 0 ? name.slice(0, slash) : undefined;
   const bare = prefix === undefined ? name : name.slice(slash + 1);
