@@ -39,7 +39,6 @@ function datasetModelOf(name: string, providerId?: string): DatasetModel | null 
 }
 
 function resolve(name: string): PriceNames {
-  if (name.length > MAX_MATCHED_NAME_CHARS) return { projectNames: [name], datasetModel: null };
   const slash = name.indexOf('/');
   const prefix = slash > 0 ? name.slice(0, slash) : undefined;
   const bare = prefix === undefined ? name : name.slice(slash + 1);
@@ -62,6 +61,8 @@ function resolve(name: string): PriceNames {
 const resolved = new LRUCache<string, PriceNames>({ max: 10_000 });
 
 export function priceNames(name: string): PriceNames {
+  // Before the cache too: it counts entries, and must not hold ten thousand huge logged names.
+  if (name.length > MAX_MATCHED_NAME_CHARS) return { projectNames: [name], datasetModel: null };
   let names = resolved.get(name);
   if (!names) {
     names = resolve(name);
