@@ -21,7 +21,7 @@ import {
   MODELS,
   prepareDataset,
 } from './query-dataset.js';
-import { elapsedMs, nowNs } from './stats.js';
+import { elapsedMs, nowNs, percentile } from './stats.js';
 
 /** The targets apply to a database of this many calls. */
 export const TARGET_CALLS = 1_000_000;
@@ -147,12 +147,6 @@ class Client {
   close(): void {
     this.agent.destroy();
   }
-}
-
-function percentile(values: readonly number[], fraction: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  // Nearest rank: p95 of 40 samples is the 38th, a value that was actually measured.
-  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] as number;
 }
 
 function describeFailure(answer: Answer): string {

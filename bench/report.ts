@@ -2,6 +2,7 @@
 import { cpus, totalmem } from 'node:os';
 import Database from 'better-sqlite3';
 import type { IngestionResult } from './ingestion.js';
+import { type LoadBenchResult, loadSection } from './load.js';
 import { type QueryBenchResult, type QueryMeasurement, SCORE_SORT_LABEL, TARGET_CALLS } from './queries.js';
 import type { OverheadResult } from './sdk-overhead.js';
 import type { UiBenchResult } from './ui.js';
@@ -25,6 +26,7 @@ export function writeReport(results: {
   ingestionRuns: readonly IngestionResult[];
   queries: QueryBenchResult;
   ui: UiBenchResult;
+  load: LoadBenchResult;
   mode: string;
 }): string {
   const { overhead, ingestion } = results;
@@ -85,7 +87,7 @@ All runs (the table shows the run with the median ratio):
 |---|---|---|
 ${results.ingestionRuns.map((run) => `| ${rate(run.sdkToSqliteCallsPerSec)} | ${rate(run.rawInsertCallsPerSec)} | ${fmt(run.ratio * 100, 0)}% |`).join('\n')}
 
-${ingestionSection(ingestion.ratio >= INGESTION_TARGET_RATIO)}${querySection(results.queries)}
+${ingestionSection(ingestion.ratio >= INGESTION_TARGET_RATIO)}${loadSection(results.load)}${querySection(results.queries)}
 ${uiSection(results.ui)}`;
 }
 

@@ -1,9 +1,11 @@
 /**
- * `npm run bench`: measures the SDK's per-call cost, ingestion throughput, query latency and the
- * web UI in Chromium, prints the results and writes BENCHMARKS.md. `--full` runs larger sizes
+ * `npm run bench`: measures the SDK's per-call cost, ingestion throughput, throughput and read
+ * latency under load, query latency and the web UI in Chromium, prints the results and writes
+ * BENCHMARKS.md. `--full` runs larger sizes
  * (slower, steadier numbers). `--only queries`, `--only sdk` or `--only ingestion` runs just that
  * part and only prints (the report needs every part); `--only ui` runs the browser benchmark and
- * rewrites only the web UI's section of BENCHMARKS.md (`--ui-trace-only`: just its trace part).
+ * rewrites only the web UI's section of BENCHMARKS.md (`--ui-trace-only`: just its trace part);
+ * `--only load` likewise rewrites only the load section.
  * `--data-cache <dir>` keeps the query dataset (which the UI part reuses) there for later runs.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -11,6 +13,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startWeftServer } from '../test/support/weft-server.js';
 import { measureIngestion } from './ingestion.js';
+import { type LoadBenchResult, measureLoad, replaceLoadSection } from './load.js';
 import { measureQueries, type QueryBenchResult } from './queries.js';
 import { replaceUiSection, writeReport } from './report.js';
 import { measureSdkOverhead } from './sdk-overhead.js';
@@ -24,7 +27,7 @@ const { values: flags } = parseArgs({
     'ui-trace-only': { type: 'boolean', default: false },
   },
 });
-const PARTS = ['queries', 'sdk', 'ingestion', 'ui'];
+const PARTS = ['queries', 'sdk', 'ingestion', 'ui', 'load'];
 if (flags.only !== undefined && !PARTS.includes(flags.only)) {
   throw new Error(
     `--only accepts ${PARTS.map((part) => `"${part}"`).join(', ')}; got ${JSON.stringify(flags.only)}`,
@@ -61,6 +64,14 @@ async function runUi(): Promise<UiBenchResult> {
 }
 
 const REPORT_PATH = resolve(import.meta.dirname, '../BENCHMARKS.md');
+const LOAD_SECONDS = 60;
+
+async function runLoadBench(): Promise<LoadBenchResult> {
+  console.log(`Load: 8 SDK clients for ${LOAD_SECONDS} s while 4 readers query…`);
+  const load = await measureLoad({ seconds: LOAD_SECONDS });
+  console.log(load);
+  return load;
+}
 
 async function runSdkOverhead() {
   const server = await startWeftServer();
@@ -97,6 +108,10 @@ if (flags.only === 'queries') {
   await runSdkOverhead();
 } else if (flags.only === 'ingestion') {
   await runIngestion();
+} else if (flags.only === 'load') {
+  const load = await runLoadBench();
+  writeFileSync(REPORT_PATH, replaceLoadSection(readFileSync(REPORT_PATH, 'utf8'), load));
+  console.log('\nWrote the load section of BENCHMARKS.md');
 } else if (flags.only === 'ui') {
   const ui = await runUi();
   writeFileSync(REPORT_PATH, replaceUiSection(readFileSync(REPORT_PATH, 'utf8'), ui));
@@ -105,6 +120,7 @@ if (flags.only === 'queries') {
   const overhead = await runSdkOverhead();
   const { runs, ingestion } = await runIngestion();
 
+  const load = await runLoadBench();
   const queries = await runQueries();
   const ui = await runUi();
 
@@ -114,6 +130,7 @@ if (flags.only === 'queries') {
     ingestionRuns: runs,
     queries,
     ui,
+    load,
     mode: full ? 'full' : 'standard',
   });
   writeFileSync(REPORT_PATH, report);

@@ -51,9 +51,15 @@ export function callStatus(call: { summary?: Record<string, unknown> | null }): 
   return (call.summary?.weave as { status?: string } | undefined)?.status;
 }
 
-export function weftReader(serverUrl: string): WeftReader {
+/** The Authorization header of an API key, as the SDKs send it; none without a key. */
+export function authHeaders(apiKey: string | undefined): Record<string, string> {
+  return apiKey ? { authorization: `Basic ${Buffer.from(`api:${apiKey}`).toString('base64')}` } : {};
+}
+
+export function weftReader(serverUrl: string, options: { apiKey?: string } = {}): WeftReader {
+  const headers = authHeaders(options.apiKey);
   async function post<T>(path: string, body: unknown): Promise<T> {
-    const res = await postJson(serverUrl, path, body);
+    const res = await postJson(serverUrl, path, body, { headers });
     expect(res.status, `${path} ${JSON.stringify(body)} → ${JSON.stringify(res.body)}`).toBe(200);
     return res.body as T;
   }
@@ -79,7 +85,7 @@ export function weftReader(serverUrl: string): WeftReader {
     expect(digest).toMatch(/^[A-Za-z0-9]{43}$/);
     const res = await fetch(`${serverUrl}/file/content`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify({ project_id: `${ref.entity}/${ref.project}`, digest }),
     });
     expect(res.status).toBe(200);

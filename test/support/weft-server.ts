@@ -26,13 +26,20 @@ export interface StartOptions {
   dataDir?: string;
   /** More `weft serve` arguments, such as `['--query-timeout', '0.5']`. */
   args?: readonly string[];
+  /** Node's own arguments, before the CLI's (`['--import', hook]`). */
+  nodeArgs?: readonly string[];
+  /** Environment variables added to the test's own (`{ WEFT_WRITE_TIMEOUT: '0.5' }`). */
+  env?: Readonly<Record<string, string>>;
 }
 
 export async function startWeftServer(options: StartOptions = {}): Promise<WeftServerProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'weft-test-'));
   const child = spawn(
-    process.execPath,
+    // The SDK's tests on other Node majors keep the server on the Node its native modules were
+    // built for (scripts/test-sdk-node-versions.sh).
+    process.env.WEFT_SERVER_NODE ?? process.execPath,
     [
+      ...(options.nodeArgs ?? []),
       CLI_PATH,
       'serve',
       '--log-level',
@@ -45,7 +52,7 @@ export async function startWeftServer(options: StartOptions = {}): Promise<WeftS
       dataDir,
       ...(options.args ?? []),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } },
   );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -101,7 +108,7 @@ export function postJson(
   url: string,
   path: string,
   body: unknown,
-  options: { contentType?: string | null } = {},
+  options: { contentType?: string | null; headers?: Record<string, string> } = {},
 ): Promise<{ status: number; body: unknown }> {
   const payload = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
   const contentType = options.contentType === undefined ? 'application/json' : options.contentType;
@@ -114,6 +121,7 @@ export function postJson(
         headers: {
           // null sends no Content-Type at all, as Weave's 0.53 Python binding did.
           ...(contentType === null ? {} : { 'content-type': contentType }),
+          ...options.headers,
           'content-length': payload.length,
         },
       },

@@ -1,6 +1,6 @@
 /** CallsQueryReq and its parts (docs/protocol.md §4.5–§4.9): filter, sort, paging and projection. */
 import { type Static, Type } from '@sinclair/typebox';
-import { IdList, MAX_PAGE_BOUND, Nullable, ProjectId, StringList } from './schema-helpers.js';
+import { IdList, MAX_PAGE_BOUND, Nullable, PageLimit, ProjectId, StringList } from './schema-helpers.js';
 
 export const CallsFilter = Type.Object({
   /** Full op refs; a value ending in `:*` matches every version of that op. */
@@ -36,7 +36,7 @@ export const CallsQueryReq = Type.Object({
   filter: Type.Optional(Nullable(CallsFilter)),
   query: Type.Optional(Nullable(Query)),
   sort_by: Type.Optional(Nullable(Type.Array(SortBy, { maxItems: 100 }))),
-  limit: Type.Optional(Nullable(Type.Integer({ maximum: MAX_PAGE_BOUND }))),
+  limit: Type.Optional(Nullable(PageLimit)),
   offset: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: MAX_PAGE_BOUND }))),
   columns: Type.Optional(Nullable(Type.Array(Type.String(), { maxItems: 200 }))),
   expand_columns: Type.Optional(Nullable(Type.Array(Type.String(), { maxItems: 200 }))),
@@ -52,7 +52,7 @@ export const CallsQueryStatsReq = Type.Object({
   project_id: ProjectId,
   filter: Type.Optional(Nullable(CallsFilter)),
   query: Type.Optional(Nullable(Query)),
-  limit: Type.Optional(Nullable(Type.Integer({ maximum: MAX_PAGE_BOUND }))),
+  limit: Type.Optional(Nullable(PageLimit)),
   include_total_storage_size: Type.Optional(Nullable(Type.Boolean())),
   expand_columns: Type.Optional(Nullable(Type.Array(Type.String(), { maxItems: 200 }))),
 });

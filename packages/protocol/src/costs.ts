@@ -7,7 +7,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { Query, SortBy } from './calls-query.js';
 import { InvalidFieldError } from './errors.js';
 import type { QueryField } from './query/ast.js';
-import { MAX_PAGE_BOUND, Nullable, ProjectId, Timestamp } from './schema-helpers.js';
+import { MAX_PAGE_BOUND, Nullable, PageLimit, ProjectId, Timestamp } from './schema-helpers.js';
 
 /** A price per token; finite and never negative (JSON has no NaN, so only the sign needs a rule). */
 const TokenPrice = Type.Number({ minimum: 0 });
@@ -44,7 +44,7 @@ export const CostQueryReq = Type.Object({
   fields: Type.Optional(Nullable(Type.Array(Type.String(), { maxItems: 50 }))),
   query: Type.Optional(Nullable(Query)),
   sort_by: Type.Optional(Nullable(Type.Array(SortBy, { maxItems: 10 }))),
-  limit: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: MAX_PAGE_BOUND }))),
+  limit: Type.Optional(Nullable(PageLimit)),
   offset: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: MAX_PAGE_BOUND }))),
 });
 export type CostQueryReq = Static<typeof CostQueryReq>;

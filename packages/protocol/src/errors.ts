@@ -4,11 +4,15 @@
  */
 export type ProtocolErrorType =
   | 'InvalidRequest'
+  | 'Unauthorized'
+  | 'Forbidden'
   | 'NotFound'
   | 'Conflict'
   | 'RequestTooLarge'
   | 'InvalidFieldError'
   | 'QueryTimeout'
+  | 'InsufficientStorage'
+  | 'TooManyRequests'
   | 'ServiceUnavailable'
   | 'NotImplemented';
 
@@ -27,6 +31,23 @@ export class ProtocolError extends Error {
 export class InvalidRequest extends ProtocolError {
   constructor(message: string) {
     super('InvalidRequest', message);
+  }
+}
+
+/** The request carries no API key, or one the server does not know (docs/protocol.md §19). */
+export class Unauthorized extends ProtocolError {
+  constructor(message: string) {
+    super('Unauthorized', message);
+  }
+}
+
+/**
+ * The key is valid but may not do this: another project, or a write with a read-only key. Said
+ * the same way whether the project exists or not.
+ */
+export class Forbidden extends ProtocolError {
+  constructor(message: string) {
+    super('Forbidden', message);
   }
 }
 
@@ -59,6 +80,26 @@ export class InvalidFieldError extends ProtocolError {
 export class QueryTimeout extends ProtocolError {
   constructor(message: string) {
     super('QueryTimeout', message);
+  }
+}
+
+/**
+ * The database cannot grow (the disk is full, or `--max-db-size` is reached): writes are refused
+ * until space is freed; reads go on.
+ */
+export class InsufficientStorage extends ProtocolError {
+  constructor(message: string) {
+    super('InsufficientStorage', message);
+  }
+}
+
+/** The key sent more requests than its rate allows; `retry_after` says when to try again. */
+export class TooManyRequests extends ProtocolError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('TooManyRequests', message);
   }
 }
 

@@ -7,7 +7,7 @@ import { Query, SortBy } from './calls-query.js';
 import { InvalidFieldError } from './errors.js';
 import type { QueryField } from './query/ast.js';
 import { jsonPathParts, splitFieldPath } from './query/field-path.js';
-import { JsonObject, MAX_PAGE_BOUND, Nullable, ProjectId, Timestamp } from './schema-helpers.js';
+import { JsonObject, MAX_PAGE_BOUND, Nullable, PageLimit, ProjectId, Timestamp } from './schema-helpers.js';
 
 const Ref = Type.String({ minLength: 1, maxLength: 2048 });
 
@@ -66,7 +66,7 @@ export const FeedbackQueryReq = Type.Object({
   fields: Type.Optional(Nullable(Type.Array(Type.String({ minLength: 1 }), { maxItems: 50 }))),
   query: Type.Optional(Nullable(Query)),
   sort_by: Type.Optional(Nullable(Type.Array(SortBy, { maxItems: 10 }))),
-  limit: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: MAX_PAGE_BOUND }))),
+  limit: Type.Optional(Nullable(PageLimit)),
   offset: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: MAX_PAGE_BOUND }))),
 });
 export type FeedbackQueryReq = Static<typeof FeedbackQueryReq>;

@@ -2,7 +2,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { SortBy } from './calls-query.js';
 import { InvalidRequest } from './errors.js';
-import { MAX_LIST_LENGTH, MAX_PAGE_BOUND, Nullable, ProjectId } from './schema-helpers.js';
+import { MAX_LIST_LENGTH, MAX_PAGE_BOUND, Nullable, PageLimit, ProjectId } from './schema-helpers.js';
 
 /**
  * `object_id`: 1–128 characters from [\w._-] (docs/protocol.md §8.2). Python's `\w` is Unicode-aware
@@ -55,7 +55,7 @@ export type ObjQueryFilter = Static<typeof ObjQueryFilter>;
 export const ObjQueryReq = Type.Object({
   project_id: ProjectId,
   filter: Type.Optional(Nullable(ObjQueryFilter)),
-  limit: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: MAX_PAGE_BOUND }))),
+  limit: Type.Optional(Nullable(PageLimit)),
   offset: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: MAX_PAGE_BOUND }))),
   sort_by: Type.Optional(Nullable(Type.Array(SortBy, { maxItems: 10 }))),
   metadata_only: Type.Optional(Nullable(Type.Boolean())),
@@ -167,12 +167,15 @@ export interface AliasesListRes {
 export const MAX_TAG_LENGTH = 256;
 export const MAX_ALIAS_LENGTH = 128;
 /**
- * `^[-\w]+( [-\w]+)*$` with Python's Unicode-aware `\w` (letters and digits of any script and
- * `_`, as in ObjectId): words joined by single spaces (docs/protocol.md §9.2).
+ * Weave's `^[-\w]+( [-\w]+)*$` with Python's Unicode-aware `\w` (letters and digits of any script
+ * and `_`, as in ObjectId): words joined by single spaces (docs/protocol.md §9.2). Checked as two
+ * patterns that a ReDoS analyser can prove linear (regex-safety.test.ts): word characters and
+ * spaces only, and no space at either end or next to another.
  */
-const TAG_PATTERN = /^[-\p{L}\p{N}_]+(?: [-\p{L}\p{N}_]+)*$/u;
+export const TAG_CHARACTERS = /^[-\p{L}\p{N}_ ]+$/u;
+export const TAG_SPACING = /^ | $| {2}/;
 /** `v\d+`, with Python's Unicode-aware `\d` (decimal digits of any script). */
-const VERSION_LIKE = /^v\p{Nd}+$/u;
+export const VERSION_LIKE = /^v\p{Nd}+$/u;
 
 /** Python's len(): code points, not UTF-16 units. */
 function codePointLength(text: string): number {
@@ -187,7 +190,7 @@ export function validateTag(tag: string): void {
   if (codePointLength(tag) > MAX_TAG_LENGTH) {
     throw new InvalidRequest(`tag ${named} is longer than ${MAX_TAG_LENGTH} characters`);
   }
-  if (!TAG_PATTERN.test(tag)) {
+  if (!TAG_CHARACTERS.test(tag) || TAG_SPACING.test(tag)) {
     throw new InvalidRequest(
       `tag ${named} is invalid: tags are letters, digits, "_" and "-", with single spaces between words`,
     );

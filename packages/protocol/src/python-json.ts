@@ -231,7 +231,7 @@ function parseArray(depth: number): LosslessJson[] {
  * A run of string characters that need no attention: any UTF-16 unit but a quote, a backslash
  * or a control character (below U+0020).
  */
-const PLAIN_RUN = /[\u0020\u0021\u0023-\u005b\u005d-\uffff]*/y;
+export const PLAIN_RUN = /[\u0020\u0021\u0023-\u005b\u005d-\uffff]*/y;
 
 /** The string whose opening quote is at `at`. */
 function parseString(): string {

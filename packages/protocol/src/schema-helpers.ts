@@ -22,6 +22,13 @@ export const Timestamp = Type.String({ minLength: 1, maxLength: 64 });
 /** Limits and offsets beyond this are refused rather than handed to the database as floats. */
 export const MAX_PAGE_BOUND = 2 ** 31 - 1;
 
+/**
+ * A query's `limit`. Below 1 is refused by the server with a reason of its own (`limit must be at
+ * least 1`, docs/protocol.md §1.5) rather than here, where the reason would be Ajv's words for a
+ * failed union; Weave read 0 and below as "no limit", which made a typo read everything.
+ */
+export const PageLimit = Type.Integer({ maximum: MAX_PAGE_BOUND });
+
 /** Weave's per-list cap for filters and deletes (docs/protocol.md §1.5). */
 export const MAX_LIST_LENGTH = 1000;
 

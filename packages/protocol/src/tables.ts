@@ -1,7 +1,7 @@
 /** Table routes (docs/protocol.md §10): content-addressed rows, created, updated and queried. */
 import { type Static, Type } from '@sinclair/typebox';
 import { SortBy } from './calls-query.js';
-import { MAX_PAGE_BOUND, Nullable, ProjectId } from './schema-helpers.js';
+import { MAX_PAGE_BOUND, Nullable, PageLimit, ProjectId } from './schema-helpers.js';
 
 const Digest = Type.String({ minLength: 1, maxLength: 128 });
 /** Rows must be JSON objects; checked by the service, which says which row is not. */
@@ -52,7 +52,7 @@ export const TableQueryReq = Type.Object({
   filter: Type.Optional(
     Nullable(Type.Object({ row_digests: Type.Optional(Nullable(Type.Array(Type.String()))) })),
   ),
-  limit: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: MAX_PAGE_BOUND }))),
+  limit: Type.Optional(Nullable(PageLimit)),
   offset: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: MAX_PAGE_BOUND }))),
   sort_by: Type.Optional(Nullable(Type.Array(SortBy, { maxItems: 20 }))),
 });

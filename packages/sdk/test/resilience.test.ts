@@ -3,6 +3,7 @@
  * keep up. Tracing must never throw into user code or end the process, and must count what it drops.
  */
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -59,37 +60,69 @@ class SpoilsFirstItem extends HttpTraceServer {
   }
 }
 
+/** Call-sending requests through `server`: how many started inside `inside()`, and how many at once. */
+function watchSends(server: HttpTraceServer, inside: () => boolean) {
+  const seen = { requests: 0, fromInsideAnOp: 0, inFlight: 0, mostInFlight: 0 };
+  const watch =
+    <A extends unknown[], T>(send: (...args: A) => Promise<T>) =>
+    async (...args: A): Promise<T> => {
+      seen.requests += 1;
+      if (inside()) seen.fromInsideAnOp += 1;
+      seen.inFlight += 1;
+      seen.mostInFlight = Math.max(seen.mostInFlight, seen.inFlight);
+      try {
+        return await send(...args);
+      } finally {
+        seen.inFlight -= 1;
+      }
+    };
+  // The client's sender calls these on this very object: wrapping them on the instance sees every one.
+  server.callsCompleteEncoded = watch(server.callsCompleteEncoded.bind(server));
+  server.callUpsertBatchEncoded = watch(server.callUpsertBatchEncoded.bind(server));
+  return seen;
+}
+
 describe('the server goes away', () => {
   it('loses no call when the server stops for 3 s mid-run and comes back', async () => {
     const first = await serve();
     const client = init('tests/restart', { serverUrl: first.url, batch: { flushIntervalMs: 50 } });
+    let insideOp = false;
+    const sends = watchSends(client.server as HttpTraceServer, () => insideOp);
     const tick = op(function tick(n: number) {
       return n;
     });
     let made = 0;
-    let slowest = 0;
-    const run = async (ms: number) => {
-      const until = Date.now() + ms;
-      while (Date.now() < until) {
-        const before = performance.now();
-        tick(made++);
-        slowest = Math.max(slowest, performance.now() - before);
+    // Calls in steps of 5 ms: about 0.7 s with the server up, 3 s down, 0.5 s up again.
+    const run = async (count: number) => {
+      for (let step = 0; step < count; step++) {
+        insideOp = true;
+        const result: unknown = tick(made);
+        insideOp = false;
+        // Tracing stayed a plain function call: the op returned its value, not a promise, so it
+        // cannot have waited on the network, whatever the server was doing.
+        expect(result).toBe(made);
+        made += 1;
         await sleep(5);
       }
     };
-    await run(700);
+    await run(140);
     expect(await first.stop()).toBe(0);
-    await run(3000);
+    const sendsBeforeOutage = sends.requests;
+    await run(600);
+    // Requests kept being tried while the server was down ...
+    expect(sends.requests).toBeGreaterThan(sendsBeforeOutage);
     const second = await serve({ port: first.port, dataDir: first.dataDir });
-    await run(500);
+    await run(100);
     await client.flush();
     expect(client.stats.droppedItems).toBe(0);
     expect(client.stats.retries).toBeGreaterThan(0);
     const calls = await client.getCalls({ columns: ['inputs'] }).toArray();
     expect(calls.length).toBe(made);
     expect(new Set(calls.map((call) => call.inputs.arg0)).size).toBe(made);
-    // Tracing while the server was down stayed a function call: nothing waited on the network.
-    expect(slowest).toBeLessThan(100);
+    // ... always from the background, never from inside a call, and never more than two at once.
+    expect(sends.fromInsideAnOp).toBe(0);
+    expect(sends.mostInFlight).toBeGreaterThan(0);
+    expect(sends.mostInFlight).toBeLessThanOrEqual(2);
     expect(second.url).toBe(first.url);
   }, 30_000);
 
@@ -186,16 +219,91 @@ describe('the server says no', () => {
   });
 });
 
+/** A 127.0.0.1 URL nothing listens on: a port that was just free, closed again. */
+async function closedPortUrl(): Promise<string> {
+  const listener = createServer();
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  const { port } = listener.address() as { port: number };
+  await new Promise<void>((resolve) => listener.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
+
+/** The SDK's report at exit, as numbers: undefined if it printed none. */
+function undeliveredReports(stderr: string): Array<{ calls: number; feedbackRows: number }> {
+  const reports = stderr.split('\n').filter((line) => /not delivered to the trace server/.test(line));
+  return reports.map((line) => ({
+    calls: Number(/(\d+) calls?\b/.exec(line)?.[1] ?? 0),
+    feedbackRows: Number(/(\d+) feedback rows?\b/.exec(line)?.[1] ?? 0),
+  }));
+}
+
 describe('process exit', () => {
-  it('sends pending calls before a normal exit, without an explicit flush', async () => {
+  // The fixtures import the built `weft` package, as a user's script would.
+  const run = promisify(execFile);
+
+  it('sends pending calls before a normal exit, without an explicit flush, and reports nothing', async () => {
     const server = await serve();
-    // The fixture imports the built `weft` package, as a user's script would.
     const script = join(import.meta.dirname, 'fixtures/exit-without-flush.mjs');
-    const { stdout } = await promisify(execFile)(process.execPath, [script], {
+    const { stdout, stderr } = await run(process.execPath, [script], {
       env: { ...process.env, WEFT_TEST_SERVER_URL: server.url },
     });
     expect(stdout.trim()).toBe('done');
+    expect(undeliveredReports(stderr)).toEqual([]);
     const client = init('tests/exit', { serverUrl: server.url });
     expect(await client.getCalls().count()).toBe(25);
   });
+
+  // Eight parents of two children each, and one call with two feedback rows.
+  const parents = 8;
+  const calls = parents * 3 + 1;
+
+  it('exits by itself with a dead server, code 0, reporting exactly the calls and feedback rows not delivered', async () => {
+    const script = join(import.meta.dirname, 'fixtures/exit-dead-server.mjs');
+    // Everything is still being retried at exit: the deadline ends the wait.
+    const batch = { flushIntervalMs: 10, exitFlushTimeoutMs: 500 };
+    // execFile rejects on a non-zero exit code; it resolves only once the process has ended.
+    const { stdout, stderr } = await run(process.execPath, [script], {
+      env: {
+        ...process.env,
+        WEFT_TEST_SERVER_URL: await closedPortUrl(),
+        WEFT_TEST_PARENTS: String(parents),
+        WEFT_TEST_BATCH: JSON.stringify(batch),
+      },
+    });
+    expect(stdout.trim()).toBe('done');
+    expect(undeliveredReports(stderr)).toEqual([{ calls, feedbackRows: 2 }]);
+  }, 60_000);
+
+  it('counts each call once when the server stayed away for longer than maxRetryMs while the script ran', async () => {
+    const script = join(import.meta.dirname, 'fixtures/exit-dead-server.mjs');
+    // Batches are given up on while parents still run: a parent's start and end are lost apart.
+    const batch = { flushIntervalMs: 10, retryBaseDelayMs: 5, maxRetryMs: 40, exitFlushTimeoutMs: 500 };
+    const { stdout, stderr } = await run(process.execPath, [script], {
+      env: {
+        ...process.env,
+        WEFT_TEST_SERVER_URL: await closedPortUrl(),
+        WEFT_TEST_PARENTS: String(parents),
+        WEFT_TEST_BATCH: JSON.stringify(batch),
+      },
+    });
+    expect(stdout.trim()).toBe('done');
+    expect(stderr).toMatch(/weft: sending traces failed: .*ECONNREFUSED; dropped \d+ call parts/);
+    expect(undeliveredReports(stderr)).toEqual([{ calls, feedbackRows: 2 }]);
+  }, 60_000);
+
+  it('reports exactly what was not delivered when the script calls process.exit() itself', async () => {
+    const script = join(import.meta.dirname, 'fixtures/exit-dead-server.mjs');
+    const batch = { flushIntervalMs: 10 };
+    const { stdout, stderr } = await run(process.execPath, [script], {
+      env: {
+        ...process.env,
+        WEFT_TEST_SERVER_URL: await closedPortUrl(),
+        WEFT_TEST_PARENTS: String(parents),
+        WEFT_TEST_BATCH: JSON.stringify(batch),
+        WEFT_TEST_EXIT_AT_ONCE: '1',
+      },
+    });
+    expect(stdout.trim()).toBe('done');
+    expect(undeliveredReports(stderr)).toEqual([{ calls, feedbackRows: 2 }]);
+  }, 60_000);
 });

@@ -212,7 +212,8 @@ describe('status and derived summary', () => {
     const stored = await client.getCall(call!.id);
     const weave = stored.summary.weave as { latency_ms: number; trace_name: string };
     expect(weave.trace_name).toBe('pause');
-    expect(weave.latency_ms).toBeGreaterThanOrEqual(59);
+    // Derived from the stored times (no bound on how long the sleep took: no wall-clock assertion).
+    expect(stored._endedAtMicros!).toBeGreaterThan(stored._startedAtMicros);
     expect(weave.latency_ms).toBe(Math.trunc((stored._endedAtMicros! - stored._startedAtMicros) / 1000));
     expect(stored.op_name).toMatch(/^weave:\/\/\/tests\/tracing\/op\/pause:[A-Za-z0-9]{43}$/);
   });

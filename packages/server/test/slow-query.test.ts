@@ -2,11 +2,16 @@
  * Slow queries on the real `weft serve` process: they run on worker threads, so ingestion and
  * health checks are answered while they run, and one past the time limit gets a 504 while the
  * server carries on. The data folder is filled in-process first, then served.
+ *
+ * Nothing here depends on how long a query takes: the slow query is held inside its read worker by
+ * a gate (support/read-gate.mjs, loaded into the server with `node --import`) until the test opens
+ * it, so "while it runs" is a fact the test knows, not a race it hopes to win.
  */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   postJson,
@@ -18,14 +23,55 @@ import { finished, MS, T0 } from '../src/storage/contract/call-fixtures.js';
 import { SqliteTraceStore } from '../src/storage/sqlite/sqlite-trace-store.js';
 import type { CallUpsert } from '../src/storage/trace-store.js';
 
+const READ_GATE = fileURLToPath(new URL('./support/read-gate.mjs', import.meta.url));
+/** In the SQL of SLOW_SCAN only: its sort. */
+const GATED_SQL = 'calls.exception DESC';
+
+/** A gate folder: the server's workers say in it which queries wait, and wait until it is opened. */
+class ReadGate {
+  readonly dir: string;
+
+  constructor(parent: string, name: string) {
+    this.dir = join(parent, name);
+    mkdirSync(this.dir);
+  }
+
+  /** What `startWeftServer` needs to load the gate into the server. */
+  get serverOptions(): { nodeArgs: string[]; env: Record<string, string> } {
+    return {
+      nodeArgs: ['--import', READ_GATE],
+      env: { WEFT_TEST_GATE_DIR: this.dir, WEFT_TEST_GATE_SQL: GATED_SQL },
+    };
+  }
+
+  /** How many gated queries have arrived at the gate so far (waiting or let through). */
+  arrived(): number {
+    return readdirSync(this.dir).filter((name) => name.startsWith('waiting-')).length;
+  }
+
+  /** Resolves once `count` gated queries in all have arrived. */
+  async untilArrived(count: number): Promise<void> {
+    while (this.arrived() < count) await sleep(20);
+  }
+
+  open(): void {
+    writeFileSync(join(this.dir, 'open'), '');
+  }
+
+  close(): void {
+    if (existsSync(join(this.dir, 'open'))) rmSync(join(this.dir, 'open'));
+  }
+}
+
 const SCAN_PROJECT = 'team/slow-scan';
 const INGEST_PROJECT = 'team/slow-ingest';
-/** Enough calls (with ~600 B of inputs) that sorting them all by an unindexed column takes a second or more. */
+/** Enough calls (with ~600 B of inputs) that sorting them all by an unindexed column is real work. */
 const SCAN_CALLS = 120_000;
 
 /**
  * Sorts every call of the project by `exception` (no index) and skips to the last page, so the
- * whole sort happens in SQLite before the first row while the response stays small.
+ * whole sort happens in SQLite before the first row while the response stays small. Its SQL is the
+ * only one the read gate holds (GATED_SQL).
  */
 const SLOW_SCAN = {
   project_id: SCAN_PROJECT,
@@ -107,17 +153,19 @@ afterAll(() => {
 
 describe('slow queries beside ingestion', () => {
   let server: WeftServerProcess;
+  let gate: ReadGate;
 
   beforeAll(async () => {
-    // A generous limit: on a busy machine three concurrent scans can take well over the default.
-    server = await startWeftServer({ dataDir, args: ['--query-timeout', '300'] });
+    gate = new ReadGate(dataDir, 'gate-beside-ingestion');
+    server = await startWeftServer({ dataDir, args: ['--query-timeout', '300'], ...gate.serverOptions });
   });
 
   afterAll(async () => {
+    gate.open();
     await server.stop();
   });
 
-  it('acknowledges every ingestion batch and health check before the slow queries finish', async () => {
+  it('acknowledges every ingestion batch and health check while slow queries run', async () => {
     // The order in which requests are answered; wall-clock times would depend on the machine.
     const settled: string[] = [];
     const slow = [0, 1, 2].map(async () => {
@@ -125,64 +173,58 @@ describe('slow queries beside ingestion', () => {
       settled.push('slow query');
       return res;
     });
+    // All three are inside their read workers, held there until the gate opens.
+    await gate.untilArrived(3);
 
-    let ingesting = true;
-    const ingestion = (async () => {
-      try {
-        for (let batch = 0; batch < 10; batch += 1) {
-          const items: unknown[] = [];
-          for (let n = 0; n < 500; n += 1) {
-            const index = batch * 500 + n;
-            items.push(...upsertItems(`ingest-${String(index).padStart(4, '0')}`, index));
-          }
-          const res = await postJson(server.url, '/call/upsert_batch', { batch: items });
-          expect(res.status).toBe(200);
-          settled.push('ingestion batch');
-        }
-      } finally {
-        ingesting = false;
+    for (let batch = 0; batch < 10; batch += 1) {
+      const items: unknown[] = [];
+      for (let n = 0; n < 500; n += 1) {
+        const index = batch * 500 + n;
+        items.push(...upsertItems(`ingest-${String(index).padStart(4, '0')}`, index));
       }
-    })();
-    const health = (async () => {
-      while (ingesting) {
-        const res = await fetch(`${server.url}/health`);
-        expect(await res.json()).toEqual({ status: 'ok' });
-        settled.push('health');
-        await sleep(10);
-      }
-    })();
+      const res = await postJson(server.url, '/call/upsert_batch', { batch: items });
+      expect(res.status).toBe(200);
+      settled.push('ingestion batch');
+      const health = await fetch(`${server.url}/health`);
+      expect(await health.json()).toEqual({ status: 'ok' });
+      settled.push('health');
+    }
+    const stats = await postJson(server.url, '/calls/query_stats', { project_id: INGEST_PROJECT });
+    expect(stats).toEqual({ status: 200, body: { count: 5_000, has_more: false } });
+    // Every write and health check was answered while the slow queries were still inside SQLite's
+    // work: none of them has finished, since none can before the gate opens.
+    expect(settled).toHaveLength(20);
+    expect(settled).not.toContain('slow query');
 
-    await Promise.all([ingestion, health]);
+    gate.open();
     const results = await Promise.all(slow);
-
-    const answeredMeanwhile = settled.length - slow.length;
-    expect(settled.filter((event) => event === 'ingestion batch')).toHaveLength(10);
-    expect(settled.filter((event) => event === 'health').length).toBeGreaterThan(0);
-    expect(settled.slice(answeredMeanwhile)).toEqual(['slow query', 'slow query', 'slow query']);
+    expect(settled.slice(20)).toEqual(['slow query', 'slow query', 'slow query']);
     for (const res of results) {
       expect(res.status).toBe(200);
       expect((res.body as Array<{ id: string }>).map((call) => call.id)).toEqual(slowScanIds());
     }
-
-    const stats = await postJson(server.url, '/calls/query_stats', { project_id: INGEST_PROJECT });
-    expect(stats).toEqual({ status: 200, body: { count: 5_000, has_more: false } });
   });
+
   it('gives read workers back when clients hang up before the first rows', async () => {
+    gate.close();
+    const arrivedBefore = gate.arrived();
     // More abandoned queries than read workers (4): if any kept its worker, the last query would
     // wait 30 s for one and get a 503.
-    const abandoned = Array.from({ length: 5 }, async () => {
-      const controller = new AbortController();
-      const response = fetch(`${server.url}/calls/stream_query`, {
+    const controllers = Array.from({ length: 5 }, () => new AbortController());
+    const responses = controllers.map((controller) =>
+      fetch(`${server.url}/calls/stream_query`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(SLOW_SCAN),
         signal: controller.signal,
-      });
-      await sleep(100);
-      controller.abort();
-      await response.catch(() => undefined);
-    });
-    await Promise.all(abandoned);
+      }).catch(() => undefined),
+    );
+    // Four hold every worker; the fifth waits in the queue for one.
+    await gate.untilArrived(arrivedBefore + 4);
+    for (const controller of controllers) controller.abort();
+    await Promise.all(responses);
+    // Let the four go on into SQLite, where the mark of their departed clients stops them.
+    gate.open();
     const page = await postJson(server.url, '/calls/stream_query', { project_id: SCAN_PROJECT, limit: 3 });
     expect(page.status).toBe(200);
     expect((page.body as Array<{ id: string }>).map((call) => call.id)).toEqual([
@@ -195,10 +237,13 @@ describe('slow queries beside ingestion', () => {
 
 describe('a query past the time limit', () => {
   let server: WeftServerProcess;
+  let gate: ReadGate;
 
   beforeAll(async () => {
-    // A quarter second: the slow scan takes several times longer, an indexed lookup a tiny fraction.
-    server = await startWeftServer({ dataDir, args: ['--query-timeout', '0.25'] });
+    // The slow scan waits at a gate that never opens, so the only way it ends is the time limit;
+    // a quarter second keeps the test short.
+    gate = new ReadGate(dataDir, 'gate-time-limit');
+    server = await startWeftServer({ dataDir, args: ['--query-timeout', '0.25'], ...gate.serverOptions });
   });
 
   afterAll(async () => {
@@ -212,6 +257,7 @@ describe('a query past the time limit', () => {
       reason: expect.stringMatching(/time limit of 250 ms.*narrow the filter/),
       error_type: 'QueryTimeout',
     });
+    expect(gate.arrived()).toBe(1);
 
     expect(await (await fetch(`${server.url}/health`)).json()).toEqual({ status: 'ok' });
     const upsert = await postJson(server.url, '/call/upsert_batch', {

@@ -132,7 +132,7 @@ describe('a batch with bad items', () => {
       {
         index: 0,
         id: deepId,
-        reason: 'batch[0].req.start.inputs is nested too deeply to store',
+        reason: 'batch[0] nests objects and arrays deeper than 512 levels',
         error_type: 'InvalidRequest',
       },
     ]);

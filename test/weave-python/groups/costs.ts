@@ -7,7 +7,7 @@
  */
 import { expect, it } from 'vitest';
 import { objectName } from '../../support/weft-reads.js';
-import { itCompleted, type PythonGroup, type PythonSuite } from '../support/suite.js';
+import { itCompleted, KEY_USER, type PythonGroup, type PythonSuite } from '../support/suite.js';
 
 type ModelCosts = Record<string, Record<string, unknown>>;
 
@@ -43,7 +43,7 @@ async function streamedCosts(
 ): Promise<Record<string, ModelCosts>> {
   const res = await fetch(`${suite.serverUrl}/calls/stream_query`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...suite.authHeaders },
     body: JSON.stringify({ project_id: project, filter: { call_ids: ids }, include_costs: true }),
   });
   expect(res.status).toBe(200);
@@ -147,8 +147,8 @@ export const costs: PythonGroup = {
           pricing_level: 'project',
           pricing_level_id: project,
           created_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/),
-          // The client sends no user, and weft has none to fill in.
-          created_by: null,
+          // The client sends no user; weft fills in the API key's (docs/protocol.md §19.3).
+          created_by: KEY_USER,
         };
         expect(query_rows[prices.house_current]).toEqual({
           ...row,

@@ -7,7 +7,7 @@
  */
 import { expect, it } from 'vitest';
 import type { Mode } from '../support/run-script.js';
-import { itCompleted, opRefPattern, type PythonGroup, type PythonSuite } from '../support/suite.js';
+import { itCompleted, KEY_USER, opRefPattern, type PythonGroup, type PythonSuite } from '../support/suite.js';
 
 type HumanFeedback =
   | 'thumbs'
@@ -68,7 +68,7 @@ const ALL = { $expr: { $eq: [{ $literal: '1' }, { $literal: '1' }] } };
 async function streamCalls(suite: PythonSuite, body: Record<string, unknown>): Promise<StreamedCall[]> {
   const res = await fetch(`${suite.serverUrl}/calls/stream_query`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...suite.authHeaders },
     body: JSON.stringify(body),
   });
   const text = await res.text();
@@ -125,8 +125,8 @@ export const feedback: PythonGroup = {
         runnable_ref: null,
         call_ref: null,
         trigger_ref: null,
-        // The client sends none, and weft stores wb_user_id as sent (§15).
-        wb_user_id: null,
+        // The client sends none; weft stores the user of the request's API key (§19.3).
+        wb_user_id: KEY_USER,
         created_at: expect.stringMatching(ISO_UTC) as unknown as string,
         ...more,
       });

@@ -5,7 +5,7 @@
 import { expect, it } from 'vitest';
 import { init } from 'weft';
 import type { Mode } from '../support/run-script.js';
-import { DEFAULT_ENTITY, itCompleted, opRefPattern, type PythonGroup } from '../support/suite.js';
+import { DEFAULT_ENTITY, itCompleted, KEY_USER, opRefPattern, type PythonGroup } from '../support/suite.js';
 
 interface InitSide {
   entity: string;
@@ -106,11 +106,15 @@ export const initGroup: PythonGroup = {
           [bare, result.bare, 'bare'],
           [explicit, result.explicit, 'explicit'],
         ] as const) {
-          const calls = await init(project, { serverUrl: suite.serverUrl }).getCalls().toArray();
+          const calls = await init(project, { serverUrl: suite.serverUrl, apiKey: suite.apiKey })
+            .getCalls()
+            .toArray();
           expect(calls.map((call) => [call.id, call.project_id, call.inputs, call.output])).toEqual([
             [side.call_id, project, { where }, `hello from ${where}`],
           ]);
           expect(calls[0]!.op_name).toMatch(opRefPattern(project, 'hello'));
+          // The server requires keys: the call is signed with the key's user (docs/protocol.md §19.3).
+          expect(calls[0]!.wb_user_id).toBe(KEY_USER);
         }
       },
     );

@@ -91,11 +91,16 @@ export const objects: PythonGroup = {
         expect(config_v1).toMatch(new RegExp(`^weave:///${project}/object/py-config:[A-Za-z0-9]{43}$`));
         const v1 = await suite.reader.readObject(config_v1);
         expect(v1.val).toEqual(CONFIG_V1);
-        const gone = await postJson(suite.serverUrl, '/obj/read', {
-          project_id: project,
-          object_id: 'py-config',
-          digest: digestOf(config_v0),
-        });
+        const gone = await postJson(
+          suite.serverUrl,
+          '/obj/read',
+          {
+            project_id: project,
+            object_id: 'py-config',
+            digest: digestOf(config_v0),
+          },
+          { headers: suite.authHeaders },
+        );
         expect(gone.status).toBe(404);
         expect(gone.body).toMatchObject({ deleted_at: expect.any(String) });
         // Three publishes, two versions, one deleted: latest is v1, read by weft's SDK too.
@@ -213,11 +218,16 @@ export const objects: PythonGroup = {
       'delete_op_version deletes the op version its calls still name',
       async ({ retired_ref }) => {
         expect(retired_ref).toMatch(opRefPattern(project, 'retired'));
-        const gone = await postJson(suite.serverUrl, '/obj/read', {
-          project_id: project,
-          object_id: 'retired',
-          digest: digestOf(retired_ref),
-        });
+        const gone = await postJson(
+          suite.serverUrl,
+          '/obj/read',
+          {
+            project_id: project,
+            object_id: 'retired',
+            digest: digestOf(retired_ref),
+          },
+          { headers: suite.authHeaders },
+        );
         expect([gone.status, gone.body]).toEqual([
           404,
           expect.objectContaining({ deleted_at: expect.any(String) }),

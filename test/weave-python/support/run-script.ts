@@ -72,6 +72,8 @@ export interface RunOptions {
   baseUrl: string;
   /** The refusing loopback port for the proxy variables. */
   deadPort: number;
+  /** The server's API key, given to the SDK as WANDB_API_KEY. */
+  apiKey: string;
   /** Passed to the script as WEFT_PY_* variables (WEFT_PY_PROJECT, ...). */
   vars: Record<string, string>;
   timeoutMs?: number;
@@ -95,7 +97,7 @@ export async function runScript(options: RunOptions): Promise<ScriptRun> {
     TMPDIR: dir,
     WANDB_CONFIG_DIR: join(home, '.config', 'wandb'),
     WANDB_CACHE_DIR: join(home, '.cache', 'wandb'),
-    WANDB_API_KEY: 'weft-test-key',
+    WANDB_API_KEY: options.apiKey,
     WANDB_BASE_URL: options.baseUrl,
     WF_TRACE_SERVER_URL: options.baseUrl,
     WEAVE_USE_SERVER_CACHE: 'false',

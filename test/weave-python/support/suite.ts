@@ -6,16 +6,27 @@
  * (groups/*.ts). Each (group, mode) pair logs to its own project and proxy prefix, so all of them
  * run side by side in one `beforeAll`; the checks then only read.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { init, type WeaveClient } from 'weft';
 import { type Exchange, type RecordingProxy, startRecordingProxy } from '../../support/recording-proxy.js';
-import { type WeftReader, weftReader } from '../../support/weft-reads.js';
-import { removeDataDir, startWeftServer, type WeftServerProcess } from '../../support/weft-server.js';
+import { authHeaders, type WeftReader, weftReader } from '../../support/weft-reads.js';
+import {
+  CLI_PATH,
+  removeDataDir,
+  startWeftServer,
+  type WeftServerProcess,
+} from '../../support/weft-server.js';
 import { type DeadPort, MODES, type Mode, runScript, type ScriptRun, startDeadPort } from './run-script.js';
 import { ensureVenv } from './venv.js';
 
 /** The entity weft gives project names without one (`weft serve --default-entity`). */
 export const DEFAULT_ENTITY = 'py-default';
+/** The user of the API key the suite's server requires (docs/protocol.md §19). */
+export const KEY_USER = 'py-tester';
 
 /**
  * A non-2xx answer a scenario is allowed to get: one the client is documented to expect and
@@ -56,6 +67,7 @@ export class PythonSuite {
   private proxy: RecordingProxy | undefined;
   private python: string | undefined;
   private deadPort: DeadPort | undefined;
+  private key: string | undefined;
   private readonly runs = new Map<string, ScriptRun>();
 
   constructor(groups: readonly PythonGroup[]) {
@@ -70,7 +82,16 @@ export class PythonSuite {
   /** Starts weft and the proxy and runs every group in both modes, a few at a time. */
   async runAll(parallel = 3): Promise<void> {
     if (!this.python) throw new Error('prepareVenv() first');
-    this.server = await startWeftServer({ args: ['--default-entity', DEFAULT_ENTITY] });
+    // The server requires API keys, as a shared one does: the SDK sends the key it is given, and
+    // what it stores is signed with the key's user.
+    const dataDir = mkdtempSync(join(tmpdir(), 'weft-python-'));
+    const apiKey = execFileSync(
+      process.execPath,
+      [CLI_PATH, 'keys', 'create', '--user', KEY_USER, '--data', dataDir],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    ).trim();
+    this.key = apiKey;
+    this.server = await startWeftServer({ dataDir, args: ['--default-entity', DEFAULT_ENTITY] });
     this.proxy = await startRecordingProxy(this.server.url, { keepRequestBodies: true });
     this.deadPort = await startDeadPort();
     const deadPort = this.deadPort.port;
@@ -85,6 +106,7 @@ export class PythonSuite {
           mode,
           baseUrl: this.proxy!.urlFor(key(group.name, mode)),
           deadPort,
+          apiKey,
           vars: { PROJECT: this.project(group.name, mode), ...(group.vars?.(mode) ?? {}) },
         });
         this.runs.set(key(group.name, mode), run);
@@ -108,7 +130,18 @@ export class PythonSuite {
   }
 
   get reader(): WeftReader {
-    return weftReader(this.serverUrl);
+    return weftReader(this.serverUrl, { apiKey: this.apiKey });
+  }
+
+  /** The key every request to the suite's server needs. */
+  get apiKey(): string {
+    if (!this.key) throw new Error('weft is not running');
+    return this.key;
+  }
+
+  /** The Authorization header of the suite's key, for requests made by hand. */
+  get authHeaders(): Record<string, string> {
+    return authHeaders(this.apiKey);
   }
 
   /** The `entity/project` a group logs to in a mode. */
@@ -118,7 +151,7 @@ export class PythonSuite {
 
   /** weft's own SDK, reading the group's project. */
   weft(group: string, mode: Mode): WeaveClient {
-    return init(this.project(group, mode), { serverUrl: this.serverUrl });
+    return init(this.project(group, mode), { serverUrl: this.serverUrl, apiKey: this.apiKey });
   }
 
   run(group: string, mode: Mode): ScriptRun {

@@ -10,8 +10,13 @@ export const DEFAULT_SERVER_URL = 'http://127.0.0.1:6345';
 export interface InitOptions extends WeaveClientOptions {
   /** The trace server; default `WF_TRACE_SERVER_URL`, then http://127.0.0.1:6345. */
   serverUrl?: string;
-  /** Sent as Weave clients send it (HTTP Basic `api:<key>`); default `WANDB_API_KEY`. */
+  /**
+   * The server's API key (`weft keys create`), sent as Weave clients send it (HTTP Basic
+   * `api:<key>`); default `WEFT_API_KEY`, then `WANDB_API_KEY`.
+   */
   apiKey?: string;
+  /** See WeaveClientOptions; default `WEFT_SPOOL_DIR` (unset or empty: no spool). */
+  spoolDir?: string;
 }
 
 /**
@@ -24,9 +29,15 @@ export function init(projectName: string, options: InitOptions = {}): WeaveClien
     throw new Error(`init() needs a project named "entity/project", got ${JSON.stringify(projectName)}`);
   }
   const serverUrl = options.serverUrl ?? process.env.WF_TRACE_SERVER_URL ?? DEFAULT_SERVER_URL;
-  const apiKey = options.apiKey ?? process.env.WANDB_API_KEY;
+  // An empty variable counts as unset, as in Weave's clients.
+  const apiKey = options.apiKey || process.env.WEFT_API_KEY || process.env.WANDB_API_KEY;
   const server = new HttpTraceServer(serverUrl, apiKey ? { apiKey } : {});
-  const client = new WeaveClient(parts[0], parts[1], server, options);
+  // An empty variable counts as unset; an empty option turns the variable's spool off.
+  const spoolDir = options.spoolDir ?? process.env.WEFT_SPOOL_DIR;
+  const client = new WeaveClient(parts[0], parts[1], server, {
+    ...options,
+    ...(spoolDir ? { spoolDir } : {}),
+  });
   setCurrentClient(client);
   return client;
 }

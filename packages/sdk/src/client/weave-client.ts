@@ -3,6 +3,7 @@
  * `WeaveClient`). Call parts go to the server through the background batcher; reads go straight
  * to the server after pending writes have been sent, so a client always reads its own writes.
  */
+import { resolve } from 'node:path';
 import type { CallsFilter, FeedbackCreateReq } from '@weft/protocol';
 import {
   type AddCostOptions,
@@ -27,11 +28,13 @@ import { CallRecorder, type CreateCallOptions, type FinishCallOptions } from '..
 import {
   type BatcherOptions,
   type BatcherStats,
+  CALL_UNITS,
   CallBatcher,
   DEFAULT_BATCHER_OPTIONS,
 } from '../transport/batcher.js';
 import type { CallRequest } from '../transport/call-requests.js';
 import { CallSender } from '../transport/call-sender.js';
+import { CallSpool } from '../transport/call-spool.js';
 import type { TraceServer } from '../transport/trace-server.js';
 import { type GetCallOptions, type GetCallsOptions, queryCalls, readCall } from './call-reads.js';
 import type { CallsIter } from './calls-iter.js';
@@ -49,6 +52,16 @@ export interface WeaveClientOptions {
    * goes out anyway (default 10 s).
    */
   opSaveWaitMs?: number;
+  /**
+   * A folder where calls that cannot be delivered are kept instead of being dropped: when the
+   * queue is half full while the server is away, when the server has been away for `maxRetryMs`,
+   * and at the exit deadline. They are sent again, oldest first, when a client using the folder
+   * starts and whenever the server answers again. `init` defaults it to `WEFT_SPOOL_DIR`; unset
+   * or empty, there is no spool.
+   */
+  spoolDir?: string;
+  /** Bound on the spool folder's total size; past it, calls are dropped and counted (default 1 GiB). */
+  maxSpoolBytes?: number;
 }
 
 export interface ClientStats extends BatcherStats {
@@ -62,13 +75,29 @@ export interface ClientStats extends BatcherStats {
   failedSaves: number;
   /** Call parts the server refused one by one while keeping the rest of their batch. */
   rejectedItems: number;
+  /**
+   * Calls with a part given up on (refused by the full queue, out of retries, or pending at exit),
+   * each counted once: what the warning at exit reports.
+   */
+  undeliveredCalls: number;
   /** Feedback rows waiting to be sent or in flight. */
   pendingFeedback: number;
   /** Feedback rows given up on (a full queue, a server away too long). */
   droppedFeedback: number;
   /** Feedback rows the server refused one by one (a bad reaction, a reserved type). */
   rejectedFeedback: number;
+  /** Calls with a part this client wrote to the spool (`spoolDir`), each once. */
+  spooledCalls: number;
+  /** Call parts this client sent from the spool (written by any process) and the server stored. */
+  spoolSentItems: number;
+  /** Call parts in spool files the server refused (the files are deleted), as in `rejectedItems`. */
+  spoolRejectedItems: number;
+  /** Disk trouble with the spool folder (each also warned about, once). */
+  spoolErrors: number;
 }
+
+/** What the exit report calls feedback rows not delivered. */
+const FEEDBACK_UNITS = ['feedback row', 'feedback rows'] as const;
 
 export interface SaveOptions {
   /** Accepted for Weave compatibility; weft keeps one line of versions per name. */
@@ -92,6 +121,8 @@ export class WeaveClient {
   readonly server: TraceServer;
   private readonly batcher: CallBatcher<Call, CallRequest>;
   private readonly sender: CallSender;
+  /** The disk spool, with `spoolDir`. */
+  private readonly spool: CallSpool | undefined;
   private readonly saver: ObjectSaver;
   private readonly feedback: FeedbackSender;
   /** @internal Starts and finishes this client's calls (the op wrapper calls it directly). */
@@ -113,13 +144,32 @@ export class WeaveClient {
       // Published values and ops in inputs and outputs are recorded as their refs.
       refOf: this.saver.refFor,
     };
-    this.sender = new CallSender(server, {
-      beforeSend: (signal) => this.saver.saved(signal),
-      onError: (what, error) => this.noteInternalError(what, error),
-    });
-    this.batcher = new CallBatcher(this.sender, { ...DEFAULT_BATCHER_OPTIONS, ...options.batch });
-    this.feedback = new FeedbackSender(server, options.batch);
+    const batchOptions: BatcherOptions = {
+      ...DEFAULT_BATCHER_OPTIONS,
+      ...options.batch,
+      unitNames: CALL_UNITS,
+    };
+    this.spool = options.spoolDir
+      ? new CallSpool(server, {
+          dir: resolve(options.spoolDir),
+          ...(options.maxSpoolBytes === undefined ? {} : { maxBytes: options.maxSpoolBytes }),
+          sending: batchOptions,
+        })
+      : undefined;
+    this.sender = new CallSender(
+      server,
+      {
+        beforeSend: (signal) => this.saver.saved(signal),
+        onError: (what, error) => this.noteInternalError(what, error),
+      },
+      this.spool,
+    );
+    this.batcher = new CallBatcher(this.sender, batchOptions);
+    // FeedbackSender hands these on to its own batcher: its exit report then counts rows.
+    this.feedback = new FeedbackSender(server, { ...options.batch, unitNames: FEEDBACK_UNITS });
     this._recorder = new CallRecorder(this, this.projectId, this.saver, this.batcher, serializeOptions);
+    // What earlier runs (this process's or others') left in the spool goes out in the background.
+    this.spool?.start();
   }
 
   /** Call parts waiting to be sent or in flight. */
@@ -135,9 +185,14 @@ export class WeaveClient {
       internalErrors: this.internalErrors,
       failedSaves: this.saver.failedSaves,
       rejectedItems: this.sender.rejectedParts,
+      undeliveredCalls: this.sender.undelivered,
       pendingFeedback: this.feedback.pending,
       droppedFeedback: this.feedback.droppedRows,
       rejectedFeedback: this.feedback.rejectedRows,
+      spooledCalls: this.spool?.spooledCalls ?? 0,
+      spoolSentItems: this.spool?.sentParts ?? 0,
+      spoolRejectedItems: this.spool?.rejectedParts ?? 0,
+      spoolErrors: this.spool?.errors ?? 0,
     };
   }
 

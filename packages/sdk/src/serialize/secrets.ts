@@ -8,7 +8,7 @@
 export const REDACTED = '[REDACTED]';
 
 /** Cheap test first: most keys contain none of these, and are never normalised. */
-const MAY_BE_SECRET = /key|token|secret|pass|auth|cookie|credential/i;
+export const MAY_BE_SECRET = /key|token|secret|pass|auth|cookie|credential/i;
 
 /** Whole names (lower case, without `_`, `-` and spaces). `token` alone, never `max_tokens`. */
 const SECRET_NAMES = new Set([

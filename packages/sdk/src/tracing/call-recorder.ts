@@ -25,7 +25,9 @@ import {
   type ContextStore,
   callOf,
   contextStorage,
-  type Frame,
+  outsideCalls,
+  popCall,
+  pushCall,
 } from './context.js';
 import { newId } from './ids.js';
 import { type OpState, opRef, resolveOpState } from './op-state.js';
@@ -65,7 +67,6 @@ const STARTING: CallInit = {
 /** Rough size of a start or end record beyond its inputs/output, for the queue's byte bound. */
 const RECORD_OVERHEAD_BYTES = 400;
 
-const EMPTY_FRAME: Frame = Object.freeze({ call: undefined, attributes: undefined });
 const SDK_ATTRIBUTES = Object.freeze({ client_version: WEFT_SDK_VERSION, source: 'weft-js-sdk' });
 const BASE_ATTRIBUTES: Attributes = Object.freeze({ weave: SDK_ATTRIBUTES });
 /** Longest exception text kept; a stack trace beyond this is cut. */
@@ -82,8 +83,12 @@ function formatException(error: unknown): string {
   return text.length > MAX_EXCEPTION_CHARS ? `${text.slice(0, MAX_EXCEPTION_CHARS)}…[truncated]` : text;
 }
 
+/** Numbers recorders for `OpState.saveAskedBy` (a number, so an op keeps no old client alive). */
+let recorders = 0;
+
 export class CallRecorder {
   private readonly wireAttributes = new WeakMap<Attributes, Attributes>();
+  private readonly recorderNumber = ++recorders;
   /** Inputs or outputs that were cut to fit the size cap. */
   truncatedValues = 0;
 
@@ -139,12 +144,8 @@ export class CallRecorder {
       attributes,
       options.displayName,
     );
-    if (options.useStack ?? true) {
-      // Code after this, in this async context, runs "inside" the call until it finishes; after
-      // that, context lookups step past it to what was current before (see callOf).
-      call._stackParent = store ?? EMPTY_FRAME;
-      contextStorage.enterWith(call);
-    }
+    // Code after this, in this flow, runs "inside" the call until it finishes (see pushCall).
+    if (options.useStack ?? true) pushCall(call);
     return call;
   }
 
@@ -156,9 +157,6 @@ export class CallRecorder {
       options.exception !== undefined && options.exception !== null,
       options.exception,
     );
-    if (call._stackParent && contextStorage.getStore() === call) {
-      contextStorage.enterWith(call._stackParent);
-    }
   }
 
   failCall(call: Call, error: unknown): void {
@@ -189,7 +187,7 @@ export class CallRecorder {
     if (serialized.truncated) this.noteTruncated();
     const time = nowMs();
     const opName = opRef(state, this.projectId);
-    this.saver.ensureOpSaved(state, opName);
+    this.saveOp(state, opName);
     const init = STARTING;
     init.id = newId(time);
     init.project_id = this.projectId;
@@ -220,6 +218,8 @@ export class CallRecorder {
   endCall(call: Call, output: unknown, failed: boolean, error?: unknown): void {
     if (call._ended) return;
     call._ended = true;
+    // A call createCall made current stops being current (and held by the context) here.
+    if (call._stackEntry !== undefined) popCall(call);
     try {
       const endedAtMicros = Math.round(nowMs() * 1000);
       let outputValue: JsonValue = null;
@@ -277,6 +277,22 @@ export class CallRecorder {
     } catch (caught) {
       this.client.noteInternalError('finishing a call failed', caught);
     }
+  }
+
+  /**
+   * Has the op version saved (in the background; the saver skips versions saved or being saved).
+   * The first ask per version and recorder starts the save, whose promise the saver keeps: it is
+   * made outside any call, so it keeps no call alive (see outsideCalls). Later asks cost two
+   * comparisons more than asking directly.
+   */
+  private saveOp(state: OpState, opName: string): void {
+    if (state.saveAskedBy === this.recorderNumber && state.saveAskedRef === opName) {
+      this.saver.ensureOpSaved(state, opName);
+      return;
+    }
+    state.saveAskedBy = this.recorderNumber;
+    state.saveAskedRef = opName;
+    outsideCalls(() => this.saver.ensureOpSaved(state, opName));
   }
 
   /** A value serialized with this client's size cap (generator yields). */

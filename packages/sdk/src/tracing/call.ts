@@ -10,7 +10,7 @@ import type { WeaveClient } from '../client/weave-client.js';
 import { type ApplyScorerOptions, type ApplyScorerResult, applyScorer } from '../evaluation/apply-scorer.js';
 import type { ScorerLike } from '../evaluation/scorer.js';
 import { CallFeedback } from '../feedback/feedback.js';
-import type { Attributes, ContextStore } from './context.js';
+import type { Attributes, StackEntry } from './context.js';
 import { leafSummary, type SummaryMap } from './summary.js';
 
 export interface CallDict {
@@ -114,10 +114,10 @@ export class Call {
   /** @internal The bits above (ENDED, …): read and written through the accessors below. */
   _flags = 0;
   /**
-   * @internal For `createCall({ useStack: true })`: what was current before the call was made
-   * current. Once the call has ended, context lookups step through it to this.
+   * @internal While a call made current by `createCall({ useStack: true })` runs: the context
+   * entry that holds it (see `pushCall`), which lets go of it when it ends.
    */
-  _stackParent: ContextStore | undefined;
+  _stackEntry: StackEntry | undefined;
   /** @internal The `withAttributes` attributes in effect where the call started (children inherit them). */
   _contextAttributes: Attributes | undefined;
   /** @internal Estimated bytes of what is queued for this call. */

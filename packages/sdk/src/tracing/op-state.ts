@@ -30,6 +30,12 @@ export interface OpState {
   fn: WeakRef<object> | undefined;
   /** The function the op wraps (for running it as a call made elsewhere, as scorers are). */
   body?: (...args: never[]) => unknown;
+  /**
+   * The recorder (by its number) that last asked for this op's `saveAskedRef` to be saved: later
+   * calls of the same version ask again the cheap way (see CallRecorder.saveOp).
+   */
+  saveAskedBy: number;
+  saveAskedRef: string | undefined;
 }
 
 /** What an op version stores: a placeholder object naming the source file (as Weave's SDKs write it). */
@@ -55,15 +61,29 @@ export interface OpObjectValue {
  */
 export const OP_SOURCE_FILE = 'obj.py';
 
+/** Characters an object id cannot hold, in runs (linear: regex-safety.test.ts). */
+export const NOT_ID_CHARACTERS = /[^\p{L}\p{N}_.-]+/gu;
+export const SEPARATOR_RUNS = /-{2,}/g;
+
+/**
+ * Without leading and trailing `-` and `_`. A loop, not `/^[-_]+|[-_]+$/g`: that pattern retries
+ * the run at every position of a long run of `_` inside a name, quadratic in its length.
+ */
+function trimSeparators(text: string): string {
+  const separator = (char: string | undefined) => char === '-' || char === '_';
+  let start = 0;
+  let end = text.length;
+  while (start < end && separator(text[start])) start++;
+  while (end > start && separator(text[end - 1])) end--;
+  return text.slice(start, end);
+}
+
 /**
  * A name as an `object_id` (1–128 letters, digits and `_.-`, docs/protocol.md §8.2): other characters become
  * `-`, runs of separators collapse, leading and trailing ones go. The call keeps the real name.
  */
 export function objectIdFromName(name: string): string {
-  const cleaned = name
-    .replace(/[^\p{L}\p{N}_.-]+/gu, '-')
-    .replace(/-{2,}/g, '-')
-    .replace(/^[-_]+|[-_]+$/g, '');
+  const cleaned = trimSeparators(name.replace(NOT_ID_CHARACTERS, '-').replace(SEPARATOR_RUNS, '-'));
   // 128 code points, as the server counts them; never half a surrogate pair.
   const limited = Array.from(cleaned).slice(0, 128).join('');
   return limited || 'anonymous';
@@ -107,6 +127,8 @@ export function createOpState(options: {
     ref: undefined,
     version: undefined,
     fn: undefined,
+    saveAskedBy: 0,
+    saveAskedRef: undefined,
   };
 }
 

@@ -19,7 +19,7 @@ const FALSE_BYTES = Buffer.from('false');
 /** Strings longer than this are checked by a regular expression, faster for them than a loop. */
 const SHORT_STRING = 64;
 /** What JSON.stringify would escape, and anything beyond ASCII (left to the UTF-8 encoder). */
-const NEEDS_ESCAPING = /[^\x20-\x7e]|["\\]/;
+export const NEEDS_ESCAPING = /[^\x20-\x7e]|["\\]/;
 /** Which ASCII codes JSON.stringify writes as they are inside a string (1) or escapes (0). */
 const PLAIN = new Uint8Array(0x80).map((_, code) =>
   code >= 0x20 && code !== QUOTE && code !== BACKSLASH ? 1 : 0,

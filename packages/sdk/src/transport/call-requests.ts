@@ -160,7 +160,13 @@ class RequestWriter {
  */
 export function buildRequests(
   calls: readonly Call[],
-  options: { complete: boolean; bytesHint: number; onError: (error: unknown) => void },
+  options: {
+    complete: boolean;
+    bytesHint: number;
+    onError: (error: unknown) => void;
+    /** A call whose start, end or both were skipped as unencodable (after `onError`). */
+    onSkipped?: (call: Call, start: boolean, end: boolean) => void;
+  },
 ): CallRequest[] {
   let upsert: RequestWriter | undefined;
   // One complete request per project. A client writes to one project; a call of another one
@@ -172,6 +178,7 @@ export function buildRequests(
     const end = call._endQueued && !call._endTaken && call._endedAtMicros !== null;
     call._startTaken = true;
     if (end) call._endTaken = true;
+    let startWritten = false;
     try {
       if (start && end && options.complete) {
         if (last === undefined || last.projectId !== call.project_id) {
@@ -193,6 +200,7 @@ export function buildRequests(
       if (start) {
         upsert ??= new RequestWriter('upsert', call.project_id, options.bytesHint, 2 * calls.length);
         upsert.start(call);
+        startWritten = true;
       }
       if (end) {
         upsert ??= new RequestWriter('upsert', call.project_id, options.bytesHint, 2 * calls.length);
@@ -200,6 +208,7 @@ export function buildRequests(
       }
     } catch (error) {
       options.onError(error);
+      options.onSkipped?.(call, start && !startWritten, end);
     }
   }
   const requests: CallRequest[] = [];
@@ -261,6 +270,19 @@ export function asUpsertRequest(request: CallRequest): CallRequest {
   );
   for (let index = 0; index < request.count; index++) writer.startAndEndOf(request, index);
   return writer.finish();
+}
+
+const ID_KEY = Buffer.from(',"id":"');
+const QUOTE = 0x22;
+
+/**
+ * The call id of item `index`: every item holds `{"project_id":…,"id":"…"`, and `,"id":"` cannot
+ * occur earlier in it (inside the JSON string before it, every quote is escaped). Read only when
+ * a request is lost, so sending never pays for it.
+ */
+export function itemId(request: CallRequest, index: number): string {
+  const from = request.body.indexOf(ID_KEY, request.bounds.start(index)) + ID_KEY.length;
+  return request.body.toString('utf8', from, request.body.indexOf(QUOTE, from));
 }
 
 /** Call parts carried by the items the server reported as refused (by their index). */

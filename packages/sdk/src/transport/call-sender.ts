@@ -5,20 +5,26 @@
  * per call; refused items are counted from the answer's `errors` (§3.3). A server without that
  * route (a 404: weft before the v2 routes, or another older server) gets the same calls as start
  * and end items on `/call/upsert_batch`, and this sender remembers not to try the v2 route again.
+ * With a spool (call-spool.ts), requests it cannot deliver are kept on disk in the form they
+ * would be sent now.
  */
 import type { CallBatchItemError, CallCreateBatchReq } from '@weft/protocol';
 import { warnAtMostEvery, warnOnce } from '../logger.js';
 import type { Call } from '../tracing/call.js';
 import { queuedParts } from './batch-encoding.js';
-import type { BatchSink } from './batcher.js';
+import type { BatchSink, BatchSpill } from './batcher.js';
 import {
   asUpsertRequest,
   buildRequests,
   type CallRequest,
+  COMPLETE,
+  itemId,
   refusedParts,
   splitRequest,
 } from './call-requests.js';
+import type { CallSpool } from './call-spool.js';
 import { type TraceServer, TraceServerError } from './trace-server.js';
+import { UndeliveredCalls } from './undelivered-calls.js';
 
 export interface CallSenderHooks {
   /** Waits for what must reach the server before calls do (the op versions they name). */
@@ -35,13 +41,32 @@ export class CallSender implements BatchSink<Call, CallRequest> {
   /** Complete requests rewritten for `/call/upsert_batch`, kept for their retries. */
   private readonly rewritten = new WeakMap<CallRequest, CallRequest>();
   private readonly onEncodingError: (error: unknown) => void;
+  /** Calls with a part the batcher gave up on (queue full, out of retries, at exit), each once. */
+  private readonly lostCalls = new UndeliveredCalls();
+  private readonly onSkipped = (call: Call, start: boolean, end: boolean) => this.lostParts(call, start, end);
+  readonly spill: BatchSpill<CallRequest> | undefined;
 
   constructor(
     private readonly server: TraceServer,
     private readonly hooks: CallSenderHooks,
+    private readonly spool?: CallSpool,
   ) {
     this.useCompleteRoute = typeof server.callsCompleteEncoded === 'function';
     this.onEncodingError = (error) => hooks.onError('encoding a call failed', error);
+    this.spill = spool && {
+      write: (request) => spool.write(this.asSent(request)),
+      writeNow: (request) => spool.writeNow(this.asSent(request)),
+    };
+  }
+
+  recovered(): void {
+    this.spool?.start();
+  }
+
+  /** The request as it would go out now: for a server without the v2 route, as starts and ends. */
+  private asSent(request: CallRequest): CallRequest {
+    if (request.route !== 'complete' || this.useCompleteRoute) return request;
+    return this.rewritten.get(request) ?? asUpsertRequest(request);
   }
 
   /** Whether ended calls are sent as complete items (false once the server answered 404). */
@@ -58,11 +83,34 @@ export class CallSender implements BatchSink<Call, CallRequest> {
   }
 
   prepare(calls: readonly Call[], bytes: number): CallRequest[] {
+    for (const call of calls) {
+      // An ended call whose start is taken only now, without its end: the full queue refused the
+      // end when it tried to join its start (the batcher's `join` does not know the call).
+      if (!call._startTaken && call._endedAtMicros !== null && !call._endQueued) this.lostCalls.half(call.id);
+    }
     return buildRequests(calls, {
       complete: this.useCompleteRoute,
       bytesHint: bytes,
       onError: this.onEncodingError,
+      onSkipped: this.onSkipped,
     });
+  }
+
+  get undelivered(): number {
+    return this.lostCalls.count;
+  }
+
+  lost(request: CallRequest): void {
+    for (let index = 0; index < request.count; index++) {
+      if (request.kinds[index] === COMPLETE) this.lostCalls.whole();
+      else this.lostCalls.half(itemId(request, index));
+    }
+  }
+
+  refused(call: Call, part: 'start' | 'end'): void {
+    // A refused start: the call is never sent (its end is not queued either).
+    if (part === 'start') this.lostCalls.whole();
+    else this.lostCalls.half(call.id);
   }
 
   partsIn(request: CallRequest): number {
@@ -74,7 +122,16 @@ export class CallSender implements BatchSink<Call, CallRequest> {
   }
 
   discard(call: Call): void {
+    // Its start not sent: the call is lost whole (an end it has is in this item, or was refused;
+    // one to come is now not wanted). Its start sent earlier: this item was its end alone.
+    if (!call._startTaken) this.lostCalls.whole();
+    else this.lostCalls.half(call.id);
     call._dropped = true;
+  }
+
+  private lostParts(call: Call, start: boolean, end: boolean): void {
+    if (start && end) this.lostCalls.whole();
+    else if (start || end) this.lostCalls.half(call.id);
   }
 
   async send(request: CallRequest, signal: AbortSignal): Promise<void> {

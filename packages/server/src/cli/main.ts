@@ -3,20 +3,43 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ProtocolError } from '@weft/protocol';
-import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, startServer } from '../server.js';
+import { DEFAULT_RATE_LIMIT_PER_MINUTE } from '../http/app.js';
+import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, startServer, UnsafeServeRefused } from '../server.js';
 import { DEFAULT_ENTITY } from '../service/projects-service.js';
 import { WEFT_VERSION } from '../version.js';
 import { INDEX_USAGE, IndexUsageError, runIndexCommand } from './index-command.js';
+import { KEYS_USAGE, KeysUsageError, runKeysCommand } from './keys-command.js';
+import {
+  RETENTION_USAGE,
+  RetentionUsageError,
+  runPruneCommand,
+  runRetentionCommand,
+} from './retention-command.js';
+import { parseByteSize } from './sizes.js';
 
 const USAGE = `Usage: weft serve [--host ${DEFAULT_HOST}] [--port ${DEFAULT_PORT}] [--data ${DEFAULT_DATA_DIR}] [--log-level warn] [--query-timeout 30] [--default-entity ${DEFAULT_ENTITY}] [--ui-dir DIR]
+                  [--insecure-no-auth] [--rate-limit ${DEFAULT_RATE_LIMIT_PER_MINUTE}] [--cors-origin ORIGIN ...] [--max-db-size SIZE]
+                  [--write-timeout 30]
 
 Starts the weft trace server over an embedded SQLite database in the data folder.
---query-timeout is in seconds: a query that spends longer producing one batch of results fails
+--query-timeout is in seconds: a query that spends longer producing one page of results fails
 with 504 QueryTimeout (a narrower filter or an indexed field makes it fast).
 --default-entity is the entity of project names given without one (weave.init("my-project")).
 --ui-dir serves the web UI built into that folder instead of the one installed with weft.
-Environment: WEFT_HOST, WEFT_PORT, WEFT_DATA, WEFT_QUERY_TIMEOUT, WEFT_DEFAULT_ENTITY, WEFT_UI_DIR
-override the defaults.
+API keys (weft keys): once one exists, every request needs one. Bound to an address other than
+127.0.0.1, weft serve refuses to start without a key unless given --insecure-no-auth.
+--rate-limit is requests per minute per API key (0: no limit); --cors-origin lets pages of that
+origin call the API from a browser (none may by default).
+--write-timeout is in seconds: a client that takes no bytes of a streamed answer for that long is
+cut off, so that it cannot hold the server's memory.
+--max-db-size (such as 500MB or 20GB; binary units) caps the database file: past it, writes get
+507 InsufficientStorage, as on a full disk, and reads go on.
+Environment: WEFT_HOST, WEFT_PORT, WEFT_DATA, WEFT_QUERY_TIMEOUT, WEFT_WRITE_TIMEOUT,
+WEFT_DEFAULT_ENTITY, WEFT_UI_DIR, WEFT_MAX_DB_SIZE override the defaults.
+
+${KEYS_USAGE}
+
+${RETENTION_USAGE}
 
 ${INDEX_USAGE}`;
 
@@ -31,6 +54,11 @@ async function serve(args: string[]): Promise<void> {
       'query-timeout': { type: 'string', ...optionalDefault(process.env.WEFT_QUERY_TIMEOUT) },
       'default-entity': { type: 'string', ...optionalDefault(process.env.WEFT_DEFAULT_ENTITY) },
       'ui-dir': { type: 'string', ...optionalDefault(process.env.WEFT_UI_DIR) },
+      'insecure-no-auth': { type: 'boolean', default: false },
+      'rate-limit': { type: 'string', default: String(DEFAULT_RATE_LIMIT_PER_MINUTE) },
+      'cors-origin': { type: 'string', multiple: true },
+      'max-db-size': { type: 'string', ...optionalDefault(process.env.WEFT_MAX_DB_SIZE) },
+      'write-timeout': { type: 'string', ...optionalDefault(process.env.WEFT_WRITE_TIMEOUT) },
     },
     strict: true,
   });
@@ -38,16 +66,33 @@ async function serve(args: string[]): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new UsageError(`--port must be an integer from 0 to 65535, got ${values.port}`);
   }
-  const queryTimeoutMs = parseQueryTimeout(values['query-timeout']);
+  const queryTimeoutMs = parseSeconds('--query-timeout', values['query-timeout']);
+  const writeTimeoutMs = parseSeconds('--write-timeout', values['write-timeout']);
+  const rateLimitPerMinute = Number(values['rate-limit']);
+  if (!Number.isInteger(rateLimitPerMinute) || rateLimitPerMinute < 0) {
+    throw new UsageError(
+      `--rate-limit must be a whole number of requests per minute, got ${values['rate-limit']}`,
+    );
+  }
   const server = await startServer({
     host: values.host,
     port,
     dataDir: values.data,
     logLevel: values['log-level'],
     ...(queryTimeoutMs !== undefined ? { queryTimeoutMs } : {}),
+    ...(writeTimeoutMs !== undefined ? { writeTimeoutMs } : {}),
     ...(values['default-entity'] !== undefined ? { defaultEntity: values['default-entity'] } : {}),
     ...(values['ui-dir'] !== undefined ? { uiDir: resolve(values['ui-dir']) } : {}),
+    insecureNoAuth: values['insecure-no-auth'],
+    rateLimitPerMinute,
+    ...(values['max-db-size'] !== undefined
+      ? { maxDatabaseBytes: parseMaxDbSize(values['max-db-size']) }
+      : {}),
+    ...(values['cors-origin'] ? { corsOrigins: values['cors-origin'] } : {}),
   });
+  if (values['insecure-no-auth']) {
+    console.error('weft: --insecure-no-auth: every request is served without an API key');
+  }
   console.log(`weft ${WEFT_VERSION} listening on ${server.url} (data: ${server.dataDir})`);
 
   let stopping = false;
@@ -77,14 +122,24 @@ function optionalDefault(value: string | undefined): { default?: string } {
   return value ? { default: value } : {};
 }
 
-/** `--query-timeout` is in seconds (fractions allowed); the store takes milliseconds. */
-function parseQueryTimeout(text: string | undefined): number | undefined {
+/** Timeouts are given in seconds (fractions allowed); the server takes milliseconds. */
+function parseSeconds(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const seconds = Number(text);
   if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new UsageError(`--query-timeout must be a positive number of seconds, got ${JSON.stringify(text)}`);
+    throw new UsageError(`${flag} must be a positive number of seconds, got ${JSON.stringify(text)}`);
   }
   return seconds * 1000;
+}
+
+function parseMaxDbSize(text: string): number {
+  const bytes = parseByteSize(text);
+  if (bytes === undefined || bytes < 2 ** 20) {
+    throw new UsageError(
+      `--max-db-size must be a size of at least 1MB (such as 500MB or 20GB), got ${JSON.stringify(text)}`,
+    );
+  }
+  return bytes;
 }
 
 class UsageError extends Error {}
@@ -97,6 +152,18 @@ async function main(argv: string[]): Promise<void> {
     case 'index':
       console.log(await runIndexCommand(rest));
       return;
+    case 'prune':
+      console.log(await runPruneCommand(rest));
+      return;
+    case 'retention':
+      console.log(await runRetentionCommand(rest));
+      return;
+    case 'keys': {
+      const output = await runKeysCommand(rest);
+      if (output.stderr) console.error(output.stderr);
+      console.log(output.stdout);
+      return;
+    }
     case '--version':
     case '-v':
       console.log(WEFT_VERSION);
@@ -116,6 +183,9 @@ main(process.argv.slice(2)).catch((error: unknown) => {
   if (
     error instanceof UsageError ||
     error instanceof IndexUsageError ||
+    error instanceof KeysUsageError ||
+    error instanceof RetentionUsageError ||
+    error instanceof UnsafeServeRefused ||
     error instanceof ProtocolError ||
     (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
   ) {

@@ -3,18 +3,22 @@
  * the protocol gives each kind (docs/protocol.md §1.4). Client mistakes are always 4xx.
  */
 
-import { type ErrorBody, ProtocolError, type ProtocolErrorType } from '@weft/protocol';
+import { type ErrorBody, ProtocolError, type ProtocolErrorType, TooManyRequests } from '@weft/protocol';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { clientIsGone } from './client-gone.js';
 
 const STATUS_BY_TYPE: Record<ProtocolErrorType, number> = {
   InvalidRequest: 400,
+  Unauthorized: 401,
+  Forbidden: 403,
   NotFound: 404,
   Conflict: 409,
   RequestTooLarge: 413,
   InvalidFieldError: 422,
+  TooManyRequests: 429,
   NotImplemented: 501,
   ServiceUnavailable: 503,
+  InsufficientStorage: 507,
   QueryTimeout: 504,
 };
 
@@ -67,6 +71,10 @@ export async function handleError(
   // reset the connection under a client that is still sending, and it would see a broken pipe
   // instead of the 413 (the SDKs split batches on 413). Read and discard the rest first.
   if (status === 413 && !request.raw.complete) await drain(request.raw);
+  if (error instanceof TooManyRequests) void reply.header('retry-after', String(error.retryAfterSeconds));
+  // Bearer, not Basic: a Basic challenge would make browsers (the web UI's fetches) pop up their
+  // own login box; the UI asks for the key itself (docs/protocol.md §19.5).
+  if (status === 401) void reply.header('www-authenticate', 'Bearer realm="weft"');
   void reply.status(status).send(body);
 }
 

@@ -9,6 +9,7 @@ import {
   resolveCallField,
   type SortBy,
 } from '@weft/protocol';
+import type { CallKey, KeysetOrder } from '../storage/paging.js';
 import type { CallColumn, CallsQuery, CallsStatsQuery } from '../storage/trace-store.js';
 import { ALWAYS_SELECTED } from './calls-fields.js';
 import type { CallsDialect } from './dialect.js';
@@ -130,9 +131,12 @@ export interface PagePlan {
   firstKeyTerms?: readonly Sql[];
   /** The call id the tie-breaker sorts by (a column equal to `calls.id`). */
   tieBreaker?: Sql;
+  /** The whole ORDER BY in place of the sort's: calls picked by id, in the order given. */
+  order?: Sql;
 }
 
 function orderByClause(sortBy: readonly SortBy[], context: QueryCompileContext, plan: PagePlan): Sql {
+  if (plan.order) return sql` ORDER BY ${plan.order}`;
   if (sortBy.length === 0) return rawSql('');
   const terms = sortBy.flatMap((term, index) =>
     index === 0 && plan.firstKeyTerms ? plan.firstKeyTerms : sortTerms(term, context),
@@ -149,6 +153,17 @@ function orderByClause(sortBy: readonly SortBy[], context: QueryCompileContext, 
 function limitClause(limit: number | null, offset: number): Sql {
   if (limit === null && offset === 0) return rawSql('');
   return sql` LIMIT ${limit ?? -1} OFFSET ${offset}`;
+}
+
+/**
+ * The calls after `key` in a keyset order: how a page continues where the one before it ended
+ * (storage/paging.ts). As a row value, (started_at, id) is one range of the indexes that end with
+ * `started_at, id`, so a later page starts where it continues instead of counting its way there.
+ */
+export function afterKeyCondition(order: KeysetOrder, key: CallKey, dialect: CallsDialect): Sql {
+  const after = rawSql(order.direction === 'asc' ? '>' : '<');
+  if (order.keys === 'id') return sql`${dialect.column('id')} ${after} ${key.id}`;
+  return sql`(${dialect.column('started_at')}, ${dialect.column('id')}) ${after} (${key.started_at}, ${key.id})`;
 }
 
 /** Column aliases match StoredCall: JSON columns come back as `<name>_json`. */

@@ -11,6 +11,7 @@ import {
   type CallsCompleteRes,
   type CallsDeleteReq,
   type CallsDeleteRes,
+  CallsFilter,
   type CallsQueryReq,
   type CallsQueryStatsReq,
   type CallsQueryStatsRes,
@@ -24,6 +25,7 @@ import {
 } from '@weft/protocol';
 import { resolveColumns } from '../query/calls-fields.js';
 import { callToJson } from '../storage/call-json.js';
+import { DEFAULT_CALLS_ORDER } from '../storage/paging.js';
 import type { CallsQuery, ReadOptions, TraceStore } from '../storage/trace-store.js';
 import {
   type BatchEntry,
@@ -33,9 +35,7 @@ import {
   normalizeEnd,
   normalizeStart,
 } from './call-parts.js';
-
-/** Without `sort_by`, calls come oldest first (docs/protocol.md §4.7). */
-const DEFAULT_SORT = [{ field: 'started_at', direction: 'asc' as const }];
+import { jsonDocument, requestLimit } from './paged-answers.js';
 
 export class CallsService {
   constructor(private readonly store: TraceStore) {}
@@ -97,22 +97,29 @@ export class CallsService {
   }
 
   /**
-   * The calls as JSON lines, in chunks of whole lines rendered by the store. The request is
-   * checked before the first row is produced, so a bad one fails before a response begins.
+   * The calls as JSON lines, a page of whole lines per chunk, rendered by the store. The request
+   * is checked before the first row is produced, so a bad one fails before a response begins.
    */
   queryJsonLines(req: CallsQueryReq, options: ReadOptions = {}): AsyncIterable<string> {
     return this.store.queryCallsJsonLines(this.toCallsQuery(req), options);
   }
 
+  /**
+   * The same calls as one JSON document, `{"calls": [...]}` (`/calls/query`), in the same chunks:
+   * never built whole (docs/protocol.md §4.5).
+   */
+  queryDocument(req: CallsQueryReq, options: ReadOptions = {}): AsyncIterable<string> {
+    return jsonDocument('{"calls":[', linesAsElements(this.queryJsonLines(req, options)), ']}');
+  }
+
   async queryStats(req: CallsQueryStatsReq, options: ReadOptions = {}): Promise<CallsQueryStatsRes> {
     const query = parseCallsQuery(req.query);
-    const limit = req.limit ?? null;
-    if (limit !== null && limit < 1) throw new InvalidRequest('limit must be at least 1');
+    const limit = requestLimit(req.limit);
     // Count one past the limit to know whether more calls match than were counted.
     const count = await this.store.countCalls(
       {
         project_id: req.project_id,
-        filter: req.filter ?? {},
+        filter: filterOf(req.filter),
         query,
         limit: limit === null ? null : limit + 1,
       },
@@ -136,15 +143,14 @@ export class CallsService {
 
   private toCallsQuery(req: CallsQueryReq): CallsQuery {
     const query = parseCallsQuery(req.query);
-    const sortBy = req.sort_by ?? DEFAULT_SORT;
+    const sortBy = req.sort_by ?? DEFAULT_CALLS_ORDER;
     for (const term of sortBy) resolveCallField(term.field);
-    const limit = req.limit != null && req.limit > 0 ? req.limit : null;
     return {
       project_id: req.project_id,
-      filter: req.filter ?? {},
+      filter: filterOf(req.filter),
       query,
-      sort_by: sortBy,
-      limit,
+      sort_by: [...sortBy],
+      limit: requestLimit(req.limit),
       offset: req.offset ?? 0,
       columns: resolveColumns(
         withSummaryForDerived(req.columns, (req.include_costs ?? false) || (req.include_feedback ?? false)),
@@ -170,6 +176,23 @@ function requireProject(routeProject: string, bodyProject: string, part: 'start'
       `${part}.project_id ${JSON.stringify(bodyProject)} is not the project of the route (${JSON.stringify(routeProject)})`,
     );
   }
+}
+
+const FILTER_KEYS = Object.keys(CallsFilter.properties) as Array<keyof CallsFilter>;
+
+/**
+ * The filter's own fields: unknown keys are accepted on the wire (docs/protocol.md §1.1) but go no
+ * further, so hostile ones (nested past any depth) are never copied to a read worker.
+ */
+function filterOf(filter: CallsFilter | null | undefined): CallsFilter {
+  const known: Partial<Record<keyof CallsFilter, unknown>> = {};
+  for (const key of FILTER_KEYS) if (filter?.[key] != null) known[key] = filter[key];
+  return known as CallsFilter;
+}
+
+/** JSON lines as comma-separated elements: a newline can only separate lines, never sit inside one. */
+async function* linesAsElements(chunks: AsyncIterable<string>): AsyncGenerator<string> {
+  for await (const chunk of chunks) yield chunk.slice(0, -1).replaceAll('\n', ',');
 }
 
 function parseCallsQuery(query: Query | null | undefined): QueryExpr | null {

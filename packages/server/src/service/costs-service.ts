@@ -8,7 +8,6 @@ import {
   type CostCreateRes,
   type CostPurgeReq,
   type CostQueryReq,
-  type CostQueryRes,
   type CostQueryRow,
   formatTimestampMicros,
   InvalidRequest,
@@ -20,6 +19,7 @@ import { uuidv7 } from 'uuidv7';
 import { loadDefaultPrices } from '../costs/default-prices.js';
 import type { StoredPrice, TraceStore } from '../storage/trace-store.js';
 import { purgeIds } from './id-query.js';
+import { jsonDocument, offsetPages, renderPages, requestLimit } from './paged-answers.js';
 
 /** A page of prices when the request names no limit; a project keeps a few prices per model. */
 const DEFAULT_LIMIT = 1000;
@@ -59,22 +59,32 @@ export class CostsService {
     return { ids: prices.map((price) => [price.id, price.llm_id]) };
   }
 
-  /** Always the request's project and its own prices, whatever the query says. */
-  async query(req: CostQueryReq): Promise<CostQueryRes> {
+  /**
+   * `{"results": [price, ...]}` as JSON text: always the request's project and its own prices,
+   * whatever the query says, read and rendered a page at a time (docs/protocol.md §1.5).
+   */
+  query(req: CostQueryReq): AsyncIterable<string> {
     const sortBy = (req.sort_by ?? []).map((term) => {
       resolveCostField(term.field);
       return term;
     });
     for (const field of req.fields ?? []) resolveCostField(field);
-    const prices = await this.store.queryPrices({
+    const query = {
       project_id: req.project_id,
       query: req.query == null ? null : parseQuery(req.query, resolveCostField),
       sort_by: sortBy,
-      limit: req.limit == null || req.limit === 0 ? DEFAULT_LIMIT : req.limit,
-      offset: req.offset ?? 0,
-    });
+    };
     const fields = req.fields && req.fields.length > 0 ? req.fields : null;
-    return { results: prices.map((price) => pick(costRow(price), fields)) };
+    const pages = offsetPages(
+      (limit, offset) => this.store.queryPrices({ ...query, limit, offset }),
+      requestLimit(req.limit) ?? DEFAULT_LIMIT,
+      req.offset ?? 0,
+    );
+    return jsonDocument(
+      '{"results":[',
+      renderPages(pages, (price) => JSON.stringify(pick(costRow(price), fields))),
+      ']}',
+    );
   }
 
   async purge(req: CostPurgeReq): Promise<Record<string, never>> {

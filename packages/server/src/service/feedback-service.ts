@@ -12,7 +12,6 @@ import {
   type FeedbackCreateRes,
   type FeedbackPurgeReq,
   type FeedbackQueryReq,
-  type FeedbackQueryRes,
   type FeedbackReplaceReq,
   type FeedbackRow,
   formatTimestampMicros,
@@ -31,6 +30,7 @@ import {
 import { uuidv7 } from 'uuidv7';
 import type { StoredFeedback, TraceStore } from '../storage/trace-store.js';
 import { purgeIds } from './id-query.js';
+import { jsonDocument, offsetPages, renderPages, requestLimit } from './paged-answers.js';
 import { normalizeReaction } from './reactions.js';
 
 /** Weave's limits: a payload of at most 1 MiB as JSON, a note of 1 to 1,024 characters. */
@@ -68,18 +68,29 @@ export class FeedbackService {
     return errors.length === 0 ? { res } : { res, errors };
   }
 
-  async query(req: FeedbackQueryReq): Promise<FeedbackQueryRes> {
+  /**
+   * `{"result": [row, ...]}` as JSON text, read and rendered a page at a time (docs/protocol.md
+   * §1.5), each page continued by offset in a snapshot of its own.
+   */
+  query(req: FeedbackQueryReq): AsyncIterable<string> {
     for (const term of req.sort_by ?? []) resolveFeedbackField(term.field);
     for (const field of req.fields ?? []) resolveFeedbackField(field);
-    const rows = await this.store.queryFeedback({
+    const query = {
       project_id: req.project_id,
       query: req.query == null ? null : parseQuery(req.query, resolveFeedbackField),
       sort_by: req.sort_by ?? [],
-      limit: req.limit == null || req.limit === 0 ? DEFAULT_LIMIT : req.limit,
-      offset: req.offset ?? 0,
-    });
+    };
     const fields = req.fields && req.fields.length > 0 ? req.fields : null;
-    return { result: rows.map((row) => pick(feedbackRowJson(row), fields)) };
+    const pages = offsetPages(
+      (limit, offset) => this.store.queryFeedback({ ...query, limit, offset }),
+      requestLimit(req.limit) ?? DEFAULT_LIMIT,
+      req.offset ?? 0,
+    );
+    return jsonDocument(
+      '{"result":[',
+      renderPages(pages, (row) => JSON.stringify(pick(feedbackRowJson(row), fields))),
+      ']}',
+    );
   }
 
   async purge(req: FeedbackPurgeReq): Promise<Record<string, never>> {

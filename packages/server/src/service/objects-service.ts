@@ -31,10 +31,12 @@ import {
 import type {
   ObjectKind,
   ObjectLabelChange,
+  ObjectsQuery,
   ObjectVersionSelector,
   StoredObject,
   TraceStore,
 } from '../storage/trace-store.js';
+import { jsonDocument, offsetPages, renderPages, requestLimit } from './paged-answers.js';
 
 /** `op` when the value is a serialized op (`_type` with `weave_type.type` or itself "Op"). */
 export function objectKind(val: unknown): ObjectKind {
@@ -139,10 +141,14 @@ export class ObjectsService {
     return `{"obj":${render(object, req.metadata_only ?? false)}}`;
   }
 
-  /** `{"objs": [ObjSchema]}` as JSON text. */
-  async query(req: ObjQueryReq): Promise<string> {
+  /**
+   * `{"objs": [ObjSchema]}` as JSON text, read and rendered a page at a time, so no request reads
+   * more than a page of versions at once (docs/protocol.md §1.5). Pages continue by offset, each in
+   * a snapshot of its own: a version deleted meanwhile can shift the rest by one.
+   */
+  query(req: ObjQueryReq): AsyncIterable<string> {
     const filter = req.filter ?? {};
-    const objects = await this.store.queryObjects({
+    const query: Omit<ObjectsQuery, 'limit' | 'offset'> = {
       project_id: req.project_id,
       ...filter,
       // Only object_id and created_at are sortable (docs/protocol.md §8.6); other fields are ignored.
@@ -151,11 +157,19 @@ export class ObjectsService {
           ? [{ field: term.field, direction: term.direction }]
           : [],
       ),
-      limit: req.limit != null && req.limit > 0 ? req.limit : null,
-      offset: req.offset ?? 0,
       include_tags_and_aliases: req.include_tags_and_aliases ?? false,
-    });
-    return `{"objs":[${objects.map((object) => render(object, req.metadata_only ?? false)).join(',')}]}`;
+    };
+    const pages = offsetPages(
+      (limit, offset) => this.store.queryObjects({ ...query, limit, offset }),
+      requestLimit(req.limit),
+      req.offset ?? 0,
+    );
+    const metadataOnly = req.metadata_only ?? false;
+    return jsonDocument(
+      '{"objs":[',
+      renderPages(pages, (object) => render(object, metadataOnly)),
+      ']}',
+    );
   }
 
   async delete(req: ObjDeleteReq): Promise<ObjDeleteRes> {

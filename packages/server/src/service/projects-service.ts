@@ -6,11 +6,12 @@
  */
 import { formatTimestampMicros, InvalidRequest, type ProjectsRes } from '@weft/protocol';
 import type { StoredProject, TraceStore } from '../storage/trace-store.js';
+import type { Principal } from './access/api-keys-service.js';
 
 /** The entity given to project names without one, unless `weft serve --default-entity` says otherwise. */
 export const DEFAULT_ENTITY = 'local';
-/** Until API keys arrive every caller is this one local user. */
-const LOCAL_USERNAME = 'local';
+/** The user of a server without API keys (docs/protocol.md §19). */
+export const LOCAL_USERNAME = 'local';
 /** Each half of a wire project id (`entity/name`); the whole id is at most 512 characters. */
 const MAX_NAME_LENGTH = 255;
 
@@ -34,16 +35,30 @@ export class ProjectsService {
     checkName('the default entity', this.defaultEntity);
   }
 
-  viewer(): Viewer {
-    return { username: LOCAL_USERNAME, defaultEntity: this.defaultEntity };
+  /** The caller as GraphQL's viewer: the key's user, or the local user without one. */
+  viewer(principal: Principal | null): Viewer {
+    return {
+      username: principal?.user ?? LOCAL_USERNAME,
+      defaultEntity: this.entityOf(null, principal),
+    };
+  }
+
+  /**
+   * The entity of a project name: the one given, else the server's default entity, except for a
+   * key whose projects all share one entity, whose bare names mean that entity
+   * (`weave.init("evals")` with a key for `acme/evals`).
+   */
+  entityOf(entity: string | null | undefined, principal: Principal | null): string {
+    if (entity) return entity;
+    const entities = new Set([...(principal?.projects ?? [])].map((id) => id.slice(0, id.indexOf('/'))));
+    return entities.size === 1 ? ([...entities][0] as string) : this.defaultEntity;
   }
 
   /**
    * The project, registered now if it was not: a client that names a project is about to write to
    * it. Names are kept exactly as given, since the client uses the name echoed back from then on.
    */
-  ensureProject(entity: string | null | undefined, name: string): Promise<StoredProject> {
-    const owner = entity ?? this.defaultEntity;
+  ensureProject(owner: string, name: string): Promise<StoredProject> {
     checkName('entity', owner);
     checkName('project name', name);
     return this.store.ensureProject({ entity: owner, name, created_at: Date.now() * 1000 });

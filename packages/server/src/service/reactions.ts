@@ -32,8 +32,8 @@ const emojiByName = (() => {
 
 // The `v` flag (Unicode sets) reads RGI_Emoji; made at run time, as the compile target predates it.
 // biome-ignore lint/complexity/useRegexLiterals: a literal with the `v` flag does not compile for our target
-const SINGLE_EMOJI = new RegExp('^\\p{RGI_Emoji}$', 'v');
-const SKIN_TONES = /[\u{1F3FB}-\u{1F3FF}]/gu;
+export const SINGLE_EMOJI = new RegExp('^\\p{RGI_Emoji}$', 'v');
+export const SKIN_TONES = /[\u{1F3FB}-\u{1F3FF}]/gu;
 const VARIATION_SELECTOR = '\uFE0F';
 const MAX_REACTION_CHARS = 64;
 

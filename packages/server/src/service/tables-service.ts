@@ -21,7 +21,8 @@ import {
   type TableUpdateRes,
   tableDigest,
 } from '@weft/protocol';
-import type { TableRow, TraceStore } from '../storage/trace-store.js';
+import type { ReadOptions, TableRow, TraceStore } from '../storage/trace-store.js';
+import { jsonDocument, renderPages, requestLimit } from './paged-answers.js';
 
 /**
  * A pop or insert position as pydantic's lax mode reads an int: an integer, or a float with no
@@ -88,26 +89,39 @@ export class TablesService {
     return { digest, updated_row_digests: added.map((row) => row.digest) };
   }
 
-  /** `{"rows": [{digest, val, original_index}]}` as JSON text. */
-  async query(req: TableQueryReq): Promise<string> {
+  /**
+   * `{"rows": [{digest, val, original_index}]}` as JSON text, a page of rows per chunk: a table is
+   * never read or rendered whole, whatever the limit (docs/protocol.md §10.2). The table is looked
+   * up before the first chunk, so an unknown one is a 404 before any answer is sent.
+   */
+  async *query(req: TableQueryReq, options: ReadOptions = {}): AsyncGenerator<string> {
+    const limit = requestLimit(req.limit);
     await this.rowCount(req.project_id, req.digest);
-    const rows = await this.store.queryTable({
-      project_id: req.project_id,
-      digest: req.digest,
-      // An empty list filters nothing, as in Weave's servers.
-      row_digests: req.filter?.row_digests?.length ? req.filter.row_digests : null,
-      sort_by: (req.sort_by ?? []).map((term) => ({
-        path: jsonPathParts(splitFieldPath(term.field)),
-        direction: term.direction,
-      })),
-      limit: req.limit != null && req.limit > 0 ? req.limit : null,
-      offset: req.offset ?? 0,
-    });
-    const quote = JSON.stringify;
-    const items = rows.map(
-      (row) => `{"digest":${quote(row.digest)},"val":${row.val_json},"original_index":${row.original_index}}`,
+    const pages = this.store.queryTable(
+      {
+        project_id: req.project_id,
+        digest: req.digest,
+        // An empty list filters nothing, as in Weave's servers.
+        row_digests: req.filter?.row_digests?.length ? req.filter.row_digests : null,
+        sort_by: (req.sort_by ?? []).map((term) => ({
+          path: jsonPathParts(splitFieldPath(term.field)),
+          direction: term.direction,
+        })),
+        limit,
+        offset: req.offset ?? 0,
+      },
+      options,
     );
-    return `{"rows":[${items.join(',')}]}`;
+    const quote = JSON.stringify;
+    yield* jsonDocument(
+      '{"rows":[',
+      renderPages(
+        pages,
+        (row) =>
+          `{"digest":${quote(row.digest)},"val":${row.val_json},"original_index":${row.original_index}}`,
+      ),
+      ']}',
+    );
   }
 
   async queryStats(req: TableQueryStatsReq): Promise<{ count: number }> {

@@ -3,8 +3,10 @@ import { SqliteTraceStore } from './sqlite/sqlite-trace-store.js';
 import type { TraceStore } from './trace-store.js';
 
 export interface OpenStoreOptions {
-  /** How long one step of a query (a batch of rows, a count) may take before it fails with QueryTimeout. */
+  /** How long one step of a query (a page of rows, a count) may take before it fails with QueryTimeout. */
   queryTimeoutMs?: number;
+  /** The largest the database may grow; past it, writes get 507 (storage/sqlite/database-size.ts). */
+  maxDatabaseBytes?: number;
 }
 
 /**

@@ -114,7 +114,10 @@ export interface CallsQuery {
   filter: CallsFilter;
   /** A parsed Query expression, ANDed with the filter; null for none. */
   query: QueryExpr | null;
-  /** Already checked against the fields the store can sort by. Empty means no particular order. */
+  /**
+   * Already checked against the fields the store can sort by. Empty means no particular order
+   * (read in the default order, since pages need a stable one: storage/paging.ts).
+   */
   sort_by: SortBy[];
   /** null means no limit. */
   limit: number | null;
@@ -312,11 +315,20 @@ export interface TraceStore {
     columns: readonly CallColumn[],
     options?: { includeCosts?: boolean; includeFeedback?: boolean },
   ): Promise<StoredCall | undefined>;
-  /** Live calls (start part present, not deleted) matching the query, streamed in order. */
+  /**
+   * Live calls (start part present, not deleted) matching the query, streamed in order and read a
+   * page at a time (storage/paging.ts): each page is a read of its own, so a consumer that stops
+   * pulling holds nothing in the store, and later pages see what was written meanwhile. In the
+   * default order (start time, then id) and by id, a page continues after the last call returned:
+   * a call present throughout is returned exactly once. Other orders read the ids of up to
+   * MAX_ID_GROUP calls from one sort, then those calls page by page; the next group starts at an
+   * offset.
+   */
   queryCalls(query: CallsQuery, options?: ReadOptions): AsyncIterable<StoredCall>;
   /**
-   * The same calls rendered as CallSchema JSON lines (`call-json.ts`), in chunks of whole lines:
-   * what `/calls/stream_query` sends. A backend renders where its rows are, off the event loop.
+   * The same calls rendered as CallSchema JSON lines (`call-json.ts`), a page of whole lines per
+   * chunk: what `/calls/stream_query` sends. A backend renders where its rows are, off the event
+   * loop.
    */
   queryCallsJsonLines(query: CallsQuery, options?: ReadOptions): AsyncIterable<string>;
   countCalls(query: CallsStatsQuery, options?: ReadOptions): Promise<number>;
@@ -417,8 +429,15 @@ export interface TraceStore {
    * digest>`) reads. Undefined when there is no such table or the table does not hold that row.
    */
   readTableRow(projectId: string, tableDigest: string, rowDigest: string): Promise<string | undefined>;
-  /** Rows of an existing table with their index in it, in table order unless sorted. */
-  queryTable(query: TableQuery): Promise<Array<TableRow & { original_index: number }>>;
+  /**
+   * Rows of an existing table with their index in it, in table order unless sorted, a page at a
+   * time (storage/paging.ts): no page holds more than MAX_PAGE_ROWS rows, whatever the limit, and
+   * each is a read of its own, so a consumer that stops pulling holds nothing in the store.
+   */
+  queryTable(
+    query: TableQuery,
+    options?: ReadOptions,
+  ): AsyncIterable<Array<TableRow & { original_index: number }>>;
   /** Stores a file's bytes once per project by digest; storing the same content again changes nothing. */
   createFile(projectId: string, digest: string, name: string, content: Uint8Array): Promise<void>;
   readFile(projectId: string, digest: string): Promise<{ name: string; content: Uint8Array } | undefined>;
@@ -456,7 +475,49 @@ export interface TraceStore {
   purgeFeedback(projectId: string, ids: readonly string[]): Promise<number>;
   /** Deletes one row and stores another, in one transaction; false (and nothing stored) if `id` is not there. */
   replaceFeedback(projectId: string, id: string, row: StoredFeedback): Promise<boolean>;
+  /**
+   * Removes what has waited for a call start since before `olderThan` (µs, server time): calls
+   * only their end made (with their feedback), and parked failure walks (docs/protocol.md §3.6).
+   */
+  removeOrphans(olderThan: number): Promise<{ calls: number; walks: number }>;
+  /**
+   * Removes the project's calls that started before `before` (µs), deleted or not, with their
+   * feedback (docs/protocol.md §20); returns how many.
+   */
+  pruneCalls(projectId: string, before: number): Promise<number>;
+  /** Sets (days) or clears (null) a project's retention. */
+  setRetention(projectId: string, days: number | null): Promise<void>;
+  /** Every project's retention, by project id. */
+  listRetention(): Promise<Array<{ project_id: string; days: number }>>;
+  /**
+   * Gives freed space back to the file system; `rewrite` allows a full rewrite of an old store
+   * that cannot free space in place. Returns the store's size in bytes before and after.
+   */
+  reclaimSpace(options?: { rewrite?: boolean }): Promise<{ before: number; after: number }>;
+  /** Stores a new API key; an id that exists already is refused (Conflict). */
+  createApiKey(key: StoredApiKey): Promise<void>;
+  /** Every API key ever created, revoked ones included, oldest first. */
+  listApiKeys(): Promise<StoredApiKey[]>;
+  /** One API key by id, revoked or not; undefined when there is none. */
+  readApiKey(id: string): Promise<StoredApiKey | undefined>;
+  /** Marks a key revoked; false when there is no such key or it was revoked already. */
+  revokeApiKey(id: string, revokedAt: number): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/**
+ * An API key as stored (docs/protocol.md §19): its id, who it is for and what it may do, and a
+ * slow hash of its secret part, never the key itself. Times in µs since the epoch.
+ */
+export interface StoredApiKey {
+  id: string;
+  user: string;
+  /** Wire project ids (`entity/name`) the key may use; null: every project. */
+  projects: string[] | null;
+  read_only: boolean;
+  secret_hash: string;
+  created_at: number;
+  revoked_at: number | null;
 }
 
 /** A registered project; `created_at` in µs since the epoch. */

@@ -2,8 +2,12 @@
  * The UI's one way to the server: the same trace-server routes the SDKs use (docs/protocol.md),
  * same origin, JSON in and out. A failure becomes an ApiError carrying the server's `reason`, so
  * every view can say what went wrong instead of showing a blank panel.
+ *
+ * Every request carries the stored API key (api-key.ts) as `Authorization: Bearer`, the only
+ * place the key ever goes; a 401 is reported there, and the app answers it with the key prompt.
  */
 import type { CallSchema, CallsQueryReq, CallsQueryStatsReq, CallsQueryStatsRes } from '@weft/protocol';
+import { keyRefused, readApiKey } from './api-key';
 
 export class ApiError extends Error {
   constructor(
@@ -16,6 +20,11 @@ export class ApiError extends Error {
 
   get notFound(): boolean {
     return this.status === 404;
+  }
+
+  /** The API key in use may not do this: another project, or a write with a read-only key. */
+  get forbidden(): boolean {
+    return this.status === 403;
   }
 }
 
@@ -30,15 +39,30 @@ async function failureOf(response: Response): Promise<ApiError> {
   return new ApiError(response.status, reason);
 }
 
-async function request(path: string, init: RequestInit): Promise<Response> {
+/** A fetch's options with its headers as a plain object, so that the key can be added to them. */
+interface ApiRequestInit extends Omit<RequestInit, 'headers'> {
+  headers: Record<string, string>;
+}
+
+/**
+ * `trialKey`: a key to try instead of the stored one (the key prompt checking what was typed). Its
+ * 401 is the prompt's to show, not news for the app.
+ */
+async function request(path: string, init: ApiRequestInit, trialKey?: string): Promise<Response> {
+  const key = trialKey ?? readApiKey();
+  const headers = key === null ? init.headers : { ...init.headers, authorization: `Bearer ${key}` };
   let response: Response;
   try {
-    response = await fetch(path, init);
+    response = await fetch(path, { ...init, headers });
   } catch (error) {
     if ((error as Error).name === 'AbortError') throw error;
     throw new ApiError(0, `the server could not be reached (${(error as Error).message})`);
   }
-  if (!response.ok) throw await failureOf(response);
+  if (!response.ok) {
+    const failure = await failureOf(response);
+    if (response.status === 401 && trialKey === undefined) keyRefused(key, failure.reason);
+    throw failure;
+  }
   return response;
 }
 
@@ -52,11 +76,22 @@ export async function postJson<T>(path: string, body: unknown, signal?: AbortSig
   return (await response.json()) as T;
 }
 
-export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
-  const response = await request(path, {
-    headers: { accept: 'application/json' },
-    ...(signal ? { signal } : {}),
-  });
+export interface GetOptions {
+  signal?: AbortSignal | undefined;
+  /** Send this key instead of the stored one, and leave a 401 to the caller (the key prompt). */
+  trialKey?: string | undefined;
+}
+
+export async function getJson<T>(path: string, options: GetOptions = {}): Promise<T> {
+  const { signal, trialKey } = options;
+  const response = await request(
+    path,
+    {
+      headers: { accept: 'application/json' },
+      ...(signal ? { signal } : {}),
+    },
+    trialKey,
+  );
   return (await response.json()) as T;
 }
 

@@ -14,7 +14,7 @@ describe('feedback requests', () => {
     expect(callRef('team/my project', 'a b')).toBe('weave:///team/my project/call/a%20b');
   });
 
-  it('adds a reaction and a note as the local user: no wb_user_id, the server keeps it null', () => {
+  it('adds a reaction and a note without a wb_user_id: the server decides the author', () => {
     expect(reactionRequest('e/p', 'c1', '👍')).toEqual({
       project_id: 'e/p',
       weave_ref: 'weave:///e/p/call/c1',

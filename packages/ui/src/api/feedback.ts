@@ -36,8 +36,9 @@ export interface NewFeedback {
 }
 
 /**
- * A reaction by the local user. No `wb_user_id` is sent: weft has no accounts yet, and a row
- * without one is what the UI counts as the local user's (views/feedback/feedback-rows.ts).
+ * A reaction by the viewer. No `wb_user_id` is sent: the server decides the author, the API key's
+ * user on a server with keys and nobody (null) on one without, and either is what the UI counts as
+ * the viewer's own (views/feedback/feedback-rows.ts).
  */
 export function reactionRequest(projectId: string, callId: string, emoji: string): NewFeedback {
   return {

@@ -11,6 +11,6 @@ export interface ProjectSummary {
 }
 
 export async function listProjects(signal?: AbortSignal): Promise<ProjectSummary[]> {
-  const { projects } = await getJson<{ projects: ProjectSummary[] }>('/weft/projects', signal);
+  const { projects } = await getJson<{ projects: ProjectSummary[] }>('/weft/projects', { signal });
   return projects;
 }

@@ -5,10 +5,18 @@
  * The section a page belongs to comes from its URL (routes.ts, `sectionOfPath`), except where only
  * the page knows: a Dataset's version lives under /objects/ but belongs to Datasets, so the page
  * says so with `useNavSection`.
+ *
+ * While the server wants an API key, the key prompt takes the page's place under the same URL, so
+ * that the page shows once a key is given; while a key is in use, the header names its user and
+ * offers to forget it.
  */
+import { useQueryClient } from '@tanstack/react-query';
+import type { SessionRes } from '@weft/protocol';
 import { createContext, useContext, useEffect, useState } from 'react';
 import { Link, Outlet, useLocation, useParams } from 'react-router';
 import { type NavSection, type ProjectRef, paths, sectionOfPath } from '../routes';
+import { KeyPrompt } from './key-prompt';
+import { forgetKey, useSession } from './use-session';
 
 const SectionOverride = createContext<(section: NavSection | undefined) => void>(() => undefined);
 
@@ -25,6 +33,7 @@ export function Layout() {
   const { entity, project } = useParams();
   const { pathname } = useLocation();
   const [override, setOverride] = useState<NavSection | undefined>();
+  const { session, keyNeeded } = useSession();
   const current = entity !== undefined && project !== undefined ? { entity, project } : undefined;
   return (
     <div className="app">
@@ -34,12 +43,35 @@ export function Layout() {
           weft
         </Link>
         {current && <ProjectNav project={current} active={override ?? sectionOfPath(pathname)} />}
+        {!keyNeeded && session !== undefined && session.key_id !== null && <SessionBadge session={session} />}
       </header>
       <main className="app-main">
-        <SectionOverride.Provider value={setOverride}>
-          <Outlet />
-        </SectionOverride.Provider>
+        {keyNeeded ? (
+          <KeyPrompt needed={keyNeeded} />
+        ) : (
+          <SectionOverride.Provider value={setOverride}>
+            <Outlet />
+          </SectionOverride.Provider>
+        )}
       </main>
+    </div>
+  );
+}
+
+/** The key's user (and its limits, on hover), and the way to stop using the key. */
+function SessionBadge({ session }: { session: SessionRes }) {
+  const queryClient = useQueryClient();
+  const scope = session.projects === null ? 'every project' : session.projects.join(', ');
+  const limits = `API key ${session.key_id}: ${scope}${session.read_only ? ', read-only' : ''}`;
+  return (
+    <div className="session-badge">
+      <span className="session-user" title={limits}>
+        {session.user}
+      </span>
+      {session.read_only && <span className="session-tag">read-only</span>}
+      <button type="button" onClick={() => forgetKey(queryClient)}>
+        Forget key
+      </button>
     </div>
   );
 }

@@ -32,13 +32,28 @@ export function NotFound({ what }: { what: string }) {
   );
 }
 
-/** A failed read: a 404 reads as "not found", anything else shows the server's reason. */
+/**
+ * A failed read: a 404 reads as "not found", a 403 as a key that may not read it (the server's
+ * reason names the project, and nothing about whether it exists), anything else shows the
+ * server's reason.
+ */
 export function Failure({ error, what }: { error: unknown; what: string }) {
   if (error instanceof ApiError && error.notFound) return <NotFound what={what} />;
   const reason = error instanceof Error ? error.message : String(error);
+  // `what` may start a sentence ("This call does not exist"); here it follows one's start.
+  const object = /^[A-Z][a-z]/.test(what) ? what.charAt(0).toLowerCase() + what.slice(1) : what;
+  if (error instanceof ApiError && error.forbidden) {
+    return (
+      <div className="state state-error state-forbidden" role="alert">
+        <h2>No access to {object}</h2>
+        <p className="reason">{reason}</p>
+        <p>To see it, use a key that may: choose “Forget key” at the top right and enter another.</p>
+      </div>
+    );
+  }
   return (
     <div className="state state-error" role="alert">
-      <h2>Could not load {what}</h2>
+      <h2>Could not load {object}</h2>
       <p className="reason">{reason}</p>
     </div>
   );

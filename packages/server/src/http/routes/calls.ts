@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import {
   CallBatchItem,
   CallCreateBatchReq,
@@ -12,6 +11,7 @@ import {
 } from '@weft/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { CallsService } from '../../service/calls-service.js';
+import { sendChunks } from '../chunked-reply.js';
 import { clientGoneSignal } from '../client-gone.js';
 import { isObject, type LenientBatchOptions, lenientBatchItems, logDroppedItems } from './lenient-batch.js';
 
@@ -25,7 +25,7 @@ export function registerCallRoutes(app: FastifyInstance, calls: CallsService): v
   app.post<{ Body: CallCreateBatchReq }>(
     '/call/upsert_batch',
     // A batch that fails the schema is not refused at once: its items are checked one by one.
-    { schema: { body: CallCreateBatchReq }, attachValidation: true },
+    { schema: { body: CallCreateBatchReq }, attachValidation: true, config: { dropsDeepItems: true } },
     async (request) => {
       const items = lenientBatchItems<CallBatchItem>(request, CallBatchItem, UPSERT_ITEMS);
       const response = await calls.upsertBatch(items);
@@ -39,29 +39,26 @@ export function registerCallRoutes(app: FastifyInstance, calls: CallsService): v
   app.post<{ Body: CallsQueryReq }>(
     '/calls/stream_query',
     { schema: { body: CallsQueryReq } },
-    async (request, reply) => {
-      // A client that goes away stops the query, even while it produces its first rows, and its
-      // read worker goes back to the pool.
-      const signal = clientGoneSignal(reply);
-      const iterator = calls.queryJsonLines(request.body, { signal })[Symbol.asyncIterator]();
-      signal.addEventListener('abort', () => void iterator.return?.(), { once: true });
-      // The first chunk is read before the response starts, so a request the store rejects (or a
-      // query that times out before its first rows) still gets a proper error status.
-      const first = await iterator.next();
-      return reply.type('application/jsonl').send(Readable.from(chunks(first, iterator)));
-    },
+    // Sent as it is read, a page at a time, as fast as the client takes it (docs/protocol.md §1.7).
+    // A client that goes away stops the query, even while it reads its first page.
+    async (request, reply) =>
+      sendChunks(
+        reply,
+        'application/jsonl',
+        calls.queryJsonLines(request.body, { signal: clientGoneSignal(reply) }),
+      ),
   );
-  // Deprecated in Weave but still served: the same query, answered as one JSON document.
+  // Deprecated in Weave but still served: the same query, answered as one JSON document, which is
+  // sent a page at a time like the stream (never built whole).
   app.post<{ Body: CallsQueryReq }>(
     '/calls/query',
     { schema: { body: CallsQueryReq } },
-    async (request, reply) => {
-      // JSON lines joined with commas: a newline can only separate lines, never sit inside one.
-      let body = '';
-      for await (const chunk of calls.queryJsonLines(request.body, { signal: clientGoneSignal(reply) }))
-        body += chunk.replaceAll('\n', ',');
-      return reply.type('application/json').send(`{"calls":[${body.slice(0, -1)}]}`);
-    },
+    async (request, reply) =>
+      sendChunks(
+        reply,
+        'application/json',
+        calls.queryDocument(request.body, { signal: clientGoneSignal(reply) }),
+      ),
   );
   app.post<{ Body: CallsQueryStatsReq }>(
     '/calls/query_stats',
@@ -74,17 +71,6 @@ export function registerCallRoutes(app: FastifyInstance, calls: CallsService): v
   app.post<{ Body: CallUpdateReq }>('/call/update', { schema: { body: CallUpdateReq } }, (request) =>
     calls.update(request.body),
   );
-}
-
-/** The first chunk, already read, then the rest. */
-async function* chunks(first: IteratorResult<string>, rest: AsyncIterator<string>): AsyncGenerator<string> {
-  if (first.done) return;
-  try {
-    yield first.value;
-    for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
-  } finally {
-    await rest.return?.();
-  }
 }
 
 /** Names a malformed upsert item's call, and says what `mode` may be instead of Ajv's words. */

@@ -8,6 +8,7 @@ import {
 } from '@weft/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { FeedbackService } from '../../service/feedback-service.js';
+import { sendChunks } from '../chunked-reply.js';
 
 export function registerFeedbackRoutes(app: FastifyInstance, feedback: FeedbackService): void {
   app.post<{ Body: FeedbackCreateReq }>(
@@ -20,8 +21,11 @@ export function registerFeedbackRoutes(app: FastifyInstance, feedback: FeedbackS
     { schema: { body: FeedbackBatchCreateReq } },
     (request) => feedback.batchCreate(request.body),
   );
-  app.post<{ Body: FeedbackQueryReq }>('/feedback/query', { schema: { body: FeedbackQueryReq } }, (request) =>
-    feedback.query(request.body),
+  // Read and sent a page at a time (docs/protocol.md §1.7).
+  app.post<{ Body: FeedbackQueryReq }>(
+    '/feedback/query',
+    { schema: { body: FeedbackQueryReq } },
+    async (request, reply) => sendChunks(reply, 'application/json', feedback.query(request.body)),
   );
   app.post<{ Body: FeedbackPurgeReq }>('/feedback/purge', { schema: { body: FeedbackPurgeReq } }, (request) =>
     feedback.purge(request.body),

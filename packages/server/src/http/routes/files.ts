@@ -8,6 +8,7 @@ import multipart from '@fastify/multipart';
 import { FileContentReq, InvalidRequest, ProtocolError } from '@weft/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FilesService, FileUpload } from '../../service/files-service.js';
+import { requireProject } from '../access/access-control.js';
 
 /**
  * File parts the parser reads before it gives up on a form. Only one is wanted; the others are
@@ -58,7 +59,13 @@ async function readUpload(request: FastifyRequest): Promise<FileUpload> {
 export function registerFileRoutes(app: FastifyInstance, files: FilesService, maxBytes: number): void {
   void app.register(async (scope) => {
     await scope.register(multipart, { limits: { fileSize: maxBytes, files: MAX_FILE_PARTS, fields: 10 } });
-    const create = async (request: FastifyRequest) => files.create(await readUpload(request));
+    const create = async (request: FastifyRequest) => {
+      const upload = await readUpload(request);
+      // The project is a form field, known only once the form is read (route-access.ts); a form
+      // without one is refused by the service before anything is written.
+      if (upload.fields.project_id !== undefined) requireProject(request, upload.fields.project_id, 'write');
+      return files.create(upload);
+    };
     scope.post('/file/create', create);
     scope.post('/files/create', create);
   });

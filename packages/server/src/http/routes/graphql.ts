@@ -5,8 +5,8 @@
  * a small schema rather than matched as text; anything the schema lacks is answered the GraphQL
  * way, a 200 whose `errors` say what is unknown.
  */
-import { GraphqlReq, type GraphqlRes, ProtocolError } from '@weft/protocol';
-import type { FastifyInstance } from 'fastify';
+import { Forbidden, GraphqlReq, type GraphqlRes, ProtocolError } from '@weft/protocol';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   buildSchema,
   execute,
@@ -17,10 +17,11 @@ import {
   validate,
 } from 'graphql';
 import type { ProjectsService } from '../../service/projects-service.js';
+import { requireProject } from '../access/access-control.js';
 
 const SCHEMA = buildSchema(`
   type Query {
-    "The caller. Until API keys exist, the local user."
+    "The caller: the API key's user, or the local user of a server without keys."
     viewer: User
     "A project by name, registered on first mention. entityName defaults to the server's default entity."
     project(name: String!, entityName: String): Project
@@ -78,8 +79,11 @@ interface UpsertModelArgs {
 }
 
 export function registerGraphqlRoutes(app: FastifyInstance, projects: ProjectsService): void {
-  const projectView = async (entity: string | null | undefined, name: string) => {
-    const project = await projects.ensureProject(entity, name);
+  const projectView = async (request: FastifyRequest, entity: string | null | undefined, name: string) => {
+    const owner = projects.entityOf(entity, request.principal);
+    // Checked before the project is looked up or registered: the answer tells nothing about it.
+    requireProject(request, `${owner}/${name}`, 'read');
+    const project = await projects.ensureProject(owner, name);
     return {
       id: `${project.entity}/${project.name}`,
       name: project.name,
@@ -89,8 +93,8 @@ export function registerGraphqlRoutes(app: FastifyInstance, projects: ProjectsSe
     };
   };
   const rootValue = {
-    viewer: () => {
-      const viewer = projects.viewer();
+    viewer: (_args: unknown, request: FastifyRequest) => {
+      const viewer = projects.viewer(request.principal);
       return {
         id: viewer.username,
         username: viewer.username,
@@ -98,11 +102,11 @@ export function registerGraphqlRoutes(app: FastifyInstance, projects: ProjectsSe
         defaultEntity: { id: viewer.defaultEntity, name: viewer.defaultEntity },
       };
     },
-    project: (args: ProjectArgs) => projectView(args.entityName, args.name),
-    upsertModel: async (args: UpsertModelArgs) => {
+    project: (args: ProjectArgs, request: FastifyRequest) => projectView(request, args.entityName, args.name),
+    upsertModel: async (args: UpsertModelArgs, request: FastifyRequest) => {
       const { name, entityName } = args.input;
       if (!name) throw new GraphQLErrorClass('upsertModel needs input.name');
-      return { model: await projectView(entityName, name), inserted: true };
+      return { model: await projectView(request, entityName, name), inserted: true };
     },
   };
 
@@ -123,9 +127,14 @@ export function registerGraphqlRoutes(app: FastifyInstance, projects: ProjectsSe
         schema: SCHEMA,
         document,
         rootValue,
+        contextValue: request,
         variableValues: variables ?? null,
         operationName: operationName ?? null,
       });
+      // A project the key may not use is the request's 403, as on every other route, not a
+      // GraphQL error beside partial data.
+      const forbidden = result.errors?.find((error) => error.originalError instanceof Forbidden);
+      if (forbidden) throw forbidden.originalError;
       return {
         data: (result.data as Record<string, unknown> | null | undefined) ?? null,
         ...(result.errors ? { errors: result.errors.map(errorView) } : {}),

@@ -1,7 +1,8 @@
 import type { TSchema } from '@sinclair/typebox';
-import type { CallBatchItemError } from '@weft/protocol';
+import { type CallBatchItemError, InvalidRequest } from '@weft/protocol';
 import type { FastifyRequest } from 'fastify';
 import type { RejectedBatchItem } from '../../service/call-parts.js';
+import { MAX_JSON_NESTING, valueNestsDeeper } from '../json-nesting.js';
 
 /** How a route names a dropped item's call and words its reason. */
 export interface LenientBatchOptions {
@@ -25,12 +26,20 @@ export function lenientBatchItems<T>(
   options: LenientBatchOptions,
 ): ReadonlyArray<T | RejectedBatchItem> {
   const body: unknown = request.body;
-  if (request.validationError === undefined) return (body as { batch: T[] }).batch;
+  if (request.validationError === undefined && !request.nestsTooDeep) return (body as { batch: T[] }).batch;
   const batch = isObject(body) && Array.isArray(body.batch) ? (body.batch as unknown[]) : undefined;
-  if (batch === undefined) throw request.validationError;
+  if (batch === undefined) throw request.validationError ?? new InvalidRequest('expected {"batch": [...]}');
   // The route's own validator: the same Ajv options, compiled once per route.
   const validate = request.compileValidationSchema(itemSchema);
   return batch.map((item, index): T | RejectedBatchItem => {
+    // Only when the body as a whole nests too deeply (docs/protocol.md §1.5): then the items that do go.
+    if (request.nestsTooDeep && valueNestsDeeper(item)) {
+      const id = options.idOf(item);
+      return {
+        rejected: `batch[${index}] nests objects and arrays deeper than ${MAX_JSON_NESTING} levels`,
+        ...(id ? { id } : {}),
+      };
+    }
     if (validate(item)) return item as T;
     const error = validate.errors?.[0];
     const where = `batch[${index}]${(error?.instancePath ?? '').replaceAll('/', '.')}`;

@@ -14,6 +14,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { ObjectLabelsService, ObjectsService } from '../../service/objects-service.js';
 import type { RefsService } from '../../service/refs-service.js';
+import { sendChunks } from '../chunked-reply.js';
 import { useLosslessJson } from './lossless-json.js';
 
 export function registerObjectRoutes(
@@ -32,8 +33,9 @@ export function registerObjectRoutes(
   app.post<{ Body: ObjReadReq }>('/obj/read', { schema: { body: ObjReadReq } }, async (request, reply) =>
     reply.type('application/json').send(await objects.read(request.body)),
   );
+  // Read and sent a page at a time (docs/protocol.md §1.7).
   app.post<{ Body: ObjQueryReq }>('/objs/query', { schema: { body: ObjQueryReq } }, async (request, reply) =>
-    reply.type('application/json').send(await objects.query(request.body)),
+    sendChunks(reply, 'application/json', objects.query(request.body)),
   );
   app.post<{ Body: ObjDeleteReq }>('/obj/delete', { schema: { body: ObjDeleteReq } }, (request) =>
     objects.delete(request.body),

@@ -1,6 +1,8 @@
 import { TableCreateReq, TableQueryReq, TableQueryStatsReq, TableUpdateReq } from '@weft/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { TablesService } from '../../service/tables-service.js';
+import { sendChunks } from '../chunked-reply.js';
+import { clientGoneSignal } from '../client-gone.js';
 import { useLosslessJson } from './lossless-json.js';
 
 export function registerTableRoutes(app: FastifyInstance, tables: TablesService): void {
@@ -14,10 +16,12 @@ export function registerTableRoutes(app: FastifyInstance, tables: TablesService)
       tables.update(request.body),
     );
   });
+  // Read and sent a page of rows at a time, as fast as the client takes them (docs/protocol.md §1.7).
   app.post<{ Body: TableQueryReq }>(
     '/table/query',
     { schema: { body: TableQueryReq } },
-    async (request, reply) => reply.type('application/json').send(await tables.query(request.body)),
+    async (request, reply) =>
+      sendChunks(reply, 'application/json', tables.query(request.body, { signal: clientGoneSignal(reply) })),
   );
   app.post<{ Body: TableQueryStatsReq }>(
     '/table/query_stats',

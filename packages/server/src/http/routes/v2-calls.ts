@@ -24,7 +24,11 @@ export function registerV2CallRoutes(app: FastifyInstance, calls: CallsService):
   app.post<{ Params: V2ProjectParams; Body: CallsCompleteReq }>(
     '/v2/:entity/:project/calls/complete',
     // As /call/upsert_batch: a bad item is dropped and reported, the rest of the batch is stored.
-    { schema: { params: V2ProjectParams, body: CallsCompleteReq }, attachValidation: true },
+    {
+      schema: { params: V2ProjectParams, body: CallsCompleteReq },
+      attachValidation: true,
+      config: { dropsDeepItems: true },
+    },
     async (request) => {
       const items = lenientBatchItems<CompletedCallSchemaForInsert>(
         request,

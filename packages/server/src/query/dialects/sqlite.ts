@@ -3,6 +3,8 @@ import { joinSql, rawSql, type Sql, sql } from '../sql.js';
 
 /** Lists up to this long are bound value by value, so the planner sees them. */
 const MAX_INLINE_LIST = 32;
+/** The longest $contains needle given to SQLite's instr (see `contains`). */
+const INSTR_MAX_NEEDLE = 256;
 
 /** Calls-table columns by field name; anything not listed here cannot reach SQL text. */
 const COLUMNS: ReadonlyMap<string, Sql> = new Map(
@@ -159,9 +161,14 @@ export const sqliteCallsDialect: CallsDialect = {
   microsToSeconds: (micros, integer) => (integer ? sql`(${micros} / 1000000)` : sql`(${micros} / 1000000.0)`),
   numberText: (value) => sql`weft_number_text(${value})`,
   timestampText: (micros) => sql`weft_timestamp_text(${micros})`,
-  contains: (haystack, needle, caseInsensitive) =>
-    caseInsensitive
-      ? sql`(instr(weft_fold_case(${haystack}), weft_fold_case(${needle})) > 0)`
-      : sql`(instr(${haystack}, ${needle}) > 0)`,
+  // instr compares the needle at every position of the haystack: at most INSTR_MAX_NEEDLE
+  // characters per position. Longer needles (logged text compared with logged text, or a long
+  // search) go to V8's string search instead, so a row costs about its length either way.
+  contains: (haystack, needle, caseInsensitive) => {
+    const [text, part] = caseInsensitive
+      ? [sql`weft_fold_case(${haystack})`, sql`weft_fold_case(${needle})`]
+      : [haystack, needle];
+    return sql`(CASE WHEN length(${part}) <= ${INSTR_MAX_NEEDLE} THEN instr(${text}, ${part}) > 0 ELSE weft_contains(${text}, ${part}) END)`;
+  },
   boolean: (value) => sql`${value ? 1 : 0}`,
 };

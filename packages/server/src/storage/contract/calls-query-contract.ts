@@ -2,7 +2,7 @@
  * Contract: reading calls back. Filters (each checked against queryCalls and countCalls alike),
  * sorting, paging, projections, counts, and the wall between projects.
  */
-import type { CallsFilter } from '@weft/protocol';
+import { type CallsFilter, parseQuery, resolveCallField } from '@weft/protocol';
 import { describe, expect, it } from 'vitest';
 import { callToJson } from '../call-json.js';
 import type { CallUpsert, TraceStore } from '../trace-store.js';
@@ -61,6 +61,44 @@ async function expectMatches(store: TraceStore, filter: CallsFilter, expected: s
 
 export function describeCallsQueries(subject: StoreUnderTest): void {
   describe('queryCalls filters', () => {
+    it('$contains finds needles of any length, in logged text and from other fields', async () => {
+      const { store } = subject;
+      // Periodic text: the worst case for comparing a needle at every position.
+      const needle = `${'ab'.repeat(200)}c`;
+      const almost = `${'ab'.repeat(200)}d`;
+      await store.upsertCalls([
+        finished('has', {
+          started_at: T0,
+          inputs_json: JSON.stringify({ text: `x${'ab'.repeat(5000)}${needle}y`, part: needle }),
+        }),
+        finished('almost', {
+          started_at: T0 + MS,
+          inputs_json: JSON.stringify({ text: `${'ab'.repeat(5000)}${almost}`, part: needle }),
+        }),
+        finished('upper', {
+          started_at: T0 + 2 * MS,
+          inputs_json: JSON.stringify({ text: needle.toUpperCase(), part: 'ab' }),
+        }),
+      ]);
+      const containing = async (substr: unknown, caseInsensitive = false) =>
+        idsOf(store, {
+          query: parseQuery(
+            {
+              $expr: {
+                $contains: { input: { $getField: 'inputs.text' }, substr, case_insensitive: caseInsensitive },
+              },
+            },
+            resolveCallField,
+          ),
+        });
+      expect(await containing({ $literal: needle })).toEqual(['has']);
+      expect(await containing({ $literal: needle }, true)).toEqual(['has', 'upper']);
+      expect(await containing({ $literal: 'ab' })).toEqual(['has', 'almost']);
+      // A needle read from another field of the call.
+      expect(await containing({ $getField: 'inputs.part' })).toEqual(['has']);
+      expect(await containing({ $getField: 'inputs.part' }, true)).toEqual(['has', 'upper']);
+    });
+
     it('input_refs / output_refs: any ref found in the inputs or output, exact or :* for every version', async () => {
       const { store } = subject;
       const ref = (name: string, digest: string) => `weave:///${PROJECT}/object/${name}:${digest}`;

@@ -3,10 +3,20 @@
  * table order (with each row's index) unless sorted, and sort JSON fields like call fields do.
  */
 import { describe, expect, it } from 'vitest';
-import type { TableRow } from '../trace-store.js';
+import type { TableQuery, TableRow, TraceStore } from '../trace-store.js';
 import { PROJECT, type StoreUnderTest } from './call-fixtures.js';
 
 const row = (digest: string, val: unknown): TableRow => ({ digest, val_json: JSON.stringify(val) });
+
+/** Every row a table query gives, its pages joined. */
+export async function tableRows(
+  store: TraceStore,
+  query: TableQuery,
+): Promise<Array<TableRow & { original_index: number }>> {
+  const rows: Array<TableRow & { original_index: number }> = [];
+  for await (const page of store.queryTable(query)) rows.push(...page);
+  return rows;
+}
 
 export function describeTables(subject: StoreUnderTest): void {
   describe('tables', () => {
@@ -26,13 +36,13 @@ export function describeTables(subject: StoreUnderTest): void {
       expect(await store.tableRowDigests('other/project', 't1')).toBeUndefined();
 
       const query = { project_id: PROJECT, row_digests: null, sort_by: [], limit: null, offset: 0 };
-      const t2 = await store.queryTable({ ...query, digest: 't2' });
+      const t2 = await tableRows(store, { ...query, digest: 't2' });
       expect(t2).toEqual([
         { digest: 'rc', val_json: '{"name":"c"}', original_index: 0 },
         { digest: 'rd', val_json: '{"n":1}', original_index: 1 },
       ]);
       const indexes = async (extra: Record<string, unknown>) =>
-        (await store.queryTable({ ...query, digest: 't1', ...extra })).map((found) => found.original_index);
+        (await tableRows(store, { ...query, digest: 't1', ...extra })).map((found) => found.original_index);
       expect(await indexes({})).toEqual([0, 1, 2, 3]);
       expect(await indexes({ sort_by: [{ path: ['n'], direction: 'desc' }] })).toEqual([1, 0, 3, 2]);
       expect(await indexes({ sort_by: [{ path: ['n'], direction: 'asc' }] })).toEqual([0, 3, 1, 2]);

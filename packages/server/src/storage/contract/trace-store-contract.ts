@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { TraceStore } from '../trace-store.js';
+import { describeApiKeys } from './api-keys-contract.js';
 import type { StoreUnderTest } from './call-fixtures.js';
 import { describeCallTree } from './call-tree-contract.js';
 import { describeCallWrites } from './call-writes-contract.js';
@@ -12,9 +13,12 @@ import { describeCallsQueries } from './calls-query-contract.js';
 import { describeFeedback } from './feedback-contract.js';
 import { describeFiles } from './files-contract.js';
 import { describeObjectVersions } from './objects-contract.js';
+import { describeOrphans } from './orphans-contract.js';
+import { describePaging } from './paging-contract.js';
 import { describePrices } from './prices-contract.js';
 import { describeProjects } from './projects-contract.js';
 import { describeQueryDifferential } from './query-differential-contract.js';
+import { describeRetention } from './retention-contract.js';
 import { describeTables } from './tables-contract.js';
 
 /** Opens a new, empty store (for SQLite: a new database file). */
@@ -42,10 +46,14 @@ export function describeTraceStoreContract(backendName: string, openStore: OpenT
     describeCallsQueries(subject);
     describeObjectVersions(subject);
     describeTables(subject);
+    describePaging(subject);
     describeFiles(subject);
     describeProjects(subject);
     describePrices(subject);
     describeFeedback(subject);
+    describeApiKeys(subject);
+    describeOrphans(subject);
+    describeRetention(subject);
   });
   describe(`TraceStore contract: ${backendName}`, () => {
     describeQueryDifferential(openStore);

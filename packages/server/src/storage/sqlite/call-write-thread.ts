@@ -8,13 +8,19 @@ import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threa
 import { ServiceUnavailable } from '@weft/protocol';
 import type { CallUpsert } from '../trace-store.js';
 import { encodeUpserts } from './call-upsert-codec.js';
+import { ORPHAN_BATCH, type OrphansRemoved } from './orphans.js';
+import { PRUNE_BATCH } from './retention.js';
+
+/** What a write request answers (WriteReply's value). */
+type WriteValue = number | boolean | OrphansRemoved | null;
+
 import { crashMessage, errorFromWorker, startWorkerThread } from './worker-threads.js';
 import type { WriteReply, WriteRequest, WriteWorkerData } from './write-worker.js';
 
 type RequestBody = WriteRequest extends infer R ? (R extends WriteRequest ? Omit<R, 'id'> : never) : never;
 
 interface Pending {
-  resolve: (value: number | boolean | null) => void;
+  resolve: (value: WriteValue) => void;
   reject: (error: Error) => void;
 }
 
@@ -29,10 +35,14 @@ class WriterThread {
   stopped: Error | undefined;
   readonly exited: Promise<void>;
 
-  constructor(path: string, onExit: () => void) {
+  constructor(path: string, maxDatabaseBytes: number | undefined, onExit: () => void) {
     const channel = new MessageChannel();
     this.port = channel.port1;
-    this.worker = startWorkerThread('write-worker', { path, port: channel.port2 } satisfies WriteWorkerData);
+    this.worker = startWorkerThread('write-worker', {
+      path,
+      port: channel.port2,
+      maxDatabaseBytes,
+    } satisfies WriteWorkerData);
     this.port.on('message', (reply: WriteReply) => this.onReply(reply));
     this.worker.on('error', (error: unknown) => {
       this.crash ??= error;
@@ -54,7 +64,7 @@ class WriterThread {
     });
   }
 
-  send(body: RequestBody): Promise<number | boolean | null> {
+  send(body: RequestBody): Promise<WriteValue> {
     if (this.stopped) return Promise.reject(this.stopped);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -88,7 +98,10 @@ export class CallWriteThread {
   private thread: WriterThread | undefined;
   private closed = false;
 
-  constructor(private readonly path: string) {
+  constructor(
+    private readonly path: string,
+    private readonly maxDatabaseBytes?: number,
+  ) {
     this.thread = this.start();
   }
 
@@ -104,19 +117,40 @@ export class CallWriteThread {
     return (await this.send({ type: 'rename', projectId, callId, name })) as boolean;
   }
 
+  /** Removes the project's calls started before `before` (µs), a batch per transaction. */
+  async prune(projectId: string, before: number): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const removed = (await this.send({ type: 'prune', projectId, before })) as number;
+      total += removed;
+      if (removed < PRUNE_BATCH) return total;
+    }
+  }
+
+  /** Removes, a batch per transaction, what waited for a start since before `olderThan` (µs). */
+  async removeOrphans(olderThan: number): Promise<OrphansRemoved> {
+    const total = { calls: 0, walks: 0 };
+    for (;;) {
+      const removed = (await this.send({ type: 'remove-orphans', olderThan })) as OrphansRemoved;
+      total.calls += removed.calls;
+      total.walks += removed.walks;
+      if (removed.calls < ORPHAN_BATCH && removed.walks < ORPHAN_BATCH) return total;
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await this.thread?.close();
   }
 
-  private send(body: RequestBody): Promise<number | boolean | null> {
+  private send(body: RequestBody): Promise<WriteValue> {
     if (this.closed) return Promise.reject(new Error('the trace store is closed'));
     this.thread ??= this.start();
     return this.thread.send(body);
   }
 
   private start(): WriterThread {
-    const thread: WriterThread = new WriterThread(this.path, () => {
+    const thread: WriterThread = new WriterThread(this.path, this.maxDatabaseBytes, () => {
       if (this.thread === thread) this.thread = undefined;
     });
     return thread;

@@ -46,8 +46,8 @@ const NAME_FROM_UPDATE = 3;
  * `project_id, id, <columns>, display_name, display_name_level`: positional binding is the cheap
  * path in better-sqlite3, and this statement runs once per call ingested.
  */
-function upsertSql(columns: readonly string[]): string {
-  const all = ['project_id', 'id', ...columns, 'display_name', 'display_name_level'];
+function upsertSql(columns: readonly string[], insertOnly: readonly string[] = []): string {
+  const all = ['project_id', 'id', ...columns, 'display_name', 'display_name_level', ...insertOnly];
   const updates = columns.map((column) => `${column} = excluded.${column}`);
   updates.push(
     'display_name = CASE WHEN excluded.display_name_level >= calls.display_name_level ' +
@@ -124,7 +124,8 @@ export class CallWriter {
 
   constructor(db: Database.Database) {
     this.upsertStart = db.prepare(upsertSql(START_COLUMNS));
-    this.upsertEnd = db.prepare(upsertSql(END_COLUMNS));
+    // A row an end creates records when it arrived (orphans.ts); a later part leaves that as it is.
+    this.upsertEnd = db.prepare(upsertSql(END_COLUMNS, ['part_arrived_at']));
     this.upsertBoth = db.prepare(upsertSql([...START_COLUMNS, ...END_COLUMNS]));
     this.hasDeletions = db
       .prepare('SELECT EXISTS (SELECT 1 FROM calls WHERE project_id = ? AND deleted_at IS NOT NULL)')
@@ -163,7 +164,7 @@ export class CallWriter {
   }
 
   /** Upserts one batch; the caller wraps this in a transaction. */
-  upsert(batch: readonly CallUpsert[]): void {
+  upsert(batch: readonly CallUpsert[], arrivedAt: number = Date.now() * 1000): void {
     const startedIdsByProject = new Map<string, string[]>();
     // Calls whose failure must travel up the tree once every part of the batch is in.
     const walks: Array<[project: string, id: string]> = [];
@@ -186,6 +187,7 @@ export class CallWriter {
         }
       }
       values.push(displayName, displayNameLevel);
+      if (!call.start) values.push(arrivedAt);
       const statement = call.start ? (call.end ? this.upsertBoth : this.upsertStart) : this.upsertEnd;
       statement.run(values);
       if (call.end?.exception != null) walks.push([call.project_id, call.id]);
@@ -195,7 +197,7 @@ export class CallWriter {
       this.deleteUnderDeletedParents(project, startedIds);
       for (const id of this.flags.startsArrived(project, startedIds)) walks.push([project, id]);
     }
-    for (const [project, id] of walks) this.flags.walkUpFrom(project, id);
+    for (const [project, id] of walks) this.flags.walkUpFrom(project, id, arrivedAt);
   }
 
   /** A call whose parent was deleted before it arrived is deleted with it, subtree and all. */

@@ -40,7 +40,9 @@ export class FailureFlags {
            AND c.deleted_at IS NULL AND (c.exception IS NOT NULL OR c.has_failed_descendant = 1))`,
       )
       .pluck();
-    this.park = db.prepare('INSERT OR IGNORE INTO pending_failure_walks (project_id, call_id) VALUES (?, ?)');
+    this.park = db.prepare(
+      'INSERT OR IGNORE INTO pending_failure_walks (project_id, call_id, parked_at) VALUES (?, ?, ?)',
+    );
     this.resume = db
       .prepare(
         `DELETE FROM pending_failure_walks
@@ -77,11 +79,11 @@ export class FailureFlags {
   }
 
   /** Carries the failure of call `failingId` (its own exception, or a flagged child) up the tree. */
-  walkUpFrom(project: string, failingId: string): void {
+  walkUpFrom(project: string, failingId: string, now: number): void {
     const failing = this.state.get(project, failingId) as CallState | undefined;
     if (!failing || failing.deleted_at !== null) return;
     if (failing.started_at === null) {
-      this.parkWalk(project, failingId);
+      this.parkWalk(project, failingId, now);
       return;
     }
     let id = failing.parent_id;
@@ -89,14 +91,14 @@ export class FailureFlags {
       const row = this.state.get(project, id) as CallState | undefined;
       if (!row) {
         // The parent has not arrived at all: flag it, and carry on, when its start does.
-        this.parkWalk(project, id);
+        this.parkWalk(project, id, now);
         return;
       }
       if (row.deleted_at !== null || row.flag === 1) return;
       this.setFlag.run(1, project, id);
       if (row.started_at === null) {
         // Only its end has arrived, so its own parent is unknown yet.
-        this.parkWalk(project, id);
+        this.parkWalk(project, id, now);
         return;
       }
       id = row.parent_id;
@@ -116,7 +118,7 @@ export class FailureFlags {
     }
   }
 
-  private parkWalk(project: string, id: string): void {
-    if (this.park.run(project, id).changes > 0) this.parked += 1;
+  private parkWalk(project: string, id: string, now: number): void {
+    if (this.park.run(project, id, now).changes > 0) this.parked += 1;
   }
 }

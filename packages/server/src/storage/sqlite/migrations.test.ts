@@ -201,4 +201,37 @@ describe('migrations', () => {
     ]);
     check.close();
   });
+
+  it('give parts already waiting for their start an arrival time (migration 15), so they age out', async () => {
+    const path = join(directory, 'orphans.db');
+    const old = new Database(path);
+    for (const migration of MIGRATIONS.filter((m) => m.version <= 14)) old.exec(migration.sql);
+    old.pragma('user_version = 14');
+    old
+      .prepare(
+        `INSERT INTO calls (project_id, id, ended_at, summary, exception) VALUES (?, 'end-only', 5, '{}', 'boom')`,
+      )
+      .run(PROJECT);
+    old
+      .prepare(`INSERT INTO pending_failure_walks (project_id, call_id) VALUES (?, 'end-only')`)
+      .run(PROJECT);
+    old.close();
+
+    const before = Date.now() * 1000;
+    const store = SqliteTraceStore.open(path);
+    try {
+      const check = new Database(path, { readonly: true });
+      const arrived = check.prepare('SELECT part_arrived_at FROM calls').pluck().get() as number;
+      const parked = check.prepare('SELECT parked_at FROM pending_failure_walks').pluck().get() as number;
+      check.close();
+      for (const time of [arrived, parked]) {
+        expect(time).toBeGreaterThanOrEqual(before - 1_000_000);
+        expect(time).toBeLessThanOrEqual(Date.now() * 1000 + 1_000_000);
+      }
+      expect(await store.removeOrphans(before - 3_600_000_000)).toEqual({ calls: 0, walks: 0 });
+      expect(await store.removeOrphans(Date.now() * 1000 + 3_600_000_000)).toEqual({ calls: 1, walks: 1 });
+    } finally {
+      await store.close();
+    }
+  });
 });

@@ -396,4 +396,51 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
     populate: (db) => new FeedbackSortKeys(db).rebuild(),
   },
+  {
+    version: 14,
+    description: 'API keys',
+    sql: `
+      -- docs/protocol.md §19. A key is never stored: only its id (the public part of the key's
+      -- text) and a slow hash of its secret part. projects is a JSON list of wire project ids, or
+      -- NULL for every project. Revoked keys stay, so that revoking the last key never opens the
+      -- server again; times are µs.
+      CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        user TEXT NOT NULL,
+        projects TEXT,
+        read_only INTEGER NOT NULL,
+        secret_hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        revoked_at INTEGER
+      ) WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 15,
+    description: 'arrival times of parts still waiting for their call start',
+    sql: `
+      -- docs/protocol.md §3.6, orphans.ts. When a call's first part is not its start (an end, a
+      -- failing child's walk up to a parent not seen yet), the time it arrived, in server µs: a
+      -- start that has not come long after is never coming, and what waits for it is removed.
+      ALTER TABLE calls ADD COLUMN part_arrived_at INTEGER;
+      UPDATE calls SET part_arrived_at = CAST(unixepoch('subsec') * 1000000 AS INTEGER)
+      WHERE started_at IS NULL;
+      -- Holds only the calls without a start, so it costs the ingestion of started calls nothing.
+      CREATE INDEX calls_waiting_for_start ON calls (part_arrived_at) WHERE started_at IS NULL;
+      ALTER TABLE pending_failure_walks ADD COLUMN parked_at INTEGER NOT NULL DEFAULT 0;
+      UPDATE pending_failure_walks SET parked_at = CAST(unixepoch('subsec') * 1000000 AS INTEGER);
+    `,
+  },
+  {
+    version: 16,
+    description: 'retention per project',
+    sql: `
+      -- docs/protocol.md §20: calls of the project older than this many days are removed in the
+      -- background (retention.ts).
+      CREATE TABLE project_retention (
+        project_id TEXT PRIMARY KEY,
+        days INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -119,4 +119,11 @@ export function registerQueryFunctions(
     const text = textOrNull(value);
     return text === null ? null : foldCase(text);
   });
+  // $contains with a long needle (dialects/sqlite.ts): V8's string search stays near linear where
+  // SQLite's instr compares the needle at every position.
+  db.function('weft_contains', options, (haystack: SqlValue, needle: SqlValue) => {
+    const text = textOrNull(haystack);
+    const part = textOrNull(needle);
+    return text === null || part === null ? null : text.includes(part) ? 1 : 0;
+  });
 }

@@ -1,17 +1,25 @@
 /**
  * A read worker (node:worker_threads entry): one read-only connection that answers the queries the
  * pool in `read-workers.ts` sends it, so a slow query never blocks the main thread's event loop.
- * Strictly one request at a time: every request but `cancel` gets exactly one reply.
+ * Strictly one request at a time, each with exactly one reply, and nothing left open between
+ * requests: a long answer is read as pages (storage/paging.ts), each a request of its own.
  */
 import { type MessagePort, workerData } from 'node:worker_threads';
 import { ProtocolError } from '@weft/protocol';
 import Database from 'better-sqlite3';
 import { CallCostCalculator } from '../../costs/call-costs.js';
-import { callsCount, callsSelect, compileWithinLimits } from '../../query/calls-query.js';
+import {
+  afterKeyCondition,
+  callsCount,
+  callsSelect,
+  compileWithinLimits,
+  type PagePlan,
+} from '../../query/calls-query.js';
 import { sqliteBindings, sqliteCallsDialect } from '../../query/dialects/sqlite.js';
 import type { QueryCompileContext } from '../../query/query-expr.js';
-import type { CompiledSql } from '../../query/sql.js';
+import { type CompiledSql, rawSql, sql } from '../../query/sql.js';
 import { callToJson } from '../call-json.js';
+import { type CallKey, type CallsPageRead, keysetOrder, MAX_PAGE_CHARS } from '../paging.js';
 import type {
   CallsQuery,
   CallsStatsQuery,
@@ -37,53 +45,72 @@ import { tableQuerySql } from './tables.js';
 
 export interface ReadWorkerData {
   path: string;
-  /** The time a query may take per batch of rows (or for a count) before the worker stops it. */
+  /** The time a query may take per page of rows (or for a count) before the worker stops it. */
   timeoutMs: number;
   /** Requests arrive and replies leave here (a port, so the pool can check for a reply synchronously). */
   port: MessagePort;
   /**
    * One Int32 the pool sets to 1 when the client of the request being answered has gone away, and
    * back to 0 before it sends a new request. Shared memory, because the worker is busy inside
-   * SQLite and reads no messages until the statement yields a batch.
+   * SQLite and reads no messages until the statement has produced its page.
    */
   abandoned: SharedArrayBuffer;
 }
 
 export type ReadRequest =
   /**
-   * Opens a stream; replies with its first batch. Closes any stream left open. `lines` streams
-   * the calls rendered as CallSchema JSON lines instead of rows.
+   * One page of a calls query (storage/paging.ts), read in a read transaction of its own that ends
+   * with the reply: nothing stays open between pages. `lines` renders the calls as CallSchema JSON
+   * lines instead of sending rows.
    */
-  | { type: 'query'; query: CallsQuery; format: 'rows' | 'lines' }
-  /** Replies with the open stream's next batch. */
-  | { type: 'next' }
-  /** Closes the open stream; no reply. */
-  | { type: 'cancel' }
+  | { type: 'page'; read: CallsPageRead; format: 'rows' | 'lines' }
   | { type: 'count'; query: CallsStatsQuery }
-  /** A page of a table's rows, in one reply. */
+  /** One page of a table's rows (the query's limit is the page's). */
   | { type: 'table'; query: TableQuery }
   /** Every project with its counts (project-summaries.ts), in one reply. */
   | { type: 'projects' };
 
+/** How a page of calls ended, for the pool to plan the next one (storage/paging.ts, PageResult). */
+type PageEnd = { count: number; last: CallKey | null; cut: boolean };
+
 export type ReadReply =
   /** Sent once, when the connection is open. */
   | { type: 'ready' }
-  /** `done` means the stream is finished and closed; the rows are its last. */
-  | { type: 'batch'; rows: StoredCall[]; done: boolean }
-  /** The same for a `lines` stream: whole JSON lines, each ending in a newline. */
-  | { type: 'lines'; text: string; done: boolean }
+  /** A page of calls as rows. */
+  | ({ type: 'rows'; rows: StoredCall[] } & PageEnd)
+  /** The same as whole JSON lines, each ending in a newline. */
+  | ({ type: 'lines'; text: string } & PageEnd)
+  /** The ids an `ids` read found, in the query's order. */
+  | { type: 'ids'; ids: string[] }
   | { type: 'count'; count: number }
-  | { type: 'tableRows'; rows: Array<TableRow & { original_index: number }> }
+  /** `cut`: the page stopped at MAX_PAGE_CHARS before its limit. */
+  | { type: 'tableRows'; rows: Array<TableRow & { original_index: number }>; cut: boolean }
   | { type: 'projects'; projects: StoredProjectSummary[] }
   /** The request failed; `errorType` is set for protocol errors, which the pool re-creates. */
   | { type: 'error'; errorType: string | null; message: string };
 
-/** A batch ends at this many rows or this much text, whichever comes first. */
-const MAX_BATCH_ROWS = 256;
-const MAX_BATCH_CHARS = 1024 * 1024;
-
-function compileSelect(query: CallsQuery, context: QueryCompileContext): CompiledSql {
-  return compileWithinLimits(callsSelect(query, context), sqliteCallsDialect);
+/** A page's SELECT: the query, after a key in a keyset order, or only the calls picked by id. */
+function compileSelect(
+  read: Exclude<CallsPageRead, { kind: 'ids' }>,
+  context: QueryCompileContext,
+): CompiledSql {
+  const { query } = read;
+  let plan: PagePlan = {};
+  if (read.kind === 'picked') {
+    // The picked ids in their order: a CROSS JOIN walks the list first and looks each call up by
+    // its key, and ORDER BY the list position keeps the order the group's sort gave.
+    plan = {
+      from: sql`json_each(${JSON.stringify(read.ids)}) AS picked CROSS JOIN calls`,
+      where: [sql`calls.id = picked.value`],
+      order: rawSql('picked.key'),
+    };
+  } else if (read.after) {
+    const order = keysetOrder(query.sort_by);
+    if (!order) throw new Error('a page continues after a key only in a keyset order');
+    plan = { where: [afterKeyCondition(order, read.after, sqliteCallsDialect)] };
+  }
+  const pageQuery = read.kind === 'picked' ? { ...query, limit: null, offset: 0 } : query;
+  return compileWithinLimits(callsSelect(pageQuery, context, plan), sqliteCallsDialect);
 }
 
 function compileCount(query: CallsStatsQuery, context: QueryCompileContext): CompiledSql {
@@ -122,12 +149,9 @@ class ReadConnection {
   private readonly statements: StatementCache;
   /** Knows the indexed JSON fields, reloaded when another connection adds or drops one. */
   private readonly contexts: QueryContextCache;
-  /** The stream's rows; its statement stays open (and keeps its snapshot) until it ends or is cancelled. */
-  private open: Iterator<Row> | undefined;
-  private format: 'rows' | 'lines' = 'rows';
   private readonly prices: PriceBook;
   private readonly coverage: SortKeyCoverage;
-  /** Prices the open stream's calls, when its query asked for costs. */
+  /** Prices the page's calls, when its query asked for costs. */
   private costs: CallCostCalculator | undefined;
 
   constructor(private readonly db: Database.Database) {
@@ -137,35 +161,23 @@ class ReadConnection {
     this.prices = new PriceBook(db);
   }
 
-  answer(request: ReadRequest): ReadReply | undefined {
+  answer(request: ReadRequest): ReadReply {
     try {
       switch (request.type) {
-        case 'query':
-          this.cancel();
-          this.open = this.stream(request.query);
-          this.format = request.format;
-          return this.next();
-        case 'next':
-          return this.next();
-        case 'cancel':
-          this.cancel();
-          return undefined;
+        case 'page':
+          return request.read.kind === 'ids'
+            ? this.ids(request.read.query)
+            : this.page(request.read, request.format);
         case 'count': {
-          this.cancel();
           return this.inReadTransaction(() => {
             const compiled = compileCount(request.query, this.contextFor(request.query.project_id));
             this.pricing(request.query.project_id, compiled, false);
             return { type: 'count', count: this.get(compiled) as number };
           });
         }
-        case 'table': {
-          this.cancel();
-          const compiled = tableQuerySql(request.query);
-          const rows = this.statements.get(compiled.text).all(sqliteBindings(compiled.params));
-          return { type: 'tableRows', rows: rows as Array<TableRow & { original_index: number }> };
-        }
+        case 'table':
+          return this.tablePage(request.query);
         case 'projects': {
-          this.cancel();
           return {
             type: 'projects',
             projects: readProjectSummaries(this.statements.get(PROJECT_SUMMARIES_SQL)),
@@ -173,7 +185,6 @@ class ReadConnection {
         }
       }
     } catch (error) {
-      this.cancel();
       return errorReply(error);
     }
   }
@@ -213,17 +224,18 @@ class ReadConnection {
   }
 
   /**
-   * A query's rows, in one read transaction that ends when the rows do or the stream is cancelled
-   * (the generator's finally). A page sorted by a feedback field the keys answer for
+   * A page's rows, in one read transaction that ends when the rows do or the page is full (the
+   * generator's finally). A page sorted by a feedback field the keys answer for
    * (scored-sort.ts) is the calls with a key at that path, then, if the page reaches past them, the
    * calls without one.
    */
-  private *stream(query: CallsQuery): Generator<Row> {
+  private *stream(read: Exclude<CallsPageRead, { kind: 'ids' }>): Generator<Row> {
+    const { query } = read;
     this.db.exec('BEGIN');
     try {
       const context = this.contextFor(query.project_id);
-      const scoredSort = planScoredSort(query, context, this.coverage);
-      const compiled = scoredSort ? scoredSort.scored : compileSelect(query, context);
+      const scoredSort = read.kind === 'rows' ? planScoredSort(query, context, this.coverage) : undefined;
+      const compiled = scoredSort ? scoredSort.scored : compileSelect(read, context);
       // Before the rows: the connection cannot run another statement while one is open.
       const pricing = this.pricing(query.project_id, compiled, query.include_costs ?? false);
       this.costs = query.include_costs ? pricing : undefined;
@@ -260,21 +272,60 @@ class ReadConnection {
     return this.statements.get(compiled.text).pluck().get(sqliteBindings(compiled.params));
   }
 
-  private next(): ReadReply {
-    return this.format === 'rows' ? this.nextRows() : this.nextLines();
+  /**
+   * One page of calls: up to the page query's limit, or fewer once they hold MAX_PAGE_CHARS of
+   * text. Rendering `lines` here, beside the rows, keeps that work off the main thread, and one
+   * string crosses threads far faster than the row objects it came from.
+   */
+  private page(read: Exclude<CallsPageRead, { kind: 'ids' }>, format: 'rows' | 'lines'): ReadReply {
+    const rows = this.stream(read);
+    const calls: StoredCall[] = [];
+    let text = '';
+    let chars = 0;
+    let count = 0;
+    let last: CallKey | null = null;
+    let cut = false;
+    try {
+      for (let next = rows.next(); !next.done; next = rows.next()) {
+        const call = this.toCall(next.value);
+        count += 1;
+        last = { started_at: call.started_at, id: call.id };
+        if (format === 'lines') {
+          const line = `${callToJson(call)}\n`;
+          text += line;
+          chars += line.length;
+        } else {
+          calls.push(call);
+          for (const value of Object.values(call)) if (typeof value === 'string') chars += value.length;
+        }
+        if (chars >= MAX_PAGE_CHARS) {
+          cut = true;
+          break;
+        }
+      }
+    } finally {
+      // Ends the statement and the read transaction, whether the page was full or failed.
+      rows.return(undefined);
+    }
+    return format === 'lines'
+      ? { type: 'lines', text, count, last, cut }
+      : { type: 'rows', rows: calls, count, last, cut };
   }
 
-  /** The open stream's next row, as a StoredCall, or undefined (and the stream closed) at its end. */
-  private nextRow(): StoredCall | undefined {
-    const rows = this.open;
-    if (!rows) throw new Error('no query is open on this read worker');
-    const next = rows.next();
-    if (next.done) {
-      this.open = undefined;
-      return undefined;
-    }
-    const row = next.value;
-    // SQLite has no booleans; the flags come back as 0/1.
+  /** The ids of a group of calls in the query's order (storage/paging.ts, CallsPager). */
+  private ids(query: CallsQuery): ReadReply {
+    const ids: string[] = [];
+    const rows = this.stream({
+      kind: 'rows',
+      query: { ...query, columns: ['id'], include_costs: false, include_feedback: false },
+      after: null,
+    });
+    for (const row of rows) ids.push(row.id as string);
+    return { type: 'ids', ids };
+  }
+
+  /** A row as a StoredCall: SQLite has no booleans, and costs are priced here when asked for. */
+  private toCall(row: Row): StoredCall {
     row.has_failed_descendant = row.has_failed_descendant === 1;
     row.summary_reports_error = row.summary_reports_error === 1;
     const call = row as unknown as StoredCall;
@@ -285,36 +336,28 @@ class ReadConnection {
     return call;
   }
 
-  private nextRows(): ReadReply {
-    const batch: StoredCall[] = [];
+  /** One page of a table's rows, cut short like a page of calls once they hold MAX_PAGE_CHARS. */
+  private tablePage(query: TableQuery): ReadReply {
+    const compiled = tableQuerySql(query);
+    const rows: Array<TableRow & { original_index: number }> = [];
     let chars = 0;
-    while (batch.length < MAX_BATCH_ROWS && chars < MAX_BATCH_CHARS) {
-      const row = this.nextRow();
-      if (!row) return { type: 'batch', rows: batch, done: true };
-      for (const value of Object.values(row)) if (typeof value === 'string') chars += value.length;
-      batch.push(row);
+    let cut = false;
+    const iterator = this.statements
+      .get(compiled.text)
+      .iterate(sqliteBindings(compiled.params)) as IterableIterator<TableRow & { original_index: number }>;
+    try {
+      for (const row of iterator) {
+        rows.push(row);
+        chars += row.val_json.length;
+        if (chars >= MAX_PAGE_CHARS) {
+          cut = true;
+          break;
+        }
+      }
+    } finally {
+      iterator.return?.();
     }
-    return { type: 'batch', rows: batch, done: false };
-  }
-
-  /**
-   * Rendering here, beside the rows, keeps that work off the main thread, and one string crosses
-   * threads far faster than the row objects it came from.
-   */
-  private nextLines(): ReadReply {
-    let text = '';
-    for (let count = 0; count < MAX_BATCH_ROWS && text.length < MAX_BATCH_CHARS; count++) {
-      const row = this.nextRow();
-      if (!row) return { type: 'lines', text, done: true };
-      text += `${callToJson(row)}\n`;
-    }
-    return { type: 'lines', text, done: false };
-  }
-
-  private cancel(): void {
-    const rows = this.open;
-    this.open = undefined;
-    rows?.return?.();
+    return { type: 'tableRows', rows, cut };
   }
 }
 
@@ -371,17 +414,17 @@ function main({ path, port, timeoutMs, abandoned: abandonedBuffer }: ReadWorkerD
   const db = openConnection(path, abandoned);
   const connection = new ReadConnection(db);
   port.on('message', (request: ReadRequest) => {
-    // Each batch gets the whole limit: time the consumer spends between batches never counts.
+    // Each page gets the whole limit: time the consumer spends between pages never counts.
     deadline = performance.now() + timeoutMs;
-    let reply: ReadReply | undefined;
+    let reply: ReadReply;
     try {
       reply = connection.answer(request);
     } finally {
       deadline = Number.POSITIVE_INFINITY;
     }
-    if (reply?.type === 'error' && reply.errorType === 'QueryTimeout')
+    if (reply.type === 'error' && reply.errorType === 'QueryTimeout')
       reply.message = timeLimitMessage(timeoutMs, readOf(request));
-    if (reply) port.postMessage(reply);
+    port.postMessage(reply);
   });
   port.postMessage({ type: 'ready' } satisfies ReadReply);
 }

@@ -1,12 +1,13 @@
 /**
- * Queries on worker threads: streaming in batches, handing workers back, errors crossing the
- * thread boundary as the same class, and the per-batch time limit.
+ * Queries on worker threads: streaming in pages, handing workers back, errors crossing the
+ * thread boundary as the same class, and the per-page time limit.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InvalidFieldError, NotImplemented, QueryTimeout } from '@weft/protocol';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   callsQuery,
@@ -18,7 +19,7 @@ import {
   PROJECT,
   T0,
 } from '../contract/call-fixtures.js';
-import type { CallsQuery, CallUpsert, TableQuery } from '../trace-store.js';
+import type { CallsQuery, CallUpsert, TableQuery, TableRow } from '../trace-store.js';
 import { QueryAbandoned } from './query-functions.js';
 import { ReadWorkers } from './read-workers.js';
 import { SqliteTraceStore, type SqliteTraceStoreOptions } from './sqlite-trace-store.js';
@@ -81,7 +82,7 @@ function slowQuery(total: number): CallsQuery {
 }
 
 describe('read workers', () => {
-  it('streams thousands of calls across many batches, in order', async () => {
+  it('streams thousands of calls across many pages, in order', async () => {
     await withStore({}, async (store) => {
       const calls = manyCalls(3_000);
       await store.upsertCalls(calls);
@@ -91,9 +92,9 @@ describe('read workers', () => {
     });
   });
 
-  it('cuts batches by size too, and keeps large rows whole', async () => {
+  it('cuts pages by size too, and keeps large rows whole', async () => {
     await withStore({}, async (store) => {
-      // 40 rows of 100 kB: several batches by size, far fewer than 256 rows each.
+      // 40 rows of 100 kB: several pages by size, far fewer than 1,000 rows each.
       const calls = manyCalls(40, (index) => JSON.stringify({ index, text: String(index).repeat(100_000) }));
       await store.upsertCalls(calls);
       const read = await collect(store);
@@ -102,6 +103,13 @@ describe('read workers', () => {
         calls.map((_, index) => index),
       );
       expect(read.every((call) => (call.inputs_json?.length ?? 0) > 100_000)).toBe(true);
+      // Sorted by a field (no key to continue after): the first page is cut by size, and the rest
+      // is read by the ids of one sort, a page at a time, in the same order.
+      const descending = calls.map((call) => call.id).reverse();
+      for (const limit of [30, null]) {
+        const sorted = await idsOf(store, { sort_by: [{ field: 'inputs.index', direction: 'desc' }], limit });
+        expect(sorted).toEqual(limit === null ? descending : descending.slice(0, limit));
+      }
     });
   });
 
@@ -116,8 +124,8 @@ describe('read workers', () => {
 
   it('hands the worker back when the consumer stops early', async () => {
     await withStore({ maxReaders: 2 }, async (store) => {
-      // More than two batches, so a read-ahead batch is in flight when the consumer stops.
-      await store.upsertCalls(manyCalls(1_000));
+      // More than a page, so a read-ahead page is in flight when the consumer stops.
+      await store.upsertCalls(manyCalls(2_500));
       // Each of these would wait 30 s for a free worker if an early stop kept its worker.
       for (let round = 0; round < 5; round += 1) {
         for await (const call of store.queryCalls(callsQuery())) {
@@ -128,7 +136,7 @@ describe('read workers', () => {
       const iterators = [0, 1].map(() => store.queryCalls(callsQuery())[Symbol.asyncIterator]());
       for (const iterator of iterators) expect((await iterator.next()).value?.id).toBe(callId(0));
       for (const iterator of iterators) await iterator.return?.();
-      expect(await store.countCalls(countQuery())).toBe(1_000);
+      expect(await store.countCalls(countQuery())).toBe(2_500);
       expect((await idsOf(store, { limit: 3, offset: 997 })).length).toBe(3);
       expect(await store.readCall(PROJECT, callId(500), ['id'])).toMatchObject({ id: callId(500) });
     });
@@ -140,7 +148,7 @@ describe('read workers', () => {
       let seen = 0;
       for await (const _call of store.queryCalls(callsQuery())) {
         seen += 1;
-        // Far longer than the limit, between and within batches.
+        // Far longer than the limit, between and within pages.
         if (seen % 200 === 0) await sleep(120);
       }
       expect(seen).toBe(1_000);
@@ -253,17 +261,65 @@ describe('read workers', () => {
   it('lets a query whose client has gone leave the queue for a worker', async () => {
     await withStore({ maxReaders: 1 }, async (store) => {
       await store.upsertCalls(manyCalls(1_000));
-      // The only worker stays held by an open stream.
+      // The only worker is started, then taken by a page read: a worker is taken as the read is
+      // asked for, so the count below finds none free and waits in the queue.
+      expect(await store.countCalls(countQuery())).toBe(1_000);
       const holding = store.queryCalls(callsQuery())[Symbol.asyncIterator]();
-      expect((await holding.next()).value?.id).toBe(callId(0));
+      const first = holding.next();
       const gone = new AbortController();
       // Without leaving the queue this would wait 30 s for the worker, past the test's timeout.
       const waiting = store.countCalls(countQuery(), { signal: gone.signal });
       gone.abort();
       await expect(waiting).rejects.toBeInstanceOf(QueryAbandoned);
+      expect((await first).value?.id).toBe(callId(0));
       await holding.return?.();
       expect(await store.countCalls(countQuery())).toBe(1_000);
     });
+  });
+
+  it('holds no worker for a stream its consumer has stopped reading', async () => {
+    await withStore({ maxReaders: 1 }, async (store) => {
+      // Several pages each: every stream stops inside its first page, with more to come.
+      await store.upsertCalls(manyCalls(3_000));
+      const paused = [0, 1, 2].map(() => store.queryCalls(callsQuery())[Symbol.asyncIterator]());
+      for (const stream of paused) expect((await stream.next()).value?.id).toBe(callId(0));
+      // With a worker held per open stream, this would wait 30 s for one, past the test's timeout.
+      expect(await store.countCalls(countQuery())).toBe(3_000);
+      expect(await store.readCall(PROJECT, callId(2_500), ['id'])).toMatchObject({ id: callId(2_500) });
+      // The paused streams carry on where they stopped.
+      for (const stream of paused) expect((await stream.next()).value?.id).toBe(callId(1));
+      for (const stream of paused) await stream.return?.();
+    });
+  });
+
+  it('holds no read snapshot for a paused stream: a checkpoint empties the WAL meanwhile', async () => {
+    const path = databasePath();
+    const store = SqliteTraceStore.open(path);
+    try {
+      await store.upsertCalls(manyCalls(3_000));
+      const paused = store.queryCalls(callsQuery())[Symbol.asyncIterator]();
+      expect((await paused.next()).value?.id).toBe(callId(0));
+      // Written after the stream began: a reader still in the snapshot it began with would keep
+      // these frames from being copied back, and the WAL from being emptied.
+      await store.upsertCalls([finished('written-later', { started_at: T0 + 10_000 * MS })]);
+      const checkpointer = new Database(path);
+      try {
+        // A reader in the middle of a page is waited for (busy_timeout); one that stays is not.
+        checkpointer.pragma('busy_timeout = 5000');
+        const [result] = checkpointer.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
+        expect(result?.busy).toBe(0);
+        expect(statSync(`${path}-wal`).size).toBe(0);
+      } finally {
+        checkpointer.close();
+      }
+      // The stream carries on, and reads the call written meanwhile when it gets there.
+      const rest: string[] = [];
+      for (let next = await paused.next(); !next.done; next = await paused.next()) rest.push(next.value.id);
+      expect(rest).toHaveLength(3_000);
+      expect(rest.at(-1)).toBe('written-later');
+    } finally {
+      await store.close();
+    }
   });
 
   it('stops a table scan past the time limit inside its worker, which then answers the next query', async () => {
@@ -280,8 +336,9 @@ describe('read workers', () => {
     await store.createTable(PROJECT, 'small', ['row-1'], []);
     const workers = new ReadWorkers(path, { maxReaders: 1, queryTimeoutMs: 25 });
     try {
-      const table = (digest: string, extra: Partial<TableQuery> = {}) =>
-        workers.queryTable({
+      const table = async (digest: string, extra: Partial<TableQuery> = {}) => {
+        const rows: TableRow[] = [];
+        for await (const page of workers.queryTable({
           project_id: PROJECT,
           digest,
           row_digests: null,
@@ -289,7 +346,10 @@ describe('read workers', () => {
           limit: null,
           offset: 0,
           ...extra,
-        });
+        }))
+          rows.push(...page);
+        return rows;
+      };
       expect(await table('small')).toEqual([{ digest: 'row-1', val_json: '{"n":7919}', original_index: 0 }]);
       // Sorting 200,000 rows reads them all first: well over the limit, stopped while reading.
       const slow = table('big', { sort_by: [{ path: ['n'], direction: 'desc' }], limit: 10 });

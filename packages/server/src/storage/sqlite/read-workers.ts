@@ -1,11 +1,14 @@
 /**
  * Queries run on a small pool of worker threads (`read-worker.ts`), each with one read-only
- * connection, so a slow query cannot stall ingestion or health checks on the main thread. A
- * running query holds its worker until its stream ends. better-sqlite3 cannot interrupt a
- * statement, so a worker that takes too long over one batch is terminated and replaced.
+ * connection, so a slow query cannot stall ingestion or health checks on the main thread. A long
+ * answer is read a page at a time (storage/paging.ts): each page takes a worker only while it is
+ * read, so a consumer that stops pulling holds no worker and no read snapshot. better-sqlite3
+ * cannot interrupt a statement, so a worker that takes too long over one page is terminated and
+ * replaced.
  */
 import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } from 'node:worker_threads';
-import { QueryTimeout, ServiceUnavailable } from '@weft/protocol';
+import { InvalidRequest, QueryTimeout, ServiceUnavailable } from '@weft/protocol';
+import { CallsPager, OffsetPager } from '../paging.js';
 import type {
   CallsQuery,
   CallsStatsQuery,
@@ -19,16 +22,17 @@ import type { ReadReply, ReadRequest, ReadWorkerData } from './read-worker.js';
 import { crashMessage, errorFromWorker, startWorkerThread } from './worker-threads.js';
 
 export interface ReadWorkersOptions {
-  /** Worker threads at most; each running query holds one until its stream ends. */
+  /** Worker threads at most; each page of a query holds one while it is read. */
   maxReaders: number;
-  /** How long a worker may spend producing one batch of rows (or a count) before it is stopped. */
+  /** How long a worker may spend producing one page of rows (or a count) before it is stopped. */
   queryTimeoutMs: number;
 }
 
 /** How long a query waits for a free worker before the server says it is busy. */
 const ACQUIRE_TIMEOUT_MS = 30_000;
 
-type BatchReply = Extract<ReadReply, { type: 'batch' | 'lines' }>;
+type PageReply = Extract<ReadReply, { type: 'rows' | 'lines' | 'ids' }>;
+type TablePage = Array<TableRow & { original_index: number }>;
 type Answer = Exclude<ReadReply, { type: 'error' }>;
 
 interface Pending {
@@ -101,10 +105,10 @@ class ReadWorker {
     return this.failure === undefined;
   }
 
-  async batch(request: Extract<ReadRequest, { type: 'query' | 'next' }>): Promise<BatchReply> {
+  async page(request: Extract<ReadRequest, { type: 'page' }>): Promise<PageReply> {
     const reply = await this.request(request);
-    if (reply.type !== 'batch' && reply.type !== 'lines') {
-      throw new Error(`a read worker answered ${request.type} with ${reply.type}`);
+    if (reply.type !== 'rows' && reply.type !== 'lines' && reply.type !== 'ids') {
+      throw new Error(`a read worker answered page with ${reply.type}`);
     }
     return reply;
   }
@@ -115,10 +119,10 @@ class ReadWorker {
     return reply.count;
   }
 
-  async table(query: TableQuery): Promise<Array<TableRow & { original_index: number }>> {
+  async table(query: TableQuery): Promise<Extract<ReadReply, { type: 'tableRows' }>> {
     const reply = await this.request({ type: 'table', query });
     if (reply.type !== 'tableRows') throw new Error(`a read worker answered table with ${reply.type}`);
-    return reply.rows;
+    return reply;
   }
 
   async projects(): Promise<StoredProjectSummary[]> {
@@ -137,11 +141,6 @@ class ReadWorker {
     Atomics.store(this.abandoned, 0, 1);
   }
 
-  /** Sends a request that has no reply (`cancel`). */
-  post(request: ReadRequest): void {
-    if (this.usable) this.port.postMessage(request);
-  }
-
   /** Stops the worker; a request in progress fails with `reason`. Resolves when the thread has ended. */
   async stop(reason: Error): Promise<void> {
     this.fail(reason);
@@ -152,6 +151,11 @@ class ReadWorker {
     if (this.failure) return Promise.reject(this.failure);
     if (this.pending) return Promise.reject(new Error('a read worker takes one request at a time'));
     return new Promise((resolve, reject) => {
+      // A new request, for a client that is still there (abandon() marks it again if not).
+      Atomics.store(this.abandoned, 0, 0);
+      // Posted before the worker counts as busy: a request that cannot be copied to the thread
+      // fails alone and leaves the worker free (marked busy, it would answer nobody again).
+      postRequest(this.port, request);
       this.pending = {
         resolve,
         reject,
@@ -159,10 +163,6 @@ class ReadWorker {
         of: readOf(request),
       };
       this.setBusy(true);
-      // A stream's next batch keeps a mark set while its request was on the way; anything else is
-      // a new request, for a client that is still there.
-      if (request.type !== 'next') Atomics.store(this.abandoned, 0, 0);
-      this.port.postMessage(request);
     });
   }
 
@@ -244,66 +244,72 @@ export class ReadWorkers {
   }
 
   /**
-   * The calls, streamed; the worker is handed back when the stream ends or `return()` is called.
-   * `signal` says the client has gone: the query stops where it is, even inside a batch.
+   * The calls, read a page at a time. `signal` says the client has gone: the page being read stops
+   * where it is, even inside SQLite.
    */
   async *query(query: CallsQuery, signal?: AbortSignal): AsyncGenerator<StoredCall> {
-    for await (const batch of this.stream(query, 'rows', signal)) {
-      if (batch.type === 'batch') yield* batch.rows;
+    for await (const page of this.pages(query, 'rows', signal)) {
+      if (page.type === 'rows') yield* page.rows;
     }
   }
 
-  /** The calls rendered as CallSchema JSON lines, in chunks of whole lines. */
+  /** The calls rendered as CallSchema JSON lines, a page (of whole lines) at a time. */
   async *queryJsonLines(query: CallsQuery, signal?: AbortSignal): AsyncGenerator<string> {
-    for await (const batch of this.stream(query, 'lines', signal)) {
-      if (batch.type === 'lines' && batch.text.length > 0) yield batch.text;
+    for await (const page of this.pages(query, 'lines', signal)) {
+      if (page.type === 'lines' && page.text.length > 0) yield page.text;
     }
   }
 
-  private async *stream(
+  /**
+   * Each page is a request of its own, on whichever worker is free, and the worker goes back to
+   * the pool with the reply. The next page is asked for as soon as one arrives, so a worker reads
+   * it while the consumer takes this one, but never further ahead: a consumer that stops pulling
+   * holds one page in memory and nothing in the database.
+   */
+  private async *pages(
     query: CallsQuery,
     format: 'rows' | 'lines',
     signal: AbortSignal | undefined,
-  ): AsyncGenerator<BatchReply> {
-    const { worker, unwatch } = await this.acquireWatched(signal);
-    let inFlight: Promise<BatchReply> | undefined = worker.batch({ type: 'query', query, format });
+  ): AsyncGenerator<Exclude<PageReply, { type: 'ids' }>> {
+    // Stops the page read ahead when the consumer stops early, as a departed client does.
+    const stopped = new AbortController();
+    const stop = signal ? AbortSignal.any([signal, stopped.signal]) : stopped.signal;
+    const pager = new CallsPager(query);
+    const read = () =>
+      this.withWorker(stop, (worker) => worker.page({ type: 'page', read: pager.read(), format }));
+    let next: Promise<PageReply> | undefined = read();
     try {
-      while (inFlight) {
-        const batch: BatchReply = await inFlight;
-        // The worker reads the next batch while this one is consumed, but never further ahead.
-        inFlight = batch.done ? undefined : worker.batch({ type: 'next' });
+      while (next) {
+        const page: PageReply = await next;
+        next = pager.advance(page.type === 'ids' ? { count: 0, last: null, cut: false, ids: page.ids } : page)
+          ? read()
+          : undefined;
         // Its failure is reported when the consumer gets to it, not as an unhandled rejection now.
-        inFlight?.catch(ignore);
-        yield batch;
+        next?.catch(ignore);
+        // A group's ids are for the pager only.
+        if (page.type !== 'ids') yield page;
       }
     } finally {
-      unwatch();
-      const unfinished = inFlight;
-      if (unfinished) {
-        // Stopped early or failed: the worker owes one reply, which need not be finished; after
-        // it, close the stream.
-        worker.abandon();
-        unfinished.then(
-          () => {
-            worker.post({ type: 'cancel' });
-            this.release(worker);
-          },
-          () => this.release(worker),
-        );
-      } else {
-        this.release(worker);
-      }
+      stopped.abort();
     }
   }
 
-  async count(query: CallsStatsQuery, signal?: AbortSignal): Promise<number> {
+  /** Runs one request on a worker taken for it, handed back with the reply. */
+  private async withWorker<T>(
+    signal: AbortSignal | undefined,
+    work: (worker: ReadWorker) => Promise<T>,
+  ): Promise<T> {
     const { worker, unwatch } = await this.acquireWatched(signal);
     try {
-      return await worker.count(query);
+      return await work(worker);
     } finally {
       unwatch();
       this.release(worker);
     }
+  }
+
+  async count(query: CallsStatsQuery, signal?: AbortSignal): Promise<number> {
+    return this.withWorker(signal, (worker) => worker.count(query));
   }
 
   /**
@@ -324,12 +330,16 @@ export class ReadWorkers {
     return { worker, unwatch: () => signal?.removeEventListener('abort', abandon) };
   }
 
-  async queryTable(query: TableQuery): Promise<Array<TableRow & { original_index: number }>> {
-    const worker = await this.acquire();
-    try {
-      return await worker.table(query);
-    } finally {
-      this.release(worker);
+  /**
+   * A table's rows a page at a time, each page read on whichever worker is free. Tables never
+   * change once stored, so continuing by offset is exact.
+   */
+  async *queryTable(query: TableQuery, signal?: AbortSignal): AsyncGenerator<TablePage> {
+    const pager = new OffsetPager(query.limit, query.offset);
+    for (;;) {
+      const page = await this.withWorker(signal, (worker) => worker.table({ ...query, ...pager.read() }));
+      if (page.rows.length > 0) yield page.rows;
+      if (!pager.advance({ count: page.rows.length, cut: page.cut })) return;
     }
   }
 
@@ -443,3 +453,17 @@ export class ReadWorkers {
 }
 
 function ignore(): void {}
+
+/**
+ * Copying a request nested past the stack's depth (a filter of hostile, deeply nested unknown
+ * keys, say) throws a RangeError: the request's fault, so a 400 rather than a server error.
+ */
+function postRequest(port: MessagePort, request: ReadRequest): void {
+  try {
+    port.postMessage(request);
+  } catch (error) {
+    if (error instanceof RangeError)
+      throw new InvalidRequest(`the request is nested too deeply to run: ${error.message}`);
+    throw error;
+  }
+}

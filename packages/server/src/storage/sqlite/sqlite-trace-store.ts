@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type {
@@ -13,6 +13,7 @@ import type {
   ObjectVersionSelector,
   PricesQuery,
   ReadOptions,
+  StoredApiKey,
   StoredCall,
   StoredFeedback,
   StoredObject,
@@ -23,7 +24,9 @@ import type {
   TableRow,
   TraceStore,
 } from '../trace-store.js';
+import { ApiKeys } from './api-keys.js';
 import { CallWriteThread } from './call-write-thread.js';
+import { limitDatabaseSize, storageFullAsProtocolError } from './database-size.js';
 import { Feedback } from './feedback.js';
 import { addFieldIndex, dropFieldIndex, listFieldIndexes } from './field-indexes.js';
 import { MIGRATIONS } from './migrations.js';
@@ -31,13 +34,15 @@ import { ObjectVersions } from './object-versions.js';
 import { Prices } from './prices.js';
 import { registerQueryFunctions } from './query-functions.js';
 import { ReadWorkers } from './read-workers.js';
+import { RetentionSettings, reclaimSpace } from './retention.js';
 import { Tables } from './tables.js';
+import { WRITE_BUSY_TIMEOUT_MS } from './write-lock.js';
 
 export interface SqliteTraceStoreOptions {
-  /** Read worker threads (a streaming query holds one while its response drains). Default 4. */
+  /** Read worker threads (each page of a query holds one while it is read). Default 4. */
   maxReaders?: number;
   /**
-   * How long a read worker may spend producing one batch of a query's rows (or a count) before
+   * How long a read worker may spend producing one page of a query's rows (or a count) before
    * the query fails with QueryTimeout. Waiting for a slow consumer does not count. Default 30 s.
    */
   queryTimeoutMs?: number;
@@ -46,6 +51,8 @@ export interface SqliteTraceStoreOptions {
    * digests on the main connection; larger tables are read on a read worker. Default 50,000.
    */
   cachedTableRows?: number;
+  /** The largest the database file may grow; past it writes fail with a 507 (database-size.ts). */
+  maxDatabaseBytes?: number;
 }
 
 export class SqliteTraceStore implements TraceStore {
@@ -56,26 +63,37 @@ export class SqliteTraceStore implements TraceStore {
   private readonly tables: Tables;
   private readonly prices: Prices;
   private readonly feedback: Feedback;
+  private readonly apiKeys: ApiKeys;
+  private readonly retention: RetentionSettings;
   private readonly readers: ReadWorkers;
   private closed = false;
 
-  private constructor(path: string, options: SqliteTraceStoreOptions) {
+  private constructor(
+    private readonly path: string,
+    options: SqliteTraceStoreOptions,
+  ) {
     mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
+    // Set before the first table exists, so that pruned space can be given back in place
+    // (retention.ts); on a database made before, it changes nothing until a full VACUUM.
+    this.db.pragma('auto_vacuum = INCREMENTAL');
     // WAL lets readers run beside the writer; synchronous=FULL makes every acknowledged batch
     // durable across power loss, not just across a process crash.
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma(`busy_timeout = ${WRITE_BUSY_TIMEOUT_MS}`);
     // Price queries (/cost/query) and the sort keys of feedback (feedback-sort-keys.ts, from a
     // migration on) run here and use the Query language's functions.
     registerQueryFunctions(this.db);
     migrate(this.db);
+    limitDatabaseSize(this.db, options.maxDatabaseBytes);
     this.objects = new ObjectVersions(this.db);
     this.prices = new Prices(this.db);
     this.feedback = new Feedback(this.db);
+    this.apiKeys = new ApiKeys(this.db);
+    this.retention = new RetentionSettings(this.db);
     this.tables = new Tables(this.db, options.cachedTableRows);
-    this.callWrites = new CallWriteThread(path);
+    this.callWrites = new CallWriteThread(path, options.maxDatabaseBytes);
     this.readers = new ReadWorkers(path, {
       maxReaders: options.maxReaders ?? 4,
       queryTimeoutMs: options.queryTimeoutMs ?? 30_000,
@@ -266,27 +284,36 @@ export class SqliteTraceStore implements TraceStore {
     const row = this.tables.readRow(projectId, tableDigest, rowDigest);
     if (row !== 'too large') return row;
     // A large table's digests are walked on a read worker, under the time limit.
-    const [found] = await this.readers.queryTable({
+    for await (const [found] of this.readers.queryTable({
       project_id: projectId,
       digest: tableDigest,
       row_digests: [rowDigest],
       sort_by: [],
       limit: 1,
       offset: 0,
-    });
-    return found?.val_json;
+    })) {
+      return found?.val_json;
+    }
+    return undefined;
   }
 
-  async queryTable(query: TableQuery): Promise<Array<TableRow & { original_index: number }>> {
+  queryTable(
+    query: TableQuery,
+    options: ReadOptions = {},
+  ): AsyncIterable<Array<TableRow & { original_index: number }>> {
     this.assertOpen();
-    return this.readers.queryTable(query);
+    return this.readers.queryTable(query, options.signal);
   }
 
   async createFile(projectId: string, digest: string, name: string, content: Uint8Array): Promise<void> {
     this.assertOpen();
-    this.db
-      .prepare('INSERT OR IGNORE INTO files (project_id, digest, name, size, content) VALUES (?, ?, ?, ?, ?)')
-      .run(projectId, digest, name, content.byteLength, content);
+    this.write(() =>
+      this.db
+        .prepare(
+          'INSERT OR IGNORE INTO files (project_id, digest, name, size, content) VALUES (?, ?, ?, ?, ?)',
+        )
+        .run(projectId, digest, name, content.byteLength, content),
+    );
   }
 
   async readFile(
@@ -302,9 +329,11 @@ export class SqliteTraceStore implements TraceStore {
   async ensureProject(project: StoredProject): Promise<StoredProject> {
     this.assertOpen();
     // RETURNING on a conflict-ignored insert gives nothing; the row is then read back.
-    this.db
-      .prepare('INSERT OR IGNORE INTO projects (id, entity, name, created_at) VALUES (?, ?, ?, ?)')
-      .run(`${project.entity}/${project.name}`, project.entity, project.name, project.created_at);
+    this.write(() =>
+      this.db
+        .prepare('INSERT OR IGNORE INTO projects (id, entity, name, created_at) VALUES (?, ?, ?, ?)')
+        .run(`${project.entity}/${project.name}`, project.entity, project.name, project.created_at),
+    );
     return this.db
       .prepare('SELECT entity, name, created_at FROM projects WHERE id = ?')
       .get(`${project.entity}/${project.name}`) as StoredProject;
@@ -366,6 +395,51 @@ export class SqliteTraceStore implements TraceStore {
     });
   }
 
+  async removeOrphans(olderThan: number): Promise<{ calls: number; walks: number }> {
+    this.assertOpen();
+    return this.callWrites.removeOrphans(olderThan);
+  }
+
+  async pruneCalls(projectId: string, before: number): Promise<number> {
+    this.assertOpen();
+    return this.callWrites.prune(projectId, before);
+  }
+
+  async setRetention(projectId: string, days: number | null): Promise<void> {
+    this.assertOpen();
+    this.write(() => this.retention.set(projectId, days));
+  }
+
+  async listRetention(): Promise<Array<{ project_id: string; days: number }>> {
+    this.assertOpen();
+    return this.retention.list();
+  }
+
+  async reclaimSpace(options: { rewrite?: boolean } = {}): Promise<{ before: number; after: number }> {
+    this.assertOpen();
+    return reclaimSpace(this.db, () => statSync(this.path).size, { rewrite: options.rewrite ?? false });
+  }
+
+  async createApiKey(key: StoredApiKey): Promise<void> {
+    this.assertOpen();
+    this.write(() => this.apiKeys.create(key));
+  }
+
+  async listApiKeys(): Promise<StoredApiKey[]> {
+    this.assertOpen();
+    return this.apiKeys.list();
+  }
+
+  async readApiKey(id: string): Promise<StoredApiKey | undefined> {
+    this.assertOpen();
+    return this.apiKeys.read(id);
+  }
+
+  async revokeApiKey(id: string, revokedAt: number): Promise<boolean> {
+    this.assertOpen();
+    return this.write(() => this.apiKeys.revoke(id, revokedAt));
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -380,7 +454,11 @@ export class SqliteTraceStore implements TraceStore {
    * to write while that one was writing would fail at once with SQLITE_BUSY, past busy_timeout.
    */
   private write<T>(work: () => T): T {
-    return this.db.transaction(work).immediate();
+    try {
+      return this.db.transaction(work).immediate();
+    } catch (error) {
+      throw storageFullAsProtocolError(error);
+    }
   }
 
   private assertOpen(): void {

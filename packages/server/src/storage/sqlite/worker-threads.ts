@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { type MessagePort, Worker } from 'node:worker_threads';
 import {
   Conflict,
+  InsufficientStorage,
   InvalidFieldError,
   InvalidRequest,
   NotFound,
@@ -35,8 +36,11 @@ export function startWorkerThread<T extends { port: MessagePort }>(entry: string
   return new Worker(bootstrap, { ...options, eval: true });
 }
 
+/** The access errors come from the HTTP layer only; a worker never throws them. */
+type WorkerErrorType = Exclude<ProtocolErrorType, 'Unauthorized' | 'Forbidden' | 'TooManyRequests'>;
+
 /** Errors thrown in a worker arrive as type and message; these re-create them as the same class. */
-const PROTOCOL_ERRORS: Record<ProtocolErrorType, new (message: string) => ProtocolError> = {
+const PROTOCOL_ERRORS: Record<WorkerErrorType, new (message: string) => ProtocolError> = {
   InvalidRequest,
   NotFound,
   Conflict,
@@ -45,11 +49,12 @@ const PROTOCOL_ERRORS: Record<ProtocolErrorType, new (message: string) => Protoc
   QueryTimeout,
   ServiceUnavailable,
   NotImplemented,
+  InsufficientStorage,
 };
 
 /** An error a worker reported, as the class it was thrown as when that was a protocol error. */
 export function errorFromWorker(errorType: string | null, message: string): Error {
-  const ErrorClass = errorType ? PROTOCOL_ERRORS[errorType as ProtocolErrorType] : undefined;
+  const ErrorClass = errorType ? PROTOCOL_ERRORS[errorType as WorkerErrorType] : undefined;
   return ErrorClass ? new ErrorClass(message) : new Error(message);
 }
 

@@ -8,7 +8,9 @@ import type { CallSchema } from '@weft/protocol';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { NOTE_TYPE, REACTION_TYPE } from '../../api/feedback';
+import { ApiKeyHint } from '../../components/key-prompt';
 import { Empty, Failure, Loading } from '../../components/states';
+import { useSession } from '../../components/use-session';
 import { formatCount } from '../../format';
 import { type ProjectRef, paths } from '../../routes';
 import { ActiveFilters } from './active-filters';
@@ -239,6 +241,7 @@ export function CallsPage() {
 }
 
 function NoCallsYet({ project }: { project: ProjectRef }) {
+  const { session } = useSession();
   const name = `${project.entity}/${project.project}`;
   return (
     <Empty title="No calls yet">
@@ -252,6 +255,7 @@ await greet('weft');`}</pre>
         Weave's own SDKs work too: <code>weave.init({JSON.stringify(name)})</code> with{' '}
         <code>WF_TRACE_SERVER_URL={window.location.origin}</code>.
       </p>
+      {session?.key_id ? <ApiKeyHint /> : null}
     </Empty>
   );
 }

@@ -9,7 +9,12 @@ import {
   isOwnFeedback,
   reactionsText,
   sortFeedback,
+  type Viewer,
+  viewerOf,
 } from './feedback-rows';
+
+/** The one user of a server without keys: the rows without a user are theirs. */
+const LOCAL: Viewer = { userId: null };
 
 let sequence = 0;
 function row(feedback_type: string, payload: Record<string, unknown>, extra: Record<string, unknown> = {}) {
@@ -56,7 +61,7 @@ describe('feedback rows', () => {
     expect(feedbackEntries(rows)).toBe(feedbackEntries(rows));
   });
 
-  it('groups reactions by emoji in the order each first appeared, with the local user’s own', () => {
+  it('groups reactions by emoji in the order each first appeared, with the viewer’s own', () => {
     const entries = feedbackEntries([
       reaction('👍'),
       reaction('🎉', { wb_user_id: 'someone-else' }),
@@ -64,18 +69,23 @@ describe('feedback rows', () => {
       reaction('👍'),
       row('wandb.note.1', { note: 'not a reaction' }),
     ]);
-    const groups = groupReactions(entries);
+    const groups = groupReactions(entries, LOCAL);
     expect(groups.map(({ emoji, count, alias }) => ({ emoji, count, alias }))).toEqual([
       { emoji: '👍', count: 3, alias: ':👍:' },
       { emoji: '🎉', count: 1, alias: ':🎉:' },
     ]);
-    // Only the rows without a user are the local user's (weft has no accounts yet).
+    // Without keys, only the rows without a user are the local user's.
     expect(groups[0]?.ownIds).toEqual([entries[0]?.id, entries[3]?.id]);
     expect(groups[1]?.ownIds).toEqual([]);
     expect(reactionsText(groups)).toBe('👍 3  🎉');
+    // With a key, the rows naming the key's user are the viewer's.
+    const keyed = groupReactions(entries, { userId: 'someone-else' });
+    expect(keyed.map((group) => group.ownIds)).toEqual([[entries[2]?.id], [entries[1]?.id]]);
+    // Without a viewer (the calls table only counts), nothing is anyone's own.
+    expect(groupReactions(entries).map((group) => group.ownIds)).toEqual([[], []]);
   });
 
-  it('lets the local user remove reactions and notes only, never scorer results or custom types', () => {
+  it('lets the viewer remove their reactions and notes only, never scorer results or custom types', () => {
     const [ownReaction, ownNote, otherNote, score, custom] = feedbackEntries([
       reaction('👍'),
       row('wandb.note.1', { note: 'mine' }),
@@ -83,13 +93,23 @@ describe('feedback rows', () => {
       row('wandb.runnable.exact_match', { output: true }),
       row('my_label', { label: 'good' }),
     ]);
-    expect([ownReaction, ownNote, otherNote, score, custom].map((entry) => isOwnFeedback(entry!))).toEqual([
-      true,
-      true,
+    const entries = [ownReaction, ownNote, otherNote, score, custom].map((entry) => entry!);
+    expect(entries.map((entry) => isOwnFeedback(entry, LOCAL))).toEqual([true, true, false, false, false]);
+    // The same rows seen with VXNlcjox's key: only their note is theirs; the rows without a user
+    // were written before keys, by nobody this key speaks for.
+    expect(entries.map((entry) => isOwnFeedback(entry, { userId: 'VXNlcjox' }))).toEqual([
       false,
+      false,
+      true,
       false,
       false,
     ]);
+  });
+
+  it('takes the viewer from the session: the key’s user with a key, the rows without a user without keys', () => {
+    expect(viewerOf({ user: 'alice', key_id: 'k1' })).toEqual({ userId: 'alice' });
+    // A server without keys names its local user, but stores the null the UI sent.
+    expect(viewerOf({ user: 'local', key_id: null })).toEqual({ userId: null });
   });
 
   it('sorts feedback into reactions, notes, scores, annotations and the rest', () => {
@@ -107,7 +127,7 @@ describe('feedback rows', () => {
       row('thumbs', { up: true }),
       row('wandb.runnable.', { output: 1 }),
     ]);
-    const sorted = sortFeedback(entries);
+    const sorted = sortFeedback(entries, LOCAL);
     expect(sorted.reactions.map((group) => group.emoji)).toEqual(['❤️']);
     expect(sorted.notes.map((entry) => entry.payload.note)).toEqual(['first', 'second']);
     expect(sorted.scores.map(({ scorer, output }) => [scorer, output])).toEqual([

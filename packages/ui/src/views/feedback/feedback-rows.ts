@@ -4,14 +4,17 @@
  * into what the detail pane and the calls table show: reactions grouped by emoji, notes, scorer
  * results (`wandb.runnable.<scorer>`), annotations and the user's own types.
  *
- * Whose feedback is whose: weft has no accounts yet, so every request comes from the one local
- * user, and the UI writes its reactions and notes without a `wb_user_id` (the server stores null,
- * and echoes it). A reaction or note whose `wb_user_id` is null is therefore the local user's, and
- * the UI may remove it; one that names a user came from elsewhere (a W&B export, a client that set
- * it) and is left alone. Scorer results, annotations and custom types are written by code, not by
- * this UI, and are never offered for removal.
+ * Whose feedback is whose (the Viewer): the UI writes its reactions and notes without a
+ * `wb_user_id`, and the server decides what is stored (docs/protocol.md §19).
+ * - On a server with API keys, the server stamps the key's user on every row, whatever the client
+ *   sent; the viewer's own rows are those naming the user of the key in use (`/weft/session`).
+ * - On a server without keys every request comes from the one local user and the server keeps the
+ *   null the UI sent, so the rows without a user are the local user's.
+ * Rows naming someone else came from another key, or from elsewhere (a W&B export, a client that
+ * set the field), and are left alone. Scorer results, annotations and custom types are written by
+ * code, not by this UI, and are never offered for removal.
  */
-import type { CallSchema } from '@weft/protocol';
+import type { CallSchema, SessionRes } from '@weft/protocol';
 import { ANNOTATION_PREFIX, NOTE_TYPE, REACTION_TYPE, RUNNABLE_PREFIX } from '../../api/feedback';
 import { cellText } from '../calls/summary-fields';
 
@@ -80,10 +83,22 @@ export function firstOfType(entries: readonly FeedbackEntry[], type: string): Fe
   return entries.find((entry) => entry.feedback_type === type);
 }
 
-/** Whether the UI may remove a row: a reaction or note of the local user (see the top of this file). */
-export function isOwnFeedback(entry: FeedbackEntry): boolean {
+/** Who looks at the feedback, as far as ownership goes (see the top of this file). */
+export interface Viewer {
+  /** The `wb_user_id` of the viewer's own rows: the key's user, or null on a server without keys. */
+  userId: string | null;
+}
+
+/** The viewer a session describes: the key's user when a key is in use, else the keyless local user. */
+export function viewerOf(session: Pick<SessionRes, 'user' | 'key_id'>): Viewer {
+  return { userId: session.key_id !== null ? session.user : null };
+}
+
+/** Whether the UI may remove a row: a reaction or note of the viewer's (see the top of this file). */
+export function isOwnFeedback(entry: FeedbackEntry, viewer: Viewer): boolean {
   return (
-    (entry.feedback_type === REACTION_TYPE || entry.feedback_type === NOTE_TYPE) && entry.wb_user_id === null
+    (entry.feedback_type === REACTION_TYPE || entry.feedback_type === NOTE_TYPE) &&
+    entry.wb_user_id === viewer.userId
   );
 }
 
@@ -92,12 +107,15 @@ export interface ReactionGroup {
   count: number;
   /** The emoji's CLDR name as the server stored it (`:thumbs_up:`), for a tooltip. */
   alias: string | undefined;
-  /** The local user's reactions with this emoji, oldest first: what un-reacting removes. */
+  /** The viewer's reactions with this emoji, oldest first: what un-reacting removes. */
   ownIds: string[];
 }
 
-/** Reactions by emoji, in the order each emoji first appeared. */
-export function groupReactions(entries: readonly FeedbackEntry[]): ReactionGroup[] {
+/**
+ * Reactions by emoji, in the order each emoji first appeared. Without a viewer (the calls table,
+ * which only counts), no reaction is anyone's own.
+ */
+export function groupReactions(entries: readonly FeedbackEntry[], viewer?: Viewer): ReactionGroup[] {
   const groups = new Map<string, ReactionGroup>();
   for (const entry of entries) {
     if (entry.feedback_type !== REACTION_TYPE) continue;
@@ -109,7 +127,7 @@ export function groupReactions(entries: readonly FeedbackEntry[]): ReactionGroup
       groups.set(emoji, group);
     }
     group.count += 1;
-    if (isOwnFeedback(entry)) group.ownIds.push(entry.id);
+    if (viewer && isOwnFeedback(entry, viewer)) group.ownIds.push(entry.id);
   }
   return [...groups.values()];
 }
@@ -144,10 +162,10 @@ export interface SortedFeedback {
   other: FeedbackEntry[];
 }
 
-/** A call's feedback by kind, each kind oldest first. */
-export function sortFeedback(entries: readonly FeedbackEntry[]): SortedFeedback {
+/** A call's feedback by kind, each kind oldest first, the reactions marked with the viewer's own. */
+export function sortFeedback(entries: readonly FeedbackEntry[], viewer: Viewer): SortedFeedback {
   const sorted: SortedFeedback = {
-    reactions: groupReactions(entries),
+    reactions: groupReactions(entries, viewer),
     notes: [],
     scores: [],
     annotations: [],

@@ -1,9 +1,10 @@
 /**
  * The detail pane's "Feedback" (docs/protocol.md §18): reactions grouped by emoji with their
  * counts, notes with their times, scorer results with the scorer's name and its output on one
- * line, annotations, and the user's own types as JSON. The local user adds reactions and notes
- * here and removes their own (views/feedback/feedback-rows.ts says whose are whose); each change
- * is followed by reading the call's feedback again, so what shows is what the server holds.
+ * line, annotations, and the user's own types as JSON. The viewer adds reactions and notes here
+ * and removes their own (views/feedback/feedback-rows.ts says whose are whose, from the session:
+ * the API key's user, or the local user of a server without keys); each change is followed by
+ * reading the call's feedback again, so what shows is what the server holds.
  *
  * The feedback is read on its own, with the call's id and summary only (`include_feedback`): a
  * change re-reads that small answer, never the call's inputs and output.
@@ -21,6 +22,7 @@ import {
   readCallFeedback,
 } from '../../api/feedback';
 import { JsonView } from '../../components/json-view';
+import { useSession } from '../../components/use-session';
 import { formatTime } from '../../format';
 import { type ProjectRef, refPath } from '../../routes';
 import { afterFeedbackChange } from '../calls/calls-data';
@@ -33,7 +35,12 @@ import {
   isOwnFeedback,
   type ReactionGroup,
   sortFeedback,
+  type Viewer,
+  viewerOf,
 } from '../feedback/feedback-rows';
+
+/** Read when the session failed (not for want of a key: that shows the prompt): a server without keys. */
+const NO_SESSION = { user: null, key_id: null } as const;
 
 export function callFeedbackKey(projectId: string, callId: string) {
   return ['trace-view', 'feedback', projectId, callId] as const;
@@ -57,7 +64,9 @@ export function CallFeedback({
     queryFn: ({ signal }) => readCallFeedback(projectId, callId, signal),
     staleTime: 10_000,
   });
-  const sorted = useMemo(() => sortFeedback(feedbackEntries(feedback.data)), [feedback.data]);
+  const { session, pending: sessionPending } = useSession();
+  const viewer = useMemo(() => viewerOf(session ?? NO_SESSION), [session]);
+  const sorted = useMemo(() => sortFeedback(feedbackEntries(feedback.data), viewer), [feedback.data, viewer]);
   const change = useMutation({
     mutationFn: async (change: Change) => {
       if ('add' in change) await createFeedback(change.add);
@@ -75,7 +84,8 @@ export function CallFeedback({
     change.mutate(last ? { remove: last } : { add: reactionRequest(projectId, callId, emoji) });
   }
 
-  if (feedback.isPending) return <p className="muted">Loading feedback…</p>;
+  // Until the session says who is looking, no reaction can be shown as the viewer's own.
+  if (feedback.isPending || sessionPending) return <p className="muted">Loading feedback…</p>;
   if (feedback.isError) {
     return (
       <p className="feedback-error" role="alert">
@@ -143,6 +153,7 @@ export function CallFeedback({
               <Note
                 key={entry.id}
                 entry={entry}
+                viewer={viewer}
                 busy={busy}
                 onRemove={() => change.mutate({ remove: entry.id })}
               />
@@ -262,7 +273,17 @@ function Reactions({
 /** Notes longer than this show their start until opened. */
 const LONG_NOTE = 600;
 
-function Note({ entry, busy, onRemove }: { entry: FeedbackEntry; busy: boolean; onRemove: () => void }) {
+function Note({
+  entry,
+  viewer,
+  busy,
+  onRemove,
+}: {
+  entry: FeedbackEntry;
+  viewer: Viewer;
+  busy: boolean;
+  onRemove: () => void;
+}) {
   const [open, setOpen] = useState(false);
   const note = String(entry.payload.note);
   const cut = !open && note.length > LONG_NOTE;
@@ -276,7 +297,7 @@ function Note({ entry, busy, onRemove }: { entry: FeedbackEntry; busy: boolean; 
             show all
           </button>
         )}
-        {isOwnFeedback(entry) && (
+        {isOwnFeedback(entry, viewer) && (
           <button
             type="button"
             className="link-button"
