@@ -68,11 +68,16 @@ export function loadSection(load: LoadBenchResult): string {
 ## Under load
 
 Method: ${load.clients} client processes, each tracing with weft's SDK (a parent op with four
-children, one child in ten failing) as fast as they can for ${load.seconds} s, against one \`weft serve\`,
-while ${load.readers} readers in another process query the same project back to back (the newest 50
-calls; the 50 newest roots with a failed descendant; a count). The rate counts calls stored,
-from the first client's start to the last client's flush. Resident memory of the server process
-sampled every 100 ms. The same run, smaller, is a CI test (\`test/load/load.test.ts\`).
+children, one child in ten failing) for ${load.seconds} s as fast as the server takes them (a client
+waits while more than 20,000 of its parts are unsent, so nothing is dropped), against one
+\`weft serve\`, while ${load.readers} readers in another process query the same project back to back (the
+newest 50 calls; the 50 newest roots with a failed descendant; a count). The rate counts calls
+stored, from the first client's start to the last client's flush. Resident memory of the server
+process sampled every 100 ms. Clients, readers and server share this machine's cores, so the
+clients' own tracing takes CPU the server would otherwise have, and reads wait behind a saturated
+writer: the latencies are those of a server at full ingestion, not of a quiet one (Queries,
+below). The same run, smaller, is a CI test (\`test/load/load.test.ts\`). Measured
+${new Date().toISOString().slice(0, 10)}.
 
 | | |
 | --- | --- |
