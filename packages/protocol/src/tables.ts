@@ -21,6 +21,24 @@ export interface TableCreateRes {
 }
 
 /**
+ * Row digests one `/table/create_from_digests` may list. The body limit (32 MiB) holds about
+ * 700,000 of weft's 43-character row digests, so for real digests that limit comes first; this one
+ * bounds the lookups a list of very short strings could ask for.
+ */
+export const MAX_TABLE_ROW_DIGESTS = 1_000_000;
+
+/** A table made of rows already stored in the project, in this order (docs/protocol.md §10.1). */
+export const TableCreateFromDigestsReq = Type.Object({
+  project_id: ProjectId,
+  row_digests: Type.Array(Digest, { maxItems: MAX_TABLE_ROW_DIGESTS }),
+  expected_digest: Type.Optional(Nullable(Type.String())),
+});
+export type TableCreateFromDigestsReq = Static<typeof TableCreateFromDigestsReq>;
+export interface TableCreateFromDigestsRes {
+  digest: string;
+}
+
+/**
  * A row position: an int, which Weave's pydantic models also take as an integral float (`1.0`,
  * lax mode). The body is parsed losslessly, so a float arrives as a PythonFloat; the service
  * checks it and says what is wrong (`1.5`, `"1"`).

@@ -139,6 +139,7 @@ const TEMPLATES: Record<string, { path?: string; body: unknown }> = {
   'POST /table/update': {
     body: { project_id: TARGET, base_digest: DIGEST, updates: [{ append: { row: { a: 3 } } }] },
   },
+  'POST /table/create_from_digests': { body: { project_id: TARGET, row_digests: [DIGEST, DIGEST] } },
   'POST /table/query': { body: { project_id: TARGET, digest: DIGEST, limit: 10, offset: 0 } },
   'POST /table/query_stats': { body: { project_id: TARGET, digest: DIGEST } },
   'POST /file/create': { body: undefined },

@@ -1,6 +1,7 @@
 /**
  * Tables over HTTP on the real `weft serve` process: the official SDK's recorded table creates
- * and queries give the recorded digests and rows; updates, sorting, paging and counts.
+ * and queries give the recorded digests and rows; updates, tables made from row digests, sorting,
+ * paging and counts.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -198,5 +199,103 @@ describe('tables', () => {
       filter: { row_digests: [table.body.row_digests[42]] },
     });
     expect(picked).toEqual([{ digest: table.body.row_digests[42], val: rows[42], original_index: 42 }]);
+  });
+});
+
+describe('tables made from row digests', () => {
+  type Made = { status: number; body: { digest: string; reason?: string; error_type?: string } };
+  const fromDigests = async (rowDigests: unknown, extra: Record<string, unknown> = {}) =>
+    (await post('/table/create_from_digests', { row_digests: rowDigests, ...extra })) as Made;
+  const count = async (digest: string) =>
+    (await post('/table/query_stats', { digest })) as { status: number; body: { count?: number } };
+
+  it('gives the table the digest /table/create gives the same rows, made from parts created before', async () => {
+    const rows = Array.from({ length: 25 }, (_, index) => ({ index, label: `row ${index}` }));
+    const parts = [rows.slice(0, 10), rows.slice(10, 20), rows.slice(20)];
+    const rowDigests: string[] = [];
+    for (const part of parts) rowDigests.push(...(await createTable(part)).body.row_digests);
+
+    const made = await fromDigests(rowDigests);
+    expect(made.status).toBe(200);
+    const whole = await createTable(rows);
+    expect(made.body).toEqual({ digest: whole.body.digest });
+    expect(whole.body.row_digests).toEqual(rowDigests);
+    const read = await queryRows({ digest: made.body.digest });
+    expect(read.map((row) => row.val)).toEqual(rows);
+    expect(read.map((row) => row.original_index)).toEqual(rows.map((row) => row.index));
+
+    // Any order and repeats of stored rows; the same rows in another order are another table.
+    const reordered = [rowDigests[24], rowDigests[0], rowDigests[24]];
+    const again = await fromDigests(reordered);
+    expect(again.body.digest).toBe((await createTable([rows[24], rows[0], rows[24]])).body.digest);
+    expect((await queryRows({ digest: again.body.digest })).map((row) => row.val.index)).toEqual([24, 0, 24]);
+  });
+
+  it('makes the empty table from an empty list, as /table/create of no rows does', async () => {
+    const empty = await fromDigests([]);
+    expect(empty.status).toBe(200);
+    expect(empty.body.digest).toBe((await createTable([])).body.digest);
+    expect(empty.body.digest).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    expect((await count(empty.body.digest)).body).toEqual({ count: 0 });
+  });
+
+  it('refuses a digest that is no row of the project with a 400 naming the first one, and stores nothing', async () => {
+    const stored = (await createTable([{ kept: 1 }, { kept: 2 }])).body.row_digests;
+    const unknown = ['U'.repeat(43), 'V'.repeat(43)];
+    const refused = await fromDigests([stored[0], unknown[0], stored[1], unknown[1]]);
+    expect(refused.status).toBe(400);
+    expect(refused.body.error_type).toBe('InvalidRequest');
+    expect(refused.body.reason).toBe(`row_digests[1]: there is no row ${unknown[0]} in project ${PROJECT}`);
+    // The table those digests would make does not exist.
+    const created = await fromDigests([stored[0], stored[1]]);
+    expect(created.status).toBe(200);
+    const wouldBe = (await fromDigests([stored[0], unknown[0]], { expected_digest: 'x' })).body.reason;
+    expect(wouldBe).toMatch(/^the table's digest is [0-9a-f]{64}, not the expected x$/);
+    const digest = /is ([0-9a-f]{64})/.exec(wouldBe ?? '')?.[1] ?? '';
+    expect((await count(digest)).status).toBe(404);
+  });
+
+  it('refuses rows stored only in another project, without telling them apart from unknown ones', async () => {
+    const theirs = (await postJson(server.url, '/table/create', {
+      table: { project_id: 'team/other', rows: [{ secret: 'theirs' }] },
+    })) as { body: { row_digests: string[] } };
+    const [digest] = theirs.body.row_digests;
+    const refused = await fromDigests([digest]);
+    expect(refused.status).toBe(400);
+    expect(refused.body.reason).toBe(`row_digests[0]: there is no row ${digest} in project ${PROJECT}`);
+    // In its own project the same digest makes a table.
+    const own = (await postJson(server.url, '/table/create_from_digests', {
+      project_id: 'team/other',
+      row_digests: [digest],
+    })) as Made;
+    expect(own.status).toBe(200);
+  });
+
+  it('checks expected_digest (409 on a mismatch, nothing stored) and refuses malformed lists', async () => {
+    const stored = (await createTable([{ e: 1 }, { e: 2 }])).body;
+    const mismatch = await fromDigests(stored.row_digests, { expected_digest: 'f'.repeat(64) });
+    expect(mismatch.status).toBe(409);
+    expect(mismatch.body.reason).toBe(
+      `the table's digest is ${stored.digest}, not the expected ${'f'.repeat(64)}`,
+    );
+    const reversed = [...stored.row_digests].reverse();
+    const reversedMismatch = await fromDigests(reversed, { expected_digest: stored.digest });
+    expect(reversedMismatch.status).toBe(409);
+    const reversedDigest = /is ([0-9a-f]{64})/.exec(reversedMismatch.body.reason ?? '')?.[1] ?? '';
+    expect((await count(reversedDigest)).status).toBe(404);
+    // A matching one, and null (what the Python SDK sends), are accepted.
+    expect((await fromDigests(stored.row_digests, { expected_digest: stored.digest })).body).toEqual({
+      digest: stored.digest,
+    });
+    expect((await fromDigests(reversed, { expected_digest: null })).body).toEqual({ digest: reversedDigest });
+
+    for (const rowDigests of [undefined, 'abc', [1], [''], ['x'.repeat(129)]]) {
+      const refused = await fromDigests(rowDigests);
+      expect(refused.status, JSON.stringify(rowDigests)).toBe(400);
+      expect(refused.body.reason, JSON.stringify(rowDigests)).toMatch(/row_digests/);
+    }
+    const tooMany = await fromDigests(Array.from({ length: 1_000_001 }, () => 'a'));
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.reason).toMatch(/row_digests.*1000000/);
   });
 });

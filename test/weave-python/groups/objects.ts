@@ -1,7 +1,8 @@
 /**
  * scripts/objects.py: weave.publish of a dict, a weave.Object subclass and a weave.Dataset;
- * weave.ref(uri).get() and client.get(ref); a Dataset row passed to an op;
- * delete_object_version / delete_op_version.
+ * weave.ref(uri).get() and client.get(ref); a Dataset row passed to an op; a Dataset of over
+ * 1,000 rows (sent in parts with /table/create_from_digests); delete_object_version /
+ * delete_op_version.
  */
 import { parseRef } from '@weft/protocol';
 import { expect, it } from 'vitest';
@@ -19,6 +20,8 @@ interface ObjectsResult {
   dataset_ref: string;
   dataset_view: { class: string; name: string; description: string; length: number; rows: unknown[] };
   row_call: string;
+  large_dataset_ref: string;
+  large_dataset_view: { length: number; first: unknown; last: unknown };
   retired_ref: string;
   deleted_object_read: string;
   deleted_op_read: string;
@@ -75,6 +78,7 @@ export const objects: PythonGroup = {
           'POST /file/create',
           'POST /file/content',
           'POST /table/create',
+          'POST /table/create_from_digests',
           'POST /table/query',
           'POST /table/query_stats',
           calls,
@@ -208,6 +212,34 @@ export const objects: PythonGroup = {
         });
         const [, weftCall] = echo.invoke(dataset.row(1));
         expect(weftCall!.inputs.arg0).toBe(rowRef);
+      },
+    );
+
+    itCompleted<ObjectsResult>(
+      suite,
+      'objects',
+      mode,
+      'a Dataset of over 1,000 rows is made from its row digests, the table /table/create gives those rows',
+      async ({ large_dataset_ref, large_dataset_view }) => {
+        const expected = Array.from({ length: 1500 }, (_, index) => ({
+          index,
+          question: `${index} + ${index}?`,
+        }));
+        expect(large_dataset_view).toEqual({ length: 1500, first: expected[0], last: expected[1499] });
+        // Asked once with no digests, then the whole table from every row digest.
+        const made = suite
+          .exchanges('objects', mode)
+          .filter((exchange) => exchange.path === '/table/create_from_digests');
+        expect(made.map((exchange) => exchange.status)).toEqual([200, 200]);
+
+        const obj = await suite.reader.readObject(large_dataset_ref);
+        const tableRef = obj.val.rows as string;
+        const rows = await suite.reader.tableRows(tableRef);
+        expect(rows.map((row) => row.val)).toEqual(expected);
+        const created = await suite.reader.post<{ digest: string }>('/table/create', {
+          table: { project_id: project, rows: expected },
+        });
+        expect(tableRef).toBe(`weave:///${project}/table/${created.digest}`);
       },
     );
 

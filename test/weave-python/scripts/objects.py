@@ -1,6 +1,6 @@
 """Published objects: weave.publish of a dict, a weave.Object subclass and a weave.Dataset;
-weave.ref(uri).get() and client.get(ref); a Dataset row passed to an op; delete_object_version
-and delete_op_version."""
+weave.ref(uri).get() and client.get(ref); a Dataset row passed to an op; a Dataset of over 1,000
+rows, sent in parts; delete_object_version and delete_op_version."""
 
 from __future__ import annotations
 
@@ -88,6 +88,20 @@ def answer(row: dict) -> str:
 row_answer, row_call = answer.call(dataset_back.rows[1])
 assert row_answer == "Paris"
 
+# ---- a Dataset of over 1,000 rows -------------------------------------------------------------
+# The client first asks /table/create_from_digests with no digests whether the server has it; weft
+# does, so the rows go as chunk tables made whole by their row digests (a 404 would mean appends).
+
+LARGE_ROWS = [{"index": index, "question": f"{index} + {index}?"} for index in range(1500)]
+large_ref = weave.publish(weave.Dataset(name="py-large-dataset", rows=LARGE_ROWS))
+large_back = weave.ref(large_ref.uri()).get()
+large_view = {
+    "length": len(large_back.rows),
+    "first": harness.plain(large_back.rows[0]),
+    "last": harness.plain(large_back.rows[1499]),
+}
+assert large_view == {"length": 1500, "first": LARGE_ROWS[0], "last": LARGE_ROWS[-1]}, large_view
+
 # ---- deleting an object version and an op version ---------------------------------------------
 
 
@@ -132,6 +146,8 @@ harness.emit(
         "dataset_ref": dataset_ref.uri(),
         "dataset_view": dataset_view,
         "row_call": row_call.id,
+        "large_dataset_ref": large_ref.uri(),
+        "large_dataset_view": large_view,
         "retired_ref": retired_ref.uri(),
         "deleted_object_read": deleted_object_read,
         "deleted_op_read": deleted_op_read,

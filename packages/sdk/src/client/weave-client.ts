@@ -62,6 +62,11 @@ export interface WeaveClientOptions {
   spoolDir?: string;
   /** Bound on the spool folder's total size; past it, calls are dropped and counted (default 1 GiB). */
   maxSpoolBytes?: number;
+  /**
+   * @internal Rows per table request (a Dataset's) are cut at about this many bytes (default
+   * 8 MiB); tests lower it to send a table in many parts without megabytes of rows.
+   */
+  tableChunkBytes?: number;
 }
 
 export interface ClientStats extends BatcherStats {
@@ -137,7 +142,10 @@ export class WeaveClient {
     this.project = project;
     this.projectId = `${entity}/${project}`;
     this.server = server;
-    this.saver = new ObjectSaver(this, options.opSaveWaitMs);
+    this.saver = new ObjectSaver(this, {
+      ...(options.opSaveWaitMs === undefined ? {} : { maxSaveWaitMs: options.opSaveWaitMs }),
+      ...(options.tableChunkBytes === undefined ? {} : { tableChunkBytes: options.tableChunkBytes }),
+    });
     const serializeOptions: SerializeOptions = {
       ...DEFAULT_SERIALIZE_OPTIONS,
       maxBytes: options.maxValueBytes ?? DEFAULT_SERIALIZE_OPTIONS.maxBytes,

@@ -21,9 +21,11 @@ import {
   opStateOf,
   opVersion,
 } from '../tracing/op-state.js';
-import { type TraceServer, TraceServerError } from '../transport/trace-server.js';
+import type { TraceServer } from '../transport/trace-server.js';
 import { Dataset } from './dataset.js';
 import { attachRef, ObjectRef, ref as refFromUri, refOf, TableRef } from './refs.js';
+import { withRetries } from './save-retries.js';
+import { TableSaver } from './table-saver.js';
 import { CLASS_KEYS, publishedClassOf, weaveBases } from './weave-object.js';
 
 export interface SaverHost {
@@ -36,15 +38,18 @@ export interface SaverHost {
 
 /** Published values are stored whole: this is a guard against runaway values, not a budget. */
 const PUBLISH_MAX_BYTES = 256 * 1024 * 1024;
-/** Rows per `/table/create` or `/table/update` request are cut at about this many bytes. */
-const TABLE_CHUNK_BYTES = 8 * 1024 * 1024;
-const SAVE_ATTEMPTS = 5;
-const SAVE_RETRY_BASE_MS = 250;
 
 /** After a failed op save, its version is not tried again for this long (calls still go out). */
 const SAVE_RETRY_AFTER_MS = 60_000;
 /** Batches wait for the op saves in flight at most this long by default, then go out anyway. */
 export const DEFAULT_OP_SAVE_WAIT_MS = 10_000;
+
+export interface ObjectSaverOptions {
+  /** How long batches wait for op saves in flight (default DEFAULT_OP_SAVE_WAIT_MS). */
+  maxSaveWaitMs?: number;
+  /** Rows per table request are cut at about this many bytes (table-saver.ts; tests lower it). */
+  tableChunkBytes?: number;
+}
 
 /** One op version's save: in flight, done, or failed (and when it may be tried again). */
 type OpSave = { promise: Promise<void>; failedAt?: number };
@@ -55,11 +60,19 @@ export class ObjectSaver {
   /** Keyed by op ref, so a version is saved once per client however many OpStates name it. */
   private readonly opSaves = new Map<string, OpSave>();
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly maxSaveWaitMs: number;
+  private readonly tables: TableSaver;
 
   constructor(
     private readonly host: SaverHost,
-    private readonly maxSaveWaitMs = DEFAULT_OP_SAVE_WAIT_MS,
-  ) {}
+    options: ObjectSaverOptions = {},
+  ) {
+    this.maxSaveWaitMs = options.maxSaveWaitMs ?? DEFAULT_OP_SAVE_WAIT_MS;
+    this.tables = new TableSaver(
+      host,
+      options.tableChunkBytes === undefined ? {} : { chunkBytes: options.tableChunkBytes },
+    );
+  }
 
   /** For serialize: a published value or an op becomes its ref (and an op gets saved). */
   readonly refFor = (value: object): string | undefined => {
@@ -257,8 +270,7 @@ export class ObjectSaver {
 
   private async publishDataset(dataset: Dataset, name: string | undefined): Promise<ObjectRef> {
     const objectId = objectIdFromName(name ?? dataset.name ?? 'Dataset');
-    const rows = dataset.rows.map((row) => this.serializeWhole(row, row));
-    const table = await this.createTable(rows);
+    const table = await this.tables.save(this.serializedRows(dataset.rows), dataset.rows.length);
     const stored: Record<string, JsonValue> = {
       _type: 'Dataset',
       _class_name: 'Dataset',
@@ -277,29 +289,12 @@ export class ObjectSaver {
     return ref;
   }
 
-  /** Creates a table, in several requests when it is large: create, then appends. */
-  private async createTable(rows: readonly JsonValue[]): Promise<{ digest: string; rowDigests: string[] }> {
-    const projectId = this.host.projectId;
-    const chunks = chunkBySize(rows, TABLE_CHUNK_BYTES);
-    const [first = [], ...rest] = chunks;
-    const created = await withRetries(() =>
-      this.host.server.tableCreate({ table: { project_id: projectId, rows: first } }),
-    );
-    let digest = created.digest;
-    const rowDigests = [...created.row_digests];
-    for (const chunk of rest) {
-      const base = digest;
-      const updated = await withRetries(() =>
-        this.host.server.tableUpdate({
-          project_id: projectId,
-          base_digest: base,
-          updates: chunk.map((row) => ({ append: { row } })),
-        }),
-      );
-      digest = updated.digest;
-      rowDigests.push(...updated.updated_row_digests);
-    }
-    return { digest, rowDigests };
+  /**
+   * Rows serialized one at a time as the table's chunks take them: only the rows of the chunks
+   * being sent are held in serialized form too.
+   */
+  private *serializedRows(rows: readonly unknown[]): Generator<JsonValue> {
+    for (const row of rows) yield this.serializeWhole(row, row);
   }
 
   private async createObject(objectId: string, val: JsonValue): Promise<ObjectRef> {
@@ -329,39 +324,6 @@ function defaultName(value: unknown): string {
   return typeof className === 'string' && className && className !== 'Object' ? className : 'object';
 }
 
-function chunkBySize(rows: readonly JsonValue[], maxBytes: number): JsonValue[][] {
-  const chunks: JsonValue[][] = [];
-  let chunk: JsonValue[] = [];
-  let bytes = 0;
-  for (const row of rows) {
-    const size = JSON.stringify(row).length;
-    if (chunk.length > 0 && bytes + size > maxBytes) {
-      chunks.push(chunk);
-      chunk = [];
-      bytes = 0;
-    }
-    chunk.push(row);
-    bytes += size;
-  }
-  if (chunk.length > 0 || chunks.length === 0) chunks.push(chunk);
-  return chunks;
-}
-
 function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** Tries again on no answer, 429 and 5xx, waiting a little longer each time. */
-async function withRetries<T>(request: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await request();
-    } catch (error) {
-      const retryable = error instanceof TraceServerError && error.retryable;
-      if (!retryable || attempt >= SAVE_ATTEMPTS) throw error;
-      const delay = SAVE_RETRY_BASE_MS * 2 ** (attempt - 1) * (0.5 + Math.random() / 2);
-      // Unref'd: a retry pending at exit must not keep the host process alive.
-      await new Promise((resolve) => setTimeout(resolve, delay).unref());
-    }
-  }
 }

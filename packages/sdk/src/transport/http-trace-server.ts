@@ -34,6 +34,8 @@ import type {
   ObjReadRes,
   RefsReadBatchReq,
   RefsReadBatchRes,
+  TableCreateFromDigestsReq,
+  TableCreateFromDigestsRes,
   TableCreateReq,
   TableCreateRes,
   TableQueryReq,
@@ -131,6 +133,10 @@ export class HttpTraceServer implements TraceServer {
 
   tableUpdate(req: TableUpdateReq): Promise<TableUpdateRes> {
     return this.postJson('/table/update', req);
+  }
+
+  tableCreateFromDigests(req: TableCreateFromDigestsReq): Promise<TableCreateFromDigestsRes> {
+    return this.postJson('/table/create_from_digests', req);
   }
 
   tableQuery(req: TableQueryReq): Promise<TableQueryRes> {

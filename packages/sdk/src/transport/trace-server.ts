@@ -36,6 +36,8 @@ import type {
   ObjReadRes,
   RefsReadBatchReq,
   RefsReadBatchRes,
+  TableCreateFromDigestsReq,
+  TableCreateFromDigestsRes,
   TableCreateReq,
   TableCreateRes,
   TableQueryReq,
@@ -84,6 +86,11 @@ export interface TraceServer {
   objDelete(req: ObjDeleteReq): Promise<ObjDeleteRes>;
   tableCreate(req: TableCreateReq): Promise<TableCreateRes>;
   tableUpdate(req: TableUpdateReq): Promise<TableUpdateRes>;
+  /**
+   * `POST /table/create_from_digests`: a table of rows stored before, by their digests. Optional:
+   * without it (or when the server answers 404), large tables are sent as `tableUpdate` appends.
+   */
+  tableCreateFromDigests?(req: TableCreateFromDigestsReq): Promise<TableCreateFromDigestsRes>;
   tableQuery(req: TableQueryReq): Promise<TableQueryRes>;
   refsReadBatch(req: RefsReadBatchReq): Promise<RefsReadBatchRes>;
   fileCreate(req: FileCreateReq): Promise<FileCreateRes>;

@@ -1,7 +1,8 @@
 /**
  * What the table routes do (docs/protocol.md §10, §7.2): rows must be objects; each
  * row's digest is its Python-style JSON's, the table's the hash of its row digests in order, so
- * the same rows always make the same table. Updates build a new table from a base one.
+ * the same rows always make the same table. Updates build a new table from a base one, and a
+ * table may be made from rows stored before, by their digests.
  */
 import {
   Conflict,
@@ -13,6 +14,8 @@ import {
   PythonFloat,
   rowDigest,
   splitFieldPath,
+  type TableCreateFromDigestsReq,
+  type TableCreateFromDigestsRes,
   type TableCreateReq,
   type TableCreateRes,
   type TableQueryReq,
@@ -55,6 +58,26 @@ export class TablesService {
     }
     await this.store.createTable(project_id, digest, rowDigests, stored);
     return { digest, row_digests: rowDigests };
+  }
+
+  /**
+   * A table of rows the project already holds (uploaded by earlier creates, in tables of their
+   * own), with the digest `create` gives the same rows: a large table is sent in parts without a
+   * table per part growing with the rows before it. Every digest must name a row of this project.
+   */
+  async createFromDigests(req: TableCreateFromDigestsReq): Promise<TableCreateFromDigestsRes> {
+    const { project_id, row_digests, expected_digest } = req;
+    const digest = tableDigest(row_digests);
+    if (expected_digest && expected_digest !== digest) {
+      throw new Conflict(`the table's digest is ${digest}, not the expected ${expected_digest}`);
+    }
+    const missing = await this.store.createTableFromRowDigests(project_id, digest, row_digests);
+    if (missing !== undefined) {
+      throw new InvalidRequest(
+        `row_digests[${row_digests.indexOf(missing)}]: there is no row ${missing} in project ${project_id}`,
+      );
+    }
+    return { digest };
   }
 
   async update(req: TableUpdateReq): Promise<TableUpdateRes> {

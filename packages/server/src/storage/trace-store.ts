@@ -420,6 +420,16 @@ export interface TraceStore {
     rowDigests: readonly string[],
     rows: readonly TableRow[],
   ): Promise<void>;
+  /**
+   * Stores a table of rows the project already holds, `rowDigests` in order, unless one of them
+   * names no stored row of the project: then nothing is stored and the answer is the first such
+   * digest in the list. Otherwise undefined. Creating a table that exists changes nothing.
+   */
+  createTableFromRowDigests(
+    projectId: string,
+    digest: string,
+    rowDigests: readonly string[],
+  ): Promise<string | undefined>;
   /** How many rows a table has, or undefined when there is no such table. */
   tableRowCount(projectId: string, digest: string): Promise<number | undefined>;
   /** A table's row digests in order, or undefined when there is no such table. */

@@ -113,6 +113,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /aliases': read((r) => [field(r.query, 'project_id')]),
   'POST /table/create': write((r) => [field(field(body(r), 'table'), 'project_id')]),
   'POST /table/update': write(projectIdOfBody),
+  'POST /table/create_from_digests': write(projectIdOfBody),
   'POST /table/query': read(projectIdOfBody),
   'POST /table/query_stats': read(projectIdOfBody),
   'POST /file/create': write('handler'),

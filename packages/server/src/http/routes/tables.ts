@@ -1,4 +1,10 @@
-import { TableCreateReq, TableQueryReq, TableQueryStatsReq, TableUpdateReq } from '@weft/protocol';
+import {
+  TableCreateFromDigestsReq,
+  TableCreateReq,
+  TableQueryReq,
+  TableQueryStatsReq,
+  TableUpdateReq,
+} from '@weft/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { TablesService } from '../../service/tables-service.js';
 import { sendChunks } from '../chunked-reply.js';
@@ -16,6 +22,12 @@ export function registerTableRoutes(app: FastifyInstance, tables: TablesService)
       tables.update(request.body),
     );
   });
+  // Only digests, so plain JSON: nothing in it is hashed as Python writes it.
+  app.post<{ Body: TableCreateFromDigestsReq }>(
+    '/table/create_from_digests',
+    { schema: { body: TableCreateFromDigestsReq } },
+    (request) => tables.createFromDigests(request.body),
+  );
   // Read and sent a page of rows at a time, as fast as the client takes them (docs/protocol.md §1.7).
   app.post<{ Body: TableQueryReq }>(
     '/table/query',

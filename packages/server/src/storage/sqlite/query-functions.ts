@@ -28,17 +28,20 @@ function formatDuration(ms: number): string {
 }
 
 /** What a read worker's request reads: each gets its own advice when it runs too long. */
-export type ReadKind = 'calls' | 'table' | 'projects';
+export type ReadKind = 'calls' | 'table' | 'projects' | 'rowDigests';
 
 const TIME_LIMIT_ADVICE: Record<ReadKind, string> = {
   calls: 'narrow the filter (op_names, trace_ids, a started_at range) or filter and sort on an indexed field',
   table: 'read the table a page at a time (limit, offset) or pick rows with filter.row_digests',
   // Nothing in the request can narrow it: only a longer limit helps.
   projects: 'the projects list counts the calls of every project; raise weft serve --query-timeout',
+  rowDigests:
+    'every row digest of a table made from digests is looked up in one read; raise weft serve --query-timeout',
 };
 
 /** What a request reads, for the time limit's message. */
 export function readOf(request: ReadRequest): ReadKind {
+  if (request.type === 'missingRow') return 'rowDigests';
   return request.type === 'table' || request.type === 'projects' ? request.type : 'calls';
 }
 

@@ -41,7 +41,7 @@ import {
   timeLimitMessage,
 } from './query-functions.js';
 import { planScoredSort } from './scored-sort.js';
-import { tableQuerySql } from './tables.js';
+import { firstMissingRowSql, tableQuerySql } from './tables.js';
 
 export interface ReadWorkerData {
   path: string;
@@ -68,7 +68,9 @@ export type ReadRequest =
   /** One page of a table's rows (the query's limit is the page's). */
   | { type: 'table'; query: TableQuery }
   /** Every project with its counts (project-summaries.ts), in one reply. */
-  | { type: 'projects' };
+  | { type: 'projects' }
+  /** The first of these row digests (a JSON array) that names no stored row of the project. */
+  | { type: 'missingRow'; projectId: string; rowDigestsJson: string };
 
 /** How a page of calls ended, for the pool to plan the next one (storage/paging.ts, PageResult). */
 type PageEnd = { count: number; last: CallKey | null; cut: boolean };
@@ -86,6 +88,8 @@ export type ReadReply =
   /** `cut`: the page stopped at MAX_PAGE_CHARS before its limit. */
   | { type: 'tableRows'; rows: Array<TableRow & { original_index: number }>; cut: boolean }
   | { type: 'projects'; projects: StoredProjectSummary[] }
+  /** null when every digest names a stored row. */
+  | { type: 'missingRow'; digest: string | null }
   /** The request failed; `errorType` is set for protocol errors, which the pool re-creates. */
   | { type: 'error'; errorType: string | null; message: string };
 
@@ -182,6 +186,10 @@ class ReadConnection {
             type: 'projects',
             projects: readProjectSummaries(this.statements.get(PROJECT_SUMMARIES_SQL)),
           };
+        }
+        case 'missingRow': {
+          const compiled = firstMissingRowSql(request.projectId, request.rowDigestsJson);
+          return { type: 'missingRow', digest: (this.get(compiled) as string | undefined) ?? null };
         }
       }
     } catch (error) {

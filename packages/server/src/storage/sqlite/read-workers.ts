@@ -131,6 +131,12 @@ class ReadWorker {
     return reply.projects;
   }
 
+  async missingRow(projectId: string, rowDigestsJson: string): Promise<string | undefined> {
+    const reply = await this.request({ type: 'missingRow', projectId, rowDigestsJson });
+    if (reply.type !== 'missingRow') throw new Error(`a read worker answered missingRow with ${reply.type}`);
+    return reply.digest ?? undefined;
+  }
+
   /**
    * Stops the request in progress, if any, at SQLite's next interrupt check: its client has gone.
    * It then fails with QueryAbandoned (or succeeds, if it finished first).
@@ -341,6 +347,11 @@ export class ReadWorkers {
       if (page.rows.length > 0) yield page.rows;
       if (!pager.advance({ count: page.rows.length, cut: page.cut })) return;
     }
+  }
+
+  /** The first of a JSON array of row digests that names no stored row of the project (tables.ts). */
+  async firstMissingTableRow(projectId: string, rowDigestsJson: string): Promise<string | undefined> {
+    return this.withWorker(undefined, (worker) => worker.missingRow(projectId, rowDigestsJson));
   }
 
   async projectSummaries(): Promise<StoredProjectSummary[]> {

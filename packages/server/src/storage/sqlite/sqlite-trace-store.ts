@@ -269,6 +269,22 @@ export class SqliteTraceStore implements TraceStore {
     this.write(() => this.tables.create(projectId, digest, rowDigests, rows));
   }
 
+  async createTableFromRowDigests(
+    projectId: string,
+    digest: string,
+    rowDigests: readonly string[],
+  ): Promise<string | undefined> {
+    this.assertOpen();
+    const rowDigestsJson = JSON.stringify(rowDigests);
+    // Checked on a read worker, before the write transaction: a long list holds up neither the
+    // event loop nor the call writer. Rows are never deleted, so a row found then is still there
+    // when the table is written.
+    const missing = await this.readers.firstMissingTableRow(projectId, rowDigestsJson);
+    if (missing !== undefined) return missing;
+    this.write(() => this.tables.createFromStoredRows(projectId, digest, rowDigestsJson, rowDigests.length));
+    return undefined;
+  }
+
   async tableRowCount(projectId: string, digest: string): Promise<number | undefined> {
     this.assertOpen();
     return this.tables.rowCount(projectId, digest);
