@@ -71,7 +71,7 @@ export async function runPruneCommand(args: string[]): Promise<string> {
   const before = (Date.now() - age) * 1000;
   return withStore(values.data, async (store) => {
     const removed = await store.pruneCalls(project, before);
-    const size = await store.reclaimSpace({ rewrite: true });
+    const size = await store.reclaimSpace({ exclusive: true });
     return (
       `removed ${removed} calls of ${project} started before ${formatTimestampMicros(before)}; ` +
       `the database went from ${megabytes(size.before)} to ${megabytes(size.after)}`

@@ -50,8 +50,8 @@ export function startMaintenance(store: TraceStore, options: MaintenanceOptions)
           if (count > 0) options.log.info({ project_id, days, calls: count }, 'removed calls past retention');
           pruned += count;
         }
-        // In place only: a full rewrite would hold writes for as long as it takes.
-        if (pruned > 0 || removed.calls > 0) await store.reclaimSpace({ rewrite: false });
+        // In small steps that never wait: this runs on the server's main thread.
+        if (pruned > 0 || removed.calls > 0) await store.reclaimSpace();
       } catch (error) {
         if (!stopped) options.log.error({ err: error }, 'background maintenance failed; it runs again later');
       } finally {

@@ -500,10 +500,12 @@ export interface TraceStore {
   /** Every project's retention, by project id. */
   listRetention(): Promise<Array<{ project_id: string; days: number }>>;
   /**
-   * Gives freed space back to the file system; `rewrite` allows a full rewrite of an old store
-   * that cannot free space in place. Returns the store's size in bytes before and after.
+   * Gives freed space back to the file system. `exclusive` (no server is expected to be busy on
+   * the store) allows rewriting an old store that cannot free space in place and waiting for
+   * readers; without it the work is done in small steps that never wait. Returns the store's size
+   * in bytes before and after.
    */
-  reclaimSpace(options?: { rewrite?: boolean }): Promise<{ before: number; after: number }>;
+  reclaimSpace(options?: { exclusive?: boolean }): Promise<{ before: number; after: number }>;
   /** Stores a new API key; an id that exists already is refused (Conflict). */
   createApiKey(key: StoredApiKey): Promise<void>;
   /** Every API key ever created, revoked ones included, oldest first. */

@@ -15,7 +15,7 @@ function bodyParser(parse: JsonParser) {
     // Checked before parsing: no parser or later walk ever recurses through a deeper value. A
     // call batch is parsed anyway (JSON.parse does not recurse) and drops only its deep items.
     if (nestingDepth(body as string) > MAX_JSON_NESTING) {
-      if (!request.routeOptions.config.dropsDeepItems) {
+      if (!request.routeOptions.config?.dropsDeepItems) {
         done(new InvalidRequest(`the body nests objects and arrays deeper than ${MAX_JSON_NESTING} levels`));
         return;
       }

@@ -72,26 +72,42 @@ export class RetentionSettings {
   }
 }
 
+/** Pages freed per step of a background reclaim, between which the main thread answers requests. */
+const VACUUM_STEP_PAGES = 2_048;
+
 /**
- * Gives free pages back to the file system, so the file shrinks: a database made with
- * auto_vacuum=INCREMENTAL (every database weft creates) frees them in place; an older one is
- * rewritten whole by VACUUM, only when `rewrite` allows it (it holds the write lock throughout).
- * Then the WAL is checkpointed and truncated. Returns the database file's size before and after.
+ * Gives free pages back to the file system, so the file shrinks. With `exclusive` (the CLI's
+ * `weft prune`): all at once, rewriting a database made without auto_vacuum=INCREMENTAL whole
+ * (VACUUM, which also switches it), then a checkpoint that waits for readers and truncates the WAL.
+ * Without (a running server's background): only a database that frees pages in place (every
+ * database weft creates), in steps that yield to the event loop, then a checkpoint that never
+ * waits; the file shrinks at that or a later checkpoint. Returns the file's size before and after.
  */
-export function reclaimSpace(
+export async function reclaimSpace(
   db: Database.Database,
   sizeOf: () => number,
-  options: { rewrite: boolean },
-): { before: number; after: number } {
+  options: { exclusive: boolean },
+): Promise<{ before: number; after: number }> {
   const before = sizeOf();
-  const mode = db.pragma('auto_vacuum', { simple: true }) as number;
-  if (mode === 2) {
-    db.pragma('incremental_vacuum');
-  } else if (options.rewrite) {
-    // Switching to incremental takes effect with the rewrite; later reclaims are in place.
-    db.pragma('auto_vacuum = INCREMENTAL');
-    db.exec('VACUUM');
+  const incremental = (db.pragma('auto_vacuum', { simple: true }) as number) === 2;
+  if (options.exclusive) {
+    if (incremental) {
+      db.pragma('incremental_vacuum');
+    } else {
+      db.pragma('auto_vacuum = INCREMENTAL');
+      db.exec('VACUUM');
+    }
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } else if (incremental) {
+    const freePages = () => db.pragma('freelist_count', { simple: true }) as number;
+    for (let left = freePages(); left > 0; ) {
+      db.pragma(`incremental_vacuum(${VACUUM_STEP_PAGES})`);
+      await new Promise((resolve) => setImmediate(resolve));
+      const now = freePages();
+      if (now >= left) break;
+      left = now;
+    }
+    db.pragma('wal_checkpoint(PASSIVE)');
   }
-  db.pragma('wal_checkpoint(TRUNCATE)');
   return { before, after: sizeOf() };
 }

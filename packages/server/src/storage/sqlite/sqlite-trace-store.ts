@@ -36,7 +36,6 @@ import { registerQueryFunctions } from './query-functions.js';
 import { ReadWorkers } from './read-workers.js';
 import { RetentionSettings, reclaimSpace } from './retention.js';
 import { Tables } from './tables.js';
-import { WRITE_BUSY_TIMEOUT_MS } from './write-lock.js';
 
 export interface SqliteTraceStoreOptions {
   /** Read worker threads (each page of a query holds one while it is read). Default 4. */
@@ -81,7 +80,8 @@ export class SqliteTraceStore implements TraceStore {
     // durable across power loss, not just across a process crash.
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
-    this.db.pragma(`busy_timeout = ${WRITE_BUSY_TIMEOUT_MS}`);
+    // Not WRITE_BUSY_TIMEOUT_MS: a wait here blocks the event loop, so every request waits with it.
+    this.db.pragma('busy_timeout = 5000');
     // Price queries (/cost/query) and the sort keys of feedback (feedback-sort-keys.ts, from a
     // migration on) run here and use the Query language's functions.
     registerQueryFunctions(this.db);
@@ -431,9 +431,9 @@ export class SqliteTraceStore implements TraceStore {
     return this.retention.list();
   }
 
-  async reclaimSpace(options: { rewrite?: boolean } = {}): Promise<{ before: number; after: number }> {
+  async reclaimSpace(options: { exclusive?: boolean } = {}): Promise<{ before: number; after: number }> {
     this.assertOpen();
-    return reclaimSpace(this.db, () => statSync(this.path).size, { rewrite: options.rewrite ?? false });
+    return reclaimSpace(this.db, () => statSync(this.path).size, { exclusive: options.exclusive ?? false });
   }
 
   async createApiKey(key: StoredApiKey): Promise<void> {
