@@ -411,6 +411,18 @@ describe('a server without keys', () => {
         { project_id: ALPHA },
       );
       expect(withAnyKey.status).toBe(200);
+      // Nor is a header in a scheme weft does not read.
+      const oddHeader = await call(
+        server.url,
+        'POST',
+        '/calls/query_stats',
+        null,
+        { project_id: ALPHA },
+        {
+          authorization: 'Token abc',
+        },
+      );
+      expect(oddHeader.status).toBe(200);
       const session = await call(server.url, 'GET', '/weft/session', null);
       expect(session.body).toEqual({ user: 'local', key_id: null, projects: null, read_only: false });
     } finally {

@@ -70,15 +70,15 @@ export function registerAccessControl(app: FastifyInstance, options: AccessOptio
 
   async function principalOf(request: FastifyRequest): Promise<Principal> {
     if (options.mode === 'off') return local;
+    // Without keys, whatever a client sends is not looked at: the SDKs always send some key
+    // (WANDB_API_KEY), and an odd Authorization header must not make a local server refuse it.
+    if (options.mode === 'auto' && !(await options.keys.keysExist())) return local;
     const key = keyOfAuthorization(request.headers.authorization);
     if (key === undefined) {
-      if (options.mode === 'auto' && !(await options.keys.keysExist())) return local;
       throw new Unauthorized(
         'this server requires an API key: send it as HTTP Basic "api:<key>" or "Bearer <key>" (create one with weft keys create)',
       );
     }
-    // A key sent to a server without keys is not checked: clients always send one (WANDB_API_KEY).
-    if (options.mode === 'auto' && !(await options.keys.keysExist())) return local;
     const principal = await options.keys.authenticate(key, request.ip);
     if (!principal) throw new Unauthorized('the API key is not valid: it is unknown, mistyped or revoked');
     return principal;
