@@ -14,6 +14,7 @@ const SDK_TARGET_US = 2;
 /** Issue 9: the SDK's CPU per traced call, encoding and sending included. */
 const SDK_CPU_TARGET_US = 4;
 const OFFICIAL_SDK_US = 20;
+const SDK_HEADING = '## SDK cost per traced call';
 const INGESTION_TARGET_RATIO = 0.7;
 
 function verdict(met: boolean): string {
@@ -45,28 +46,7 @@ Numbers, not timed tests: each run overwrites this file.
 - Machine: ${cpu}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}; SQLite ${sqliteVersion}
 - Server: \`weft serve\` as a separate process on 127.0.0.1 (the built CLI), SQLite in WAL mode with \`synchronous=FULL\`.
 
-## SDK cost per traced call
-
-Method: a trivial function (\`x => x + 1\`, sync, and the same as an \`async\` function) called
-in bursts of ${overhead.burst.toLocaleString('en-US')}, plainly and through \`op()\`, with the client connected to a real server; each burst is
-timed, the plain burst's time is subtracted and divided by the number of calls. Median of ${overhead.bursts} bursts after a
-warm-up; the queue is flushed between bursts (untimed). The large-burst row makes
-${overhead.largeBurst.toLocaleString('en-US')} calls in one go, so every call stays queued (and in memory) until the burst ends: the
-garbage collector's share grows. "CPU with sending" is the process's CPU time (user + system, all
-threads) for a run paced so the server keeps up (a burst every 50 ms), including the final flush,
-minus the same run with plain calls, per call: it adds the background work the inline numbers
-leave out (JSON encoding, HTTP, garbage collection).
-
-| what | µs per call | target | |
-|---|---|---|---|
-| sync function, inline | ${fmt(overhead.syncUs)} | < ${SDK_TARGET_US} | ${verdict(overhead.syncUs < SDK_TARGET_US)} |
-| async function, inline | ${fmt(overhead.asyncUs)} | < ${SDK_TARGET_US} | ${verdict(overhead.asyncUs < SDK_TARGET_US)} |
-| sync function, inline, burst of ${overhead.largeBurst.toLocaleString('en-US')} | ${fmt(overhead.syncLargeBurstUs)} | — | |
-| sync function, CPU with sending | ${fmt(overhead.cpuWithSendingUs)} | ≤ ${SDK_CPU_TARGET_US} | ${verdict(overhead.cpuWithSendingUs <= SDK_CPU_TARGET_US)} |
-
-For comparison, the official \`weave\` npm SDK costs about ${OFFICIAL_SDK_US} µs per traced call on this machine (figure from the issue; not re-measured here).
-${sdkCpuSection(overhead.cpuWithSendingUs <= SDK_CPU_TARGET_US)}
-## Ingestion
+${sdkSection(overhead)}## Ingestion
 
 Method: ${ingestion.calls.toLocaleString('en-US')} calls made through the SDK (a two-argument op returning a small object), sent
 with its default batching (finished calls as complete items on \`/v2/{entity}/{project}/calls/complete\`,
@@ -89,6 +69,42 @@ ${results.ingestionRuns.map((run) => `| ${rate(run.sdkToSqliteCallsPerSec)} | ${
 
 ${ingestionSection(ingestion.ratio >= INGESTION_TARGET_RATIO)}${loadSection(results.load)}${querySection(results.queries)}
 ${uiSection(results.ui)}`;
+}
+
+/** The SDK's section: its per-call costs against the targets, and where the CPU goes. */
+function sdkSection(overhead: OverheadResult): string {
+  const fmt = (value: number, digits = 2) => value.toFixed(digits);
+  return `## SDK cost per traced call
+
+Method: a trivial function (\`x => x + 1\`, sync, and the same as an \`async\` function) called
+in bursts of ${overhead.burst.toLocaleString('en-US')}, plainly and through \`op()\`, with the client connected to a real server; each burst is
+timed, the plain burst's time is subtracted and divided by the number of calls. Median of ${overhead.bursts} bursts after a
+warm-up; the queue is flushed between bursts (untimed). The large-burst row makes
+${overhead.largeBurst.toLocaleString('en-US')} calls in one go, so every call stays queued (and in memory) until the burst ends: the
+garbage collector's share grows. "CPU with sending" is the process's CPU time (user + system, all
+threads) for a run paced so the server keeps up (a burst every 50 ms), including the final flush,
+minus the same run with plain calls, per call: it adds the background work the inline numbers
+leave out (JSON encoding, HTTP, garbage collection). Measured
+${new Date().toISOString().slice(0, 10)}.
+
+| what | µs per call | target | |
+|---|---|---|---|
+| sync function, inline | ${fmt(overhead.syncUs)} | < ${SDK_TARGET_US} | ${verdict(overhead.syncUs < SDK_TARGET_US)} |
+| async function, inline | ${fmt(overhead.asyncUs)} | < ${SDK_TARGET_US} | ${verdict(overhead.asyncUs < SDK_TARGET_US)} |
+| sync function, inline, burst of ${overhead.largeBurst.toLocaleString('en-US')} | ${fmt(overhead.syncLargeBurstUs)} | — | |
+| sync function, CPU with sending | ${fmt(overhead.cpuWithSendingUs)} | ≤ ${SDK_CPU_TARGET_US} | ${verdict(overhead.cpuWithSendingUs <= SDK_CPU_TARGET_US)} |
+
+For comparison, the official \`weave\` npm SDK costs about ${OFFICIAL_SDK_US} µs per traced call on this machine (figure from the issue; not re-measured here).
+${sdkCpuSection(overhead.cpuWithSendingUs <= SDK_CPU_TARGET_US)}
+`;
+}
+
+/** BENCHMARKS.md with the SDK's section replaced by this run's (`npm run bench -- --only sdk`). */
+export function replaceSdkSection(report: string, overhead: OverheadResult): string {
+  const start = report.indexOf(`\n${SDK_HEADING}\n`);
+  if (start < 0) throw new Error(`BENCHMARKS.md has no "${SDK_HEADING}" section to replace`);
+  const next = report.indexOf('\n## ', start + SDK_HEADING.length + 1);
+  return `${report.slice(0, start + 1)}${sdkSection(overhead)}${next < 0 ? '' : report.slice(next + 1)}`;
 }
 
 /**

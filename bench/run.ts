@@ -2,10 +2,10 @@
  * `npm run bench`: measures the SDK's per-call cost, ingestion throughput, throughput and read
  * latency under load, query latency and the web UI in Chromium, prints the results and writes
  * BENCHMARKS.md. `--full` runs larger sizes
- * (slower, steadier numbers). `--only queries`, `--only sdk` or `--only ingestion` runs just that
- * part and only prints (the report needs every part); `--only ui` runs the browser benchmark and
- * rewrites only the web UI's section of BENCHMARKS.md (`--ui-trace-only`: just its trace part);
- * `--only load` likewise rewrites only the load section.
+ * (slower, steadier numbers). `--only queries` or `--only ingestion` runs just that part and only
+ * prints (the report needs every part); `--only ui` runs the browser benchmark and rewrites only
+ * the web UI's section of BENCHMARKS.md (`--ui-trace-only`: just its trace part); `--only load`
+ * and `--only sdk` likewise rewrite only their sections.
  * `--data-cache <dir>` keeps the query dataset (which the UI part reuses) there for later runs.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { startWeftServer } from '../test/support/weft-server.js';
 import { measureIngestion } from './ingestion.js';
 import { type LoadBenchResult, measureLoad, replaceLoadSection } from './load.js';
 import { measureQueries, type QueryBenchResult } from './queries.js';
-import { replaceUiSection, writeReport } from './report.js';
+import { replaceSdkSection, replaceUiSection, writeReport } from './report.js';
 import { measureSdkOverhead } from './sdk-overhead.js';
 import { measureUi, type UiBenchResult } from './ui.js';
 
@@ -105,7 +105,9 @@ async function runIngestion() {
 if (flags.only === 'queries') {
   await runQueries();
 } else if (flags.only === 'sdk') {
-  await runSdkOverhead();
+  const overhead = await runSdkOverhead();
+  writeFileSync(REPORT_PATH, replaceSdkSection(readFileSync(REPORT_PATH, 'utf8'), overhead));
+  console.log("\nWrote the SDK's section of BENCHMARKS.md");
 } else if (flags.only === 'ingestion') {
   await runIngestion();
 } else if (flags.only === 'load') {

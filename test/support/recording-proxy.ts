@@ -51,6 +51,12 @@ export interface Exchange {
   /** weft's answer, kept only for statuses of 300 and above (for assertion messages). */
   failure?: string;
   /**
+   * For a 2xx answer to a batch write that still dropped items (weft answers those with an
+   * `errors` list, docs/protocol.md §3.3): the answer, cut. A client never sees such a drop, so
+   * conformance tests must look for it here.
+   */
+  dropped?: string;
+  /**
    * The request body: whole with `keepRequestBodies`, else only for statuses of 300 and above
    * (cut to a few KB, for assertion messages).
    */
@@ -69,6 +75,18 @@ export interface RecordingProxy {
 export interface RecordingProxyOptions {
   /** Keep every request's body whole, for tests that check what a client sent. */
   keepRequestBodies?: boolean;
+}
+
+/** The routes whose 2xx answers may still report dropped items (small answers, read whole). */
+const BATCH_WRITE = /(?:\/call\/upsert_batch|\/calls\/complete|\/feedback\/batch\/create)(?:\?|$)/;
+
+function droppedItems(body: Buffer): string | undefined {
+  try {
+    const answer = JSON.parse(body.toString('utf8')) as { errors?: unknown };
+    return Array.isArray(answer.errors) && answer.errors.length > 0 ? cut(body) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Starts the proxy on a free 127.0.0.1 port, forwarding every request unchanged to `target`. */
@@ -106,6 +124,21 @@ export async function startRecordingProxy(
         { host: upstream.hostname, port: upstream.port, method, path, headers },
         (answer) => {
           const status = answer.statusCode ?? 0;
+          if (status < 300 && BATCH_WRITE.test(path)) {
+            void readBody(answer).then((body) => {
+              const dropped = droppedItems(body);
+              const sent = kept ?? (dropped === undefined ? undefined : cut(requestBody));
+              exchanges.push({
+                method,
+                path,
+                status,
+                ...(dropped === undefined ? {} : { dropped }),
+                ...(sent === undefined ? {} : { requestBody: sent }),
+              });
+              res.writeHead(status, answer.headers).end(body);
+            });
+            return;
+          }
           if (status < 300) {
             exchanges.push({ method, path, status, ...(kept === undefined ? {} : { requestBody: kept }) });
             res.writeHead(status, answer.headers);

@@ -76,10 +76,12 @@ describe('links and URLs', () => {
     expect(ui.pageErrors(page)).toEqual([]);
   });
 
-  it('an unknown call id says "Not found"', async () => {
-    const page = await ui.openPage(ui.paths.call(ui.seed.research, '019a0000-0000-7000-8000-00000000dead'));
-    await page.getByRole('heading', { name: 'Not found' }).waitFor();
-    expect(ui.pageErrors(page)).toEqual([]);
+  it('an unknown call id, or one that is not an id at all, says "Not found"', async () => {
+    for (const id of ['019a0000-0000-7000-8000-00000000dead', 'not-a-call-id']) {
+      const page = await ui.openPage(ui.paths.call(ui.seed.research, id));
+      await page.getByRole('heading', { name: 'Not found' }).waitFor();
+      expect(ui.pageErrors(page), id).toEqual([]);
+    }
   });
 
   it('an unknown page says not found, inside the app', async () => {

@@ -6,6 +6,7 @@
  */
 import { parseRef } from '@weft/protocol';
 import { describe, expect, it } from 'vitest';
+import { namedIds, traceIdOf } from '../support/batch-items.js';
 import { postJson } from '../support/weft-server.js';
 import { useUiHarness } from './support/harness.js';
 
@@ -124,37 +125,46 @@ async function logBigTrace(
 ): Promise<{ rootId: string; longName: string }> {
   const t0 = Date.parse('2026-03-01T09:00:00.000Z');
   const at = (ms: number) => new Date(t0 + ms).toISOString();
-  const traceId = 'big-trace-0001';
-  const rootId = 'big-root';
+  const { id: idOf } = namedIds();
+  const traceId = traceIdOf(idOf('big-trace'));
+  const rootId = idOf('big-root');
   const longName =
     `summarise every quarterly report of every subsidiary ${'and its appendices '.repeat(8)}`.trim();
   const op = (name: string) => `weave:///${projectId}/op/${name}:v1digest`;
   const items: unknown[] = [];
-  const call = (id: string, parent: string | null, name: string, start: number, end: number, extra = {}) =>
+  // Calls by readable name (shown as each call's input); their ids are UUIDs, as the server requires.
+  const call = (
+    name: string,
+    parent: string | null,
+    opName: string,
+    start: number,
+    end: number,
+    extra = {},
+  ) =>
     items.push({
       project_id: projectId,
-      id,
+      id: idOf(name),
       trace_id: traceId,
-      parent_id: parent,
-      op_name: op(name),
+      parent_id: parent === null ? null : idOf(parent),
+      op_name: op(opName),
       started_at: at(start),
       ended_at: at(end),
       attributes: {},
-      inputs: { step: id },
+      inputs: { step: name },
       output: 'ok',
       summary: {},
       ...extra,
     });
-  call(rootId, null, 'a_pipeline_op_whose_name_goes_on_and_on_past_every_column_width', 0, 120_000, {
+  call('big-root', null, 'a_pipeline_op_whose_name_goes_on_and_on_past_every_column_width', 0, 120_000, {
     display_name: longName,
   });
   for (let worker = 0; worker < 99; worker += 1) {
-    const workerId = `worker-${worker}`;
+    const workerName = `worker-${worker}`;
     const workerStart = worker * 1_000;
-    call(workerId, rootId, `worker_${worker}`, workerStart, workerStart + 20_000);
+    call(workerName, 'big-root', `worker_${worker}`, workerStart, workerStart + 20_000);
     for (let step = 0; step < 100; step += 1) {
       const start = workerStart + step * 200;
-      call(`${workerId}-step-${step}`, workerId, 'step', start, start + 150);
+      call(`${workerName}-step-${step}`, workerName, 'step', start, start + 150);
     }
   }
   for (let offset = 0; offset < items.length; offset += 2_000) {
@@ -162,6 +172,7 @@ async function logBigTrace(
       batch: items.slice(offset, offset + 2_000),
     });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body, 'no call dropped').toEqual({});
   }
   expect(items.length).toBe(10_000);
   return { rootId, longName };

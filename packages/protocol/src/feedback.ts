@@ -7,7 +7,15 @@ import { Query, SortBy } from './calls-query.js';
 import { InvalidFieldError } from './errors.js';
 import type { QueryField } from './query/ast.js';
 import { jsonPathParts, splitFieldPath } from './query/field-path.js';
-import { JsonObject, MAX_PAGE_BOUND, Nullable, PageLimit, ProjectId, Timestamp } from './schema-helpers.js';
+import {
+  Id,
+  JsonObject,
+  MAX_PAGE_BOUND,
+  Nullable,
+  PageLimit,
+  ProjectId,
+  Timestamp,
+} from './schema-helpers.js';
 
 const Ref = Type.String({ minLength: 1, maxLength: 2048 });
 
@@ -17,7 +25,7 @@ const Ref = Type.String({ minLength: 1, maxLength: 2048 });
  */
 export const FeedbackCreateReq = Type.Object({
   /** Chosen by the client (the Python SDK's batches do); a UUIDv7 is made when absent. */
-  id: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 128 }))),
+  id: Type.Optional(Nullable(Id)),
   project_id: ProjectId,
   weave_ref: Ref,
   creator: Type.Optional(Nullable(Type.String({ maxLength: 1024 }))),
@@ -99,10 +107,7 @@ export const FeedbackPurgeReq = Type.Object({
 export type FeedbackPurgeReq = Static<typeof FeedbackPurgeReq>;
 
 /** Deletes `feedback_id` and creates the new row in its place, with a new id. */
-export const FeedbackReplaceReq = Type.Composite([
-  FeedbackCreateReq,
-  Type.Object({ feedback_id: Type.String({ minLength: 1, maxLength: 128 }) }),
-]);
+export const FeedbackReplaceReq = Type.Composite([FeedbackCreateReq, Type.Object({ feedback_id: Id })]);
 export type FeedbackReplaceReq = Static<typeof FeedbackReplaceReq>;
 
 export const FEEDBACK_COLUMNS = [

@@ -5,6 +5,7 @@
  */
 import { isSafe } from 'redos-detector';
 import { describe, expect, it } from 'vitest';
+import { ID_PATTERN } from './ids.js';
 import { CONTENT_HASH, TAG_CHARACTERS, TAG_SPACING, VERSION_LIKE } from './objects.js';
 import { PLAIN_RUN } from './python-json.js';
 import { DOUBLE_TEXT, INTEGER_TEXT } from './query/values.js';
@@ -19,6 +20,7 @@ const PATTERNS: Record<string, RegExp> = {
   CONTENT_HASH,
   PLAIN_RUN,
   PROJECT_ID_PATTERN: new RegExp(PROJECT_ID_PATTERN),
+  ID_PATTERN: new RegExp(ID_PATTERN),
 };
 
 describe('regular expressions on logged text', () => {

@@ -1,4 +1,7 @@
 import { type TSchema, Type } from '@sinclair/typebox';
+import { ID_PATTERN } from './ids.js';
+
+export { ID_DESCRIPTION, ID_PATTERN, isId } from './ids.js';
 
 /** `T | null`: Weave's optional fields are sent as null as often as they are left out. */
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -13,8 +16,8 @@ export const JsonValue = Type.Unknown();
 export const PROJECT_ID_PATTERN = '^[^/]+/[^/]+$';
 export const ProjectId = Type.String({ minLength: 3, maxLength: 512, pattern: PROJECT_ID_PATTERN });
 
-/** Call, trace and parent ids: UUIDs from Weave clients, hex span/trace ids from OTel. */
-export const Id = Type.String({ minLength: 1, maxLength: 512 });
+/** Call, trace, parent and feedback ids: UUIDs or OpenTelemetry ids (ids.ts). */
+export const Id = Type.String({ pattern: ID_PATTERN });
 
 /** An ISO-8601 timestamp; parsed (and rejected with a clear reason) by the server's ingestion. */
 export const Timestamp = Type.String({ minLength: 1, maxLength: 64 });

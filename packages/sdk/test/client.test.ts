@@ -107,7 +107,11 @@ describe('getCalls', () => {
     expect(call.uiUrl).toBe(`${server.url}/${PROJECT}/r/call/${call.id}`);
     expect(call.toDict()).toMatchObject({ id: call.id, inputs: { arg0: 41 }, output: 42, parent_id: null });
     expect(call.toDict().started_at).toBeInstanceOf(Date);
-    await expect(client.getCall('no-such-call')).rejects.toThrow('Call not found: no-such-call');
+    const missing = '019a0000-0000-7000-8000-000000000000';
+    await expect(client.getCall(missing)).rejects.toThrow(`Call not found: ${missing}`);
+    await expect(client.getCall('no-such-call')).rejects.toThrow(
+      'Not a call id: "no-such-call" (a call id is a UUID',
+    );
   });
 
   it('lists a call’s children', async () => {

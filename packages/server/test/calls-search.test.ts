@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testId, traceIdOf } from '../../../test/support/batch-items.js';
 import {
   CLI_PATH,
   postJson,
@@ -17,7 +18,17 @@ import {
 const PROJECT = 'team/search';
 let server: WeftServerProcess;
 
+/**
+ * The server takes only UUIDs (or OTel ids) as call ids, so each call has a readable name ('c1',
+ * 'r2') that the tests assert on, and a UUID built from it: the letter picks the kind, the number
+ * counts up, so ids of one kind sort as their names do.
+ */
+function idOf(name: string): string {
+  return testId(name.slice(0, 1), Number(name.slice(1)));
+}
+
 interface CallSpec {
+  /** The call's name; `idOf` gives its id. */
   id: string;
   op: string;
   second: number;
@@ -55,6 +66,9 @@ const CALLS: CallSpec[] = [
   },
 ];
 
+/** The name of each call by its id, for turning answers back into names. */
+const NAMES = new Map([...CALLS.map((spec) => spec.id), 'r1', 'r2'].map((name) => [idOf(name), name]));
+
 function opRef(name: string): string {
   return `weave:///${PROJECT}/op/${name}:v1`;
 }
@@ -67,9 +81,9 @@ function items(spec: CallSpec) {
       req: {
         start: {
           project_id: PROJECT,
-          id: spec.id,
-          trace_id: spec.parent ? 'trace-c1' : `trace-${spec.id}`,
-          parent_id: spec.parent ?? null,
+          id: idOf(spec.id),
+          trace_id: traceIdOf(idOf(spec.parent ?? spec.id)),
+          parent_id: spec.parent ? idOf(spec.parent) : null,
           op_name: opRef(spec.op),
           display_name: spec.displayName ?? null,
           started_at: startedAt,
@@ -85,7 +99,7 @@ function items(spec: CallSpec) {
       req: {
         end: {
           project_id: PROJECT,
-          id: spec.id,
+          id: idOf(spec.id),
           // Latency = second × 100 ms.
           ended_at: `2026-03-01T00:00:0${spec.second}.${String(spec.second * 100).padStart(3, '0')}Z`,
           exception: spec.exception ?? null,
@@ -98,13 +112,14 @@ function items(spec: CallSpec) {
   return parts;
 }
 
+/** The names of the calls the query finds, in the order of the answer. */
 async function ids(body: Record<string, unknown>): Promise<string[]> {
   const res = (await postJson(server.url, '/calls/query', { project_id: PROJECT, ...body })) as {
     status: number;
     body: { calls: Array<{ id: string }>; reason?: string };
   };
   expect(res.status, res.body.reason).toBe(200);
-  return res.body.calls.map((call) => call.id);
+  return res.body.calls.map((call) => NAMES.get(call.id) ?? call.id);
 }
 
 function field(path: string) {
@@ -118,6 +133,7 @@ beforeAll(async () => {
   server = await startWeftServer();
   const res = await postJson(server.url, '/call/upsert_batch', { batch: CALLS.flatMap(items) });
   expect(res.status).toBe(200);
+  expect((res.body as { errors?: unknown }).errors).toBeUndefined();
 });
 
 afterAll(async () => {
@@ -223,7 +239,7 @@ describe('the Query language over HTTP', () => {
     const res = (await postJson(server.url, '/calls/query', {
       project_id: PROJECT,
       columns: ['id', 'summary'],
-      query: { $expr: { $eq: [field('id'), literal('c1')] } },
+      query: { $expr: { $eq: [field('id'), literal(idOf('c1'))] } },
     })) as { body: { calls: Array<Record<string, unknown>> } };
     expect(res.body.calls).toHaveLength(1);
     const call = res.body.calls[0] as {
@@ -281,14 +297,14 @@ describe('weft index', () => {
 describe('input_refs and output_refs filters', () => {
   it('match the refs found anywhere in the inputs or the output', async () => {
     const ref = `weave:///${PROJECT}/object/my-dataset:abc`;
-    const item = (id: string, inputs: unknown, output: unknown) => [
+    const item = (name: string, inputs: unknown, output: unknown) => [
       {
         mode: 'start',
         req: {
           start: {
             project_id: PROJECT,
-            id,
-            trace_id: `trace-${id}`,
+            id: idOf(name),
+            trace_id: traceIdOf(idOf(name)),
             op_name: `weave:///${PROJECT}/op/evaluate:v1`,
             started_at: '2026-03-02T00:00:00Z',
             attributes: {},
@@ -298,13 +314,16 @@ describe('input_refs and output_refs filters', () => {
       },
       {
         mode: 'end',
-        req: { end: { project_id: PROJECT, id, ended_at: '2026-03-02T00:00:01Z', output, summary: {} } },
+        req: {
+          end: { project_id: PROJECT, id: idOf(name), ended_at: '2026-03-02T00:00:01Z', output, summary: {} },
+        },
       },
     ];
     const res = await postJson(server.url, '/call/upsert_batch', {
       batch: [...item('r1', { dataset: { nested: [ref] } }, 'x'), ...item('r2', { other: 1 }, { made: ref })],
     });
     expect(res.status).toBe(200);
+    expect((res.body as { errors?: unknown }).errors).toBeUndefined();
     expect(await ids({ filter: { input_refs: [ref] } })).toEqual(['r1']);
     expect(await ids({ filter: { output_refs: [`weave:///${PROJECT}/object/my-dataset:*`] } })).toEqual([
       'r2',
@@ -314,7 +333,9 @@ describe('input_refs and output_refs filters', () => {
 
 describe('large queries', () => {
   it('answers an $or of 1,500 terms and an $in of 9,000 mixed values', async () => {
-    const terms = Array.from({ length: 1500 }, (_, index) => ({ $eq: [field('id'), literal(`c${index}`)] }));
+    const terms = Array.from({ length: 1500 }, (_, index) => ({
+      $eq: [field('id'), literal(idOf(`c${index}`))],
+    }));
     expect(await ids({ query: { $expr: { $or: terms } } })).toEqual(['c1', 'c2', 'c3', 'c4', 'c5']);
     const values = Array.from({ length: 9000 }, (_, index) =>
       literal(index % 2 === 0 ? `model-${index}` : index),

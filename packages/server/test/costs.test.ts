@@ -5,6 +5,7 @@
  */
 import { calcPrice } from '@pydantic/genai-prices';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testId, traceIdOf } from '../../../test/support/batch-items.js';
 import {
   postJson,
   removeDataDir,
@@ -38,11 +39,28 @@ async function queryCosts(body: Record<string, unknown>, project = PROJECT) {
   return res.body.results as Array<Record<string, unknown>>;
 }
 
-async function logCall(id: string, startedAt: string, usage: Record<string, unknown>): Promise<void> {
+/**
+ * The server takes only UUIDs (or OTel ids) as call ids, so the calls here have readable names
+ * ('april') and a UUID each.
+ */
+const CALL_IDS: Record<string, string> = {
+  april: testId('costs-call', 1),
+  july: testId('costs-call', 2),
+  dataset: testId('costs-call', 3),
+};
+
+function callId(name: string): string {
+  const id = CALL_IDS[name];
+  if (id === undefined) throw new Error(`no call named ${name}`);
+  return id;
+}
+
+async function logCall(name: string, startedAt: string, usage: Record<string, unknown>): Promise<void> {
+  const id = callId(name);
   const start = {
     project_id: PROJECT,
     id,
-    trace_id: `t-${id}`,
+    trace_id: traceIdOf(id),
     op_name: 'llm',
     started_at: startedAt,
     attributes: {},
@@ -53,24 +71,26 @@ async function logCall(id: string, startedAt: string, usage: Record<string, unkn
   expect((await postJson(server.url, '/call/end', { end })).status).toBe(200);
 }
 
+/** The costs of the named calls, by name. */
 async function streamedCosts(
-  ids: string[],
+  names: string[],
 ): Promise<Record<string, Record<string, Record<string, unknown>>>> {
   const res = await fetch(`${server.url}/calls/stream_query`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
       project_id: PROJECT,
-      filter: { call_ids: ids },
+      filter: { call_ids: names.map(callId) },
       include_costs: true,
       columns: ['id'],
     }),
   });
   expect(res.status).toBe(200);
   const costs: Record<string, Record<string, Record<string, unknown>>> = {};
+  const nameOf = new Map(names.map((name) => [callId(name), name]));
   for (const line of (await res.text()).split('\n').filter(Boolean)) {
     const call = JSON.parse(line) as { id: string; summary: { weave: { costs?: never } } };
-    costs[call.id] = call.summary.weave.costs ?? {};
+    costs[nameOf.get(call.id) ?? call.id] = call.summary.weave.costs ?? {};
   }
   return costs;
 }
@@ -208,11 +228,11 @@ describe('include_costs', () => {
       unpriced: false,
     });
     expect(costs.july?.['house-model']).toMatchObject({ prompt_tokens_total_cost: 10, total_cost: 14 });
-    const read = await post('/call/read', { id: 'april', include_costs: true });
+    const read = await post('/call/read', { id: callId('april'), include_costs: true });
     expect((read.body.call as { summary: { weave: { costs: unknown } } }).summary.weave.costs).toEqual(
       costs.april,
     );
-    const plain = await post('/call/read', { id: 'april' });
+    const plain = await post('/call/read', { id: callId('april') });
     expect(
       (plain.body.call as { summary: { weave: Record<string, unknown> } }).summary.weave.costs,
     ).toBeUndefined();

@@ -4,6 +4,7 @@
  * reserved types with a reason for each refusal, and feedback read back with the calls.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { namedIds } from '../../../test/support/batch-items.js';
 import {
   postJson,
   removeDataDir,
@@ -13,6 +14,8 @@ import {
 
 const PROJECT = 'team/feedback';
 let server: WeftServerProcess;
+// Calls and feedback rows by name ('c1', 'fb-note'): the server takes only UUIDs as ids.
+const { id: idOf, name: nameOf } = namedIds();
 
 interface Reply {
   status: number;
@@ -20,7 +23,7 @@ interface Reply {
 }
 const post = (path: string, body: Record<string, unknown>) =>
   postJson(server.url, path, { project_id: PROJECT, ...body }) as Promise<Reply>;
-const callRef = (id: string) => `weave:///${PROJECT}/call/${id}`;
+const callRef = (name: string) => `weave:///${PROJECT}/call/${idOf(name)}`;
 const ALL = { $expr: { $eq: [{ $literal: '1' }, { $literal: '1' }] } };
 
 async function queryFeedback(query: unknown = ALL): Promise<Array<Record<string, unknown>>> {
@@ -31,11 +34,11 @@ async function queryFeedback(query: unknown = ALL): Promise<Array<Record<string,
 
 beforeAll(async () => {
   server = await startWeftServer();
-  for (const id of ['c1', 'c2']) {
+  for (const name of ['c1', 'c2']) {
     const start = {
       project_id: PROJECT,
-      id,
-      trace_id: `t-${id}`,
+      id: idOf(name),
+      trace_id: idOf(`trace of ${name}`),
       op_name: 'op',
       started_at: '2026-01-01T00:00:00Z',
       attributes: {},
@@ -54,7 +57,7 @@ describe('creating feedback', () => {
   it('stores a batch with the ids and times the client chose, answering per item in order', async () => {
     const batch = [
       {
-        id: 'fb-note',
+        id: idOf('fb-note'),
         created_at: '2026-02-01T10:00:00.123456Z',
         project_id: PROJECT,
         weave_ref: callRef('c1'),
@@ -63,7 +66,7 @@ describe('creating feedback', () => {
         creator: null,
       },
       {
-        id: 'fb-thumb',
+        id: idOf('fb-thumb'),
         project_id: PROJECT,
         weave_ref: callRef('c1'),
         feedback_type: 'wandb.reaction.1',
@@ -74,13 +77,13 @@ describe('creating feedback', () => {
     expect(res.status, res.body.reason).toBe(200);
     expect(res.body.res).toEqual([
       {
-        id: 'fb-note',
+        id: idOf('fb-note'),
         created_at: '2026-02-01T10:00:00.123456Z',
         wb_user_id: null,
         payload: { note: 'Looks right' },
       },
       {
-        id: 'fb-thumb',
+        id: idOf('fb-thumb'),
         created_at: expect.any(String),
         wb_user_id: null,
         payload: { emoji: '👍', alias: ':thumbs_up:', detoned: '👍', detoned_alias: ':thumbs_up:' },
@@ -91,10 +94,9 @@ describe('creating feedback', () => {
     const rows = await queryFeedback({
       $expr: { $eq: [{ $getField: 'weave_ref' }, { $literal: callRef('c1') }] },
     });
-    expect(rows.map((row) => row.id).filter((id) => id === 'fb-note' || id === 'fb-thumb')).toEqual([
-      'fb-note',
-      'fb-thumb',
-    ]);
+    expect(
+      rows.map((row) => nameOf(row.id as string)).filter((id) => id === 'fb-note' || id === 'fb-thumb'),
+    ).toEqual(['fb-note', 'fb-thumb']);
     // Exactly the columns Weave's clients parse.
     expect(Object.keys(rows[0] ?? {}).sort()).toEqual(
       [
@@ -118,14 +120,14 @@ describe('creating feedback', () => {
     const res = await post('/feedback/batch/create', {
       batch: [
         {
-          id: 'ok-1',
+          id: idOf('ok-1'),
           project_id: PROJECT,
           weave_ref: callRef('c2'),
           feedback_type: 'my.label',
           payload: { label: 'spam' },
         },
         {
-          id: 'bad-1',
+          id: idOf('bad-1'),
           project_id: PROJECT,
           weave_ref: callRef('c2'),
           feedback_type: 'wandb.reaction.1',
@@ -134,10 +136,28 @@ describe('creating feedback', () => {
       ],
     });
     expect(res.status).toBe(200);
-    expect((res.body.res as Array<{ id: string }>).map((item) => item.id)).toEqual(['ok-1']);
+    expect((res.body.res as Array<{ id: string }>).map((item) => nameOf(item.id))).toEqual(['ok-1']);
     expect(res.body.errors).toEqual([
-      { index: 1, id: 'bad-1', reason: expect.stringContaining('exactly one emoji') },
+      { index: 1, id: idOf('bad-1'), reason: expect.stringContaining('exactly one emoji') },
     ]);
+  });
+
+  it('refuses a feedback id that is not a UUID, in a batch and in a replace', async () => {
+    const res = await post('/feedback/batch/create', {
+      batch: [
+        { id: 'fb-1', project_id: PROJECT, weave_ref: callRef('c2'), feedback_type: 'my.label', payload: {} },
+      ],
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.reason).toMatch(/batch\/0\/id must be a UUID/);
+    const replace = await post('/feedback/replace', {
+      feedback_id: 'fb-1',
+      weave_ref: callRef('c2'),
+      feedback_type: 'x',
+      payload: {},
+    });
+    expect(replace.status).toBe(400);
+    expect(replace.body.reason).toMatch(/feedback_id must be a UUID/);
   });
 
   it('refuses what the reserved types do not allow, with a reason', async () => {
@@ -239,7 +259,7 @@ describe('reading, replacing and purging', () => {
       .map(
         (line) => JSON.parse(line) as { id: string; summary: { weave: { feedback: Array<{ id: string }> } } },
       );
-    expect(calls.map((call) => call.id)).toEqual(['c2']);
+    expect(calls.map((call) => nameOf(call.id))).toEqual(['c2']);
     expect(calls[0]?.summary.weave.feedback.map((row) => row.id)).toContain(id);
 
     const replaced = await post('/feedback/replace', {
@@ -283,7 +303,7 @@ describe('reading, replacing and purging', () => {
     })) as Reply;
     expect(other.body.result).toEqual([]);
     const res = await post('/feedback/query', { query: ALL, fields: ['id', 'payload.note'], limit: 1 });
-    expect(res.body.result).toEqual([{ id: 'fb-note', 'payload.note': 'Looks right' }]);
+    expect(res.body.result).toEqual([{ id: idOf('fb-note'), 'payload.note': 'Looks right' }]);
     // Payload paths follow the field path rules: an escaped dot is part of a key, digits index lists.
     const dotted = await post('/feedback/create', {
       weave_ref: callRef('c1'),

@@ -2,7 +2,7 @@
  * The trace server's HTTP API, exercised on the real `weft serve` process with a real SQLite file.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchItemBuilders } from '../../../test/support/batch-items.js';
+import { batchItemBuilders, traceIdOf } from '../../../test/support/batch-items.js';
 import {
   postJson,
   removeDataDir,
@@ -13,6 +13,12 @@ import {
 const PROJECT = 'team/http-api';
 let server: WeftServerProcess;
 const { uniqueId, start, end } = batchItemBuilders(PROJECT);
+const MISSING_ID = uniqueId('missing');
+const HUGE_ID = uniqueId('huge');
+const DEL_TRACE = uniqueId('del-trace');
+const BULK_TRACE = uniqueId('bulk-trace');
+const QUERY_TRACE = uniqueId('query-trace');
+const RESEND_TRACE = uniqueId('resend-trace');
 
 async function readCall(id: string) {
   return postJson(server.url, '/call/read', { project_id: PROJECT, id });
@@ -41,7 +47,7 @@ describe('ingestion', () => {
   it('answers an upsert batch item by item, in order', async () => {
     const id = uniqueId('order');
     const res = await postJson(server.url, '/call/upsert_batch', { batch: [start(id), end(id)] });
-    expect(res).toEqual({ status: 200, body: { res: [{ id, trace_id: `trace-${id}` }, {}] } });
+    expect(res).toEqual({ status: 200, body: { res: [{ id, trace_id: traceIdOf(id) }, {}] } });
   });
 
   it('merges an end part that arrives before its start part', async () => {
@@ -66,17 +72,17 @@ describe('ingestion', () => {
 
   it('stores nothing new when a batch is sent again', async () => {
     const ids = [uniqueId('resend'), uniqueId('resend')];
-    const batch = { batch: ids.flatMap((id) => [start(id, { trace_id: 'resend-trace' }), end(id)]) };
+    const batch = { batch: ids.flatMap((id) => [start(id, { trace_id: RESEND_TRACE }), end(id)]) };
     await postJson(server.url, '/call/upsert_batch', batch);
     const first = await postJson(server.url, '/calls/stream_query', {
       project_id: PROJECT,
-      filter: { trace_ids: ['resend-trace'] },
+      filter: { trace_ids: [RESEND_TRACE] },
     });
     await postJson(server.url, '/call/upsert_batch', batch);
     await postJson(server.url, '/call/upsert_batch', batch);
     const again = await postJson(server.url, '/calls/stream_query', {
       project_id: PROJECT,
-      filter: { trace_ids: ['resend-trace'] },
+      filter: { trace_ids: [RESEND_TRACE] },
     });
     expect((first.body as unknown[]).length).toBe(2);
     expect(again.body).toEqual(first.body);
@@ -117,20 +123,20 @@ describe('queries', () => {
     const ids = [uniqueId('q'), uniqueId('q'), uniqueId('q')];
     await postJson(server.url, '/call/upsert_batch', {
       batch: ids.map((id, index) =>
-        start(id, { trace_id: 'query-trace', started_at: `2026-02-01T00:00:0${index}Z` }),
+        start(id, { trace_id: QUERY_TRACE, started_at: `2026-02-01T00:00:0${index}Z` }),
       ),
     });
     const response = await fetch(`${server.url}/calls/stream_query`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ project_id: PROJECT, filter: { trace_ids: ['query-trace'] } }),
+      body: JSON.stringify({ project_id: PROJECT, filter: { trace_ids: [QUERY_TRACE] } }),
     });
     expect(response.headers.get('content-type')).toContain('application/jsonl');
     const lines = (await response.text()).trim().split('\n');
     expect(lines.map((line) => (JSON.parse(line) as { id: string }).id)).toEqual(ids);
     const doc = (await postJson(server.url, '/calls/query', {
       project_id: PROJECT,
-      filter: { trace_ids: ['query-trace'] },
+      filter: { trace_ids: [QUERY_TRACE] },
       sort_by: [{ field: 'started_at', direction: 'desc' }],
       limit: 2,
     })) as { body: { calls: Array<{ id: string; summary: { weave: { status: string } } }> } };
@@ -139,7 +145,7 @@ describe('queries', () => {
   });
 
   it('counts with /calls/query_stats and reports has_more against a limit', async () => {
-    const filter = { trace_ids: ['query-trace'] };
+    const filter = { trace_ids: [QUERY_TRACE] };
     expect((await postJson(server.url, '/calls/query_stats', { project_id: PROJECT, filter })).body).toEqual({
       count: 3,
       has_more: false,
@@ -157,7 +163,7 @@ describe('streams', () => {
   it('gives a query’s read connection back when its client hangs up mid-stream', async () => {
     const ids = Array.from({ length: 3000 }, () => uniqueId('bulk'));
     await postJson(server.url, '/call/upsert_batch', {
-      batch: ids.map((id) => start(id, { trace_id: 'bulk-trace', inputs: { text: 'x'.repeat(200) } })),
+      batch: ids.map((id) => start(id, { trace_id: BULK_TRACE, inputs: { text: 'x'.repeat(200) } })),
     });
     // More abandoned streams than the server has read connections (4).
     for (let attempt = 0; attempt < 8; attempt++) {
@@ -165,7 +171,7 @@ describe('streams', () => {
       const response = await fetch(`${server.url}/calls/stream_query`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ project_id: PROJECT, filter: { trace_ids: ['bulk-trace'] } }),
+        body: JSON.stringify({ project_id: PROJECT, filter: { trace_ids: [BULK_TRACE] } }),
         signal: controller.signal,
       });
       const reader = response.body!.getReader();
@@ -175,7 +181,7 @@ describe('streams', () => {
     // With the connections leaked, this would wait for a free one until the test times out.
     const stats = await postJson(server.url, '/calls/query_stats', {
       project_id: PROJECT,
-      filter: { trace_ids: ['bulk-trace'] },
+      filter: { trace_ids: [BULK_TRACE] },
     });
     expect(stats.body).toEqual({ count: 3000, has_more: false });
   });
@@ -204,16 +210,16 @@ describe('changing calls', () => {
     const grandchild = uniqueId('del');
     await postJson(server.url, '/call/upsert_batch', {
       batch: [
-        start(grandchild, { parent_id: child, trace_id: 'del-trace' }),
-        start(root, { trace_id: 'del-trace' }),
-        start(child, { parent_id: root, trace_id: 'del-trace' }),
+        start(grandchild, { parent_id: child, trace_id: DEL_TRACE }),
+        start(root, { trace_id: DEL_TRACE }),
+        start(child, { parent_id: root, trace_id: DEL_TRACE }),
       ],
     });
     const res = await postJson(server.url, '/calls/delete', { project_id: PROJECT, call_ids: [child] });
     expect(res).toEqual({ status: 200, body: { num_deleted: 2 } });
     const left = await postJson(server.url, '/calls/stream_query', {
       project_id: PROJECT,
-      filter: { trace_ids: ['del-trace'] },
+      filter: { trace_ids: [DEL_TRACE] },
     });
     expect((left.body as Array<{ id: string }>).map((call) => call.id)).toEqual([root]);
   });
@@ -233,19 +239,53 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
 
   // Bad items inside /call/upsert_batch are dropped and reported instead (upsert-batch.test.ts).
   it('a missing field → 400 naming it', async () => {
-    const item = start('missing');
+    const item = start(MISSING_ID);
     delete (item.req.start as Record<string, unknown>).op_name;
     await expectError('/call/start', item.req, 400, /op_name/);
     await expectError('/call/read', { project_id: PROJECT }, 400, /id/);
   });
 
   it('a wrongly typed field → 400 naming it', async () => {
-    await expectError('/call/start', start('typed', { inputs: 'not an object' }).req, 400, /inputs/);
+    await expectError(
+      '/call/start',
+      start(uniqueId('typed'), { inputs: 'not an object' }).req,
+      400,
+      /inputs/,
+    );
     await expectError('/calls/query_stats', { project_id: PROJECT, limit: '3' }, 400, /limit/);
   });
 
   it('a project id that is not entity/project → 400', async () => {
-    await expectError('/call/read', { project_id: 'no-slash', id: 'x' }, 400, /project_id/);
+    await expectError('/call/read', { project_id: 'no-slash', id: MISSING_ID }, 400, /project_id/);
+  });
+
+  it('an id that is neither a UUID nor an OTel id → 400 saying what an id is, on every id field', async () => {
+    const idReason =
+      /must be a UUID \(8-4-4-4-12 hex digits\) or an OpenTelemetry id \(16 or 32 hex digits\)/;
+    const good = uniqueId('id-form');
+    await expectError('/call/start', start('call-1').req, 400, /^body\/start\/id must be a UUID/);
+    await expectError('/call/start', start(good, { trace_id: 'trace-1' }).req, 400, /start\/trace_id/);
+    await expectError('/call/start', start(good, { parent_id: 'x'.repeat(36) }).req, 400, /start\/parent_id/);
+    await expectError('/call/end', end('call-1').req, 400, idReason);
+    await expectError('/call/read', { project_id: PROJECT, id: 'call-1' }, 400, idReason);
+    await expectError('/call/update', { project_id: PROJECT, call_id: '', display_name: 'x' }, 400, idReason);
+    await expectError(
+      '/calls/delete',
+      { project_id: PROJECT, call_ids: [good, 'call-1'] },
+      400,
+      /call_ids\/1/,
+    );
+    const filter = { trace_ids: [`${traceIdOf(good)}0`] };
+    await expectError('/calls/query_stats', { project_id: PROJECT, filter }, 400, /filter\/trace_ids\/0/);
+    expect((await readCall(good)).status).toBe(404);
+    // Every form an id may take is read: UUIDs of any version and case, OTel span and trace ids.
+    const otelTrace = '0AF7651916CD43DD8448EB211C80319C';
+    const forms = ['00000000-0000-0000-0000-000000000000', good.toUpperCase(), 'b7ad6b7169203331'];
+    const res = await postJson(server.url, '/call/upsert_batch', {
+      batch: forms.map((id) => start(id, { trace_id: otelTrace })),
+    });
+    expect(res).toEqual({ status: 200, body: { res: forms.map((id) => ({ id, trace_id: otelTrace })) } });
+    for (const id of forms) expect((await readCall(id)).status).toBe(200);
   });
 
   it('a bad timestamp → 400, and the call is not stored', async () => {
@@ -255,10 +295,10 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
   });
 
   it('an unknown call → 404 for read and update', async () => {
-    await expectError('/call/read', { project_id: PROJECT, id: 'no-such-call' }, 404, /not found/);
+    await expectError('/call/read', { project_id: PROJECT, id: MISSING_ID }, 404, /not found/);
     await expectError(
       '/call/update',
-      { project_id: PROJECT, call_id: 'no-such-call', display_name: 'x' },
+      { project_id: PROJECT, call_id: MISSING_ID, display_name: 'x' },
       404,
       /not found/,
     );
@@ -266,10 +306,10 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
 
   it('a body over 32 MiB → 413', async () => {
     const huge = JSON.stringify({
-      batch: [start('huge', { inputs: { blob: 'x'.repeat(33 * 1024 * 1024) } })],
+      batch: [start(HUGE_ID, { inputs: { blob: 'x'.repeat(33 * 1024 * 1024) } })],
     });
     await expectError('/call/upsert_batch', huge, 413, /too large/i);
-    expect((await readCall('huge')).status).toBe(404);
+    expect((await readCall(HUGE_ID)).status).toBe(404);
   });
 
   it('an unknown sort field → 422, a malformed feedback field → 422', async () => {

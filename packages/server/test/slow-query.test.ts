@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testId, traceIdOf } from '../../../test/support/batch-items.js';
 import {
   postJson,
   removeDataDir,
@@ -82,9 +83,17 @@ const SLOW_SCAN = {
 
 let dataDir: string;
 
+/** The server takes only UUIDs (or OTel ids) as call ids; these count up, so they sort by index. */
 function scanId(index: number): string {
-  return `scan-${String(index).padStart(6, '0')}`;
+  return testId('scan', index);
 }
+
+function ingestId(index: number): string {
+  return testId('ingest', index);
+}
+
+/** The call logged after a query timed out. */
+const AFTER_TIMEOUT = testId('after-timeout', 1);
 
 /** Every third call failed; the others have no exception and sort last, by id. */
 function failed(index: number): boolean {
@@ -108,7 +117,7 @@ function upsertItems(id: string, second: number): unknown[] {
         start: {
           project_id: INGEST_PROJECT,
           id,
-          trace_id: `trace-${id}`,
+          trace_id: traceIdOf(id),
           op_name: `weave:///${INGEST_PROJECT}/op/ingest:v1`,
           started_at: startedAt,
           attributes: {},
@@ -134,7 +143,11 @@ beforeAll(async () => {
         batch.push(
           finished(
             scanId(index),
-            { started_at: T0 + index * MS, inputs_json: JSON.stringify({ index, filler }) },
+            {
+              trace_id: traceIdOf(scanId(index)),
+              started_at: T0 + index * MS,
+              inputs_json: JSON.stringify({ index, filler }),
+            },
             failed(index) ? { exception: `Error ${(index * 7919) % SCAN_CALLS}`, output_json: null } : {},
             SCAN_PROJECT,
           ),
@@ -180,10 +193,11 @@ describe('slow queries beside ingestion', () => {
       const items: unknown[] = [];
       for (let n = 0; n < 500; n += 1) {
         const index = batch * 500 + n;
-        items.push(...upsertItems(`ingest-${String(index).padStart(4, '0')}`, index));
+        items.push(...upsertItems(ingestId(index), index));
       }
       const res = await postJson(server.url, '/call/upsert_batch', { batch: items });
       expect(res.status).toBe(200);
+      expect((res.body as { errors?: unknown }).errors).toBeUndefined();
       settled.push('ingestion batch');
       const health = await fetch(`${server.url}/health`);
       expect(await health.json()).toEqual({ status: 'ok' });
@@ -261,9 +275,10 @@ describe('a query past the time limit', () => {
 
     expect(await (await fetch(`${server.url}/health`)).json()).toEqual({ status: 'ok' });
     const upsert = await postJson(server.url, '/call/upsert_batch', {
-      batch: upsertItems('after-timeout', 1),
+      batch: upsertItems(AFTER_TIMEOUT, 1),
     });
     expect(upsert.status).toBe(200);
+    expect((upsert.body as { errors?: unknown }).errors).toBeUndefined();
     const page = await postJson(server.url, '/calls/stream_query', {
       project_id: SCAN_PROJECT,
       limit: 3,
@@ -276,7 +291,7 @@ describe('a query past the time limit', () => {
     ]);
     const read = await postJson(server.url, '/call/read', {
       project_id: INGEST_PROJECT,
-      id: 'after-timeout',
+      id: AFTER_TIMEOUT,
     });
     expect(read.status).toBe(200);
   });

@@ -5,7 +5,7 @@
  * a body that is not a batch at all is still a 400, and display names sent in end records apply.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { batchItemBuilders } from '../../../test/support/batch-items.js';
+import { batchItemBuilders, traceIdOf } from '../../../test/support/batch-items.js';
 import {
   postJson,
   removeDataDir,
@@ -69,7 +69,7 @@ describe('a batch with bad items', () => {
     });
     expect(res.status).toBe(200);
     // Results stay positional: one entry per item, `{}` for ends and for dropped items.
-    expect(res.body.res).toEqual([{ id: good, trace_id: `trace-${good}` }, {}, {}, {}, {}, {}, {}, {}]);
+    expect(res.body.res).toEqual([{ id: good, trace_id: traceIdOf(good) }, {}, {}, {}, {}, {}, {}, {}]);
     expect(res.body.errors).toEqual([
       {
         index: 1,
@@ -104,6 +104,33 @@ describe('a batch with bad items', () => {
       summary: { weave: { status: 'success' } },
     });
     for (const dropped of [noOpName, badTime, badInputs]) expect(await readCall(dropped)).toBeUndefined();
+  });
+
+  it('drops an item whose id, trace id or parent id is not a UUID or an OTel id, naming it', async () => {
+    const good = uniqueId('good');
+    const res = await upsert({
+      batch: [
+        start('call-1'),
+        start(good, { trace_id: 'trace-1' }),
+        start(good, { parent_id: `${good}-x` }),
+        end('call-1'),
+        start(good),
+      ],
+    });
+    expect(res.status).toBe(200);
+    const idReason = 'must be a UUID (8-4-4-4-12 hex digits) or an OpenTelemetry id (16 or 32 hex digits)';
+    expect(res.body.errors).toEqual([
+      { index: 0, id: 'call-1', reason: `batch[0].req.start.id ${idReason}`, error_type: 'InvalidRequest' },
+      { index: 1, id: good, reason: `batch[1].req.start.trace_id ${idReason}`, error_type: 'InvalidRequest' },
+      {
+        index: 2,
+        id: good,
+        reason: `batch[2].req.start.parent_id ${idReason}`,
+        error_type: 'InvalidRequest',
+      },
+      { index: 3, id: 'call-1', reason: `batch[3].req.end.id ${idReason}`, error_type: 'InvalidRequest' },
+    ]);
+    expect(await readCall(good)).toMatchObject({ id: good, trace_id: traceIdOf(good), parent_id: null });
   });
 
   it('keeps a start whose end was dropped: the call reads as running', async () => {
@@ -146,7 +173,9 @@ describe('a batch with bad items', () => {
     expect(res.status).toBe(200);
     expect(res.body.res).toEqual([{}]);
     expect(res.body.errors?.[0]).toMatchObject({ index: 0, id, error_type: 'InvalidRequest' });
-    expect(res.body.errors?.[0]?.reason).toMatch(/^batch\[0\]\.req\.start\.project_id must match pattern/);
+    expect(res.body.errors?.[0]?.reason).toMatch(
+      /^batch\[0\]\.req\.start\.project_id must be "entity\/project"$/,
+    );
   });
 
   it('logs the dropped items at warn level', async () => {
@@ -169,7 +198,7 @@ describe('a batch with bad items', () => {
   it('leaves a good batch response exactly as Weave shapes it (no errors member)', async () => {
     const id = uniqueId('clean');
     const res = await upsert({ batch: [start(id), end(id)] });
-    expect(res).toEqual({ status: 200, body: { res: [{ id, trace_id: `trace-${id}` }, {}] } });
+    expect(res).toEqual({ status: 200, body: { res: [{ id, trace_id: traceIdOf(id) }, {}] } });
   });
 });
 

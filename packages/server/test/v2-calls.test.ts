@@ -5,7 +5,7 @@
  * splits), and the eager `/call/start` → running → `/call/end`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchItemBuilders } from '../../../test/support/batch-items.js';
+import { batchItemBuilders, traceIdOf } from '../../../test/support/batch-items.js';
 import {
   postJson,
   removeDataDir,
@@ -63,7 +63,7 @@ describe('/v2/{entity}/{project}/calls/complete', () => {
     expect(res).toEqual({ status: 200, body: {} });
     expect(await readCall(id)).toMatchObject({
       id,
-      trace_id: `trace-${id}`,
+      trace_id: traceIdOf(id),
       op_name: `weave:///${PROJECT}/op/step:abc`,
       inputs: { x: 1 },
       output: { answer: 42 },
@@ -77,7 +77,7 @@ describe('/v2/{entity}/{project}/calls/complete', () => {
     const root = uniqueId('root');
     const child = uniqueId('child');
     const grandchild = uniqueId('grandchild');
-    const trace = `trace-${root}`;
+    const trace = traceIdOf(root);
     // Children end first, so the SDKs send them first; the failing grandchild comes alone.
     const first = await sendComplete({
       batch: [complete(grandchild, { trace_id: trace, parent_id: child, exception: 'ValueError: boom' })],
@@ -101,7 +101,7 @@ describe('/v2/{entity}/{project}/calls/complete', () => {
 
   it('adds nothing when a batch is sent again', async () => {
     const ids = [uniqueId('resent'), uniqueId('resent')];
-    const trace = `trace-${ids[0]}`;
+    const trace = traceIdOf(ids[0]!);
     const batch = ids.map((id) => complete(id, { trace_id: trace }));
     expect((await sendComplete({ batch })).status).toBe(200);
     const before = await callsOfTrace(trace);
@@ -198,9 +198,9 @@ describe('/v2/{entity}/{project}/calls/complete', () => {
   it('merges an item with an eager start of the same id', async () => {
     const id = uniqueId('merged');
     const started = await postJson(server.url, `/v2/${PROJECT}/call/start`, start(id).req);
-    expect(started).toEqual({ status: 200, body: { id, trace_id: `trace-${id}` } });
+    expect(started).toEqual({ status: 200, body: { id, trace_id: traceIdOf(id) } });
     expect((await sendComplete({ batch: [complete(id, { output: 'from complete' })] })).status).toBe(200);
-    const calls = await callsOfTrace(`trace-${id}`);
+    const calls = await callsOfTrace(traceIdOf(id));
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({
       id,
@@ -213,7 +213,7 @@ describe('/v2/{entity}/{project}/calls/complete', () => {
 describe('/v2/{entity}/{project}/call/start and /call/end', () => {
   it('shows the call as running between start and end, with children arriving in between', async () => {
     const evaluation = uniqueId('evaluate');
-    const trace = `trace-${evaluation}`;
+    const trace = traceIdOf(evaluation);
     const started = await postJson(server.url, `/v2/${PROJECT}/call/start`, {
       start: { ...start(evaluation).req.start, display_name: 'evaluation run', thread_id: null },
     });

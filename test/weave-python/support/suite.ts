@@ -183,7 +183,9 @@ export class PythonSuite {
     const allowed = group.allowedStatuses?.(mode) ?? [];
     const exchanges = this.exchanges(groupName, mode);
     const unexpected = exchanges.filter(
-      (exchange) => exchange.status >= 300 && !allowed.some((allow) => matches(allow, exchange)),
+      (exchange) =>
+        exchange.dropped !== undefined ||
+        (exchange.status >= 300 && !allowed.some((allow) => matches(allow, exchange))),
     );
     expect(
       unexpected.map((exchange) => ({ ...exchange, requestBody: exchange.requestBody?.slice(0, 2000) })),

@@ -3,6 +3,7 @@
  * pages fetched as they are iterated, and pending writes sent first so a client reads its own.
  */
 import type { CallSchema, CallsFilter, CallsQueryReq, Query, SortBy } from '@weft/protocol';
+import { ID_DESCRIPTION, isId } from '@weft/protocol/ids';
 import { Call } from '../tracing/call.js';
 import { CallsIter } from './calls-iter.js';
 import { afterCall, keysetPagingDirection, withScoredBy } from './calls-request.js';
@@ -32,6 +33,8 @@ export interface GetCallsOptions {
 }
 
 export async function readCall(client: WeaveClient, id: string, options: GetCallOptions): Promise<Call> {
+  // Said here rather than as the server's 400 about `filter/call_ids/0`, which the caller never wrote.
+  if (!isId(id)) throw new Error(`Not a call id: ${JSON.stringify(id)} (a call id is ${ID_DESCRIPTION})`);
   await client.flush();
   for await (const schema of client.server.callsQueryStream({
     project_id: client.projectId,

@@ -26,6 +26,7 @@ import { registerServiceRoutes } from './routes/service.js';
 import { registerTableRoutes } from './routes/tables.js';
 import { registerV2CallRoutes } from './routes/v2-calls.js';
 import { registerWeftProjectRoutes } from './routes/weft-projects.js';
+import { formatSchemaErrors } from './schema-errors.js';
 import { registerWebUi } from './ui.js';
 
 /** Weave's server caps request bodies at 32 MiB; its clients cap theirs at 31 (docs/protocol.md §1.1). */
@@ -75,6 +76,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
     // data and never merged into live objects, so they are kept rather than refused.
     onProtoPoisoning: 'ignore',
     onConstructorPoisoning: 'ignore',
+    // Ajv words an id that is not one as a regular expression; say what an id is instead.
+    schemaErrorFormatter: formatSchemaErrors,
     ajv: {
       customOptions: {
         // Validate exactly what was sent: no type coercion, no defaults, no stripped keys.

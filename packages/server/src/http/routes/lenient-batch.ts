@@ -3,6 +3,7 @@ import { type CallBatchItemError, InvalidRequest } from '@weft/protocol';
 import type { FastifyRequest } from 'fastify';
 import type { RejectedBatchItem } from '../../service/call-parts.js';
 import { MAX_JSON_NESTING, valueNestsDeeper } from '../json-nesting.js';
+import { schemaErrorMessage } from '../schema-errors.js';
 
 /** How a route names a dropped item's call and words its reason. */
 export interface LenientBatchOptions {
@@ -45,7 +46,7 @@ export function lenientBatchItems<T>(
     const where = `batch[${index}]${(error?.instancePath ?? '').replaceAll('/', '.')}`;
     const reason =
       (error && options.reasonFor?.(error, where)) ??
-      `${where} ${error?.message ?? 'is not a valid batch item'}`;
+      `${where} ${(error && schemaErrorMessage(error)) ?? 'is not a valid batch item'}`;
     const id = options.idOf(item);
     return { rejected: reason, ...(id ? { id } : {}) };
   });

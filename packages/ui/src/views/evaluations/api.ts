@@ -4,6 +4,7 @@
  * (the Evaluation objects, dataset rows) through `/refs/read_batch`.
  */
 import type { CallReadRes, CallSchema, RefsReadBatchRes } from '@weft/protocol';
+import { isId } from '@weft/protocol/ids';
 import { ApiError, postJson, queryCalls } from '../../api/client';
 import { type ProjectRef, projectId } from '../../routes';
 import { evaluateOpNames } from './evaluation-calls';
@@ -49,6 +50,8 @@ export function listEvaluationCalls(
 }
 
 export async function readCall(project: ProjectRef, id: string, signal?: AbortSignal): Promise<CallSchema> {
+  // A URL whose id is not one names no call (the server would answer 400 rather than 404).
+  if (!isId(id)) throw new ApiError(404, `no call ${id}`);
   const { call } = await postJson<CallReadRes>('/call/read', { project_id: projectId(project), id }, signal);
   // weft answers an unknown call with a 404; Weave's servers answer `{"call": null}`.
   if (!call) throw new ApiError(404, `no call ${id}`);

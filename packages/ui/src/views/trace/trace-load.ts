@@ -5,6 +5,7 @@
  * said which trace it is in, while the view's code is still loading.
  */
 import { type QueryClient, queryOptions } from '@tanstack/react-query';
+import { isId } from '@weft/protocol/ids';
 import { countCalls, queryCalls, streamCalls } from '../../api/client';
 import { fullCallOptions } from './full-call';
 import { traceCountRequest, traceRequest } from './trace-requests';
@@ -97,7 +98,7 @@ export function prefetchTraceView(queryClient: QueryClient, projectId: string, c
   void queryClient.prefetchQuery(fullCallOptions(projectId, callId));
   // Moving through a trace already on screen selects its calls one after another: their trace
   // is loaded, so there is nothing more to ask.
-  if (traceHolding(queryClient, projectId, callId)) return;
+  if (traceHolding(queryClient, projectId, callId) || !isId(callId)) return;
   const whichTrace = {
     project_id: projectId,
     filter: { call_ids: [callId] },
