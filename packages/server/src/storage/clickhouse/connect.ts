@@ -1,0 +1,53 @@
+/**
+ * Opens `@clickhouse/client` on a ClickHouse server, or on the in-process engine of the `chdb`
+ * package through the client's `connection` option, so one store runs on both unchanged.
+ */
+import { createRequire } from 'node:module';
+import { type ClickHouseClient, createClient } from '@clickhouse/client';
+import type { ClickHouseLocation } from './store-url.js';
+
+/** Settings every session gets: numbers as JSON numbers (µs timestamps fit in a double). */
+const SESSION_SETTINGS = {
+  output_format_json_quote_64bit_integers: 0,
+  // A query answers with JSON text that JSON.parse reads (no NaN or Infinity, which JSON lacks).
+  output_format_json_quote_denormals: 0,
+} as const;
+
+export function connect(location: ClickHouseLocation): ClickHouseClient {
+  if (location.kind === 'server') {
+    return createClient({
+      url: location.url,
+      username: location.username,
+      password: location.password,
+      clickhouse_settings: SESSION_SETTINGS,
+    });
+  }
+  return createClient({ connection: chdbConnection(location.path), clickhouse_settings: SESSION_SETTINGS });
+}
+
+type ChdbConnectionModule = {
+  createChdbConnection(options: {
+    path: string;
+  }): Parameters<typeof createClient>[0] extends infer Config
+    ? Config extends { connection?: infer Connection }
+      ? Connection
+      : never
+    : never;
+};
+
+/**
+ * chdb is an optional dependency (its engine is 500 MB): loaded only for a `chdb:` store, with
+ * a clear message when it is not installed.
+ */
+function chdbConnection(path: string) {
+  const require = createRequire(import.meta.url);
+  let module: ChdbConnectionModule;
+  try {
+    module = require('chdb/connection') as ChdbConnectionModule;
+  } catch (error) {
+    throw new Error(
+      `a chdb: store needs the chdb package (ClickHouse inside this process): npm install chdb (${(error as Error).message})`,
+    );
+  }
+  return module.createChdbConnection({ path });
+}

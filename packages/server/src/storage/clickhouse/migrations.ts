@@ -1,0 +1,83 @@
+/**
+ * The ClickHouse schema, as numbered migrations (docs/architecture.md, "ClickHouse"). Applied in
+ * order at open; the versions applied are kept in `weft_migrations`. A migration is a list of
+ * statements made for the target (one node or a cluster, ddl.ts), each idempotent (IF NOT
+ * EXISTS), so a migration interrupted half-way is applied again whole.
+ */
+import type { ClickHouseClient } from '@clickhouse/client';
+import { CALL_PART_COLUMNS, CALLS_COLUMNS, callsFromParts } from './calls-schema.js';
+import {
+  createDatabase,
+  createMaterializedView,
+  createTable,
+  type SchemaTarget,
+  storageTable,
+} from './ddl.js';
+
+export interface ClickHouseMigration {
+  version: number;
+  name: string;
+  statements(target: SchemaTarget): string[];
+}
+
+export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
+  {
+    version: 1,
+    name: 'calls',
+    statements: (target) => [
+      ...createTable(target, {
+        name: 'call_parts',
+        columns: CALL_PART_COLUMNS,
+        engine: 'Null',
+        shardKey: 'cityHash64(project_id, id)',
+      }),
+      ...createTable(target, {
+        name: 'calls',
+        columns: CALLS_COLUMNS,
+        engine: 'AggregatingMergeTree',
+        orderBy: '(project_id, id)',
+        shardKey: 'cityHash64(project_id, id)',
+      }),
+      ...createMaterializedView(target, {
+        name: 'calls_from_parts',
+        from: 'call_parts',
+        to: 'calls',
+        select: callsFromParts,
+      }),
+    ],
+  },
+];
+
+const MIGRATIONS_TABLE = 'weft_migrations';
+
+/** Applies the migrations not yet applied, oldest first. */
+export async function migrate(
+  client: ClickHouseClient,
+  target: SchemaTarget,
+  migrations: readonly ClickHouseMigration[] = CLICKHOUSE_MIGRATIONS,
+): Promise<void> {
+  await client.command({ query: createDatabase(target) });
+  for (const statement of createTable(target, {
+    name: MIGRATIONS_TABLE,
+    columns: 'version UInt32, name String, applied_at Int64',
+    engine: 'ReplacingMergeTree',
+    orderBy: 'version',
+    shardKey: 'version',
+  })) {
+    await client.command({ query: statement });
+  }
+  const applied = await client.query({
+    query: `SELECT DISTINCT version FROM ${target.database}.${MIGRATIONS_TABLE}`,
+    format: 'JSONEachRow',
+  });
+  const done = new Set((await applied.json<{ version: number }>()).map((row) => row.version));
+  for (const migration of migrations) {
+    if (done.has(migration.version)) continue;
+    for (const statement of migration.statements(target)) await client.command({ query: statement });
+    await client.insert({
+      table: storageTable(target, MIGRATIONS_TABLE),
+      values: [{ version: migration.version, name: migration.name, applied_at: Date.now() * 1000 }],
+      format: 'JSONEachRow',
+    });
+  }
+}
