@@ -9,8 +9,8 @@ export type JsonPath = ReadonlyArray<string | number>;
  * later). Every hook takes request values only as bound parameters.
  */
 export interface CallsDialect {
-  /** The i-th bound parameter (0-based) in this database's syntax. */
-  placeholder(index: number): string;
+  /** The i-th bound parameter (0-based) in this database's syntax; `value` is what it binds. */
+  placeholder(index: number, value: unknown): string;
   /** What one statement may hold; larger queries are refused with a 400 before they run. */
   limits: { maxParameters: number; maxSqlChars: number };
   /** `expr IN (values)` with the list bound as parameters, whatever its length. */

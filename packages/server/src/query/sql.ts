@@ -38,11 +38,15 @@ export interface CompiledSql {
 }
 
 /**
- * Flattens a fragment; `placeholder(i)` renders the i-th parameter in the dialect's style. Equal
+ * Flattens a fragment; `placeholder(i, value)` renders the i-th parameter in the dialect's style
+ * (ClickHouse names each parameter's type in the placeholder, from its value). Equal
  * strings and numbers are bound once and referred to by number (a JSON path read several times
  * in one expression, say), which keeps large queries within a database's parameter limit.
  */
-export function compileSql(fragment: Sql, placeholder: (index: number) => string): CompiledSql {
+export function compileSql(
+  fragment: Sql,
+  placeholder: (index: number, value: unknown) => string,
+): CompiledSql {
   const params: unknown[] = [];
   const seen = new Map<unknown, number>();
   const parameter = (value: unknown): string => {
@@ -53,7 +57,7 @@ export function compileSql(fragment: Sql, placeholder: (index: number) => string
       params.push(value);
       if (shareable) seen.set(value, index);
     }
-    return placeholder(index);
+    return placeholder(index, params[index]);
   };
   const visit = (node: Sql): string => {
     let text = node.strings[0] ?? '';

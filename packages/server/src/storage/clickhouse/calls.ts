@@ -1,7 +1,27 @@
 /**
- * Calls on ClickHouse: parts inserted as they arrive, merged by id (calls-schema.ts).
+ * Calls on ClickHouse: each part inserted as it arrives into `call_parts`, merged by id in
+ * `calls` (calls-schema.ts), read through the merged view (calls-read.ts) with the same query
+ * builder as SQLite and ClickHouse's dialect.
+ *
+ * Deletes are parts too (a `deleted_at`), for the call and every call below it. A call whose
+ * start arrives under a call already deleted is deleted as it arrives, with the calls below it
+ * that came before it, as on SQLite: a deleted subtree stays deleted whatever arrives later.
  */
-import type { TraceStore } from '../trace-store.js';
+import { opDisplayName } from '@weft/protocol/refs';
+import { callsCount, callsSelect, compileWithinLimits } from '../../query/calls-query.js';
+import { clickHouseCallsDialect, clickHouseParams } from '../../query/dialects/clickhouse.js';
+import type { QueryCompileContext } from '../../query/query-expr.js';
+import type {
+  CallColumn,
+  CallsQuery,
+  CallsStatsQuery,
+  CallUpsert,
+  ReadOptions,
+  StoredCall,
+  TraceStore,
+} from '../trace-store.js';
+import { MAX_TREE_DEPTH, MERGED_VIEW_SETTINGS, mergedCalls } from './calls-read.js';
+import { NAME_RANK } from './calls-schema.js';
 import { type ClickHouseContext, notOnClickHouseYet } from './context.js';
 
 export type CallsMethods = Pick<
@@ -17,34 +37,271 @@ export type CallsMethods = Pick<
   | 'pruneCalls'
 >;
 
+type PartRow = Record<string, string | number | null>;
+
+const QUERY_CONTEXT: QueryCompileContext = { dialect: clickHouseCallsDialect };
+
+interface RawCall extends Omit<StoredCall, 'has_failed_descendant' | 'summary_reports_error'> {
+  has_failed_descendant?: boolean | number;
+  summary_reports_error?: boolean | number | null;
+}
+
 export class ClickHouseCalls implements CallsMethods {
   constructor(readonly context: ClickHouseContext) {}
 
-  upsertCalls(..._args: unknown[]): never {
-    return notOnClickHouseYet('upsertCalls');
+  async upsertCalls(batch: readonly CallUpsert[]): Promise<void> {
+    if (batch.length === 0) return;
+    const arrivedAt = Date.now() * 1000;
+    const rows: PartRow[] = [];
+    const underDeleted = await this.startsUnderDeletedCalls(batch);
+    for (const upsert of batch) {
+      const deletedAt = underDeleted.get(`${upsert.project_id}\n${upsert.id}`) ?? null;
+      if (upsert.start) {
+        const start = upsert.start;
+        rows.push({
+          project_id: upsert.project_id,
+          id: upsert.id,
+          trace_id: start.trace_id,
+          parent_id: start.parent_id,
+          op_name: start.op_name,
+          op_short_name: opDisplayName(start.op_name),
+          thread_id: start.thread_id,
+          turn_id: start.turn_id,
+          started_at: start.started_at,
+          attributes_dump: start.attributes_json,
+          inputs_dump: start.inputs_json,
+          input_refs_dump: start.input_refs_json ?? null,
+          otel_dump: start.otel_dump_json,
+          wb_user_id: start.wb_user_id,
+          wb_run_id: start.wb_run_id,
+          wb_run_step: start.wb_run_step,
+          display_name: start.display_name,
+          display_name_rank: Number(NAME_RANK.start),
+          deleted_at: deletedAt,
+          arrived_at: arrivedAt,
+        });
+      }
+      if (upsert.end) {
+        const end = upsert.end;
+        rows.push({
+          project_id: upsert.project_id,
+          id: upsert.id,
+          ended_at: end.ended_at,
+          exception: end.exception,
+          output_dump: end.output_json,
+          output_refs_dump: end.output_refs_json ?? null,
+          summary_dump: end.summary_json,
+          summary_reports_error: end.summary_reports_error ? 1 : 0,
+          wb_run_step_end: end.wb_run_step_end,
+          display_name: end.display_name,
+          display_name_rank: Number(NAME_RANK.end),
+          arrived_at: arrivedAt,
+        });
+      }
+    }
+    await this.insertParts(rows);
+    // Calls below a call that arrived deleted, which came before it, go with it.
+    for (const [key, deletedAt] of underDeleted) {
+      const [projectId = '', id = ''] = key.split('\n');
+      await this.deleteSubtrees(projectId, [id], deletedAt, { includeDeleted: true });
+    }
   }
-  readCall(..._args: unknown[]): never {
-    return notOnClickHouseYet('readCall');
+
+  /**
+   * The starts in `batch` whose parent is deleted (or is itself such a start in this batch), with
+   * the time their parent was deleted, keyed `project\nid`.
+   */
+  private async startsUnderDeletedCalls(batch: readonly CallUpsert[]): Promise<Map<string, number>> {
+    const parentsByProject = new Map<string, Set<string>>();
+    for (const upsert of batch) {
+      const parent = upsert.start?.parent_id;
+      if (!parent) continue;
+      const parents = parentsByProject.get(upsert.project_id) ?? new Set<string>();
+      parents.add(parent);
+      parentsByProject.set(upsert.project_id, parents);
+    }
+    const deleted = new Map<string, number>();
+    for (const [projectId, parents] of parentsByProject) {
+      const result = await this.context.client.query({
+        query: `SELECT id, max(deleted_at) AS parent_deleted_at FROM ${this.context.table('calls')}
+          WHERE project_id = {project:String} AND has({ids:Array(String)}, id)
+          GROUP BY id HAVING parent_deleted_at IS NOT NULL`,
+        query_params: { project: projectId, ids: [...parents] },
+        format: 'JSONEachRow',
+      });
+      for (const row of await result.json<{ id: string; parent_deleted_at: number }>()) {
+        deleted.set(`${projectId}\n${row.id}`, row.parent_deleted_at);
+      }
+    }
+    const under = new Map<string, number>();
+    // Within the batch a deleted parent's child may be another call's parent: to a fixed point.
+    for (let changed = deleted.size > 0; changed; ) {
+      changed = false;
+      for (const upsert of batch) {
+        const key = `${upsert.project_id}\n${upsert.id}`;
+        const parent = upsert.start?.parent_id;
+        if (!parent || under.has(key)) continue;
+        const deletedAt =
+          deleted.get(`${upsert.project_id}\n${parent}`) ?? under.get(`${upsert.project_id}\n${parent}`);
+        if (deletedAt !== undefined) {
+          under.set(key, deletedAt);
+          changed = true;
+        }
+      }
+    }
+    return under;
   }
-  queryCalls(..._args: unknown[]): never {
-    return notOnClickHouseYet('queryCalls');
+
+  private async insertParts(rows: readonly PartRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.context.client.insert({
+      table: this.context.table('call_parts'),
+      values: rows as PartRow[],
+      format: 'JSONEachRow',
+    });
   }
+
+  async readCall(
+    projectId: string,
+    id: string,
+    columns: readonly CallColumn[],
+    options: { includeCosts?: boolean; includeFeedback?: boolean } = {},
+  ): Promise<StoredCall | undefined> {
+    for await (const call of this.queryCalls({
+      project_id: projectId,
+      filter: { call_ids: [id] },
+      query: null,
+      sort_by: [],
+      limit: 1,
+      offset: 0,
+      columns,
+      include_costs: options.includeCosts ?? false,
+      include_feedback: options.includeFeedback ?? false,
+    })) {
+      return call;
+    }
+    return undefined;
+  }
+
+  async *queryCalls(query: CallsQuery, options: ReadOptions = {}): AsyncIterable<StoredCall> {
+    if (query.include_costs) notOnClickHouseYet('include_costs');
+    const statement = compileWithinLimits(
+      callsSelect(query, QUERY_CONTEXT, { from: mergedCalls(this.context, query.project_id) }),
+      clickHouseCallsDialect,
+    );
+    const result = await this.context.client.query({
+      query: statement.text,
+      query_params: clickHouseParams(statement.params),
+      format: 'JSONEachRow',
+      clickhouse_settings: MERGED_VIEW_SETTINGS,
+      ...(options.signal ? { abort_signal: options.signal } : {}),
+    });
+    // TODO(issue 14): read in pages (storage/paging.ts) rather than one answer.
+    for (const row of await result.json<RawCall>()) yield storedCall(row);
+  }
+
   queryCallsJsonLines(..._args: unknown[]): never {
     return notOnClickHouseYet('queryCallsJsonLines');
   }
-  countCalls(..._args: unknown[]): never {
-    return notOnClickHouseYet('countCalls');
+
+  async countCalls(query: CallsStatsQuery, options: ReadOptions = {}): Promise<number> {
+    const statement = compileWithinLimits(
+      callsCount(query, QUERY_CONTEXT, { from: mergedCalls(this.context, query.project_id) }),
+      clickHouseCallsDialect,
+    );
+    const result = await this.context.client.query({
+      query: statement.text,
+      query_params: clickHouseParams(statement.params),
+      format: 'JSONEachRow',
+      clickhouse_settings: MERGED_VIEW_SETTINGS,
+      ...(options.signal ? { abort_signal: options.signal } : {}),
+    });
+    const [row] = await result.json<{ count: number }>();
+    return Number(row?.count ?? 0);
   }
-  deleteCalls(..._args: unknown[]): never {
-    return notOnClickHouseYet('deleteCalls');
+
+  async deleteCalls(projectId: string, ids: readonly string[], deletedAt: number): Promise<number> {
+    if (ids.length === 0) return 0;
+    return this.deleteSubtrees(projectId, ids, deletedAt, { includeDeleted: false });
   }
-  updateDisplayName(..._args: unknown[]): never {
-    return notOnClickHouseYet('updateDisplayName');
+
+  /**
+   * Marks `ids` and every call below them deleted at `deletedAt` (calls already deleted keep
+   * their time). Returns how many live calls (started, not deleted) it deleted. `includeDeleted`
+   * starts from `ids` even when they are deleted already (a call that arrived deleted).
+   */
+  private async deleteSubtrees(
+    projectId: string,
+    ids: readonly string[],
+    deletedAt: number,
+    options: { includeDeleted: boolean },
+  ): Promise<number> {
+    const table = this.context.table('calls');
+    const result = await this.context.client.query({
+      query: `WITH RECURSIVE tree AS (
+          SELECT id, any(parent_id) AS parent_id, any(started_at) AS started_at, max(deleted_at) AS deleted_at
+          FROM ${table} WHERE project_id = {project:String} GROUP BY id
+        ), down AS (
+          SELECT id, 1 AS depth FROM tree WHERE has({ids:Array(String)}, id) AND ({include_deleted:Bool} OR deleted_at IS NULL)
+          UNION ALL
+          SELECT tree.id AS id, down.depth + 1 AS depth FROM tree JOIN down ON tree.parent_id = down.id
+          WHERE tree.deleted_at IS NULL AND down.depth < ${MAX_TREE_DEPTH}
+        )
+        SELECT DISTINCT tree.id AS id, tree.started_at IS NOT NULL AND tree.deleted_at IS NULL AS live
+        FROM tree WHERE tree.id IN (SELECT id FROM down)`,
+      query_params: { project: projectId, ids: [...ids], include_deleted: options.includeDeleted },
+      format: 'JSONEachRow',
+    });
+    const found = await result.json<{ id: string; live: boolean | number }>();
+    await this.insertParts(
+      found.map((row) => ({
+        project_id: projectId,
+        id: row.id,
+        deleted_at: deletedAt,
+        display_name_rank: 0,
+        arrived_at: Date.now() * 1000,
+      })),
+    );
+    return found.filter((row) => Boolean(row.live)).length;
   }
+
+  async updateDisplayName(projectId: string, id: string, displayName: string): Promise<boolean> {
+    const live = await this.context.client.query({
+      query: `SELECT count() AS live FROM (SELECT any(started_at) AS started_at, max(deleted_at) AS deleted_at
+          FROM ${this.context.table('calls')} WHERE project_id = {project:String} AND id = {id:String} GROUP BY id)
+        WHERE started_at IS NOT NULL AND deleted_at IS NULL`,
+      query_params: { project: projectId, id },
+      format: 'JSONEachRow',
+    });
+    const [row] = await live.json<{ live: number }>();
+    if (!row || Number(row.live) === 0) return false;
+    // Later renames rank above earlier ones: the rename's time in µs above the parts' ranks.
+    const rank = NAME_RANK.renameBase + BigInt(Date.now()) * 1000n;
+    await this.insertParts([
+      {
+        project_id: projectId,
+        id,
+        display_name: displayName,
+        display_name_rank: rank.toString(),
+        arrived_at: Date.now() * 1000,
+      },
+    ]);
+    return true;
+  }
+
   removeOrphans(..._args: unknown[]): never {
     return notOnClickHouseYet('removeOrphans');
   }
   pruneCalls(..._args: unknown[]): never {
     return notOnClickHouseYet('pruneCalls');
   }
+}
+
+function storedCall(row: RawCall): StoredCall {
+  const call: StoredCall = { ...(row as StoredCall) };
+  if (row.has_failed_descendant !== undefined)
+    call.has_failed_descendant = Boolean(row.has_failed_descendant);
+  if (row.summary_reports_error !== undefined)
+    call.summary_reports_error = Boolean(row.summary_reports_error);
+  return call;
 }

@@ -13,6 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StoreUnderTest } from '../contract/call-fixtures.js';
+import { describeCallTree } from '../contract/call-tree-contract.js';
+import { describeCallWrites } from '../contract/call-writes-contract.js';
 import type { TraceStore } from '../trace-store.js';
 import { ClickHouseTraceStore } from './clickhouse-trace-store.js';
 
@@ -25,8 +27,6 @@ afterAll(() => {
 
 /** Contract groups the ClickHouse store does not pass yet (issue 14). */
 export const NOT_YET = [
-  'call writes',
-  'call trees',
   'calls queries',
   'object versions',
   'tables',
@@ -67,4 +67,7 @@ describe('TraceStore contract: clickhouse (chdb)', () => {
     await again.close();
     expect(subject.store).toBeInstanceOf(ClickHouseTraceStore);
   });
+
+  describeCallWrites(subject);
+  describeCallTree(subject);
 });

@@ -1,0 +1,155 @@
+/**
+ * The calls query builder's ClickHouse dialect (docs/architecture.md, "ClickHouse"). Queries read
+ * `calls` as the merged view the ClickHouse store puts in FROM (storage/clickhouse/calls-read.ts),
+ * whose columns carry the names below. Every request value is a typed query parameter
+ * (`{p0:String}`), never SQL text.
+ */
+import { NotImplemented } from '@weft/protocol';
+import { DOUBLE_TEXT, INTEGER_TEXT, MAX_NUMBER_TEXT_CHARS } from '@weft/protocol/query/values';
+import type { CallsDialect, JsonPath } from '../dialect.js';
+import { joinSql, rawSql, type Sql, sql } from '../sql.js';
+
+const COLUMNS: ReadonlyMap<string, Sql> = new Map(
+  [
+    'id',
+    'project_id',
+    'op_name',
+    'display_name',
+    'trace_id',
+    'parent_id',
+    'thread_id',
+    'turn_id',
+    'started_at',
+    'ended_at',
+    'exception',
+    'attributes',
+    'inputs',
+    'output',
+    'summary',
+    'wb_user_id',
+    'wb_run_id',
+    'wb_run_step',
+    'wb_run_step_end',
+    'deleted_at',
+    'has_failed_descendant',
+    'summary_reports_error',
+    'input_refs',
+    'output_refs',
+  ].map((name) => [name, rawSql(`calls.${name}`)]),
+);
+
+/** ClickHouse's type for a bound value (the placeholder names it). */
+export function clickHouseType(value: unknown): string {
+  if (typeof value === 'string') return 'String';
+  if (typeof value === 'boolean') return 'Bool';
+  if (typeof value === 'bigint') return 'Int64';
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? 'Int64' : 'Float64';
+  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return 'Array(String)';
+  if (value === null || value === undefined) return 'Nullable(String)';
+  throw new Error(`no ClickHouse parameter type for ${typeof value}`);
+}
+
+/** Compiled parameters as `@clickhouse/client`'s `query_params`, named as the placeholders are. */
+export function clickHouseParams(params: readonly unknown[]): Record<string, unknown> {
+  const named: Record<string, unknown> = {};
+  params.forEach((value, index) => {
+    named[`p${index}`] = value;
+  });
+  return named;
+}
+
+/** A JSON path as the arguments of ClickHouse's JSON functions: keys, and 1-based indexes. */
+function jsonPathArgs(path: JsonPath): Sql {
+  if (path.length === 0) return rawSql('');
+  return sql`, ${joinSql(
+    path.map((part) => (typeof part === 'number' ? sql`${part + 1}` : sql`${part}`)),
+    ', ',
+  )}`;
+}
+
+/** A JSON column's text; NULL (a call without output) reads as JSON null. */
+function jsonDocument(column: Sql): Sql {
+  return sql`ifNull(${column}, 'null')`;
+}
+
+function jsonType(column: Sql, path: JsonPath): Sql {
+  return sql`JSONType(${jsonDocument(column)}${jsonPathArgs(path)})`;
+}
+
+function textToDouble(text: Sql): Sql {
+  return sql`if(length(${text}) <= ${MAX_NUMBER_TEXT_CHARS} AND match(${text}, ${DOUBLE_TEXT.source}), toFloat64OrNull(${text}), NULL)`;
+}
+
+function notYet(what: string): never {
+  throw new NotImplemented(`${what} is not available on the ClickHouse store yet`);
+}
+
+export const clickHouseCallsDialect: CallsDialect = {
+  placeholder: (index, value) => `{p${index}:${clickHouseType(value)}}`,
+  // max_query_size (256 KiB by default) bounds the SQL text; values travel beside it.
+  limits: { maxParameters: 100_000, maxSqlChars: 250_000 },
+  inList(expr, values) {
+    if (values.length === 1) return sql`${expr} = ${values[0]}`;
+    if (values.every((value) => typeof value === 'string')) return sql`has(${values}, ${expr})`;
+    return sql`${expr} IN (${joinSql(
+      values.map((value) => sql`${value}`),
+      ', ',
+    )})`;
+  },
+  column(field) {
+    const column = COLUMNS.get(field);
+    if (!column) throw new Error(`no calls column named ${field}`);
+    return column;
+  },
+  derived: {
+    // docs/protocol.md §4.2: error, then running, then descendant_error, else success.
+    status: rawSql(
+      `multiIf(calls.exception IS NOT NULL, 'error', calls.ended_at IS NULL, 'running', calls.has_failed_descendant OR ifNull(calls.summary_reports_error, 0) = 1, 'descendant_error', 'success')`,
+    ),
+    latencyMs: rawSql('if(calls.ended_at IS NULL, NULL, intDiv(calls.ended_at - calls.started_at, 1000))'),
+    traceName: rawSql(`coalesce(nullIf(calls.display_name, ''), calls.op_short_name)`),
+    get totalTokens(): Sql {
+      return notYet('summary.weave.total_tokens');
+    },
+    get totalCost(): Sql {
+      return notYet('summary.weave.total_cost');
+    },
+  },
+  feedbackRow: () => notYet('feedback fields'),
+  feedbackList: () => notYet('include_feedback'),
+  anyArrayElement: (column, condition) =>
+    sql`arrayExists(element -> ${condition(rawSql('element'))}, JSONExtract(ifNull(${column}, '[]'), 'Array(String)'))`,
+  orderBy: (expr, direction, nullable) =>
+    sql`${expr} ${rawSql(direction === 'asc' ? 'ASC' : 'DESC')}${rawSql(nullable ? ' NULLS LAST' : '')}`,
+  liveCallsCondition: rawSql('calls.started_at IS NOT NULL AND calls.deleted_at IS NULL'),
+  // ClickHouse stops a query past max_execution_time itself.
+  interruptCheck: null,
+
+  jsonText: (column, path) => {
+    const type = jsonType(column, path);
+    const args = jsonPathArgs(path);
+    return sql`multiIf(${type} = 'String', JSONExtractString(${jsonDocument(column)}${args}), ${type} = 'Null', '', JSONExtractRaw(${jsonDocument(column)}${args}))`;
+  },
+  jsonNumber: (column, path) => {
+    const type = jsonType(column, path);
+    const args = jsonPathArgs(path);
+    return sql`multiIf(${type} IN ('Int64', 'UInt64', 'Double'), JSONExtractFloat(${jsonDocument(column)}${args}), ${type} = 'String', ${textToDouble(sql`JSONExtractString(${jsonDocument(column)}${args})`)}, NULL)`;
+  },
+  jsonExists: (column, path) => sql`(${jsonType(column, path)} != 'Null')`,
+  textToInt: (text) =>
+    sql`if(length(${text}) <= ${MAX_NUMBER_TEXT_CHARS} AND match(${text}, ${INTEGER_TEXT.source}), toInt64OrNull(${text}), NULL)`,
+  textToDouble,
+  textToBool: (text) =>
+    sql`multiIf(lower(${text}) IN ('true', '1'), true, lower(${text}) IN ('false', '0'), false, NULL)`,
+  truncate: (value) => sql`if(abs(${value}) < 9223372036854775808., toInt64(trunc(${value})), NULL)`,
+  microsToSeconds: (micros, integer) =>
+    integer ? sql`intDiv(${micros}, 1000000)` : sql`(${micros} / 1000000)`,
+  numberText: (value) => sql`toString(${value})`,
+  timestampText: (micros) =>
+    sql`formatDateTime(fromUnixTimestamp64Micro(${micros}, 'UTC'), '%Y-%m-%dT%H:%i:%S.%fZ')`,
+  contains: (haystack, needle, caseInsensitive) =>
+    caseInsensitive
+      ? sql`(positionCaseInsensitiveUTF8(${haystack}, ${needle}) > 0)`
+      : sql`(position(${haystack}, ${needle}) > 0)`,
+  boolean: (value) => sql`${value}`,
+};
