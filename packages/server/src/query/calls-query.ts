@@ -150,9 +150,9 @@ function orderByClause(sortBy: readonly SortBy[], context: QueryCompileContext, 
   return terms.length === 0 ? rawSql('') : sql` ORDER BY ${joinSql(terms, ', ')}`;
 }
 
-function limitClause(limit: number | null, offset: number): Sql {
+function limitClause(limit: number | null, offset: number, dialect: CallsDialect): Sql {
   if (limit === null && offset === 0) return rawSql('');
-  return sql` LIMIT ${limit ?? -1} OFFSET ${offset}`;
+  return sql` LIMIT ${limit ?? dialect.noLimit} OFFSET ${offset}`;
 }
 
 /**
@@ -189,7 +189,7 @@ export function callsSelect(query: CallsQuery, context: QueryCompileContext, pla
     query.sort_by,
     context,
     plan,
-  )}${limitClause(query.limit, query.offset)}`;
+  )}${limitClause(query.limit, query.offset, dialect)}`;
   if (!query.include_feedback) return page;
   // Feedback is gathered for the page's calls only, around the sorted and limited page: in the
   // select list of the inner query it would be gathered for every call the sort reads. A simple

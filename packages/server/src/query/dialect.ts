@@ -11,6 +11,8 @@ export type JsonPath = ReadonlyArray<string | number>;
 export interface CallsDialect {
   /** The i-th bound parameter (0-based) in this database's syntax; `value` is what it binds. */
   placeholder(index: number, value: unknown): string;
+  /** The LIMIT that means none, for an OFFSET without a limit (SQLite: -1; ClickHouse: a huge one). */
+  noLimit: number;
   /** What one statement may hold; larger queries are refused with a 400 before they run. */
   limits: { maxParameters: number; maxSqlChars: number };
   /** `expr IN (values)` with the list bound as parameters, whatever its length. */

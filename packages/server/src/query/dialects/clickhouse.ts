@@ -53,7 +53,10 @@ export function clickHouseType(value: unknown): string {
 export function clickHouseParams(params: readonly unknown[]): Record<string, unknown> {
   const named: Record<string, unknown> = {};
   params.forEach((value, index) => {
-    named[`p${index}`] = value;
+    // The client refuses numbers beyond ±2^53 (they would lose digits as integers); as Float64
+    // parameters their JSON text is exact.
+    named[`p${index}`] =
+      typeof value === 'number' && !Number.isSafeInteger(value) ? JSON.stringify(value) : value;
   });
   return named;
 }
@@ -72,8 +75,20 @@ function jsonDocument(column: Sql): Sql {
   return sql`ifNull(${column}, 'null')`;
 }
 
+/**
+ * The JSON type at `path`, 'Null' when there is nothing there. ClickHouse reads a number in a
+ * path as the n-th member of an object as well as of an array; the Query language indexes lists
+ * only, so a number under anything but an array finds nothing.
+ */
 function jsonType(column: Sql, path: JsonPath): Sql {
-  return sql`JSONType(${jsonDocument(column)}${jsonPathArgs(path)})`;
+  const type = sql`JSONType(${jsonDocument(column)}${jsonPathArgs(path)})`;
+  const listsIndexed = path.flatMap((part, index) =>
+    typeof part === 'number'
+      ? [sql`JSONType(${jsonDocument(column)}${jsonPathArgs(path.slice(0, index))}) = 'Array'`]
+      : [],
+  );
+  if (listsIndexed.length === 0) return type;
+  return sql`if(${joinSql(listsIndexed, ' AND ')}, ${type}, 'Null')`;
 }
 
 function textToDouble(text: Sql): Sql {
@@ -86,6 +101,8 @@ function notYet(what: string): never {
 
 export const clickHouseCallsDialect: CallsDialect = {
   placeholder: (index, value) => `{p${index}:${clickHouseType(value)}}`,
+  // A negative LIMIT means "the last rows" to ClickHouse.
+  noLimit: Number.MAX_SAFE_INTEGER,
   // max_query_size (256 KiB by default) bounds the SQL text; values travel beside it.
   limits: { maxParameters: 100_000, maxSqlChars: 250_000 },
   inList(expr, values) {
@@ -133,7 +150,9 @@ export const clickHouseCallsDialect: CallsDialect = {
   jsonNumber: (column, path) => {
     const type = jsonType(column, path);
     const args = jsonPathArgs(path);
-    return sql`multiIf(${type} IN ('Int64', 'UInt64', 'Double'), JSONExtractFloat(${jsonDocument(column)}${args}), ${type} = 'String', ${textToDouble(sql`JSONExtractString(${jsonDocument(column)}${args})`)}, NULL)`;
+    // A number beyond a double's range (1e999 in logged JSON) reads as none, as its text does.
+    const number = sql`JSONExtractFloat(${jsonDocument(column)}${args})`;
+    return sql`multiIf(${type} IN ('Int64', 'UInt64', 'Double') AND isFinite(${number}), ${number}, ${type} = 'String', ${textToDouble(sql`JSONExtractString(${jsonDocument(column)}${args})`)}, NULL)`;
   },
   jsonExists: (column, path) => sql`(${jsonType(column, path)} != 'Null')`,
   textToInt: (text) =>

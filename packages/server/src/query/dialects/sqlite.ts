@@ -95,6 +95,7 @@ export const sqliteCallsDialect: CallsDialect = {
   // Named, so a value used several times is bound once (compileSql shares equal values);
   // better-sqlite3 binds named parameters from an object (sqliteBindings).
   placeholder: (index) => `@p${index}`,
+  noLimit: -1,
   // SQLite's compile-time limits (SQLITE_MAX_VARIABLE_NUMBER, SQLITE_MAX_SQL_LENGTH).
   limits: { maxParameters: 32_766, maxSqlChars: 1_000_000_000 },
   inList(expr, values) {

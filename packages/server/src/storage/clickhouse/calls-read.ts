@@ -4,9 +4,14 @@
  * columns were stored with (calls-schema.ts), so unmerged parts read as one call.
  *
  * `has_failed_descendant` is found at read time, as the set of live calls above a live failing
- * call: a walk up the parent links of the project's failing calls, bounded in depth so that a
- * cycle in logged parent ids (a client bug) cannot make it run forever.
+ * call, in one of two ways:
+ * - in SQL, when the query filters or sorts by `summary.weave.status`: a walk up the parent links
+ *   of the project's failing calls, bounded in depth so that a cycle in logged parent ids (a
+ *   client bug) cannot make it run forever; it reads the project's tree once per step;
+ * - otherwise after the page is read, for the page's calls only, from the calls of their traces
+ *   (`failedAncestors`): far cheaper, and what almost every read needs.
  */
+import { resolveCallField, type SortBy } from '@weft/protocol';
 import { rawSql, type Sql, sql } from '../../query/sql.js';
 import { CALL_ANY_COLUMNS } from './calls-schema.js';
 import type { ClickHouseContext } from './context.js';
@@ -19,9 +24,15 @@ function readName(stored: string): string {
   return stored.endsWith('_dump') ? stored.slice(0, -'_dump'.length) : stored;
 }
 
-export function mergedCalls(context: ClickHouseContext, projectId: string): Sql {
+export function mergedCalls(context: ClickHouseContext, projectId: string, flags: 'sql' | 'later'): Sql {
   const table = rawSql(context.table('calls'));
   const anyColumns = rawSql(CALL_ANY_COLUMNS.map(([name]) => `any(${name}) AS ${readName(name)}`).join(', '));
+  const merged = (hasFailedDescendant: Sql) => sql`SELECT project_id, id, ${anyColumns},
+      nullIf(argMaxMerge(display_name), '') AS display_name,
+      max(deleted_at) AS deleted_at,
+      ${hasFailedDescendant} AS has_failed_descendant
+    FROM ${table} WHERE project_id = ${projectId} GROUP BY project_id, id`;
+  if (flags === 'later') return sql`(${merged(rawSql('false'))}) AS calls`;
   return sql`(WITH RECURSIVE tree AS (
       SELECT id, any(parent_id) AS parent_id, any(exception) AS exception, any(started_at) AS started_at, max(deleted_at) AS deleted_at
       FROM ${table} WHERE project_id = ${projectId} GROUP BY id
@@ -32,11 +43,65 @@ export function mergedCalls(context: ClickHouseContext, projectId: string): Sql 
       SELECT tree.parent_id AS id, failed_up.depth + 1 AS depth FROM tree JOIN failed_up ON tree.id = failed_up.id
       WHERE tree.parent_id IS NOT NULL AND failed_up.depth < ${MAX_TREE_DEPTH}
     )
-    SELECT project_id, id, ${anyColumns},
-      nullIf(argMaxMerge(display_name), '') AS display_name,
-      max(deleted_at) AS deleted_at,
-      id IN (SELECT id FROM failed_up) AS has_failed_descendant
-    FROM ${table} WHERE project_id = ${projectId} GROUP BY project_id, id) AS calls`;
+    ${merged(rawSql('id IN (SELECT id FROM failed_up)'))}) AS calls`;
+}
+
+/** Whether a query filters or sorts by the status, which needs the flags inside the query. */
+export function needsFlagsInQuery(query: { query: unknown; sort_by?: readonly SortBy[] }): boolean {
+  const sortsByStatus = (query.sort_by ?? []).some((term) => {
+    const field = resolveCallField(term.field);
+    return field.kind === 'derived' && field.name === 'status';
+  });
+  return sortsByStatus || mentionsStatus(query.query);
+}
+
+function mentionsStatus(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(mentionsStatus);
+  if (typeof node !== 'object' || node === null) return false;
+  const record = node as Record<string, unknown>;
+  if (record.kind === 'derived' && record.name === 'status') return true;
+  return Object.values(record).some(mentionsStatus);
+}
+
+interface TreeRow {
+  id: string;
+  parent_id: string | null;
+  failed: boolean | number;
+}
+
+/**
+ * The ids among `ids` with a live failing call below them, from the live calls of their traces
+ * (a call's descendants share its trace). Bounded as the SQL walk is.
+ */
+export async function failedAncestors(
+  context: ClickHouseContext,
+  projectId: string,
+  calls: ReadonlyArray<{ id: string; trace_id: string }>,
+): Promise<Set<string>> {
+  const flagged = new Set<string>();
+  if (calls.length === 0) return flagged;
+  const table = context.table('calls');
+  const result = await context.client.query({
+    query: `SELECT id, any(parent_id) AS parent_id, any(exception) IS NOT NULL AS failed
+      FROM ${table}
+      WHERE project_id = {project:String}
+        AND id IN (SELECT id FROM ${table} WHERE project_id = {project:String} AND has({traces:Array(String)}, trace_id))
+      GROUP BY id HAVING any(started_at) IS NOT NULL AND max(deleted_at) IS NULL`,
+    query_params: { project: projectId, traces: [...new Set(calls.map((call) => call.trace_id))] },
+    format: 'JSONEachRow',
+  });
+  const rows = await result.json<TreeRow>();
+  const parentOf = new Map(rows.map((row) => [row.id, row.parent_id]));
+  for (const row of rows) {
+    if (!row.failed) continue;
+    let parent = row.parent_id;
+    for (let depth = 0; parent !== null && parent !== undefined && depth < MAX_TREE_DEPTH; depth++) {
+      if (flagged.has(parent) || !parentOf.has(parent)) break;
+      flagged.add(parent);
+      parent = parentOf.get(parent) ?? null;
+    }
+  }
+  return flagged;
 }
 
 /** Query settings the merged view needs: its aliases reuse the stored columns' names. */

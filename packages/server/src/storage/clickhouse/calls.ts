@@ -8,9 +8,18 @@
  * that came before it, as on SQLite: a deleted subtree stays deleted whatever arrives later.
  */
 import { opDisplayName } from '@weft/protocol/refs';
-import { callsCount, callsSelect, compileWithinLimits } from '../../query/calls-query.js';
+import {
+  afterKeyCondition,
+  callsCount,
+  callsSelect,
+  compileWithinLimits,
+  type PagePlan,
+} from '../../query/calls-query.js';
 import { clickHouseCallsDialect, clickHouseParams } from '../../query/dialects/clickhouse.js';
 import type { QueryCompileContext } from '../../query/query-expr.js';
+import { sql } from '../../query/sql.js';
+import { callToJson } from '../call-json.js';
+import { type CallsPageRead, CallsPager, keysetOrder, MAX_PAGE_CHARS, type PageResult } from '../paging.js';
 import type {
   CallColumn,
   CallsQuery,
@@ -20,9 +29,16 @@ import type {
   StoredCall,
   TraceStore,
 } from '../trace-store.js';
-import { MAX_TREE_DEPTH, MERGED_VIEW_SETTINGS, mergedCalls } from './calls-read.js';
+import {
+  failedAncestors,
+  MAX_TREE_DEPTH,
+  MERGED_VIEW_SETTINGS,
+  mergedCalls,
+  needsFlagsInQuery,
+} from './calls-read.js';
 import { NAME_RANK } from './calls-schema.js';
 import { type ClickHouseContext, notOnClickHouseYet } from './context.js';
+import { insertRows } from './query-helpers.js';
 
 export type CallsMethods = Pick<
   TraceStore,
@@ -152,13 +168,8 @@ export class ClickHouseCalls implements CallsMethods {
     return under;
   }
 
-  private async insertParts(rows: readonly PartRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    await this.context.client.insert({
-      table: this.context.table('call_parts'),
-      values: rows as PartRow[],
-      format: 'JSONEachRow',
-    });
+  private insertParts(rows: readonly PartRow[]): Promise<void> {
+    return insertRows(this.context, 'call_parts', rows);
   }
 
   async readCall(
@@ -183,10 +194,91 @@ export class ClickHouseCalls implements CallsMethods {
     return undefined;
   }
 
+  /**
+   * The calls of a query a page at a time (storage/paging.ts): each page is a query of its own,
+   * of at most MAX_PAGE_ROWS calls and about MAX_PAGE_CHARS of text, continued after the last
+   * call's key in the keyset orders and through groups of ids in the others, as on SQLite. A
+   * consumer that stops pulling holds one page and no query open.
+   */
   async *queryCalls(query: CallsQuery, options: ReadOptions = {}): AsyncIterable<StoredCall> {
+    for await (const page of this.pages(query, options)) yield* page;
+  }
+
+  /** The same calls as CallSchema JSON lines (storage/call-json.ts), a page per chunk. */
+  async *queryCallsJsonLines(query: CallsQuery, options: ReadOptions = {}): AsyncIterable<string> {
+    for await (const page of this.pages(query, options)) {
+      let chunk = '';
+      for (const call of page) chunk += `${callToJson(call)}\n`;
+      if (chunk !== '') yield chunk;
+    }
+  }
+
+  private async *pages(query: CallsQuery, options: ReadOptions): AsyncIterable<StoredCall[]> {
     if (query.include_costs) notOnClickHouseYet('include_costs');
+    const pager = new CallsPager(query);
+    for (let more = true; more; ) {
+      const read = pager.read();
+      if (read.kind === 'ids') {
+        const ids = (
+          await this.readRows(
+            { ...read.query, columns: ['id'], include_feedback: false },
+            {},
+            { ...options, flags: false },
+          )
+        ).map((row) => row.id);
+        more = pager.advance({ count: 0, last: null, cut: false, ids });
+        continue;
+      }
+      const page = await this.readPage(read, options);
+      more = pager.advance(page);
+      if (page.calls.length > 0) yield page.calls;
+    }
+  }
+
+  /** One page: the query after a key, or the picked calls in their group's order. */
+  private async readPage(
+    read: Exclude<CallsPageRead, { kind: 'ids' }>,
+    options: ReadOptions,
+  ): Promise<PageResult & { calls: StoredCall[] }> {
+    let plan: PagePlan = {};
+    let query = read.query;
+    if (read.kind === 'picked') {
+      plan = { where: [sql`has(${read.ids}, calls.id)`], order: sql`indexOf(${read.ids}, calls.id)` };
+      query = { ...query, limit: null, offset: 0 };
+    } else if (read.after) {
+      const order = keysetOrder(query.sort_by);
+      if (!order) throw new Error('a page continues after a key only in a keyset order');
+      plan = { where: [afterKeyCondition(order, read.after, clickHouseCallsDialect)] };
+    }
+    const calls: StoredCall[] = [];
+    let chars = 0;
+    let cut = false;
+    for (const row of await this.readRows(query, plan, options)) {
+      const call = storedCall(row);
+      calls.push(call);
+      for (const value of Object.values(call)) if (typeof value === 'string') chars += value.length;
+      if (chars >= MAX_PAGE_CHARS) {
+        cut = true;
+        break;
+      }
+    }
+    const lastCall = calls[calls.length - 1];
+    const last = lastCall ? { started_at: lastCall.started_at, id: lastCall.id } : null;
+    return { calls, count: calls.length, last, cut };
+  }
+
+  /** A page's rows; `has_failed_descendant` of each is found in the query or right after it. */
+  private async readRows(
+    query: CallsQuery,
+    plan: PagePlan,
+    options: ReadOptions & { flags?: boolean },
+  ): Promise<RawCall[]> {
+    const flags = needsFlagsInQuery(query) ? 'sql' : 'later';
     const statement = compileWithinLimits(
-      callsSelect(query, QUERY_CONTEXT, { from: mergedCalls(this.context, query.project_id) }),
+      callsSelect(query, QUERY_CONTEXT, {
+        ...plan,
+        from: mergedCalls(this.context, query.project_id, flags),
+      }),
       clickHouseCallsDialect,
     );
     const result = await this.context.client.query({
@@ -196,17 +288,19 @@ export class ClickHouseCalls implements CallsMethods {
       clickhouse_settings: MERGED_VIEW_SETTINGS,
       ...(options.signal ? { abort_signal: options.signal } : {}),
     });
-    // TODO(issue 14): read in pages (storage/paging.ts) rather than one answer.
-    for (const row of await result.json<RawCall>()) yield storedCall(row);
-  }
-
-  queryCallsJsonLines(..._args: unknown[]): never {
-    return notOnClickHouseYet('queryCallsJsonLines');
+    const rows = await result.json<RawCall>();
+    if (flags === 'later' && options.flags !== false) {
+      const flagged = await failedAncestors(this.context, query.project_id, rows);
+      for (const row of rows) row.has_failed_descendant = flagged.has(row.id);
+    }
+    return rows;
   }
 
   async countCalls(query: CallsStatsQuery, options: ReadOptions = {}): Promise<number> {
     const statement = compileWithinLimits(
-      callsCount(query, QUERY_CONTEXT, { from: mergedCalls(this.context, query.project_id) }),
+      callsCount(query, QUERY_CONTEXT, {
+        from: mergedCalls(this.context, query.project_id, needsFlagsInQuery(query) ? 'sql' : 'later'),
+      }),
       clickHouseCallsDialect,
     );
     const result = await this.context.client.query({

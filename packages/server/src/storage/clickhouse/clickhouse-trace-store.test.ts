@@ -12,9 +12,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describeApiKeys } from '../contract/api-keys-contract.js';
 import type { StoreUnderTest } from '../contract/call-fixtures.js';
 import { describeCallTree } from '../contract/call-tree-contract.js';
 import { describeCallWrites } from '../contract/call-writes-contract.js';
+import { describeCallsQueries } from '../contract/calls-query-contract.js';
+import { describeFiles } from '../contract/files-contract.js';
+import { describeObjectVersions } from '../contract/objects-contract.js';
+import { describePaging } from '../contract/paging-contract.js';
+import { describeProjects } from '../contract/projects-contract.js';
+import { describeTables } from '../contract/tables-contract.js';
 import type { TraceStore } from '../trace-store.js';
 import { ClickHouseTraceStore } from './clickhouse-trace-store.js';
 
@@ -26,20 +33,7 @@ afterAll(() => {
 });
 
 /** Contract groups the ClickHouse store does not pass yet (issue 14). */
-export const NOT_YET = [
-  'calls queries',
-  'object versions',
-  'tables',
-  'paging',
-  'files',
-  'projects',
-  'prices',
-  'feedback',
-  'api keys',
-  'orphans',
-  'retention',
-  'query differential',
-];
+export const NOT_YET = ['prices', 'feedback', 'orphans', 'retention', 'query differential'];
 
 describe('TraceStore contract: clickhouse (chdb)', () => {
   let current: TraceStore | undefined;
@@ -70,4 +64,11 @@ describe('TraceStore contract: clickhouse (chdb)', () => {
 
   describeCallWrites(subject);
   describeCallTree(subject);
+  describeCallsQueries(subject);
+  describePaging(subject);
+  describeApiKeys(subject);
+  describeProjects(subject);
+  describeObjectVersions(subject);
+  describeTables(subject);
+  describeFiles(subject);
 });

@@ -5,6 +5,7 @@
  * EXISTS), so a migration interrupted half-way is applied again whole.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
+import { API_KEYS_TABLE, LLM_PRICES_TABLE, PROJECT_RETENTION_TABLE, PROJECTS_TABLE } from './admin-schema.js';
 import { CALL_PART_COLUMNS, CALLS_COLUMNS, callsFromParts } from './calls-schema.js';
 import {
   createDatabase,
@@ -13,6 +14,7 @@ import {
   type SchemaTarget,
   storageTable,
 } from './ddl.js';
+import { objectsTablesFilesStatements } from './objects-schema.js';
 
 export interface ClickHouseMigration {
   version: number;
@@ -45,6 +47,19 @@ export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
         select: callsFromParts,
       }),
     ],
+  },
+  {
+    version: 2,
+    name: 'objects, tables and files',
+    statements: objectsTablesFilesStatements,
+  },
+  {
+    version: 3,
+    name: 'projects, prices, keys and retention',
+    statements: (target) =>
+      [PROJECTS_TABLE, LLM_PRICES_TABLE, API_KEYS_TABLE, PROJECT_RETENTION_TABLE].flatMap((spec) =>
+        createTable(target, spec),
+      ),
   },
 ];
 
