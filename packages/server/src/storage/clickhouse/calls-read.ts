@@ -34,14 +34,19 @@ export function mergedCalls(context: ClickHouseContext, projectId: string, flags
     FROM ${table} WHERE project_id = ${projectId} GROUP BY project_id, id`;
   if (flags === 'later') return sql`(${merged(rawSql('false'))}) AS calls`;
   return sql`(WITH RECURSIVE tree AS (
-      SELECT id, any(parent_id) AS parent_id, any(exception) AS exception, any(started_at) AS started_at, max(deleted_at) AS deleted_at
+      SELECT id, any(parent_id) AS parent_id, any(exception) AS exception, any(started_at) AS started_at,
+        max(deleted_at) AS deleted_at, min(first_arrived_at) AS arrived_at, max(walks_dropped_at) AS walks_dropped_at
       FROM ${table} WHERE project_id = ${projectId} GROUP BY id
     ), failed_up AS (
-      SELECT parent_id AS id, 1 AS depth FROM tree
-      WHERE exception IS NOT NULL AND started_at IS NOT NULL AND deleted_at IS NULL AND parent_id IS NOT NULL
+      SELECT above.id AS id, failed.arrived_at AS failed_at, 1 AS depth
+      FROM tree AS failed JOIN tree AS above ON above.id = failed.parent_id
+      WHERE failed.exception IS NOT NULL AND failed.started_at IS NOT NULL AND failed.deleted_at IS NULL
+        AND (above.walks_dropped_at IS NULL OR above.walks_dropped_at <= failed.arrived_at)
       UNION ALL
-      SELECT tree.parent_id AS id, failed_up.depth + 1 AS depth FROM tree JOIN failed_up ON tree.id = failed_up.id
-      WHERE tree.parent_id IS NOT NULL AND failed_up.depth < ${MAX_TREE_DEPTH}
+      SELECT above.id AS id, failed_up.failed_at AS failed_at, failed_up.depth + 1 AS depth
+      FROM failed_up JOIN tree AS reached ON reached.id = failed_up.id JOIN tree AS above ON above.id = reached.parent_id
+      WHERE failed_up.depth < ${MAX_TREE_DEPTH}
+        AND (above.walks_dropped_at IS NULL OR above.walks_dropped_at <= failed_up.failed_at)
     )
     ${merged(rawSql('id IN (SELECT id FROM failed_up)'))}) AS calls`;
 }
@@ -67,11 +72,14 @@ interface TreeRow {
   id: string;
   parent_id: string | null;
   failed: boolean | number;
+  arrived_at: number;
+  walks_dropped_at: number | null;
 }
 
 /**
- * The ids among `ids` with a live failing call below them, from the live calls of their traces
- * (a call's descendants share its trace). Bounded as the SQL walk is.
+ * The ids among `calls` with a live failing call below them, from the live calls of their traces
+ * (a call's descendants share its trace). A failure stops below a call whose waiting walks were
+ * dropped after it arrived (orphans.ts). Bounded as the SQL walk is.
  */
 export async function failedAncestors(
   context: ClickHouseContext,
@@ -82,7 +90,8 @@ export async function failedAncestors(
   if (calls.length === 0) return flagged;
   const table = context.table('calls');
   const result = await context.client.query({
-    query: `SELECT id, any(parent_id) AS parent_id, any(exception) IS NOT NULL AS failed
+    query: `SELECT id, any(parent_id) AS parent_id, any(exception) IS NOT NULL AS failed,
+        min(first_arrived_at) AS arrived_at, max(walks_dropped_at) AS walks_dropped_at
       FROM ${table}
       WHERE project_id = {project:String}
         AND id IN (SELECT id FROM ${table} WHERE project_id = {project:String} AND has({traces:Array(String)}, trace_id))
@@ -91,14 +100,14 @@ export async function failedAncestors(
     format: 'JSONEachRow',
   });
   const rows = await result.json<TreeRow>();
-  const parentOf = new Map(rows.map((row) => [row.id, row.parent_id]));
-  for (const row of rows) {
-    if (!row.failed) continue;
-    let parent = row.parent_id;
-    for (let depth = 0; parent !== null && parent !== undefined && depth < MAX_TREE_DEPTH; depth++) {
-      if (flagged.has(parent) || !parentOf.has(parent)) break;
-      flagged.add(parent);
-      parent = parentOf.get(parent) ?? null;
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  for (const failed of rows) {
+    if (!failed.failed) continue;
+    let above = failed.parent_id === null ? undefined : byId.get(failed.parent_id);
+    for (let depth = 0; above && depth < MAX_TREE_DEPTH; depth++) {
+      if (above.walks_dropped_at !== null && above.walks_dropped_at > failed.arrived_at) break;
+      flagged.add(above.id);
+      above = above.parent_id === null ? undefined : byId.get(above.parent_id);
     }
   }
   return flagged;

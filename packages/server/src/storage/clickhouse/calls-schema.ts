@@ -41,6 +41,7 @@ export const CALL_PART_COLUMNS = `
   display_name Nullable(String),
   display_name_rank UInt64,
   deleted_at Nullable(Int64),
+  walks_dropped_at Nullable(Int64),
   arrived_at Int64`;
 
 /** Columns that one part carries and every other part leaves NULL: combined with `any`. */
@@ -76,6 +77,8 @@ export const CALLS_COLUMNS = [
   'display_name AggregateFunction(argMax, Nullable(String), UInt64)',
   'deleted_at SimpleAggregateFunction(max, Nullable(Int64))',
   'first_arrived_at SimpleAggregateFunction(min, Int64)',
+  // Failures that arrived before this no longer mark this call or those above it (orphans.ts).
+  'walks_dropped_at SimpleAggregateFunction(max, Nullable(Int64))',
   // A trace's calls, a call's children and a time range are found without reading the project.
   'INDEX trace_id_index trace_id TYPE bloom_filter GRANULARITY 1',
   'INDEX parent_id_index parent_id TYPE bloom_filter GRANULARITY 1',
@@ -87,7 +90,7 @@ export function callsFromParts(parts: string): string {
   const anyColumns = CALL_ANY_COLUMNS.map(([name]) => `any(${name}) AS ${name}`).join(', ');
   return `SELECT project_id, id, ${anyColumns},
     argMaxState(display_name, if(display_name IS NULL, toUInt64(0), display_name_rank)) AS display_name,
-    max(deleted_at) AS deleted_at, min(arrived_at) AS first_arrived_at
+    max(deleted_at) AS deleted_at, min(arrived_at) AS first_arrived_at, max(walks_dropped_at) AS walks_dropped_at
   FROM ${parts} GROUP BY project_id, id`;
 }
 

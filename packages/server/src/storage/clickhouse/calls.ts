@@ -29,6 +29,7 @@ import type {
   StoredCall,
   TraceStore,
 } from '../trace-store.js';
+import { pruneCalls, removeOrphans } from './calls-cleanup.js';
 import {
   failedAncestors,
   MAX_TREE_DEPTH,
@@ -383,11 +384,21 @@ export class ClickHouseCalls implements CallsMethods {
     return true;
   }
 
-  removeOrphans(..._args: unknown[]): never {
-    return notOnClickHouseYet('removeOrphans');
+  /** Orphans and waiting failures (calls-cleanup.ts); the removed calls, for their feedback. */
+  removeOrphansWithIds(olderThan: number) {
+    return removeOrphans(this.context, olderThan);
   }
-  pruneCalls(..._args: unknown[]): never {
-    return notOnClickHouseYet('pruneCalls');
+  async removeOrphans(olderThan: number): Promise<{ calls: number; walks: number }> {
+    const { calls, walks } = await removeOrphans(this.context, olderThan);
+    return { calls, walks };
+  }
+
+  /** A project's calls started before `before` (calls-cleanup.ts); the removed ids, for their feedback. */
+  pruneCallsWithIds(projectId: string, before: number) {
+    return pruneCalls(this.context, projectId, before);
+  }
+  async pruneCalls(projectId: string, before: number): Promise<number> {
+    return (await pruneCalls(this.context, projectId, before)).count;
   }
 }
 

@@ -84,3 +84,13 @@ export function createMaterializedView(
 export function createDatabase(target: SchemaTarget): string {
   return `CREATE DATABASE IF NOT EXISTS ${checkIdentifier('database', target.database)}${onCluster(target)}`;
 }
+
+/**
+ * `DELETE FROM` a table's storage (a lightweight delete: rows are masked at once and dropped by
+ * later merges). On a cluster each node deletes from its own local table; rows that belong
+ * together share a shard (their shard key), so a condition that reads the same table is answered
+ * on each shard from its own rows.
+ */
+export function deleteFrom(target: SchemaTarget, table: string): string {
+  return `DELETE FROM ${storageTable(target, table)}${onCluster(target)}`;
+}
