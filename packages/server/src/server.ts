@@ -11,6 +11,13 @@ export interface ServeOptions {
   port?: number;
   /** Folder for the embedded database; created if missing. */
   dataDir?: string;
+  /**
+   * Another store than SQLite in `dataDir` (storage/open-store.ts): `clickhouse://…` or
+   * `chdb:<folder>`. The ClickHouse store is being built (issue 14): what it lacks answers 501.
+   */
+  storeUrl?: string;
+  /** `--clickhouse-cluster`: the ClickHouse cluster the schema is made for. */
+  clickhouseCluster?: string;
   logLevel?: string;
   /** How long a query may take to produce one page of results before it fails with a 504. */
   queryTimeoutMs?: number;
@@ -74,9 +81,10 @@ async function authMode(store: TraceStore, options: ServeOptions): Promise<AuthM
 /** Starts `weft serve`: the trace server over SQLite in `dataDir`. */
 export async function startServer(options: ServeOptions = {}): Promise<RunningServer> {
   const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
-  const store = openStore(`sqlite:${join(dataDir, 'weft.db')}`, {
+  const store = await openStore(options.storeUrl ?? `sqlite:${join(dataDir, 'weft.db')}`, {
     ...(options.queryTimeoutMs !== undefined ? { queryTimeoutMs: options.queryTimeoutMs } : {}),
     ...(options.maxDatabaseBytes !== undefined ? { maxDatabaseBytes: options.maxDatabaseBytes } : {}),
+    ...(options.clickhouseCluster ? { clickhouseCluster: options.clickhouseCluster } : {}),
   });
   let app: ReturnType<typeof buildApp>;
   try {

@@ -6,6 +6,7 @@ import { ProtocolError } from '@weft/protocol';
 import { DEFAULT_RATE_LIMIT_PER_MINUTE } from '../http/app.js';
 import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, startServer, UnsafeServeRefused } from '../server.js';
 import { DEFAULT_ENTITY } from '../service/projects-service.js';
+import { redact } from '../storage/clickhouse/store-url.js';
 import { WEFT_VERSION } from '../version.js';
 import { INDEX_USAGE, IndexUsageError, runIndexCommand } from './index-command.js';
 import { KEYS_USAGE, KeysUsageError, runKeysCommand } from './keys-command.js';
@@ -19,9 +20,13 @@ import { parseByteSize } from './sizes.js';
 
 const USAGE = `Usage: weft serve [--host ${DEFAULT_HOST}] [--port ${DEFAULT_PORT}] [--data ${DEFAULT_DATA_DIR}] [--log-level warn] [--query-timeout 30] [--default-entity ${DEFAULT_ENTITY}] [--ui-dir DIR]
                   [--insecure-no-auth] [--rate-limit ${DEFAULT_RATE_LIMIT_PER_MINUTE}] [--cors-origin ORIGIN ...] [--max-db-size SIZE]
-                  [--write-timeout 30]
+                  [--write-timeout 30] [--store URL] [--clickhouse-cluster NAME]
 
 Starts the weft trace server over an embedded SQLite database in the data folder.
+--store keeps the data elsewhere: clickhouse://user:password@host:8123/database (clickhouses://
+for TLS), or chdb:FOLDER for ClickHouse inside this process (needs the chdb package:
+npm install chdb). --clickhouse-cluster makes the schema for a ClickHouse cluster of that name.
+The ClickHouse store is still being built: what it cannot do yet answers 501 NotImplemented.
 --query-timeout is in seconds: a query that spends longer producing one page of results fails
 with 504 QueryTimeout (a narrower filter or an indexed field makes it fast).
 --default-entity is the entity of project names given without one (weave.init("my-project")).
@@ -35,7 +40,8 @@ cut off, so that it cannot hold the server's memory.
 --max-db-size (such as 500MB or 20GB; binary units) caps the database file: past it, writes get
 507 InsufficientStorage, as on a full disk, and reads go on.
 Environment: WEFT_HOST, WEFT_PORT, WEFT_DATA, WEFT_QUERY_TIMEOUT, WEFT_WRITE_TIMEOUT,
-WEFT_DEFAULT_ENTITY, WEFT_UI_DIR, WEFT_MAX_DB_SIZE override the defaults.
+WEFT_DEFAULT_ENTITY, WEFT_UI_DIR, WEFT_MAX_DB_SIZE, WEFT_STORE_URL, WEFT_CLICKHOUSE_CLUSTER override
+the defaults.
 
 ${KEYS_USAGE}
 
@@ -59,6 +65,8 @@ async function serve(args: string[]): Promise<void> {
       'cors-origin': { type: 'string', multiple: true },
       'max-db-size': { type: 'string', ...optionalDefault(process.env.WEFT_MAX_DB_SIZE) },
       'write-timeout': { type: 'string', ...optionalDefault(process.env.WEFT_WRITE_TIMEOUT) },
+      store: { type: 'string', ...optionalDefault(process.env.WEFT_STORE_URL) },
+      'clickhouse-cluster': { type: 'string', ...optionalDefault(process.env.WEFT_CLICKHOUSE_CLUSTER) },
     },
     strict: true,
   });
@@ -89,11 +97,16 @@ async function serve(args: string[]): Promise<void> {
       ? { maxDatabaseBytes: parseMaxDbSize(values['max-db-size']) }
       : {}),
     ...(values['cors-origin'] ? { corsOrigins: values['cors-origin'] } : {}),
+    ...(values.store !== undefined ? { storeUrl: values.store } : {}),
+    ...(values['clickhouse-cluster'] !== undefined
+      ? { clickhouseCluster: values['clickhouse-cluster'] }
+      : {}),
   });
   if (values['insecure-no-auth']) {
     console.error('weft: --insecure-no-auth: every request is served without an API key');
   }
-  console.log(`weft ${WEFT_VERSION} listening on ${server.url} (data: ${server.dataDir})`);
+  const where = values.store === undefined ? `data: ${server.dataDir}` : `store: ${redact(values.store)}`;
+  console.log(`weft ${WEFT_VERSION} listening on ${server.url} (${where})`);
 
   let stopping = false;
   const stop = (signal: string) => {
