@@ -6,36 +6,15 @@
  */
 import { NotImplemented } from '@weft/protocol';
 import { DOUBLE_TEXT, INTEGER_TEXT, MAX_NUMBER_TEXT_CHARS } from '@weft/protocol/query/values';
+import { CALL_COLUMNS } from '../../storage/trace-store.js';
 import type { CallsDialect, JsonPath } from '../dialect.js';
 import { joinSql, rawSql, type Sql, sql } from '../sql.js';
 
+/** The merged view's columns (storage/clickhouse/calls-read.ts); nothing else reaches SQL text. */
 const COLUMNS: ReadonlyMap<string, Sql> = new Map(
-  [
-    'id',
-    'project_id',
-    'op_name',
-    'display_name',
-    'trace_id',
-    'parent_id',
-    'thread_id',
-    'turn_id',
-    'started_at',
-    'ended_at',
-    'exception',
-    'attributes',
-    'inputs',
-    'output',
-    'summary',
-    'wb_user_id',
-    'wb_run_id',
-    'wb_run_step',
-    'wb_run_step_end',
-    'deleted_at',
-    'has_failed_descendant',
-    'summary_reports_error',
-    'input_refs',
-    'output_refs',
-  ].map((name) => [name, rawSql(`calls.${name}`)]),
+  [...CALL_COLUMNS, 'has_failed_descendant', 'summary_reports_error', 'input_refs', 'output_refs'].map(
+    (name) => [name, rawSql(`calls.${name}`)],
+  ),
 );
 
 /** ClickHouse's type for a bound value (the placeholder names it). */
@@ -95,6 +74,50 @@ function textToDouble(text: Sql): Sql {
   return sql`if(length(${text}) <= ${MAX_NUMBER_TEXT_CHARS} AND match(${text}, ${DOUBLE_TEXT.source}), toFloat64OrNull(${text}), NULL)`;
 }
 
+/** A nullable text column as a JSON value: a string, or null. */
+function jsonValue(column: string): string {
+  return `ifNull(toJSONString(${column}), 'null')`;
+}
+
+/**
+ * A feedback row (table alias `alias`) as the JSON object feedback fields read
+ * (docs/query-language.md, "Feedback"): its payload (stored as JSON text, spliced in whole) and
+ * its refs, keyed as SQLite's `sqliteFeedbackObject` keys them.
+ */
+export function clickHouseFeedbackObject(alias: string): Sql {
+  const refs = ['runnable_ref', 'trigger_ref', 'call_ref', 'annotation_ref', 'creator', 'wb_user_id'];
+  return rawSql(
+    `concat('{"payload":', ${alias}.payload, ${refs.map((name) => `',"${name}":', ${jsonValue(`${alias}.${name}`)}`).join(', ')}, '}')`,
+  );
+}
+
+/** Every column of a feedback row as `include_feedback` lists it, in SQLite's order. */
+function feedbackListItem(alias: string): string {
+  const text = (name: string) => `',"${name}":', ${jsonValue(`${alias}.${name}`)}`;
+  return `concat('{"id":', toJSONString(${alias}.id), ${text('feedback_type')}, ${text('weave_ref')}, ',"payload":', ${alias}.payload, ${text('creator')}, ',"created_at":', toJSONString(formatDateTime(fromUnixTimestamp64Micro(${alias}.created_at, 'UTC'), '%Y-%m-%dT%H:%i:%S.%fZ')), ${['wb_user_id', 'runnable_ref', 'call_ref', 'trigger_ref', 'annotation_ref'].map(text).join(', ')}, '}')`;
+}
+
+/**
+ * Every feedback row of a call as a JSON array, oldest first (`include_feedback`): a correlated
+ * subquery on `row` (its `project_id` and `id`) over `table`. ClickHouse 26.x runs it in a select
+ * list by decorrelating it into a join with the whole table, whose answer keeps the rows of `row`
+ * in their order only with `correlated_subqueries_default_join_kind = 'left'` (its default,
+ * `right`, does not), and then only as long as the join keeps its input's order.
+ */
+export function clickHouseFeedbackList(row: string, table: string): Sql {
+  return rawSql(
+    `ifNull((SELECT concat('[', arrayStringConcat(arrayMap(item -> item.3, arraySort(item -> (item.1, item.2), groupArray((f.created_at, f.id, ${feedbackListItem('f')})))), ','), ']') FROM ${table} AS f FINAL WHERE f.project_id = ${row}.project_id AND f.call_id = ${row}.id), '[]')`,
+  );
+}
+
+/**
+ * The columns the ClickHouse store's merged view of calls gains when a query reads feedback
+ * fields (storage/clickhouse/calls-read.ts, `withFeedbackRows`): the call's oldest feedback row
+ * as a `clickHouseFeedbackObject` ('' when it has none), and its oldest row of each type the query
+ * names, by type.
+ */
+export const FEEDBACK_VIEW_COLUMNS = { first: 'feedback_first', byType: 'feedback_by_type' } as const;
+
 function notYet(what: string): never {
   throw new NotImplemented(`${what} is not available on the ClickHouse store yet`);
 }
@@ -132,8 +155,22 @@ export const clickHouseCallsDialect: CallsDialect = {
       return notYet('summary.weave.total_cost');
     },
   },
-  feedbackRow: () => notYet('feedback fields'),
-  feedbackList: () => notYet('include_feedback'),
+  // ClickHouse does not run correlated subqueries in ORDER BY (26.x: "Correlated subqueries in
+  // ORDER BY are not supported"), and elsewhere turns them into a join over the whole feedback
+  // table. So the store joins each call's oldest rows onto the merged view (calls-read.ts): the
+  // project's feedback of the types the query names, read once per query by its key.
+  feedbackRow: (feedbackType) =>
+    feedbackType === '*'
+      ? rawSql(`nullIf(calls.${FEEDBACK_VIEW_COLUMNS.first}, '')`)
+      : sql`nullIf(calls.${rawSql(FEEDBACK_VIEW_COLUMNS.byType)}[${feedbackType}], '')`,
+  // The dialect does not know the store's database, so this names `feedback` as the query
+  // builder names `calls`. The ClickHouse store does not use it (it compiles calls queries without
+  // include_feedback): the join it becomes reads every project's feedback for each page (the
+  // table's key cannot serve a correlated filter) and need not keep the page's order (see
+  // clickHouseFeedbackList). The store reads only the page's calls' rows, by key, in a query of
+  // its own after the page, and gives the same JSON (storage/clickhouse/feedback.ts,
+  // `feedbackLists`; feedback.test.ts holds the two to each other).
+  feedbackList: (row) => clickHouseFeedbackList(row, 'feedback'),
   anyArrayElement: (column, condition) =>
     sql`arrayExists(element -> ${condition(rawSql('element'))}, JSONExtract(ifNull(${column}, '[]'), 'Array(String)'))`,
   orderBy: (expr, direction, nullable) =>

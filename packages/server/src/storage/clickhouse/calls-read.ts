@@ -10,8 +10,15 @@
  *   client bug) cannot make it run forever; it reads the project's tree once per step;
  * - otherwise after the page is read, for the page's calls only, from the calls of their traces
  *   (`failedAncestors`): far cheaper, and what almost every read needs.
+ *
+ * Feedback fields (`feedback.[type].payload...`) read each call's oldest feedback row of a type,
+ * which the view gains as columns when a query names such fields (`withFeedbackRows`): a LEFT
+ * JOIN onto the project's feedback of the types named, aggregated by call. ClickHouse cannot run
+ * the correlated subquery SQLite uses in ORDER BY, and elsewhere decorrelates it into a join over
+ * the whole feedback table; this join reads the project's range of it once per query.
  */
 import { resolveCallField, type SortBy } from '@weft/protocol';
+import { clickHouseFeedbackObject, FEEDBACK_VIEW_COLUMNS } from '../../query/dialects/clickhouse.js';
 import { rawSql, type Sql, sql } from '../../query/sql.js';
 import { CALL_ANY_COLUMNS } from './calls-schema.js';
 import type { ClickHouseContext } from './context.js';
@@ -24,14 +31,25 @@ function readName(stored: string): string {
   return stored.endsWith('_dump') ? stored.slice(0, -'_dump'.length) : stored;
 }
 
-export function mergedCalls(context: ClickHouseContext, projectId: string, flags: 'sql' | 'later'): Sql {
+export function mergedCalls(
+  context: ClickHouseContext,
+  projectId: string,
+  flags: 'sql' | 'later',
+  feedback: FeedbackFields | null = null,
+): Sql {
   const table = rawSql(context.table('calls'));
   const anyColumns = rawSql(CALL_ANY_COLUMNS.map(([name]) => `any(${name}) AS ${readName(name)}`).join(', '));
-  const merged = (hasFailedDescendant: Sql) => sql`SELECT project_id, id, ${anyColumns},
+  const merged = (hasFailedDescendant: Sql) =>
+    withFeedbackRows(
+      context,
+      projectId,
+      feedback,
+      sql`SELECT project_id, id, ${anyColumns},
       nullIf(argMaxMerge(display_name), '') AS display_name,
       max(deleted_at) AS deleted_at,
       ${hasFailedDescendant} AS has_failed_descendant
-    FROM ${table} WHERE project_id = ${projectId} GROUP BY project_id, id`;
+    FROM ${table} WHERE project_id = ${projectId} GROUP BY project_id, id`,
+    );
   if (flags === 'later') return sql`(${merged(rawSql('false'))}) AS calls`;
   return sql`(WITH RECURSIVE tree AS (
       SELECT id, any(parent_id) AS parent_id, any(exception) AS exception, any(started_at) AS started_at,
@@ -49,6 +67,69 @@ export function mergedCalls(context: ClickHouseContext, projectId: string, flags
         AND (above.walks_dropped_at IS NULL OR above.walks_dropped_at <= failed_up.failed_at)
     )
     ${merged(rawSql('id IN (SELECT id FROM failed_up)'))}) AS calls`;
+}
+
+/** The feedback types a query's feedback fields name; `any` when one names every type (`*`). */
+export interface FeedbackFields {
+  types: string[];
+  any: boolean;
+}
+
+/** The feedback fields a query filters or sorts by, or null when it has none. */
+export function feedbackFieldsOf(query: {
+  query: unknown;
+  sort_by?: readonly SortBy[];
+}): FeedbackFields | null {
+  const types = new Set<string>();
+  const collect = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const item of node) collect(item);
+      return;
+    }
+    if (typeof node !== 'object' || node === null) return;
+    const record = node as Record<string, unknown>;
+    if (record.kind === 'json' && record.column === 'feedback') {
+      types.add(typeof record.feedbackType === 'string' ? record.feedbackType : '*');
+    }
+    for (const value of Object.values(record)) collect(value);
+  };
+  collect(query.query);
+  for (const term of query.sort_by ?? []) collect(resolveCallField(term.field));
+  if (types.size === 0) return null;
+  const any = types.delete('*');
+  return { types: [...types], any };
+}
+
+/**
+ * The merged calls with the columns the dialect's `feedbackRow` reads (FEEDBACK_VIEW_COLUMNS):
+ * each call's oldest feedback row (by created_at, then id, as on SQLite) of any type, and of
+ * each type the query names, as JSON objects. Only the project's feedback of those types is read
+ * (all of it for `*`), by the table's key; calls without any read '' and an empty map.
+ */
+function withFeedbackRows(
+  context: ClickHouseContext,
+  projectId: string,
+  feedback: FeedbackFields | null,
+  merged: Sql,
+): Sql {
+  if (!feedback) return merged;
+  const ofTypes = feedback.any ? sql`` : sql` AND feedback_type IN ${feedback.types}`;
+  return sql`SELECT merged.*,
+      feedback_rows.first_row AS ${rawSql(FEEDBACK_VIEW_COLUMNS.first)},
+      feedback_rows.by_type AS ${rawSql(FEEDBACK_VIEW_COLUMNS.byType)}
+    FROM (${merged}) AS merged
+    LEFT JOIN (
+      SELECT call_id, argMin(type_row, type_key) AS first_row,
+        mapFromArrays(groupArray(toString(feedback_type)), groupArray(type_row)) AS by_type
+      FROM (
+        SELECT call_id, feedback_type, argMin(${clickHouseFeedbackObject('f')}, (created_at, id)) AS type_row,
+          min((created_at, id)) AS type_key
+        FROM ${rawSql(context.table('feedback'))} AS f FINAL
+        WHERE project_id = ${projectId} AND call_id != ''${ofTypes}
+        GROUP BY call_id, feedback_type
+      )
+      GROUP BY call_id
+    ) AS feedback_rows ON feedback_rows.call_id = merged.id`;
 }
 
 /** Whether a query filters or sorts by the status, which needs the flags inside the query. */

@@ -7,6 +7,7 @@
  * start arrives under a call already deleted is deleted as it arrives, with the calls below it
  * that came before it, as on SQLite: a deleted subtree stays deleted whatever arrives later.
  */
+
 import { opDisplayName } from '@weft/protocol/refs';
 import {
   afterKeyCondition,
@@ -18,6 +19,7 @@ import {
 import { clickHouseCallsDialect, clickHouseParams } from '../../query/dialects/clickhouse.js';
 import type { QueryCompileContext } from '../../query/query-expr.js';
 import { sql } from '../../query/sql.js';
+import { readCallBy } from '../call-by-id.js';
 import { callToJson } from '../call-json.js';
 import { type CallsPageRead, CallsPager, keysetOrder, MAX_PAGE_CHARS, type PageResult } from '../paging.js';
 import type {
@@ -32,6 +34,7 @@ import type {
 import { pruneCalls, removeOrphans } from './calls-cleanup.js';
 import {
   failedAncestors,
+  feedbackFieldsOf,
   MAX_TREE_DEPTH,
   MERGED_VIEW_SETTINGS,
   mergedCalls,
@@ -39,6 +42,7 @@ import {
 } from './calls-read.js';
 import { NAME_RANK } from './calls-schema.js';
 import { type ClickHouseContext, notOnClickHouseYet } from './context.js';
+import { deleteFeedbackOfCalls, feedbackLists } from './feedback.js';
 import { insertRows } from './query-helpers.js';
 
 export type CallsMethods = Pick<
@@ -173,26 +177,13 @@ export class ClickHouseCalls implements CallsMethods {
     return insertRows(this.context, 'call_parts', rows);
   }
 
-  async readCall(
+  readCall(
     projectId: string,
     id: string,
     columns: readonly CallColumn[],
     options: { includeCosts?: boolean; includeFeedback?: boolean } = {},
   ): Promise<StoredCall | undefined> {
-    for await (const call of this.queryCalls({
-      project_id: projectId,
-      filter: { call_ids: [id] },
-      query: null,
-      sort_by: [],
-      limit: 1,
-      offset: 0,
-      columns,
-      include_costs: options.includeCosts ?? false,
-      include_feedback: options.includeFeedback ?? false,
-    })) {
-      return call;
-    }
-    return undefined;
+    return readCallBy((query) => this.queryCalls(query), projectId, id, columns, options);
   }
 
   /**
@@ -268,7 +259,10 @@ export class ClickHouseCalls implements CallsMethods {
     return { calls, count: calls.length, last, cut };
   }
 
-  /** A page's rows; `has_failed_descendant` of each is found in the query or right after it. */
+  /**
+   * A page's rows; `has_failed_descendant` of each is found in the query or right after it, and
+   * so is their feedback (`include_feedback`): read by key for the page's calls (feedback.ts).
+   */
   private async readRows(
     query: CallsQuery,
     plan: PagePlan,
@@ -276,9 +270,15 @@ export class ClickHouseCalls implements CallsMethods {
   ): Promise<RawCall[]> {
     const flags = needsFlagsInQuery(query) ? 'sql' : 'later';
     const statement = compileWithinLimits(
-      callsSelect(query, QUERY_CONTEXT, {
+      callsSelect({ ...query, include_feedback: false }, QUERY_CONTEXT, {
         ...plan,
-        from: mergedCalls(this.context, query.project_id, flags),
+        // Calls picked by id come in the order given: only the filter's feedback fields count.
+        from: mergedCalls(
+          this.context,
+          query.project_id,
+          flags,
+          feedbackFieldsOf(plan.order ? { query: query.query } : query),
+        ),
       }),
       clickHouseCallsDialect,
     );
@@ -294,13 +294,26 @@ export class ClickHouseCalls implements CallsMethods {
       const flagged = await failedAncestors(this.context, query.project_id, rows);
       for (const row of rows) row.has_failed_descendant = flagged.has(row.id);
     }
+    if (query.include_feedback) {
+      const lists = await feedbackLists(
+        this.context,
+        query.project_id,
+        rows.map((row) => row.id),
+      );
+      for (const row of rows) row.feedback_json = lists.get(row.id) ?? '[]';
+    }
     return rows;
   }
 
   async countCalls(query: CallsStatsQuery, options: ReadOptions = {}): Promise<number> {
     const statement = compileWithinLimits(
       callsCount(query, QUERY_CONTEXT, {
-        from: mergedCalls(this.context, query.project_id, needsFlagsInQuery(query) ? 'sql' : 'later'),
+        from: mergedCalls(
+          this.context,
+          query.project_id,
+          needsFlagsInQuery(query) ? 'sql' : 'later',
+          feedbackFieldsOf(query),
+        ),
       }),
       clickHouseCallsDialect,
     );
@@ -348,6 +361,15 @@ export class ClickHouseCalls implements CallsMethods {
       format: 'JSONEachRow',
     });
     const found = await result.json<{ id: string; live: boolean | number }>();
+    // Feedback goes with a call deleted on request (docs/protocol.md §18.1), as on SQLite. Before
+    // the calls' parts: a delete interrupted between the two is done whole when asked again.
+    if (!options.includeDeleted) {
+      await deleteFeedbackOfCalls(
+        this.context,
+        projectId,
+        found.map((row) => row.id),
+      );
+    }
     await this.insertParts(
       found.map((row) => ({
         project_id: projectId,
@@ -384,21 +406,21 @@ export class ClickHouseCalls implements CallsMethods {
     return true;
   }
 
-  /** Orphans and waiting failures (calls-cleanup.ts); the removed calls, for their feedback. */
-  removeOrphansWithIds(olderThan: number) {
-    return removeOrphans(this.context, olderThan);
-  }
+  /** Orphans and waiting failures (calls-cleanup.ts), with the removed calls' feedback. */
   async removeOrphans(olderThan: number): Promise<{ calls: number; walks: number }> {
-    const { calls, walks } = await removeOrphans(this.context, olderThan);
+    const { calls, walks, removed } = await removeOrphans(this.context, olderThan);
+    const byProject = new Map<string, string[]>();
+    for (const call of removed)
+      byProject.set(call.project_id, [...(byProject.get(call.project_id) ?? []), call.id]);
+    for (const [projectId, ids] of byProject) await deleteFeedbackOfCalls(this.context, projectId, ids);
     return { calls, walks };
   }
 
-  /** A project's calls started before `before` (calls-cleanup.ts); the removed ids, for their feedback. */
-  pruneCallsWithIds(projectId: string, before: number) {
-    return pruneCalls(this.context, projectId, before);
-  }
+  /** A project's calls started before `before` (calls-cleanup.ts), with their feedback. */
   async pruneCalls(projectId: string, before: number): Promise<number> {
-    return (await pruneCalls(this.context, projectId, before)).count;
+    const { count, ids } = await pruneCalls(this.context, projectId, before);
+    await deleteFeedbackOfCalls(this.context, projectId, ids);
+    return count;
   }
 }
 

@@ -17,11 +17,13 @@ import type { StoreUnderTest } from '../contract/call-fixtures.js';
 import { describeCallTree } from '../contract/call-tree-contract.js';
 import { describeCallWrites } from '../contract/call-writes-contract.js';
 import { describeCallsQueries } from '../contract/calls-query-contract.js';
+import { describeFeedback } from '../contract/feedback-contract.js';
 import { describeFiles } from '../contract/files-contract.js';
 import { describeObjectVersions } from '../contract/objects-contract.js';
 import { describeOrphans } from '../contract/orphans-contract.js';
 import { describePaging } from '../contract/paging-contract.js';
 import { describeProjects } from '../contract/projects-contract.js';
+import { describeRetention } from '../contract/retention-contract.js';
 import { describeTables } from '../contract/tables-contract.js';
 import type { TraceStore } from '../trace-store.js';
 import { ClickHouseTraceStore } from './clickhouse-trace-store.js';
@@ -34,7 +36,7 @@ afterAll(() => {
 });
 
 /** Contract groups the ClickHouse store does not pass yet (issue 14). */
-export const NOT_YET = ['prices', 'feedback', 'retention', 'query differential'];
+export const NOT_YET = ['prices', 'query differential'];
 
 describe('TraceStore contract: clickhouse (chdb)', () => {
   let current: TraceStore | undefined;
@@ -72,5 +74,7 @@ describe('TraceStore contract: clickhouse (chdb)', () => {
   describeObjectVersions(subject);
   describeTables(subject);
   describeFiles(subject);
+  describeFeedback(subject);
   describeOrphans(subject);
+  describeRetention(subject);
 });

@@ -25,15 +25,11 @@ export function connect(location: ClickHouseLocation): ClickHouseClient {
   return createClient({ connection: chdbConnection(location.path), clickhouse_settings: SESSION_SETTINGS });
 }
 
-type ChdbConnectionModule = {
-  createChdbConnection(options: {
-    path: string;
-  }): Parameters<typeof createClient>[0] extends infer Config
-    ? Config extends { connection?: infer Connection }
-      ? Connection
-      : never
-    : never;
-};
+/** What `chdb/connection` exports that this module uses: a connection for the client's option. */
+type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
+interface ChdbConnectionModule {
+  createChdbConnection(options: { path: string }): ClientConnection;
+}
 
 /**
  * chdb is an optional dependency (its engine is 500 MB): loaded only for a `chdb:` store, with

@@ -14,6 +14,7 @@ import {
   type SchemaTarget,
   storageTable,
 } from './ddl.js';
+import { FEEDBACK_TABLE } from './feedback-schema.js';
 import { objectsTablesFilesStatements } from './objects-schema.js';
 
 export interface ClickHouseMigration {
@@ -60,6 +61,11 @@ export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
       [PROJECTS_TABLE, LLM_PRICES_TABLE, API_KEYS_TABLE, PROJECT_RETENTION_TABLE].flatMap((spec) =>
         createTable(target, spec),
       ),
+  },
+  {
+    version: 4,
+    name: 'feedback',
+    statements: (target) => createTable(target, FEEDBACK_TABLE),
   },
 ];
 

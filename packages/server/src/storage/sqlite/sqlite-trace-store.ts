@@ -1,6 +1,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { readCallBy } from '../call-by-id.js';
 import type {
   CallColumn,
   CallsQuery,
@@ -111,26 +112,13 @@ export class SqliteTraceStore implements TraceStore {
     await this.callWrites.upsert(batch);
   }
 
-  async readCall(
+  readCall(
     projectId: string,
     id: string,
     columns: readonly CallColumn[],
     options: { includeCosts?: boolean; includeFeedback?: boolean } = {},
   ): Promise<StoredCall | undefined> {
-    for await (const call of this.queryCalls({
-      project_id: projectId,
-      filter: { call_ids: [id] },
-      query: null,
-      sort_by: [],
-      limit: 1,
-      offset: 0,
-      columns,
-      include_costs: options.includeCosts ?? false,
-      include_feedback: options.includeFeedback ?? false,
-    })) {
-      return call;
-    }
-    return undefined;
+    return readCallBy((query) => this.queryCalls(query), projectId, id, columns, options);
   }
 
   queryCalls(query: CallsQuery, options: ReadOptions = {}): AsyncIterable<StoredCall> {
