@@ -259,6 +259,24 @@ export interface StoredPrice {
 }
 
 /** A page of one project's own prices. */
+/** StoredPrice's fields, in the order the stores keep them. */
+export const PRICE_COLUMNS = [
+  'id',
+  'pricing_level',
+  'pricing_level_id',
+  'provider_id',
+  'llm_id',
+  'effective_date',
+  'prompt_token_cost',
+  'completion_token_cost',
+  'cache_read_input_token_cost',
+  'cache_creation_input_token_cost',
+  'prompt_token_cost_unit',
+  'completion_token_cost_unit',
+  'created_by',
+  'created_at',
+] as const satisfies ReadonlyArray<keyof StoredPrice>;
+
 export interface PricesQuery {
   project_id: string;
   /** Parsed with the cost fields (`resolveCostField`); null for every price. */

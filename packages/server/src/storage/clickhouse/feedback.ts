@@ -19,11 +19,11 @@
  * (ORDER BY ... LIMIT), and only the page crosses the wire. The dialect's value rules are the
  * ones the calls queries use, which their contract holds to the protocol's.
  */
-import { formatTimestampMicros, resolveFeedbackField } from '@weft/protocol';
+import { FEEDBACK_COLUMNS, formatTimestampMicros } from '@weft/protocol';
 import { compileWithinLimits } from '../../query/calls-query.js';
 import { clickHouseCallsDialect, clickHouseParams } from '../../query/dialects/clickhouse.js';
-import { QueryCompiler } from '../../query/query-expr.js';
-import { joinSql, rawSql, type Sql, sql } from '../../query/sql.js';
+import { feedbackQueryClauses } from '../../query/feedback-query.js';
+import { rawSql, type Sql, sql } from '../../query/sql.js';
 import type { FeedbackQuery, StoredFeedback, TraceStore } from '../trace-store.js';
 import type { ClickHouseContext } from './context.js';
 import {
@@ -41,39 +41,23 @@ export type FeedbackMethods = Pick<
   'createFeedback' | 'queryFeedback' | 'purgeFeedback' | 'replaceFeedback'
 >;
 
-const FEEDBACK_COLUMNS = [
-  'project_id',
-  'id',
-  'weave_ref',
-  'call_id',
-  'creator',
-  'feedback_type',
-  'payload',
-  'annotation_ref',
-  'runnable_ref',
-  'call_ref',
-  'trigger_ref',
-  'wb_user_id',
-  'created_at',
-] as const;
+/** The protocol's feedback columns and the call a row is about ('' for objects), as stored. */
+const STORED_COLUMNS = [...FEEDBACK_COLUMNS, 'call_id'] as const;
 
-const TABLE_COLUMNS = [...FEEDBACK_COLUMNS, 'version', 'is_deleted'].join(', ');
+const TABLE_COLUMNS = [...STORED_COLUMNS, 'version', 'is_deleted'].join(', ');
 
 /** StoredFeedback's names: `payload` is `payload_json`; `call_id` is '' for objects (made null below). */
-const SELECT_LIST = FEEDBACK_COLUMNS.map((column) =>
+const SELECT_LIST = STORED_COLUMNS.map((column) =>
   column === 'payload' ? 'feedback.payload AS payload_json' : `feedback.${column} AS ${column}`,
 ).join(', ');
 
 /** The columns a query may name (protocol names; `payload` is read through JSON paths). */
-const QUERYABLE = new Set<string>(FEEDBACK_COLUMNS);
+const QUERYABLE = new Set<string>(STORED_COLUMNS);
 
 function column(field: string): Sql {
   if (!QUERYABLE.has(field)) throw new Error(`no feedback column named ${field}`);
   return rawSql(field === 'call_id' ? `nullIf(feedback.call_id, '')` : `feedback.${field}`);
 }
-
-/** The Query compiler over the feedback table: the calls dialect's rules, the table's columns. */
-const feedbackQueries = new QueryCompiler({ dialect: { ...clickHouseCallsDialect, column } });
 
 type FeedbackRow = Omit<StoredFeedback, 'call_id'> & { call_id: string };
 
@@ -84,7 +68,7 @@ function stored(row: FeedbackRow): StoredFeedback {
 /** The feedback as a row of `feedback`, only its own fields (a caller's object may carry more). */
 function toRow(feedback: StoredFeedback, version: number, deleted: boolean): Record<string, unknown> {
   const row: Record<string, unknown> = {};
-  for (const name of FEEDBACK_COLUMNS) {
+  for (const name of STORED_COLUMNS) {
     row[name] = name === 'payload' ? feedback.payload_json : feedback[name];
   }
   row.call_id = feedback.call_id ?? '';
@@ -142,32 +126,10 @@ export class ClickHouseFeedback implements FeedbackMethods {
 
   async queryFeedback(query: FeedbackQuery): Promise<StoredFeedback[]> {
     const dialect = clickHouseCallsDialect;
-    const conditions: Sql[] = [sql`feedback.project_id = ${query.project_id}`];
-    if (query.query) conditions.push(feedbackQueries.condition(query.query));
-    const terms =
-      query.sort_by.length > 0 ? query.sort_by : [{ field: 'created_at', direction: 'asc' as const }];
-    const orderBy = joinSql(
-      [
-        ...terms.map((term) => {
-          // A payload path sorts by its text; a column as itself, nulls last.
-          const field = resolveFeedbackField(term.field);
-          if (field.kind === 'json') {
-            return dialect.orderBy(
-              dialect.jsonText(rawSql('feedback.payload'), field.path),
-              term.direction,
-              false,
-            );
-          }
-          if (field.kind !== 'column') throw new Error(`no feedback column for ${term.field}`);
-          return dialect.orderBy(column(field.column), term.direction, true);
-        }),
-        rawSql('feedback.id'),
-      ],
-      ', ',
-    );
+    const { where, orderBy } = feedbackQueryClauses(query, dialect, column);
     const statement = compileWithinLimits(
       sql`SELECT ${rawSql(SELECT_LIST)} FROM ${rawSql(this.context.table('feedback'))} AS feedback FINAL
-        WHERE ${joinSql(conditions, ' AND ')}
+        WHERE ${where}
         ORDER BY ${orderBy} LIMIT ${query.limit ?? dialect.noLimit} OFFSET ${query.offset}`,
       dialect,
     );
@@ -254,7 +216,7 @@ export async function deleteFeedbackOfCalls(
   const table = context.table('feedback');
   for (const chunk of chunksByLength([...new Set(callIds)])) {
     const params = new QueryParams();
-    const columns = FEEDBACK_COLUMNS.join(', ');
+    const columns = STORED_COLUMNS.join(', ');
     await runStatement(
       context,
       `INSERT INTO ${table} (${TABLE_COLUMNS})

@@ -62,6 +62,9 @@ interface Incarnation {
   version_index: number;
 }
 
+const TAGS = { table: 'object_tags', column: 'tag' } as const;
+const ALIASES = { table: 'object_aliases', column: 'alias' } as const;
+
 interface Labels {
   tags: string[];
   aliases: string[];
@@ -401,10 +404,10 @@ export class ClickHouseObjects implements ObjectsMethods {
       if (typeof version === 'string') return version;
       // Tags it has already stay as they are.
       const has = new Set(await this.tagsOf(projectId, objectId, version));
-      await this.insertTags(
+      await this.insertLabels(
         projectId,
-        objectId,
-        version,
+        TAGS,
+        { ...version, object_id: objectId },
         [...new Set(tags)].filter((tag) => !has.has(tag)),
         {
           created_at: createdAt,
@@ -425,10 +428,10 @@ export class ClickHouseObjects implements ObjectsMethods {
       const version = await this.liveVersion(projectId, objectId, selector);
       if (typeof version === 'string') return version;
       const has = new Set(await this.tagsOf(projectId, objectId, version));
-      await this.insertTags(
+      await this.insertLabels(
         projectId,
-        objectId,
-        version,
+        TAGS,
+        { ...version, object_id: objectId },
         [...new Set(tags)].filter((tag) => has.has(tag)),
         {
           created_at: 0,
@@ -453,31 +456,6 @@ export class ClickHouseObjects implements ObjectsMethods {
     return rows.map((row) => row.tag);
   }
 
-  private async insertTags(
-    projectId: string,
-    objectId: string,
-    version: VersionState,
-    tags: readonly string[],
-    state: { created_at: number; removed: 0 | 1 },
-  ): Promise<void> {
-    if (tags.length === 0) return;
-    const rowVersion = this.clock.next();
-    await insertRows(
-      this.context,
-      'object_tags',
-      tags.map((tag) => ({
-        project_id: projectId,
-        object_id: objectId,
-        digest: version.digest,
-        tag,
-        kind: version.kind,
-        version_index: version.version_index,
-        ...state,
-        row_version: rowVersion,
-      })),
-    );
-  }
-
   setObjectAliases(
     projectId: string,
     objectId: string,
@@ -494,7 +472,7 @@ export class ClickHouseObjects implements ObjectsMethods {
         (await this.aliasesOf(projectId, objectId)).map((row) => [row.alias, incarnationKey(row)]),
       );
       const moved = [...new Set(aliases)].filter((alias) => current.get(alias) !== incarnationKey(target));
-      await this.insertAliases(projectId, target, moved, { created_at: createdAt, removed: 0 });
+      await this.insertLabels(projectId, ALIASES, target, moved, { created_at: createdAt, removed: 0 });
       return 'done';
     });
   }
@@ -506,7 +484,7 @@ export class ClickHouseObjects implements ObjectsMethods {
       const current = new Map((await this.aliasesOf(projectId, objectId)).map((row) => [row.alias, row]));
       for (const alias of new Set(aliases)) {
         const row = current.get(alias);
-        if (row) await this.insertAliases(projectId, row, [alias], { created_at: 0, removed: 1 });
+        if (row) await this.insertLabels(projectId, ALIASES, row, [alias], { created_at: 0, removed: 1 });
       }
       return true;
     });
@@ -526,21 +504,23 @@ export class ClickHouseObjects implements ObjectsMethods {
     );
   }
 
-  private async insertAliases(
+  /** Tag or alias rows for one incarnation of a version: set (`removed: 0`) or taken off. */
+  private async insertLabels(
     projectId: string,
+    kind: { table: 'object_tags'; column: 'tag' } | { table: 'object_aliases'; column: 'alias' },
     target: Incarnation,
-    aliases: readonly string[],
+    labels: readonly string[],
     state: { created_at: number; removed: 0 | 1 },
   ): Promise<void> {
-    if (aliases.length === 0) return;
+    if (labels.length === 0) return;
     const rowVersion = this.clock.next();
     await insertRows(
       this.context,
-      'object_aliases',
-      aliases.map((alias) => ({
+      kind.table,
+      labels.map((label) => ({
         project_id: projectId,
         object_id: target.object_id,
-        alias,
+        [kind.column]: label,
         kind: target.kind,
         digest: target.digest,
         version_index: target.version_index,

@@ -17,7 +17,7 @@
  * them in TypeScript (price-query.ts).
  */
 import type { PriceSource } from '../../costs/call-costs.js';
-import type { PricesQuery, StoredPrice, TraceStore } from '../trace-store.js';
+import { PRICE_COLUMNS, type PricesQuery, type StoredPrice, type TraceStore } from '../trace-store.js';
 import type { ClickHouseContext } from './context.js';
 import { applyPricesQuery } from './price-query.js';
 import { insertRows, nextVersion, selectRows, WriteQueue } from './query-helpers.js';
@@ -26,23 +26,6 @@ export type PricesMethods = Pick<
   TraceStore,
   'createPrices' | 'queryPrices' | 'purgePrices' | 'replaceDefaultPrices'
 >;
-
-const PRICE_COLUMNS = [
-  'id',
-  'pricing_level',
-  'pricing_level_id',
-  'provider_id',
-  'llm_id',
-  'effective_date',
-  'prompt_token_cost',
-  'completion_token_cost',
-  'cache_read_input_token_cost',
-  'cache_creation_input_token_cost',
-  'prompt_token_cost_unit',
-  'completion_token_cost_unit',
-  'created_by',
-  'created_at',
-] as const satisfies ReadonlyArray<keyof StoredPrice>;
 
 const COLUMN_LIST = PRICE_COLUMNS.join(', ');
 const DEFAULT_LEVEL_ID = 'default';

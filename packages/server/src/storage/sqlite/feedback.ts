@@ -1,13 +1,7 @@
-/**
- * Feedback in SQLite (docs/protocol.md §18): the `feedback` table, written and queried on the
- * store's main connection. Calls queries read it through the dialect (`feedbackRow`,
- * `feedbackList`); deleting a call deletes its feedback (call-writes.ts).
- */
-import { resolveFeedbackField } from '@weft/protocol';
 import type Database from 'better-sqlite3';
 import { sqliteBindings, sqliteCallsDialect } from '../../query/dialects/sqlite.js';
-import { QueryCompiler } from '../../query/query-expr.js';
-import { compileSql, joinSql, rawSql, type Sql, sql } from '../../query/sql.js';
+import { feedbackQueryClauses } from '../../query/feedback-query.js';
+import { compileSql, rawSql, type Sql, sql } from '../../query/sql.js';
 import type { FeedbackQuery, StoredFeedback } from '../trace-store.js';
 import { FeedbackSortKeys, type SortKeyOwner } from './feedback-sort-keys.js';
 
@@ -38,9 +32,6 @@ function column(field: string): Sql {
   if (!QUERYABLE.has(field)) throw new Error(`no feedback column named ${field}`);
   return rawSql(`feedback.${field}`);
 }
-
-/** The Query compiler over the feedback table: the calls dialect's rules, the table's columns. */
-const feedbackQueries = new QueryCompiler({ dialect: { ...sqliteCallsDialect, column } });
 
 function* ownersOf(rows: readonly StoredFeedback[]): Generator<SortKeyOwner> {
   for (const row of rows) {
@@ -81,32 +72,10 @@ export class Feedback {
   }
 
   query(query: FeedbackQuery): StoredFeedback[] {
-    const conditions: Sql[] = [sql`feedback.project_id = ${query.project_id}`];
-    if (query.query) conditions.push(feedbackQueries.condition(query.query));
-    const terms =
-      query.sort_by.length > 0 ? query.sort_by : [{ field: 'created_at', direction: 'asc' as const }];
-    const orderBy = joinSql(
-      [
-        ...terms.map((term) => {
-          // A payload path sorts by its text; a column as itself.
-          const field = resolveFeedbackField(term.field);
-          if (field.kind === 'json') {
-            return sqliteCallsDialect.orderBy(
-              sqliteCallsDialect.jsonText(rawSql('feedback.payload'), field.path),
-              term.direction,
-              false,
-            );
-          }
-          if (field.kind !== 'column') throw new Error(`no feedback column for ${term.field}`);
-          return sqliteCallsDialect.orderBy(column(field.column), term.direction, true);
-        }),
-        rawSql('feedback.id'),
-      ],
-      ', ',
-    );
+    const { where, orderBy } = feedbackQueryClauses(query, sqliteCallsDialect, column);
     const limit = query.limit === null ? -1 : query.limit;
     const compiled = compileSql(
-      sql`SELECT ${rawSql(SELECT_LIST)} FROM feedback WHERE ${joinSql(conditions, ' AND ')} ORDER BY ${orderBy} LIMIT ${limit} OFFSET ${query.offset}`,
+      sql`SELECT ${rawSql(SELECT_LIST)} FROM feedback WHERE ${where} ORDER BY ${orderBy} LIMIT ${limit} OFFSET ${query.offset}`,
       sqliteCallsDialect.placeholder,
     );
     return this.db.prepare(compiled.text).all(sqliteBindings(compiled.params)) as StoredFeedback[];

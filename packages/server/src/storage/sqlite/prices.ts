@@ -8,24 +8,7 @@ import type { PriceSource } from '../../costs/call-costs.js';
 import { sqliteBindings, sqliteCallsDialect } from '../../query/dialects/sqlite.js';
 import { QueryCompiler } from '../../query/query-expr.js';
 import { compileSql, joinSql, rawSql, type Sql, sql } from '../../query/sql.js';
-import type { PricesQuery, StoredPrice } from '../trace-store.js';
-
-const PRICE_COLUMNS = [
-  'id',
-  'pricing_level',
-  'pricing_level_id',
-  'provider_id',
-  'llm_id',
-  'effective_date',
-  'prompt_token_cost',
-  'completion_token_cost',
-  'cache_read_input_token_cost',
-  'cache_creation_input_token_cost',
-  'prompt_token_cost_unit',
-  'completion_token_cost_unit',
-  'created_by',
-  'created_at',
-] as const satisfies ReadonlyArray<keyof StoredPrice>;
+import { PRICE_COLUMNS, type PricesQuery, type StoredPrice } from '../trace-store.js';
 
 const COLUMN_LIST = PRICE_COLUMNS.join(', ');
 const INSERT_SQL = `INSERT OR IGNORE INTO llm_prices (${COLUMN_LIST}) VALUES (${PRICE_COLUMNS.map((c) => `@${c}`).join(', ')})`;
