@@ -18,7 +18,7 @@ import {
 } from '../../query/calls-query.js';
 import { clickHouseCallsDialect, clickHouseParams } from '../../query/dialects/clickhouse.js';
 import type { QueryCompileContext } from '../../query/query-expr.js';
-import { sql } from '../../query/sql.js';
+import { type CompiledSql, sql } from '../../query/sql.js';
 import { readCallBy } from '../call-by-id.js';
 import { callToJson } from '../call-json.js';
 import { type CallsPageRead, CallsPager, keysetOrder, MAX_PAGE_CHARS, type PageResult } from '../paging.js';
@@ -282,14 +282,7 @@ export class ClickHouseCalls implements CallsMethods {
       }),
       clickHouseCallsDialect,
     );
-    const result = await this.context.client.query({
-      query: statement.text,
-      query_params: clickHouseParams(statement.params),
-      format: 'JSONEachRow',
-      clickhouse_settings: MERGED_VIEW_SETTINGS,
-      ...(options.signal ? { abort_signal: options.signal } : {}),
-    });
-    const rows = await result.json<RawCall>();
+    const rows = await this.select<RawCall>(statement, options);
     if (flags === 'later' && options.flags !== false) {
       const flagged = await failedAncestors(this.context, query.project_id, rows);
       for (const row of rows) row.has_failed_descendant = flagged.has(row.id);
@@ -305,6 +298,18 @@ export class ClickHouseCalls implements CallsMethods {
     return rows;
   }
 
+  /** Rows of a compiled calls statement, read through the merged view. */
+  private async select<Row>(statement: CompiledSql, options: ReadOptions): Promise<Row[]> {
+    const result = await this.context.client.query({
+      query: statement.text,
+      query_params: clickHouseParams(statement.params),
+      format: 'JSONEachRow',
+      clickhouse_settings: MERGED_VIEW_SETTINGS,
+      ...(options.signal ? { abort_signal: options.signal } : {}),
+    });
+    return result.json<Row>();
+  }
+
   async countCalls(query: CallsStatsQuery, options: ReadOptions = {}): Promise<number> {
     const statement = compileWithinLimits(
       callsCount(query, QUERY_CONTEXT, {
@@ -317,14 +322,7 @@ export class ClickHouseCalls implements CallsMethods {
       }),
       clickHouseCallsDialect,
     );
-    const result = await this.context.client.query({
-      query: statement.text,
-      query_params: clickHouseParams(statement.params),
-      format: 'JSONEachRow',
-      clickhouse_settings: MERGED_VIEW_SETTINGS,
-      ...(options.signal ? { abort_signal: options.signal } : {}),
-    });
-    const [row] = await result.json<{ count: number }>();
+    const [row] = await this.select<{ count: number }>(statement, options);
     return Number(row?.count ?? 0);
   }
 
