@@ -1,8 +1,7 @@
 /**
  * `weft serve --store chdb:<folder>`: the real server process on the ClickHouse store, with the
  * engine of the `chdb` package inside it. Calls go in as today's SDKs send them (the v2 route)
- * and come back through the query routes; what the ClickHouse store cannot do yet is refused
- * with a 501 that says so (issue 14).
+ * and come back through the query routes, priced at the project's prices.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -100,15 +99,41 @@ describe('weft serve on the ClickHouse store (chdb)', () => {
     expect(await streamQuery({ filter: { trace_ids: [trace] } })).toEqual([]);
   });
 
-  it('refuses what the ClickHouse store cannot do yet with a 501 and a reason', async () => {
-    const res = await postJson(server.url, '/calls/query_stats', {
+  it('prices calls at the project\'s prices, and filters and sorts by their cost', async () => {
+    const created = await postJson(server.url, '/cost/create', {
       project_id: PROJECT,
-      query: { $expr: { $gt: [{ $getField: 'summary.weave.total_cost' }, { $literal: 0 }] } },
+      costs: { 'house-model': { prompt_token_cost: 0.001, completion_token_cost: 0.002 } },
     });
-    expect(res.status).toBe(501);
-    expect(res.body as { reason: string; error_type: string }).toEqual({
-      reason: 'summary.weave.total_cost is not available on the ClickHouse store yet',
-      error_type: 'NotImplemented',
+    expect(created.status).toBe(200);
+    const usage = (prompt: number) => ({
+      usage: { 'house-model': { requests: 1, prompt_tokens: prompt, completion_tokens: 200 } },
     });
+    const [cheap, dear, free] = [uniqueId('cheap'), uniqueId('dear'), uniqueId('free')];
+    const sent = await postJson(server.url, `/v2/${PROJECT}/calls/complete`, {
+      batch: [
+        complete(cheap, { trace_id: traceIdOf(cheap), summary: usage(100) }),
+        complete(dear, { trace_id: traceIdOf(dear), summary: usage(1000) }),
+        complete(free, { trace_id: traceIdOf(free) }),
+      ],
+    });
+    expect(sent).toEqual({ status: 200, body: {} });
+    const mine = { call_ids: [cheap, dear, free] };
+    // 1000 × 0.001 + 200 × 0.002 = 1.4 and 100 × 0.001 + 200 × 0.002 = 0.5; no usage, no cost.
+    const byCost = await streamQuery({
+      filter: mine,
+      include_costs: true,
+      sort_by: [{ field: 'summary.weave.total_cost', direction: 'desc' }],
+    });
+    expect(byCost.map((call) => call.id)).toEqual([dear, cheap, free]);
+    const costs = byCost.map(
+      (call) => (call.summary as { weave: { costs?: Record<string, { total_cost: number }> } }).weave.costs,
+    );
+    expect(costs.map((cost) => cost?.['house-model']?.total_cost)).toEqual([1.4, 0.5, undefined]);
+    const dearOnly = await postJson(server.url, '/calls/query_stats', {
+      project_id: PROJECT,
+      filter: mine,
+      query: { $expr: { $gt: [{ $getField: 'summary.weave.total_cost' }, { $literal: 1 }] } },
+    });
+    expect(dearOnly).toEqual({ status: 200, body: { count: 1, has_more: false } });
   });
 });

@@ -19,7 +19,7 @@ export type PriceSource = (
 ) => StoredPrice[];
 
 /** More models than any real call uses; a hostile summary cannot make one row cost more. */
-const MAX_MODELS_PER_CALL = 256;
+export const MAX_MODELS_PER_CALL = 256;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -70,7 +70,8 @@ export class CallCostCalculator {
     return total;
   }
 
-  private pricesFor(name: string): StoredPrice[] {
+  /** The prices that may price usage logged under `name`; `choosePrice` picks one by a call's start. */
+  pricesFor(name: string): StoredPrice[] {
     let prices = this.pricesByName.get(name);
     if (!prices) {
       const { projectNames, datasetModel } = priceNames(name);

@@ -27,3 +27,27 @@ export function choosePrice(prices: readonly StoredPrice[], startedAt: number): 
   for (const price of prices) if (!best || compare(price, best, startedAt) < 0) best = price;
   return best;
 }
+
+/** From `from` (µs; -Infinity for the first) until the next step's start, `price` applies. */
+export interface PriceStep {
+  from: number;
+  price: StoredPrice;
+}
+
+/**
+ * The prices `choosePrice` picks over all time, as steps: which prices are in effect changes only
+ * at their effective dates, so the choice does too. A store that prices calls in SQL finds a
+ * call's price as the last step starting at or before the call's start. Each step is worked out
+ * by `choosePrice` itself, so the two cannot disagree.
+ */
+export function priceSchedule(prices: readonly StoredPrice[]): PriceStep[] {
+  const dates = [...new Set(prices.map(effectiveAt).filter(Number.isFinite))].sort((a, b) => a - b);
+  const steps: PriceStep[] = [];
+  for (const from of [Number.NEGATIVE_INFINITY, ...dates]) {
+    const price = choosePrice(prices, from);
+    if (!price) continue;
+    // A date that does not change the choice adds no step.
+    if (steps[steps.length - 1]?.price !== price) steps.push({ from, price });
+  }
+  return steps;
+}

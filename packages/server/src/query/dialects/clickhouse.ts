@@ -4,11 +4,11 @@
  * whose columns carry the names below. Every request value is a typed query parameter
  * (`{p0:String}`), never SQL text.
  */
-import { NotImplemented } from '@weft/protocol';
 import { DOUBLE_TEXT, INTEGER_TEXT, MAX_NUMBER_TEXT_CHARS } from '@weft/protocol/query/values';
 import { CALL_COLUMNS } from '../../storage/trace-store.js';
 import type { CallsDialect, JsonPath } from '../dialect.js';
 import { joinSql, rawSql, type Sql, sql } from '../sql.js';
+import { clickHouseTotalTokens } from './clickhouse-usage.js';
 
 /** The merged view's columns (storage/clickhouse/calls-read.ts); nothing else reaches SQL text. */
 const COLUMNS: ReadonlyMap<string, Sql> = new Map(
@@ -23,9 +23,19 @@ export function clickHouseType(value: unknown): string {
   if (typeof value === 'boolean') return 'Bool';
   if (typeof value === 'bigint') return 'Int64';
   if (typeof value === 'number') return Number.isSafeInteger(value) ? 'Int64' : 'Float64';
-  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return 'Array(String)';
+  if (Array.isArray(value)) return `Array(${arrayElementType(value)})`;
   if (value === null || value === undefined) return 'Nullable(String)';
   throw new Error(`no ClickHouse parameter type for ${typeof value}`);
+}
+
+/** One type for every element of a bound array: strings, numbers, or arrays of them. */
+function arrayElementType(items: readonly unknown[]): string {
+  if (items.every((item) => typeof item === 'string')) return 'String';
+  if (items.every((item) => typeof item === 'number')) {
+    return items.every((item) => Number.isSafeInteger(item)) ? 'Int64' : 'Float64';
+  }
+  if (items.every(Array.isArray)) return `Array(${arrayElementType(items.flat())})`;
+  throw new Error('no ClickHouse parameter type for an array of mixed values');
 }
 
 /** Compiled parameters as `@clickhouse/client`'s `query_params`, named as the placeholders are. */
@@ -116,11 +126,13 @@ export function clickHouseFeedbackList(row: string, table: string): Sql {
  * as a `clickHouseFeedbackObject` ('' when it has none), and its oldest row of each type the query
  * names, by type.
  */
-export const FEEDBACK_VIEW_COLUMNS = { first: 'feedback_first', byType: 'feedback_by_type' } as const;
+/**
+ * The column the ClickHouse store's merged view gains when a query filters or sorts by
+ * `summary.weave.total_cost`: the call's cost at the prices of its project (clickhouse-usage.ts).
+ */
+export const COST_VIEW_COLUMN = 'priced_total_cost';
 
-function notYet(what: string): never {
-  throw new NotImplemented(`${what} is not available on the ClickHouse store yet`);
-}
+export const FEEDBACK_VIEW_COLUMNS = { first: 'feedback_first', byType: 'feedback_by_type' } as const;
 
 export const clickHouseCallsDialect: CallsDialect = {
   placeholder: (index, value) => `{p${index}:${clickHouseType(value)}}`,
@@ -148,12 +160,9 @@ export const clickHouseCallsDialect: CallsDialect = {
     ),
     latencyMs: rawSql('if(calls.ended_at IS NULL, NULL, intDiv(calls.ended_at - calls.started_at, 1000))'),
     traceName: rawSql(`coalesce(nullIf(calls.display_name, ''), calls.op_short_name)`),
-    get totalTokens(): Sql {
-      return notYet('summary.weave.total_tokens');
-    },
-    get totalCost(): Sql {
-      return notYet('summary.weave.total_cost');
-    },
+    totalTokens: clickHouseTotalTokens(rawSql('calls.summary')),
+    // Priced per query by the store, which adds the column to the merged view (calls-read.ts).
+    totalCost: rawSql(`calls.${COST_VIEW_COLUMN}`),
   },
   // ClickHouse does not run correlated subqueries in ORDER BY (26.x: "Correlated subqueries in
   // ORDER BY are not supported"), and elsewhere turns them into a join over the whole feedback

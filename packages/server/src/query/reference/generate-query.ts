@@ -51,6 +51,7 @@ const DERIVED = [
   ['status', 'text'],
   ['latency_ms', 'number'],
   ['trace_name', 'text'],
+  ['total_tokens', 'number'],
 ] as const;
 const JSON_COLUMNS: readonly JsonColumn[] = ['inputs', 'output', 'attributes', 'summary'];
 const CONVERT_TARGETS = ['int', 'double', 'bool', 'string', 'exists'] as const;

@@ -295,14 +295,19 @@ function attributes(random: Random): Record<string, unknown> {
 function summary(random: Random): Record<string, unknown> {
   const object = jsonObject(random, 1, random.int(0, 2));
   if (random.chance(0.6)) {
-    const model = random.pick(['gpt-4o', 'claude', 'a.b', '😀']);
-    object.usage = {
-      [model]: {
+    const usage: Record<string, unknown> = {};
+    for (let models = random.int(1, 2); models > 0; models--) {
+      const entry: Record<string, unknown> = {
         requests: random.int(1, 3),
         prompt_tokens: random.int(0, 5000),
-        total_tokens: random.int(0, 9000),
-      },
-    };
+      };
+      // Without total_tokens the total is prompt + completion; a count that is not a number is none.
+      if (random.chance(0.6)) entry.total_tokens = random.int(0, 9000);
+      if (random.chance(0.4))
+        entry.completion_tokens = random.pick<unknown>([random.int(0, 900), '12', -1, 2.5]);
+      usage[random.pick(['gpt-4o', 'claude', 'a.b', '😀'])] = random.chance(0.95) ? entry : 'not counts';
+    }
+    object.usage = usage;
   }
   if (random.chance(0.3)) {
     object.status_counts = {

@@ -11,6 +11,7 @@
  * included.
  */
 import { numberText, opDisplayName, type TraceStatus } from '@weft/protocol';
+import { totalTokensOf } from '../../costs/call-costs.js';
 
 export type JsonColumn = 'inputs' | 'output' | 'attributes' | 'summary';
 
@@ -150,6 +151,9 @@ export function readDerived(call: ReferenceCall, name: string): string | number 
       return derivedLatencyMs(call);
     case 'trace_name':
       return derivedTraceName(call);
+    case 'total_tokens':
+      // The calculator itself: the differential checks each store's reading against it.
+      return totalTokensOf(call.summary);
     default:
       throw new Error(`the reference evaluator knows no derived field summary.weave.${name}`);
   }

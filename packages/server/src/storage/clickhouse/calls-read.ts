@@ -16,9 +16,18 @@
  * JOIN onto the project's feedback of the types named, aggregated by call. ClickHouse cannot run
  * the correlated subquery SQLite uses in ORDER BY, and elsewhere decorrelates it into a join over
  * the whole feedback table; this join reads the project's range of it once per query.
+ *
+ * `summary.weave.total_cost` in a filter or sort reads a column the view gains then
+ * (`withCosts`): each call priced in SQL from the project's prices, bound per query
+ * (calls-costs.ts).
  */
 import { resolveCallField, type SortBy } from '@weft/protocol';
-import { clickHouseFeedbackObject, FEEDBACK_VIEW_COLUMNS } from '../../query/dialects/clickhouse.js';
+import {
+  COST_VIEW_COLUMN,
+  clickHouseFeedbackObject,
+  FEEDBACK_VIEW_COLUMNS,
+} from '../../query/dialects/clickhouse.js';
+import { clickHouseTotalCost, type UsagePrices } from '../../query/dialects/clickhouse-usage.js';
 import { rawSql, type Sql, sql } from '../../query/sql.js';
 import { CALL_ANY_COLUMNS } from './calls-schema.js';
 import type { ClickHouseContext } from './context.js';
@@ -31,24 +40,33 @@ function readName(stored: string): string {
   return stored.endsWith('_dump') ? stored.slice(0, -'_dump'.length) : stored;
 }
 
-export function mergedCalls(
-  context: ClickHouseContext,
-  projectId: string,
-  flags: 'sql' | 'later',
-  feedback: FeedbackFields | null = null,
-): Sql {
+/** What a query needs of the merged view beyond the stored columns. */
+export interface ViewNeeds {
+  /** Where `has_failed_descendant` is found: in the query, or after it for the page's calls. */
+  flags: 'sql' | 'later';
+  /** The feedback fields the query reads (the view joins the calls' oldest rows of their types). */
+  feedback?: FeedbackFields | null;
+  /** The project's prices, when the query reads `summary.weave.total_cost` (the view prices each call). */
+  prices?: UsagePrices | null;
+}
+
+export function mergedCalls(context: ClickHouseContext, projectId: string, needs: ViewNeeds): Sql {
+  const { flags, feedback = null, prices = null } = needs;
   const table = rawSql(context.table('calls'));
   const anyColumns = rawSql(CALL_ANY_COLUMNS.map(([name]) => `any(${name}) AS ${readName(name)}`).join(', '));
   const merged = (hasFailedDescendant: Sql) =>
-    withFeedbackRows(
-      context,
-      projectId,
-      feedback,
-      sql`SELECT project_id, id, ${anyColumns},
+    withCosts(
+      prices,
+      withFeedbackRows(
+        context,
+        projectId,
+        feedback,
+        sql`SELECT project_id, id, ${anyColumns},
       nullIf(argMaxMerge(display_name), '') AS display_name,
       max(deleted_at) AS deleted_at,
       ${hasFailedDescendant} AS has_failed_descendant
     FROM ${table} WHERE project_id = ${projectId} GROUP BY project_id, id`,
+      ),
     );
   if (flags === 'later') return sql`(${merged(rawSql('false'))}) AS calls`;
   return sql`(WITH RECURSIVE tree AS (
@@ -132,21 +150,34 @@ function withFeedbackRows(
     ) AS feedback_rows ON feedback_rows.call_id = merged.id`;
 }
 
-/** Whether a query filters or sorts by the status, which needs the flags inside the query. */
-export function needsFlagsInQuery(query: { query: unknown; sort_by?: readonly SortBy[] }): boolean {
-  const sortsByStatus = (query.sort_by ?? []).some((term) => {
-    const field = resolveCallField(term.field);
-    return field.kind === 'derived' && field.name === 'status';
-  });
-  return sortsByStatus || mentionsStatus(query.query);
+/**
+ * The merged calls with the column the dialect's `totalCost` reads (COST_VIEW_COLUMN): each
+ * call's cost at the prices given (query/dialects/clickhouse-usage.ts).
+ */
+function withCosts(prices: UsagePrices | null, merged: Sql): Sql {
+  if (!prices) return merged;
+  return sql`SELECT merged.*, ${clickHouseTotalCost(rawSql('merged.summary'), rawSql('merged.started_at'), prices)} AS ${rawSql(COST_VIEW_COLUMN)}
+    FROM (${merged}) AS merged`;
 }
 
-function mentionsStatus(node: unknown): boolean {
-  if (Array.isArray(node)) return node.some(mentionsStatus);
+/** Whether a query filters or sorts by the derived field `summary.weave.<name>`. */
+export function readsDerivedField(
+  query: { query: unknown; sort_by?: readonly SortBy[] },
+  name: 'status' | 'total_cost',
+): boolean {
+  const sorts = (query.sort_by ?? []).some((term) => {
+    const field = resolveCallField(term.field);
+    return field.kind === 'derived' && field.name === name;
+  });
+  return sorts || mentionsDerived(query.query, name);
+}
+
+function mentionsDerived(node: unknown, name: string): boolean {
+  if (Array.isArray(node)) return node.some((item) => mentionsDerived(item, name));
   if (typeof node !== 'object' || node === null) return false;
   const record = node as Record<string, unknown>;
-  if (record.kind === 'derived' && record.name === 'status') return true;
-  return Object.values(record).some(mentionsStatus);
+  if (record.kind === 'derived' && record.name === name) return true;
+  return Object.values(record).some((value) => mentionsDerived(value, name));
 }
 
 interface TreeRow {

@@ -9,6 +9,7 @@
  */
 
 import { opDisplayName } from '@weft/protocol/refs';
+import { CallCostCalculator, type PriceSource } from '../../costs/call-costs.js';
 import {
   afterKeyCondition,
   callsCount,
@@ -32,16 +33,18 @@ import type {
   TraceStore,
 } from '../trace-store.js';
 import { pruneCalls, removeOrphans } from './calls-cleanup.js';
+import { usagePricesOf } from './calls-costs.js';
 import {
   failedAncestors,
   feedbackFieldsOf,
   MAX_TREE_DEPTH,
   MERGED_VIEW_SETTINGS,
   mergedCalls,
-  needsFlagsInQuery,
+  readsDerivedField,
+  type ViewNeeds,
 } from './calls-read.js';
 import { NAME_RANK } from './calls-schema.js';
-import { type ClickHouseContext, notOnClickHouseYet } from './context.js';
+import type { ClickHouseContext } from './context.js';
 import { deleteFeedbackOfCalls, feedbackLists } from './feedback.js';
 import { insertRows } from './query-helpers.js';
 
@@ -67,8 +70,14 @@ interface RawCall extends Omit<StoredCall, 'has_failed_descendant' | 'summary_re
   summary_reports_error?: boolean | number | null;
 }
 
+/** The prices that price a project's calls, read when a query needs them (prices.ts). */
+export type ProjectPriceSource = (projectId: string) => Promise<PriceSource>;
+
 export class ClickHouseCalls implements CallsMethods {
-  constructor(readonly context: ClickHouseContext) {}
+  constructor(
+    readonly context: ClickHouseContext,
+    private readonly priceSource: ProjectPriceSource,
+  ) {}
 
   async upsertCalls(batch: readonly CallUpsert[]): Promise<void> {
     if (batch.length === 0) return;
@@ -206,7 +215,10 @@ export class ClickHouseCalls implements CallsMethods {
   }
 
   private async *pages(query: CallsQuery, options: ReadOptions): AsyncIterable<StoredCall[]> {
-    if (query.include_costs) notOnClickHouseYet('include_costs');
+    // Costs asked for are priced here, a page at a time, at prices read once for the query.
+    const costs = query.include_costs
+      ? new CallCostCalculator(await this.priceSource(query.project_id))
+      : undefined;
     const pager = new CallsPager(query);
     for (let more = true; more; ) {
       const read = pager.read();
@@ -222,6 +234,12 @@ export class ClickHouseCalls implements CallsMethods {
         continue;
       }
       const page = await this.readPage(read, options);
+      if (costs) {
+        for (const call of page.calls) {
+          const priced = costs.costsOf(call.summary_json, call.started_at);
+          if (priced) call.costs = priced;
+        }
+      }
       more = pager.advance(page);
       if (page.calls.length > 0) yield page.calls;
     }
@@ -268,20 +286,16 @@ export class ClickHouseCalls implements CallsMethods {
     plan: PagePlan,
     options: ReadOptions & { flags?: boolean },
   ): Promise<RawCall[]> {
-    const flags = needsFlagsInQuery(query) ? 'sql' : 'later';
+    // Calls picked by id come in the order given: only the filter's fields count.
+    const needs = await this.viewNeeds(query.project_id, plan.order ? { query: query.query } : query);
     const statement = compileWithinLimits(
       callsSelect({ ...query, include_feedback: false }, QUERY_CONTEXT, {
         ...plan,
-        // Calls picked by id come in the order given: only the filter's feedback fields count.
-        from: mergedCalls(
-          this.context,
-          query.project_id,
-          flags,
-          feedbackFieldsOf(plan.order ? { query: query.query } : query),
-        ),
+        from: mergedCalls(this.context, query.project_id, needs),
       }),
       clickHouseCallsDialect,
     );
+    const flags = needs.flags;
     const rows = await this.select<RawCall>(statement, options);
     if (flags === 'later' && options.flags !== false) {
       const flagged = await failedAncestors(this.context, query.project_id, rows);
@@ -296,6 +310,24 @@ export class ClickHouseCalls implements CallsMethods {
       for (const row of rows) row.feedback_json = lists.get(row.id) ?? '[]';
     }
     return rows;
+  }
+
+  /**
+   * What the merged view must hold for a query's filter and sort (calls-read.ts): the failure
+   * flags in SQL when they read the status, the feedback fields they name, and the project's
+   * prices when they read the cost.
+   */
+  private async viewNeeds(
+    projectId: string,
+    query: { query: unknown; sort_by?: CallsQuery['sort_by'] },
+  ): Promise<ViewNeeds> {
+    return {
+      flags: readsDerivedField(query, 'status') ? 'sql' : 'later',
+      feedback: feedbackFieldsOf(query),
+      prices: readsDerivedField(query, 'total_cost')
+        ? await usagePricesOf(this.context, projectId, await this.priceSource(projectId))
+        : null,
+    };
   }
 
   /** Rows of a compiled calls statement, read through the merged view. */
@@ -313,12 +345,7 @@ export class ClickHouseCalls implements CallsMethods {
   async countCalls(query: CallsStatsQuery, options: ReadOptions = {}): Promise<number> {
     const statement = compileWithinLimits(
       callsCount(query, QUERY_CONTEXT, {
-        from: mergedCalls(
-          this.context,
-          query.project_id,
-          needsFlagsInQuery(query) ? 'sql' : 'later',
-          feedbackFieldsOf(query),
-        ),
+        from: mergedCalls(this.context, query.project_id, await this.viewNeeds(query.project_id, query)),
       }),
       clickHouseCallsDialect,
     );

@@ -22,6 +22,7 @@ import { describeFiles } from '../contract/files-contract.js';
 import { describeObjectVersions } from '../contract/objects-contract.js';
 import { describeOrphans } from '../contract/orphans-contract.js';
 import { describePaging } from '../contract/paging-contract.js';
+import { describePrices } from '../contract/prices-contract.js';
 import { describeProjects } from '../contract/projects-contract.js';
 import { describeRetention } from '../contract/retention-contract.js';
 import { describeTables } from '../contract/tables-contract.js';
@@ -36,7 +37,7 @@ afterAll(() => {
 });
 
 /** Contract groups the ClickHouse store does not pass yet (issue 14). */
-export const NOT_YET = ['prices', 'query differential'];
+export const NOT_YET = ['query differential'];
 
 describe('TraceStore contract: clickhouse (chdb)', () => {
   let current: TraceStore | undefined;
@@ -75,6 +76,7 @@ describe('TraceStore contract: clickhouse (chdb)', () => {
   describeTables(subject);
   describeFiles(subject);
   describeFeedback(subject);
+  describePrices(subject);
   describeOrphans(subject);
   describeRetention(subject);
 });

@@ -57,12 +57,12 @@ export class ClickHouseTraceStore implements TraceStore {
   private readonly retention: ClickHouseRetention;
 
   private constructor(private readonly context: ClickHouseContext) {
-    this.calls = new ClickHouseCalls(context);
+    this.prices = new ClickHousePrices(context);
+    this.calls = new ClickHouseCalls(context, (projectId) => this.prices.priceSource(projectId));
     this.objects = new ClickHouseObjects(context);
     this.tables = new ClickHouseTables(context);
     this.files = new ClickHouseFiles(context);
     this.projects = new ClickHouseProjects(context);
-    this.prices = new ClickHousePrices(context);
     this.feedback = new ClickHouseFeedback(context);
     this.apiKeys = new ClickHouseApiKeys(context);
     this.retention = new ClickHouseRetention(context);

@@ -142,7 +142,7 @@ describe('ClickHouse feedback (chdb)', () => {
           callsSelect(
             callsQuery({ include_feedback: true }),
             { dialect },
-            { from: mergedCalls(context, PROJECT, 'later') },
+            { from: mergedCalls(context, PROJECT, { flags: 'later' }) },
           ),
           dialect,
         );
