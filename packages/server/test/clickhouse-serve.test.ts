@@ -99,7 +99,7 @@ describe('weft serve on the ClickHouse store (chdb)', () => {
     expect(await streamQuery({ filter: { trace_ids: [trace] } })).toEqual([]);
   });
 
-  it('prices calls at the project\'s prices, and filters and sorts by their cost', async () => {
+  it("prices calls at the project's prices, and filters and sorts by their cost", async () => {
     const created = await postJson(server.url, '/cost/create', {
       project_id: PROJECT,
       costs: { 'house-model': { prompt_token_cost: 0.001, completion_token_cost: 0.002 } },

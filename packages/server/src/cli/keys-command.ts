@@ -1,20 +1,24 @@
 /**
- * `weft keys create|list|revoke` (docs/protocol.md §19.1): API keys, kept in the data folder's
- * database as slow hashes. Works with or without a running server; a running server sees a new
+ * `weft keys create|list|revoke` (docs/protocol.md §19.1): API keys, kept in the store (the data
+ * folder's database, or `--store`) as slow hashes. Works with or without a running server; a running server sees a new
  * key at once and a revocation within seconds (api-keys-service.ts, STATUS_TTL_MS).
  */
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatTimestampMicros } from '@weft/protocol';
-import { DEFAULT_DATA_DIR } from '../server.js';
 import { ApiKeysService } from '../service/access/api-keys-service.js';
-import { SqliteTraceStore } from '../storage/sqlite/sqlite-trace-store.js';
 import type { StoredApiKey } from '../storage/trace-store.js';
+import {
+  databaseIn,
+  STORE_OPTIONS,
+  STORE_USAGE,
+  type StoreValues,
+  withCommandStore,
+} from './store-option.js';
 
-export const KEYS_USAGE = `Usage: weft keys create --user NAME [--project ENTITY/PROJECT ...] [--read-only] [--data ${DEFAULT_DATA_DIR}]
-       weft keys list [--data ${DEFAULT_DATA_DIR}]
-       weft keys revoke KEY_ID [--data ${DEFAULT_DATA_DIR}]
+export const KEYS_USAGE = `Usage: weft keys create --user NAME [--project ENTITY/PROJECT ...] [--read-only] ${STORE_USAGE}
+       weft keys list ${STORE_USAGE}
+       weft keys revoke KEY_ID ${STORE_USAGE}
 
 Creates, lists and revokes API keys. A new key is printed once, on its own line; only a hash of
 it is stored. Without --project a key may use every project. Clients send it as the API key
@@ -34,7 +38,7 @@ export async function runKeysCommand(args: string[]): Promise<KeysCommandOutput>
   const { values, positionals } = parseArgs({
     args,
     options: {
-      data: { type: 'string', default: process.env.WEFT_DATA ?? DEFAULT_DATA_DIR },
+      ...STORE_OPTIONS,
       user: { type: 'string' },
       project: { type: 'string', multiple: true },
       'read-only': { type: 'boolean', default: false },
@@ -43,10 +47,9 @@ export async function runKeysCommand(args: string[]): Promise<KeysCommandOutput>
     strict: true,
   });
   const [action, id, ...extra] = positionals;
-  const path = join(resolve(values.data), 'weft.db');
   if (action === 'create') {
     if (!values.user || id !== undefined) throw new KeysUsageError(KEYS_USAGE);
-    return withKeys(path, async (keys) => {
+    return withKeys(values, { mustExist: false }, async (keys) => {
       const { key, stored } = await keys.create({
         user: values.user as string,
         projects: values.project ?? [],
@@ -59,13 +62,11 @@ export async function runKeysCommand(args: string[]): Promise<KeysCommandOutput>
     });
   }
   if (action === 'list' && id === undefined) {
-    if (!existsSync(path)) return { stdout: 'no keys' };
-    return withKeys(path, async (keys) => ({ stdout: listing(await keys.list()) }));
+    if (values.store === undefined && !existsSync(databaseIn(values.data))) return { stdout: 'no keys' };
+    return withKeys(values, { mustExist: true }, async (keys) => ({ stdout: listing(await keys.list()) }));
   }
   if (action === 'revoke' && id !== undefined && extra.length === 0) {
-    if (!existsSync(path))
-      throw new KeysUsageError(`no weft database at ${path}: pass the --data folder weft serve uses`);
-    return withKeys(path, async (keys) => {
+    return withKeys(values, { mustExist: true }, async (keys) => {
       await keys.revoke(id);
       return { stdout: `revoked key ${id}` };
     });
@@ -73,13 +74,14 @@ export async function runKeysCommand(args: string[]): Promise<KeysCommandOutput>
   throw new KeysUsageError(KEYS_USAGE);
 }
 
-async function withKeys<T>(path: string, work: (keys: ApiKeysService) => Promise<T>): Promise<T> {
-  const store = SqliteTraceStore.open(path);
-  try {
-    return await work(new ApiKeysService(store));
-  } finally {
-    await store.close();
-  }
+function withKeys<T>(
+  values: StoreValues,
+  options: { mustExist: boolean },
+  work: (keys: ApiKeysService) => Promise<T>,
+): Promise<T> {
+  const missing = (path: string) =>
+    new KeysUsageError(`no weft database at ${path}: pass the --data folder (or --store) weft serve uses`);
+  return withCommandStore(values, { ...options, missing }, (store) => work(new ApiKeysService(store)));
 }
 
 function scope(key: StoredApiKey): string {

@@ -1,24 +1,23 @@
 /**
  * `weft prune` and `weft retention` (docs/protocol.md §20): removing a project's old calls now,
  * and keeping a project's calls for a number of days, which a running server applies hourly.
- * Both work on the data folder directly, with or without a running server.
+ * Both work on the store directly (the data folder's database, or `--store`), with or without a
+ * running server.
  */
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatTimestampMicros } from '@weft/protocol';
-import { DEFAULT_DATA_DIR } from '../server.js';
-import { SqliteTraceStore } from '../storage/sqlite/sqlite-trace-store.js';
+import type { TraceStore } from '../storage/trace-store.js';
+import { STORE_OPTIONS, STORE_USAGE, type StoreValues, withCommandStore } from './store-option.js';
 
-export const RETENTION_USAGE = `Usage: weft prune --project ENTITY/PROJECT --older-than 30d [--data ${DEFAULT_DATA_DIR}]
-       weft retention set --project ENTITY/PROJECT --days 30 [--data ${DEFAULT_DATA_DIR}]
-       weft retention clear --project ENTITY/PROJECT [--data ${DEFAULT_DATA_DIR}]
-       weft retention list [--data ${DEFAULT_DATA_DIR}]
+export const RETENTION_USAGE = `Usage: weft prune --project ENTITY/PROJECT --older-than 30d ${STORE_USAGE}
+       weft retention set --project ENTITY/PROJECT --days 30 ${STORE_USAGE}
+       weft retention clear --project ENTITY/PROJECT ${STORE_USAGE}
+       weft retention list ${STORE_USAGE}
 
 weft prune removes the project's calls that started before the given age (30d, 12h), deleted or
 not, with their feedback, then gives the space back to the file system. The first prune of a
-database made before weft kept space reclaimable rewrites it whole (VACUUM), holding writes
-meanwhile. weft retention keeps a project's calls that many days: a running weft serve removes
+SQLite database made before weft kept space reclaimable rewrites it whole (VACUUM), holding
+writes meanwhile; on ClickHouse it merges the parts that held removed rows (OPTIMIZE FINAL). weft retention keeps a project's calls that many days: a running weft serve removes
 older ones every hour.`;
 
 export class RetentionUsageError extends Error {}
@@ -37,17 +36,12 @@ function megabytes(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(1)} MB`;
 }
 
-async function withStore<T>(dataDir: string, work: (store: SqliteTraceStore) => Promise<T>): Promise<T> {
-  const path = join(resolve(dataDir), 'weft.db');
-  if (!existsSync(path)) {
-    throw new RetentionUsageError(`no weft database at ${path}: pass the --data folder weft serve uses`);
-  }
-  const store = SqliteTraceStore.open(path);
-  try {
-    return await work(store);
-  } finally {
-    await store.close();
-  }
+function withStore<T>(values: StoreValues, work: (store: TraceStore) => Promise<T>): Promise<T> {
+  const missing = (path: string) =>
+    new RetentionUsageError(
+      `no weft database at ${path}: pass the --data folder (or --store) weft serve uses`,
+    );
+  return withCommandStore(values, { mustExist: true, missing }, work);
 }
 
 function projectOf(value: string | undefined): string {
@@ -59,7 +53,7 @@ export async function runPruneCommand(args: string[]): Promise<string> {
   const { values } = parseArgs({
     args,
     options: {
-      data: { type: 'string', default: process.env.WEFT_DATA ?? DEFAULT_DATA_DIR },
+      ...STORE_OPTIONS,
       project: { type: 'string' },
       'older-than': { type: 'string' },
     },
@@ -69,7 +63,7 @@ export async function runPruneCommand(args: string[]): Promise<string> {
   const age = parseAge(values['older-than'] ?? '');
   if (age === undefined) throw new RetentionUsageError(RETENTION_USAGE);
   const before = (Date.now() - age) * 1000;
-  return withStore(values.data, async (store) => {
+  return withStore(values, async (store) => {
     const removed = await store.pruneCalls(project, before);
     const size = await store.reclaimSpace({ exclusive: true });
     return (
@@ -83,7 +77,7 @@ export async function runRetentionCommand(args: string[]): Promise<string> {
   const { values, positionals } = parseArgs({
     args,
     options: {
-      data: { type: 'string', default: process.env.WEFT_DATA ?? DEFAULT_DATA_DIR },
+      ...STORE_OPTIONS,
       project: { type: 'string' },
       days: { type: 'string' },
     },
@@ -93,7 +87,7 @@ export async function runRetentionCommand(args: string[]): Promise<string> {
   const [action, ...extra] = positionals;
   if (extra.length > 0) throw new RetentionUsageError(RETENTION_USAGE);
   if (action === 'list') {
-    return withStore(values.data, async (store) => {
+    return withStore(values, async (store) => {
       const settings = await store.listRetention();
       if (settings.length === 0) return 'no project has a retention';
       return settings.map(({ project_id, days }) => `${project_id}  ${days} days`).join('\n');
@@ -101,14 +95,14 @@ export async function runRetentionCommand(args: string[]): Promise<string> {
   }
   const project = projectOf(values.project);
   if (action === 'clear') {
-    return withStore(values.data, async (store) => {
+    return withStore(values, async (store) => {
       await store.setRetention(project, null);
       return `${project} keeps its calls until they are deleted`;
     });
   }
   const days = Number(values.days);
   if (action !== 'set' || !Number.isInteger(days) || days < 1) throw new RetentionUsageError(RETENTION_USAGE);
-  return withStore(values.data, async (store) => {
+  return withStore(values, async (store) => {
     await store.setRetention(project, days);
     return `${project} keeps calls for ${days} days; a running weft serve removes older ones within the hour`;
   });

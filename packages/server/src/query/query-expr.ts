@@ -262,6 +262,8 @@ export class QueryCompiler {
         switch (to) {
           case 'int':
           case 'double':
+            // A number, not the database's boolean (ClickHouse's reads as 'false' in text).
+            return sql`(CASE ${value} WHEN 1 THEN 1 WHEN 0 THEN 0 END)`;
           case 'bool':
             return value;
           case 'string':

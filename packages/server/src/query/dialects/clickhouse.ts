@@ -80,8 +80,9 @@ function jsonType(column: Sql, path: JsonPath): Sql {
   return sql`if(${joinSql(listsIndexed, ' AND ')}, ${type}, 'Null')`;
 }
 
+/** Text as a finite double, else NULL: ClickHouse reads "1e999" as infinity, the Query language as none. */
 function textToDouble(text: Sql): Sql {
-  return sql`if(length(${text}) <= ${MAX_NUMBER_TEXT_CHARS} AND match(${text}, ${DOUBLE_TEXT.source}), toFloat64OrNull(${text}), NULL)`;
+  return sql`if(length(${text}) <= ${MAX_NUMBER_TEXT_CHARS} AND match(${text}, ${DOUBLE_TEXT.source}) AND isFinite(toFloat64OrZero(${text})), toFloat64OrNull(${text}), NULL)`;
 }
 
 /** A nullable text column as a JSON value: a string, or null. */
@@ -142,7 +143,9 @@ export const clickHouseCallsDialect: CallsDialect = {
   limits: { maxParameters: 100_000, maxSqlChars: 250_000 },
   inList(expr, values) {
     if (values.length === 1) return sql`${expr} = ${values[0]}`;
-    if (values.every((value) => typeof value === 'string')) return sql`has(${values}, ${expr})`;
+    // One array parameter however long the list; IN (unlike has()) is NULL for a NULL value,
+    // so that NOT over it stays NULL as SQL's three-valued logic says.
+    if (values.every((value) => typeof value === 'string')) return sql`(${expr} IN ${values})`;
     return sql`${expr} IN (${joinSql(
       values.map((value) => sql`${value}`),
       ', ',

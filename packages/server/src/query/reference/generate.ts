@@ -74,6 +74,9 @@ const NUMBERS = [
   -(2 ** 53 - 1),
   // Beyond 2^53 JSON.stringify writes a rounded decimal that SQLite reads as an exact integer.
   2 ** 60,
+  // Integers past 64 bits, written as plain digits: some JSON parsers refuse the whole document.
+  1e20,
+  -1e19,
 ];
 
 /** Text that reads as numbers, bools, both or neither. */

@@ -17,11 +17,13 @@ import {
 type Direction = SortBy['direction'];
 type Comparator = (left: ReferenceCall, right: ReferenceCall) => number;
 
-/** Sorts a copy; an empty `sortBy` means no particular order, so the input order is kept. */
+/** Without `sort_by`, calls come oldest first (docs/protocol.md §4.7). */
+const DEFAULT_ORDER: readonly SortBy[] = [{ field: 'started_at', direction: 'asc' }];
+
+/** Sorts a copy. */
 export function sortCalls(calls: readonly ReferenceCall[], sortBy: readonly SortBy[]): ReferenceCall[] {
-  if (sortBy.length === 0) return [...calls];
-  const comparators = withTieBreaker(sortBy).map(({ field, direction }) =>
-    comparatorFor(resolveCallField(field), direction),
+  const comparators = withTieBreaker(sortBy.length === 0 ? DEFAULT_ORDER : sortBy).map(
+    ({ field, direction }) => comparatorFor(resolveCallField(field), direction),
   );
   return [...calls].sort((left, right) => {
     for (const comparator of comparators) {

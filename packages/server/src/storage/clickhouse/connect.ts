@@ -11,6 +11,11 @@ const SESSION_SETTINGS = {
   output_format_json_quote_64bit_integers: 0,
   // A query answers with JSON text that JSON.parse reads (no NaN or Infinity, which JSON lacks).
   output_format_json_quote_denormals: 0,
+  // The JSON functions' default parser (simdjson) refuses a whole document that holds an integer
+  // past 64 bits, which JSON.stringify writes as plain digits up to 1e21 (a Python int logged as
+  // 10**20): every path in it would read as missing. The other parser reads it as a double, as
+  // SQLite and JavaScript do.
+  allow_simdjson: 0,
 } as const;
 
 export function connect(location: ClickHouseLocation): ClickHouseClient {
@@ -45,5 +50,12 @@ function chdbConnection(path: string) {
       `a chdb: store needs the chdb package (ClickHouse inside this process): npm install chdb (${(error as Error).message})`,
     );
   }
-  return module.createChdbConnection({ path });
+  try {
+    return module.createChdbConnection({ path });
+  } catch (error) {
+    // The engine locks its folder: a second process (weft serve holding it) cannot open it.
+    throw new Error(
+      `cannot open the chdb folder ${path}: ${(error as Error).message}. A chdb: store is open in one process at a time; stop the weft serve using it, or keep the data in a ClickHouse server (clickhouse://…) to share it`,
+    );
+  }
 }

@@ -34,7 +34,21 @@ const FIELDS = [
 const DAY = 86_400_000_000;
 
 function countValue(random: Random): unknown {
-  return random.pick<unknown>([0, 7, 1000, 1.5, 123456789, -3, '7', true, null, [4], { n: 1 }, 2 ** 60]);
+  return random.pick<unknown>([
+    0,
+    7,
+    1000,
+    1.5,
+    123456789,
+    -3,
+    '7',
+    true,
+    null,
+    [4],
+    { n: 1 },
+    2 ** 60,
+    1e20,
+  ]);
 }
 
 function usageEntry(random: Random): unknown {
