@@ -26,7 +26,7 @@ Starts the weft trace server over an embedded SQLite database in the data folder
 --store keeps the data elsewhere: clickhouse://user:password@host:8123/database (clickhouses://
 for TLS), or chdb:FOLDER for ClickHouse inside this process (needs the chdb package:
 npm install chdb). --clickhouse-cluster makes the schema for a ClickHouse cluster of that name.
-The other commands (keys, retention, prune, index) work on SQLite data folders only, for now.
+weft keys, retention and prune take --store too; weft index is for SQLite only.
 --query-timeout is in seconds: a query that spends longer producing one page of results fails
 with 504 QueryTimeout (a narrower filter or an indexed field makes it fast).
 --default-entity is the entity of project names given without one (weave.init("my-project")).
