@@ -14,8 +14,35 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'sqlite',
+          include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+        },
+      },
+      {
+        // The server's HTTP tests and the SDK's end-to-end tests once more, every server they
+        // start on the ClickHouse store (the chdb engine; test/support/weft-server.ts). Tests of
+        // what only SQLite has skip themselves there, saying why.
+        extends: true,
+        test: {
+          name: 'chdb',
+          include: ['packages/server/test/**/*.test.ts', 'packages/sdk/test/**/*.test.ts'],
+          exclude: [
+            // These pick their stores themselves.
+            'packages/server/test/clickhouse-*.test.ts',
+            'packages/server/test/migrate.test.ts',
+            // These start no server.
+            'packages/sdk/test/tracing-context.test.ts',
+            'packages/sdk/test/tracing-memory.test.ts',
+          ],
+          env: { WEFT_TEST_STORE: 'chdb' },
+        },
+      },
+    ],
   },
 });

@@ -3,7 +3,7 @@
  * for tests that need the server exactly as users run it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -32,6 +32,35 @@ export interface StartOptions {
   env?: Readonly<Record<string, string>>;
 }
 
+/**
+ * `WEFT_TEST_STORE=chdb` runs every server a test starts on the ClickHouse store, with the engine
+ * of the chdb package in a folder inside the test's data folder (`npm run test:clickhouse`); a test
+ * that picks its own `--store` keeps it.
+ */
+function testStore(): 'sqlite' | 'chdb' {
+  const store = process.env.WEFT_TEST_STORE;
+  if (store === undefined || store === '' || store === 'sqlite') return 'sqlite';
+  if (store !== 'chdb') throw new Error(`WEFT_TEST_STORE must be sqlite or chdb, not ${store}`);
+  return store;
+}
+
+/**
+ * Whether servers run on the ClickHouse store in this run. Tests of what only the SQLite store
+ * has (its file, its read workers, `weft index`, `--max-db-size`) or of what a chdb folder cannot
+ * do (the CLI beside a running server: one process at a time) are skipped then, saying so.
+ */
+export const SERVERS_ON_CHDB = testStore() === 'chdb';
+
+function storeArgs(dataDir: string, args: readonly string[]): string[] {
+  if (!SERVERS_ON_CHDB || args.includes('--store')) return [];
+  return ['--store', `chdb:${join(dataDir, 'chdb')}`];
+}
+
+/** The arguments that point a CLI command (weft keys, ...) at the store a server on `dataDir` uses. */
+export function cliStoreArgs(dataDir: string): string[] {
+  return ['--data', dataDir, ...storeArgs(dataDir, [])];
+}
+
 export async function startWeftServer(options: StartOptions = {}): Promise<WeftServerProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'weft-test-'));
   const child = spawn(
@@ -51,6 +80,7 @@ export async function startWeftServer(options: StartOptions = {}): Promise<WeftS
       '--data',
       dataDir,
       ...(options.args ?? []),
+      ...storeArgs(dataDir, options.args ?? []),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } },
   );
@@ -147,4 +177,25 @@ export function postJson(
     });
     request.end(payload);
   });
+}
+
+/**
+ * Every file a server keeps under its data folder, at any depth (the ClickHouse store's are in
+ * folders), with its bytes, for tests that look for what must never be stored. ClickHouse merges
+ * parts in the background, so a file listed may be gone when read: it is left out. ClickHouse
+ * compresses its column files (LZ4, which keeps short unrepeated text as it is), so a find there
+ * is strong evidence and its absence weaker than on SQLite.
+ */
+export function storedFiles(dataDir: string): Array<{ file: string; bytes: Buffer }> {
+  const files: Array<{ file: string; bytes: Buffer }> = [];
+  for (const entry of readdirSync(dataDir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const file = join(entry.parentPath, entry.name);
+    try {
+      files.push({ file, bytes: readFileSync(file) });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+  return files;
 }

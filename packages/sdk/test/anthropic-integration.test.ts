@@ -1,17 +1,13 @@
-/**
- * wrapAnthropic with the real `@anthropic-ai/sdk` client, pointed at a local fake of Anthropic's
- * Messages API, logging to the real `weft serve`: messages, streams (raw and through the client's
- * own `messages.stream()` helper), tool use and errors, with the usage as Anthropic reports it
- * priced from its cache counts. The same tests run on the current major version of the client (1)
- * and the previous one (0.x).
- */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import AnthropicPrevious from 'anthropic-sdk-v0';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Call, init, resetClient, type WeaveClient, wrapAnthropic } from 'weft';
-import { removeDataDir, startWeftServer, type WeftServerProcess } from '../../../test/support/weft-server.js';
+import {
+  removeDataDir,
+  startWeftServer,
+  storedFiles,
+  type WeftServerProcess,
+} from '../../../test/support/weft-server.js';
 import { ANTHROPIC_ANSWER_MODEL, type FakeProvider, startFakeProvider } from './support/fake-llm-provider.js';
 
 const API_KEY = 'sk-ant-weft-test-9876543210-SECRET';
@@ -166,8 +162,8 @@ describe.each([
       expect([authorization, apiKey]).toEqual(expect.arrayContaining([expect.stringContaining(API_KEY)]));
       // ...and nowhere in what weft stored.
       await weft.flush();
-      for (const file of readdirSync(server.dataDir)) {
-        expect(readFileSync(join(server.dataDir, file)).includes(API_KEY), file).toBe(false);
+      for (const { file, bytes } of storedFiles(server.dataDir)) {
+        expect(bytes.includes(API_KEY), file).toBe(false);
       }
     });
   });

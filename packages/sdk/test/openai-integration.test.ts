@@ -1,19 +1,15 @@
-/**
- * wrapOpenAI with the real `openai` client, pointed at a local fake of OpenAI's API, logging to
- * the real `weft serve`: each request is a call with the request as inputs, the answer (a
- * streamed one re-assembled) as output and its usage in the summary; what the caller gets is
- * unchanged; the API key is stored nowhere. The same tests run on the current major version of
- * the client (7) and the previous one (6).
- */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import OpenAI from 'openai';
 import OpenAIPrevious from 'openai-v6';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Call, init, op, resetClient, type WeaveClient, wrapOpenAI } from 'weft';
-import { removeDataDir, startWeftServer, type WeftServerProcess } from '../../../test/support/weft-server.js';
+import {
+  removeDataDir,
+  startWeftServer,
+  storedFiles,
+  type WeftServerProcess,
+} from '../../../test/support/weft-server.js';
 import { type FakeProvider, OPENAI_ANSWER_MODEL, startFakeProvider } from './support/fake-llm-provider.js';
 
 const API_KEY = 'sk-weft-test-0123456789-SECRET';
@@ -308,8 +304,7 @@ describe.each([
       expect(provider.requests.at(-1)?.headers.authorization).toBe(`Bearer ${API_KEY}`);
       // ...and nowhere in what weft stored.
       await weft.flush();
-      for (const file of readdirSync(server.dataDir)) {
-        const bytes = readFileSync(join(server.dataDir, file));
+      for (const { file, bytes } of storedFiles(server.dataDir)) {
         expect(bytes.includes(API_KEY), file).toBe(false);
         expect(bytes.includes(API_KEY.slice(10)), file).toBe(false);
       }

@@ -12,7 +12,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CLI_PATH,
+  cliStoreArgs,
   removeDataDir,
+  SERVERS_ON_CHDB,
   startWeftServer,
   type WeftServerProcess,
 } from '../../../test/support/weft-server.js';
@@ -21,7 +23,7 @@ const ALPHA = 'team/alpha';
 const BETA = 'team/beta';
 
 function weftKeys(dataDir: string, ...args: string[]): string {
-  return execFileSync(process.execPath, [CLI_PATH, 'keys', ...args, '--data', dataDir], {
+  return execFileSync(process.execPath, [CLI_PATH, 'keys', ...args, ...cliStoreArgs(dataDir)], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
   }).trim();
@@ -370,7 +372,8 @@ describe('a server with API keys', () => {
     }
   });
 
-  it('keeps only a hash: the database holds no key', async () => {
+  // Reads the SQLite file, and lists keys with the CLI beside the running server.
+  it.skipIf(SERVERS_ON_CHDB)('keeps only a hash: the database holds no key', async () => {
     const database = readFileSync(join(dataDir, 'weft.db'));
     for (const key of [ada, root, reader]) {
       const secret = key.slice(-43);
@@ -379,7 +382,8 @@ describe('a server with API keys', () => {
     expect(weftKeys(dataDir, 'list')).toMatch(/ada {2}team\/alpha; read and write .* active/);
   });
 
-  it('stops taking a key once it is revoked, while the server runs', async () => {
+  // A chdb folder is open in one process: the CLI cannot revoke beside a running server there.
+  it.skipIf(SERVERS_ON_CHDB)('stops taking a key once it is revoked, while the server runs', async () => {
     const temporary = weftKeys(dataDir, 'create', '--user', 'tmp');
     const ask = () =>
       call(server.url, 'POST', '/calls/query_stats', { key: temporary }, { project_id: ALPHA });
@@ -442,8 +446,7 @@ describe('a server without keys', () => {
           '0.0.0.0',
           '--port',
           '0',
-          '--data',
-          dataDir,
+          ...cliStoreArgs(dataDir),
         ]);
         let output = '';
         child.stderr.on('data', (chunk: Buffer) => {

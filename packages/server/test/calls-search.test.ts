@@ -11,6 +11,7 @@ import {
   CLI_PATH,
   postJson,
   removeDataDir,
+  SERVERS_ON_CHDB,
   startWeftServer,
   type WeftServerProcess,
 } from '../../../test/support/weft-server.js';
@@ -253,7 +254,8 @@ describe('the Query language over HTTP', () => {
   });
 });
 
-describe('weft index', () => {
+// weft index makes SQLite indexes; it is for the SQLite store only.
+describe.skipIf(SERVERS_ON_CHDB)('weft index', () => {
   const run = promisify(execFile);
   const weft = (...args: string[]) =>
     run(process.execPath, [CLI_PATH, 'index', ...args, '--data', server.dataDir]);

@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   postJson,
   removeDataDir,
+  SERVERS_ON_CHDB,
   startWeftServer,
   type WeftServerProcess,
 } from '../../../test/support/weft-server.js';
@@ -121,7 +122,8 @@ function cutsLogged(server: WeftServerProcess): number {
   return server.output().split(CUT_MESSAGE).length - 1;
 }
 
-describe('clients that stop reading', () => {
+// Seeds the SQLite file directly and checks its read snapshots and WAL.
+describe.skipIf(SERVERS_ON_CHDB)('clients that stop reading', () => {
   describe('while they wait', () => {
     let server: WeftServerProcess;
     const clients: StalledClient[] = [];

@@ -10,6 +10,7 @@ import { redact } from '../storage/clickhouse/store-url.js';
 import { WEFT_VERSION } from '../version.js';
 import { INDEX_USAGE, IndexUsageError, runIndexCommand } from './index-command.js';
 import { KEYS_USAGE, KeysUsageError, runKeysCommand } from './keys-command.js';
+import { MIGRATE_USAGE, MigrateUsageError, runMigrateCommand } from './migrate-command.js';
 import {
   RETENTION_USAGE,
   RetentionUsageError,
@@ -26,7 +27,8 @@ Starts the weft trace server over an embedded SQLite database in the data folder
 --store keeps the data elsewhere: clickhouse://user:password@host:8123/database (clickhouses://
 for TLS), or chdb:FOLDER for ClickHouse inside this process (needs the chdb package:
 npm install chdb). --clickhouse-cluster makes the schema for a ClickHouse cluster of that name.
-weft keys, retention and prune take --store too; weft index is for SQLite only.
+weft keys, retention and prune take --store too; weft index is for SQLite only. weft migrate
+copies everything from one store to another.
 --query-timeout is in seconds: a query that spends longer producing one page of results fails
 with 504 QueryTimeout (a narrower filter or an indexed field makes it fast).
 --default-entity is the entity of project names given without one (weave.init("my-project")).
@@ -47,7 +49,9 @@ ${KEYS_USAGE}
 
 ${RETENTION_USAGE}
 
-${INDEX_USAGE}`;
+${INDEX_USAGE}
+
+${MIGRATE_USAGE}`;
 
 async function serve(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -177,6 +181,12 @@ async function main(argv: string[]): Promise<void> {
       console.log(output.stdout);
       return;
     }
+    case 'migrate': {
+      const output = await runMigrateCommand(rest);
+      console.log(output.stdout);
+      if (output.failure) throw new Error(output.failure);
+      return;
+    }
     case '--version':
     case '-v':
       console.log(WEFT_VERSION);
@@ -197,6 +207,7 @@ main(process.argv.slice(2)).catch((error: unknown) => {
     error instanceof UsageError ||
     error instanceof IndexUsageError ||
     error instanceof KeysUsageError ||
+    error instanceof MigrateUsageError ||
     error instanceof RetentionUsageError ||
     error instanceof UnsafeServeRefused ||
     error instanceof ProtocolError ||

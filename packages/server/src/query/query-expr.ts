@@ -191,34 +191,33 @@ export class QueryCompiler {
   }
 
   /**
-   * `$in` means `$eq` item by item (docs/query-language.md). When every item is a non-null literal
-   * read the same way, it becomes one `IN` over a bound list, which an index can serve.
+   * `$in` means `$eq` item by item (docs/query-language.md). Non-null literals read the same way
+   * (as text, as a number, ...) become one `IN` over a bound list each, which an index can serve
+   * and which stays small however long the list: a list mixing text and numbers is two `IN`s.
+   * Other items are compared one by one; the parts are ORed, as the items' `$eq`s would be.
    */
   private in(needle: Operand, haystack: readonly Operand[]): Sql {
     if (haystack.length === 0) return this.dialect.boolean(false);
-    const plans = haystack.map((item) => planComparison('eq', needle, item, 'query'));
-    const first = plans[0];
-    const uniform =
-      first?.kind === 'compare' &&
-      haystack.every((item) => item.kind === 'literal' && item.value !== null) &&
-      plans.every(
-        (plan) => plan.kind === 'compare' && plan.as === first.as && plan.left.kind === first.left.kind,
-      );
-    if (uniform && first.kind === 'compare') {
-      const values = plans.map((plan) => {
-        const right = (plan as { right: Reading }).right;
-        if (right.kind === 'micros') return right.micros;
-        const literal = (right as { operand: Operand }).operand;
-        const value = literal.kind === 'literal' ? literal.value : null;
-        if (typeof value === 'boolean') return value ? 1 : 0;
-        return typeof value === 'number' ? value : literalText(value);
-      });
-      return sql`(${this.dialect.inList(this.reading(first.left), values)})`;
+    const lists = new Map<string, { left: Reading; values: unknown[] }>();
+    const others: Sql[] = [];
+    for (const item of haystack) {
+      const plan = planComparison('eq', needle, item, 'query');
+      if (plan.kind !== 'compare' || item.kind !== 'literal' || item.value === null) {
+        others.push(this.compare('eq', needle, item));
+        continue;
+      }
+      const key = `${plan.as}\u0000${plan.left.kind}`;
+      const list = lists.get(key) ?? { left: plan.left, values: [] };
+      lists.set(key, list);
+      list.values.push(listValue(plan.right));
     }
-    return balancedJoin(
-      haystack.map((item) => this.compare('eq', needle, item)),
-      'OR',
-    );
+    const parts = [
+      ...[...lists.values()].map(
+        ({ left, values }) => sql`(${this.dialect.inList(this.reading(left), values)})`,
+      ),
+      ...others,
+    ];
+    return parts.length === 1 && parts[0] ? parts[0] : balancedJoin(parts, 'OR');
   }
 
   private convert(operand: ConvertOperand): Sql {
@@ -284,4 +283,13 @@ export class QueryCompiler {
     }
     throw new Error(`cannot convert ${from} to ${to}`);
   }
+}
+
+/** A literal's value as an `IN` list binds it (the reading's right side of a planned `$eq`). */
+function listValue(right: Reading): unknown {
+  if (right.kind === 'micros') return right.micros;
+  const literal = (right as { operand: Operand }).operand;
+  const value = literal.kind === 'literal' ? literal.value : null;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  return typeof value === 'number' ? value : literalText(value);
 }

@@ -30,6 +30,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     case 'chdb':
       return ClickHouseTraceStore.open(url, {
         ...(options.clickhouseCluster ? { cluster: options.clickhouseCluster } : {}),
+        ...(options.queryTimeoutMs ? { queryTimeoutMs: options.queryTimeoutMs } : {}),
       });
     default:
       throw new Error(

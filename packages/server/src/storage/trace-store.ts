@@ -532,7 +532,65 @@ export interface TraceStore {
   readApiKey(id: string): Promise<StoredApiKey | undefined>;
   /** Marks a key revoked; false when there is no such key or it was revoked already. */
   revokeApiKey(id: string, revokedAt: number): Promise<boolean>;
+  // ---- export and import, for copying a store (`weft migrate`, cli/migrate-copy.ts) ----------
+  /**
+   * Live calls (start present, not deleted) with an id after `page.after`, in id order, as the
+   * upserts that store them again: every stored field in the start part (the display name as it
+   * reads now, renames included) and, once the call ended, in the end part.
+   */
+  exportCalls(projectId: string, page: ExportPage): Promise<CallUpsert[]>;
+  /**
+   * Every version, deleted ones included, of up to `page.limit` object names after `page.after`
+   * (code point order), with their tags and aliases: a name's versions come in one page, ordered
+   * by name, kind and digest.
+   */
+  exportObjectVersions(projectId: string, page: ExportPage): Promise<ExportedObjectVersion[]>;
+  /**
+   * Stores versions exactly as exported: indexes, latest flags, deletion times and creation times
+   * are kept rather than worked out anew, so deleted versions keep their indexes from being
+   * reused. A name's versions are imported together. Importing the same versions again changes
+   * nothing.
+   */
+  importObjectVersions(projectId: string, versions: readonly ExportedObjectVersion[]): Promise<void>;
+  /** Digests of the project's tables after `page.after`, in order. */
+  listTableDigests(projectId: string, page: ExportPage): Promise<string[]>;
+  /** The project's stored table rows with a digest after `page.after`, in digest order. */
+  exportTableRows(projectId: string, page: ExportPage): Promise<TableRow[]>;
+  /** Stores table rows by digest (rows stored already are left as they are). */
+  importTableRows(projectId: string, rows: readonly TableRow[]): Promise<void>;
+  /** Digests of the project's files after `page.after`, in order. */
+  listFileDigests(projectId: string, page: ExportPage): Promise<string[]>;
+  /** How much the project holds besides calls (countCalls counts those): what a copy is checked by. */
+  countProjectContents(projectId: string): Promise<ProjectContents>;
   close(): Promise<void>;
+}
+
+/**
+ * A page of an export: what comes after the key `after` (null: from the first), at most `limit`.
+ * A page may hold fewer (a store reads at most so many rows); only an empty one ends the export.
+ */
+export interface ExportPage {
+  after: string | null;
+  limit: number;
+}
+
+/** An object version with everything a copy keeps: deleted or not, with its labels. */
+export interface ExportedObjectVersion extends StoredObject {
+  /** Empty for a deleted version (its labels went with it). */
+  tags: string[];
+  aliases: string[];
+}
+
+/** What a project holds besides calls, counted as stored. */
+export interface ProjectContents {
+  /** Object versions, deleted ones included. */
+  object_versions: number;
+  tables: number;
+  table_rows: number;
+  files: number;
+  feedback: number;
+  /** The project's own prices. */
+  prices: number;
 }
 
 /**

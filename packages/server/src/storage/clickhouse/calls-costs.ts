@@ -27,6 +27,7 @@ async function loggedModelNames(context: ClickHouseContext, projectId: string, l
      WHERE project_id = {project:String} AND summary_dump IS NOT NULL
      LIMIT {limit:UInt32}`,
     { project: projectId, limit },
+    { timeLimit: 'calls' },
   );
   return rows.map((row) => row.name);
 }

@@ -31,6 +31,7 @@ import { clickHouseTotalCost, type UsagePrices } from '../../query/dialects/clic
 import { rawSql, type Sql, sql } from '../../query/sql.js';
 import { CALL_ANY_COLUMNS } from './calls-schema.js';
 import type { ClickHouseContext } from './context.js';
+import { selectRows } from './query-helpers.js';
 
 /** How far up a failure is carried: deeper than any real call tree. */
 export const MAX_TREE_DEPTH = 1000;
@@ -201,17 +202,17 @@ export async function failedAncestors(
   const flagged = new Set<string>();
   if (calls.length === 0) return flagged;
   const table = context.table('calls');
-  const result = await context.client.query({
-    query: `SELECT id, any(parent_id) AS parent_id, any(exception) IS NOT NULL AS failed,
+  const rows = await selectRows<TreeRow>(
+    context,
+    `SELECT id, any(parent_id) AS parent_id, any(exception) IS NOT NULL AS failed,
         min(first_arrived_at) AS arrived_at, max(walks_dropped_at) AS walks_dropped_at
       FROM ${table}
       WHERE project_id = {project:String}
         AND id IN (SELECT id FROM ${table} WHERE project_id = {project:String} AND has({traces:Array(String)}, trace_id))
       GROUP BY id HAVING any(started_at) IS NOT NULL AND max(deleted_at) IS NULL`,
-    query_params: { project: projectId, traces: [...new Set(calls.map((call) => call.trace_id))] },
-    format: 'JSONEachRow',
-  });
-  const rows = await result.json<TreeRow>();
+    { project: projectId, traces: [...new Set(calls.map((call) => call.trace_id))] },
+    { timeLimit: 'calls' },
+  );
   const byId = new Map(rows.map((row) => [row.id, row]));
   for (const failed of rows) {
     if (!failed.failed) continue;

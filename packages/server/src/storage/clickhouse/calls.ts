@@ -46,7 +46,7 @@ import {
 import { NAME_RANK } from './calls-schema.js';
 import type { ClickHouseContext } from './context.js';
 import { deleteFeedbackOfCalls, feedbackLists } from './feedback.js';
-import { insertRows } from './query-helpers.js';
+import { insertRows, withinTimeLimit } from './query-helpers.js';
 
 export type CallsMethods = Pick<
   TraceStore,
@@ -331,15 +331,17 @@ export class ClickHouseCalls implements CallsMethods {
   }
 
   /** Rows of a compiled calls statement, read through the merged view. */
-  private async select<Row>(statement: CompiledSql, options: ReadOptions): Promise<Row[]> {
-    const result = await this.context.client.query({
-      query: statement.text,
-      query_params: clickHouseParams(statement.params),
-      format: 'JSONEachRow',
-      clickhouse_settings: MERGED_VIEW_SETTINGS,
-      ...(options.signal ? { abort_signal: options.signal } : {}),
+  private select<Row>(statement: CompiledSql, options: ReadOptions): Promise<Row[]> {
+    return withinTimeLimit(this.context, 'calls', async (settings) => {
+      const result = await this.context.client.query({
+        query: statement.text,
+        query_params: clickHouseParams(statement.params),
+        format: 'JSONEachRow',
+        clickhouse_settings: { ...settings, ...MERGED_VIEW_SETTINGS },
+        ...(options.signal ? { abort_signal: options.signal } : {}),
+      });
+      return result.json<Row>();
     });
-    return result.json<Row>();
   }
 
   async countCalls(query: CallsStatsQuery, options: ReadOptions = {}): Promise<number> {

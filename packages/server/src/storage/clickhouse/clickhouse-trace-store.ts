@@ -5,11 +5,14 @@
  * each method to its module.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
+import { DEFAULT_QUERY_TIMEOUT_MS } from '../time-limit.js';
 import type {
   CallColumn,
   CallsQuery,
   CallsStatsQuery,
   CallUpsert,
+  ExportedObjectVersion,
+  ExportPage,
   FeedbackQuery,
   NewObjectVersion,
   ObjectsQuery,
@@ -39,10 +42,13 @@ import { ClickHouseProjects } from './projects.js';
 import { ClickHouseRetention } from './retention.js';
 import { type ClickHouseLocation, parseClickHouseUrl } from './store-url.js';
 import { ClickHouseTables } from './tables.js';
+import { ClickHouseTransfer } from './transfer.js';
 
 export interface ClickHouseStoreOptions {
   /** `--clickhouse-cluster`: DDL for a cluster of that name (ddl.ts). */
   cluster?: string;
+  /** How long one read may take before it fails with QueryTimeout (query-helpers.ts); 30 s by default. */
+  queryTimeoutMs?: number;
 }
 
 export class ClickHouseTraceStore implements TraceStore {
@@ -55,6 +61,7 @@ export class ClickHouseTraceStore implements TraceStore {
   private readonly feedback: ClickHouseFeedback;
   private readonly apiKeys: ClickHouseApiKeys;
   private readonly retention: ClickHouseRetention;
+  private readonly transfer: ClickHouseTransfer;
 
   private constructor(private readonly context: ClickHouseContext) {
     this.prices = new ClickHousePrices(context);
@@ -66,6 +73,7 @@ export class ClickHouseTraceStore implements TraceStore {
     this.feedback = new ClickHouseFeedback(context);
     this.apiKeys = new ClickHouseApiKeys(context);
     this.retention = new ClickHouseRetention(context);
+    this.transfer = new ClickHouseTransfer(context, this.objects);
   }
 
   /** Connects to the store at `url` (store-url.ts) and brings its schema up to date. */
@@ -88,7 +96,11 @@ export class ClickHouseTraceStore implements TraceStore {
       await client.close();
       throw error;
     }
-    return new ClickHouseTraceStore(clickHouseContext(client, target));
+    return new ClickHouseTraceStore(
+      clickHouseContext(client, target, {
+        queryTimeoutMs: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
+      }),
+    );
   }
 
   // ---- calls -----------------------------------------------------------------------------------
@@ -265,6 +277,33 @@ export class ClickHouseTraceStore implements TraceStore {
   }
   reclaimSpace(options?: { exclusive?: boolean }) {
     return this.retention.reclaimSpace(options);
+  }
+
+  // ---- export and import (weft migrate) ----------------------------------------------------------
+
+  exportCalls(projectId: string, page: ExportPage) {
+    return this.transfer.exportCalls(projectId, page);
+  }
+  exportObjectVersions(projectId: string, page: ExportPage) {
+    return this.transfer.exportObjectVersions(projectId, page);
+  }
+  importObjectVersions(projectId: string, versions: readonly ExportedObjectVersion[]) {
+    return this.transfer.importObjectVersions(projectId, versions);
+  }
+  listTableDigests(projectId: string, page: ExportPage) {
+    return this.transfer.listTableDigests(projectId, page);
+  }
+  exportTableRows(projectId: string, page: ExportPage) {
+    return this.transfer.exportTableRows(projectId, page);
+  }
+  importTableRows(projectId: string, rows: readonly TableRow[]) {
+    return this.transfer.importTableRows(projectId, rows);
+  }
+  listFileDigests(projectId: string, page: ExportPage) {
+    return this.transfer.listFileDigests(projectId, page);
+  }
+  countProjectContents(projectId: string) {
+    return this.transfer.countProjectContents(projectId);
   }
 
   async close(): Promise<void> {

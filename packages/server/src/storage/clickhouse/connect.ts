@@ -51,11 +51,72 @@ function chdbConnection(path: string) {
     );
   }
   try {
-    return module.createChdbConnection({ path });
+    return perRequestSettings(module.createChdbConnection({ path }));
   } catch (error) {
     // The engine locks its folder: a second process (weft serve holding it) cannot open it.
     throw new Error(
       `cannot open the chdb folder ${path}: ${(error as Error).message}. A chdb: store is open in one process at a time; stop the weft serve using it, or keep the data in a ClickHouse server (clickhouse://…) to share it`,
     );
   }
+}
+
+const REQUESTS = new Set<PropertyKey>(['query', 'exec', 'command', 'insert']);
+
+/** Runs a query on the engine and ignores its answer (and its failure: the caller's error comes first). */
+async function runQuietly(connection: ClientConnection, query: string): Promise<void> {
+  try {
+    await connection.query({ query } as Parameters<ClientConnection['query']>[0]);
+  } catch {
+    // Nothing to do: the request's own answer or error is what the caller gets.
+  }
+}
+
+/**
+ * Two things chdb 3.4's connection does that a ClickHouse server does not, undone after each
+ * request (time-limit.test.ts checks both):
+ * - it applies a request's settings as `SET` statements, which stay in the engine's one session:
+ *   a read's time limit would then apply to every later write, and the merged view's
+ *   `prefer_column_name_to_alias` to every later query. Each is set back to its default after
+ *   the request, unless it is a session setting every request carries anyway;
+ * - it keeps the rows a query wrote before it failed (a time limit mid-scan) and hands them out
+ *   at the start of the next answer, which would then hold another query's rows: a throwaway
+ *   query takes them before the error reaches the caller.
+ * chdb runs queries without parameters side by side on its one session, so the wrapper runs
+ * requests one at a time (each answer is read whole before the next starts): no request sees
+ * another's settings or rows.
+ */
+function perRequestSettings(connection: ClientConnection): ClientConnection {
+  let tail: Promise<unknown> = Promise.resolve();
+  const oneAtATime = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = tail.then(work, work);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+  return new Proxy(connection, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      const method = value as (...args: unknown[]) => Promise<unknown>;
+      if (!REQUESTS.has(property)) return method.bind(target);
+      return (params: { clickhouse_settings?: Record<string, unknown> }) =>
+        oneAtATime(async () => {
+          const own = Object.keys(params.clickhouse_settings ?? {}).filter(
+            (name) => !Object.hasOwn(SESSION_SETTINGS, name),
+          );
+          const reset = async () => {
+            if (own.length > 0)
+              await runQuietly(target, `SET ${own.map((name) => `${name} = DEFAULT`).join(', ')}`);
+          };
+          try {
+            const answer = await method.call(target, params);
+            await reset();
+            return answer;
+          } catch (error) {
+            await runQuietly(target, 'SELECT 1');
+            await reset();
+            throw error;
+          }
+        });
+    },
+  });
 }

@@ -7,8 +7,19 @@ export interface ClickHouseContext {
   target: SchemaTarget;
   /** A table's name for queries and inserts: `<database>.<table>` (Distributed on a cluster). */
   table(name: string): string;
+  /** How long one read (a page of calls, a count) may take: `weft serve --query-timeout`. */
+  queryTimeoutMs?: number;
 }
 
-export function clickHouseContext(client: ClickHouseClient, target: SchemaTarget): ClickHouseContext {
-  return { client, target, table: (name) => `${target.database}.${name}` };
+export function clickHouseContext(
+  client: ClickHouseClient,
+  target: SchemaTarget,
+  options: { queryTimeoutMs?: number } = {},
+): ClickHouseContext {
+  return {
+    client,
+    target,
+    table: (name) => `${target.database}.${name}`,
+    ...(options.queryTimeoutMs ? { queryTimeoutMs: options.queryTimeoutMs } : {}),
+  };
 }

@@ -115,6 +115,14 @@ export class ClickHouseObjects implements ObjectsMethods {
     });
   }
 
+  /**
+   * Runs a change made elsewhere (an import, transfer.ts) after the changes asked for before it,
+   * with row versions from this module's clock, as its own changes run.
+   */
+  exclusive<T>(change: (nextVersion: () => number) => Promise<T>): Promise<T> {
+    return this.write(() => change(() => this.clock.next()));
+  }
+
   /** Every version of an object name, deleted ones included, without values. */
   private async history(projectId: string, objectId: string): Promise<ObjectHistory> {
     const params = new QueryParams();

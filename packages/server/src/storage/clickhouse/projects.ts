@@ -143,6 +143,8 @@ export class ClickHouseProjects implements ProjectsMethods {
        GROUP BY project_id
        ORDER BY last_activity DESC NULLS LAST, project_id
        SETTINGS optimize_aggregation_in_order = 1`,
+      {},
+      { timeLimit: 'projects' },
     );
     return rows.map((row) => {
       // Wire project ids have exactly one slash (docs/protocol.md §1.2).

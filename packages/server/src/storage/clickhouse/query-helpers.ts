@@ -13,6 +13,8 @@
  * bound by `QueryParams`) or as insert data; SQL text is made of the program's own constants.
  */
 import type { ClickHouseSettings } from '@clickhouse/client';
+import { QueryTimeout } from '@weft/protocol';
+import { type ReadKind, timeLimitMessage } from '../time-limit.js';
 import type { ClickHouseContext } from './context.js';
 
 /** Bound parameters of one statement: each `bind` adds one and returns its placeholder. */
@@ -46,6 +48,45 @@ function writeSettings(context: ClickHouseContext): ClickHouseSettings {
 }
 
 /**
+ * Settings for a read the server's time limit applies to (`--query-timeout`: a page of calls, a
+ * count, a page of a table, the projects list), as SQLite's read workers apply it: ClickHouse
+ * stops the query itself.
+ */
+function timeLimitSettings(context: ClickHouseContext): ClickHouseSettings {
+  if (!context.queryTimeoutMs) return {};
+  return { max_execution_time: context.queryTimeoutMs / 1000, timeout_overflow_mode: 'throw' };
+}
+
+/** ClickHouse's TIMEOUT_EXCEEDED. */
+const TIMEOUT_EXCEEDED = '159';
+
+/**
+ * Runs a read under the time limit: ClickHouse's "timeout exceeded" becomes the QueryTimeout
+ * clients get (504), with the advice for what `kind` reads.
+ */
+export async function withinTimeLimit<T>(
+  context: ClickHouseContext,
+  kind: ReadKind,
+  read: (settings: ClickHouseSettings) => Promise<T>,
+): Promise<T> {
+  try {
+    return await read({ ...readSettings(context), ...timeLimitSettings(context) });
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (context.queryTimeoutMs && code === TIMEOUT_EXCEEDED) {
+      throw new QueryTimeout(timeLimitMessage(context.queryTimeoutMs, kind));
+    }
+    throw error;
+  }
+}
+
+export interface SelectOptions {
+  signal?: AbortSignal | undefined;
+  /** The read is one the server's time limit applies to, and reads this (for the message). */
+  timeLimit?: ReadKind;
+}
+
+/**
  * `params` are bound by `QueryParams`, or named values for the query's own `{name:Type}`
  * placeholders (or compiled by the query builder, `clickHouseParams`).
  */
@@ -53,16 +94,19 @@ export async function selectRows<Row>(
   context: ClickHouseContext,
   query: string,
   params: QueryParams | Readonly<Record<string, unknown>> = {},
-  signal?: AbortSignal,
+  options: SelectOptions = {},
 ): Promise<Row[]> {
-  const result = await context.client.query({
-    query,
-    query_params: params instanceof QueryParams ? params.values : params,
-    format: 'JSONEachRow',
-    clickhouse_settings: readSettings(context),
-    ...(signal ? { abort_signal: signal } : {}),
-  });
-  return result.json<Row>();
+  const run = async (settings: ClickHouseSettings) => {
+    const result = await context.client.query({
+      query,
+      query_params: params instanceof QueryParams ? params.values : params,
+      format: 'JSONEachRow',
+      clickhouse_settings: settings,
+      ...(options.signal ? { abort_signal: options.signal } : {}),
+    });
+    return result.json<Row>();
+  };
+  return options.timeLimit ? withinTimeLimit(context, options.timeLimit, run) : run(readSettings(context));
 }
 
 /** A statement without an answer (INSERT ... SELECT). */

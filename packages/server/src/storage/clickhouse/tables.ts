@@ -171,7 +171,7 @@ export class ClickHouseTables implements TablesMethods {
         this.context,
         compiled.text,
         clickHouseParams(compiled.params),
-        options.signal,
+        { signal: options.signal, timeLimit: 'table' },
       );
       if (rows.length > 0) yield rows;
       if (!pager.advance({ count: rows.length, cut: false })) return;

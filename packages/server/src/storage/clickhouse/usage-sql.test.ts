@@ -111,7 +111,7 @@ function priceSource(random: Random): PriceSource {
 
 describe('usage in ClickHouse SQL', () => {
   it('gives the tokens and costs the TypeScript calculator gives', async () => {
-    const client = connect({ kind: 'chdb', path: folder });
+    const client = connect({ kind: 'chdb', path: folder, database: 'default' });
     try {
       const random = new Random(1414);
       let priced = 0;

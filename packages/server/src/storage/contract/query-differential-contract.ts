@@ -4,7 +4,7 @@
  * order, and count the same. A disagreement is minimized and printed with the seed; rerun one with
  * `WEFT_DIFFERENTIAL_SEED=<seed> npx vitest run packages/server/src/storage`.
  */
-import { ProtocolError, parseQuery, type QueryExpr, resolveCallField, type SortBy } from '@weft/protocol';
+import { ProtocolError, parseQuery, type QueryExpr, resolveCallField } from '@weft/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateQuery } from '../../query/reference/evaluate.js';
 import { type GeneratedDataset, generateDataset } from '../../query/reference/generate.js';

@@ -12,6 +12,7 @@ import { describeCallWrites } from './call-writes-contract.js';
 import { describeCallsQueries } from './calls-query-contract.js';
 import { describeFeedback } from './feedback-contract.js';
 import { describeFiles } from './files-contract.js';
+import { describeMigration } from './migration-contract.js';
 import { describeObjectVersions } from './objects-contract.js';
 import { describeOrphans } from './orphans-contract.js';
 import { describePaging } from './paging-contract.js';
@@ -54,6 +55,7 @@ export function describeTraceStoreContract(backendName: string, openStore: OpenT
     describeApiKeys(subject);
     describeOrphans(subject);
     describeRetention(subject);
+    describeMigration(subject);
   });
   describe(`TraceStore contract: ${backendName}`, () => {
     describeQueryDifferential(openStore);

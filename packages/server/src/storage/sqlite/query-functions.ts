@@ -15,6 +15,7 @@ import {
 } from '@weft/protocol/query/values';
 import type Database from 'better-sqlite3';
 import { totalTokensOf } from '../../costs/call-costs.js';
+import type { ReadKind } from '../time-limit.js';
 import type { ReadRequest } from './read-worker.js';
 
 type SqlValue = string | number | bigint | Buffer | null;
@@ -23,31 +24,10 @@ function textOrNull(value: SqlValue): string | null {
   return typeof value === 'string' ? value : null;
 }
 
-function formatDuration(ms: number): string {
-  return ms >= 1000 ? `${Number((ms / 1000).toFixed(3))} s` : `${Number(ms.toFixed(3))} ms`;
-}
-
-/** What a read worker's request reads: each gets its own advice when it runs too long. */
-export type ReadKind = 'calls' | 'table' | 'projects' | 'rowDigests';
-
-const TIME_LIMIT_ADVICE: Record<ReadKind, string> = {
-  calls: 'narrow the filter (op_names, trace_ids, a started_at range) or filter and sort on an indexed field',
-  table: 'read the table a page at a time (limit, offset) or pick rows with filter.row_digests',
-  // Nothing in the request can narrow it: only a longer limit helps.
-  projects: 'the projects list counts the calls of every project; raise weft serve --query-timeout',
-  rowDigests:
-    'every row digest of a table made from digests is looked up in one read; raise weft serve --query-timeout',
-};
-
 /** What a request reads, for the time limit's message. */
 export function readOf(request: ReadRequest): ReadKind {
   if (request.type === 'missingRow') return 'rowDigests';
   return request.type === 'table' || request.type === 'projects' ? request.type : 'calls';
-}
-
-/** What a client is told when its query ran past the time limit, wherever that was noticed. */
-export function timeLimitMessage(timeoutMs: number, of: ReadKind = 'calls'): string {
-  return `the query took longer than the server's time limit of ${formatDuration(timeoutMs)}; ${TIME_LIMIT_ADVICE[of]}`;
 }
 
 /** Thrown inside SQLite by `weft_within_time_limit()` to stop a query past its time limit. */

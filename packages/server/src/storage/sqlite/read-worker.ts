@@ -20,6 +20,7 @@ import type { QueryCompileContext } from '../../query/query-expr.js';
 import { type CompiledSql, rawSql, sql } from '../../query/sql.js';
 import { callToJson } from '../call-json.js';
 import { type CallKey, type CallsPageRead, keysetOrder, MAX_PAGE_CHARS } from '../paging.js';
+import { timeLimitMessage } from '../time-limit.js';
 import type {
   CallsQuery,
   CallsStatsQuery,
@@ -38,7 +39,6 @@ import {
   readOf,
   registerQueryFunctions,
   type StopReason,
-  timeLimitMessage,
 } from './query-functions.js';
 import { planScoredSort } from './scored-sort.js';
 import { firstMissingRowSql, tableQuerySql } from './tables.js';

@@ -9,6 +9,7 @@
 import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } from 'node:worker_threads';
 import { InvalidRequest, QueryTimeout, ServiceUnavailable } from '@weft/protocol';
 import { CallsPager, OffsetPager } from '../paging.js';
+import { type ReadKind, timeLimitMessage } from '../time-limit.js';
 import type {
   CallsQuery,
   CallsStatsQuery,
@@ -17,7 +18,7 @@ import type {
   TableQuery,
   TableRow,
 } from '../trace-store.js';
-import { QueryAbandoned, type ReadKind, readOf, timeLimitMessage } from './query-functions.js';
+import { QueryAbandoned, readOf } from './query-functions.js';
 import type { ReadReply, ReadRequest, ReadWorkerData } from './read-worker.js';
 import { crashMessage, errorFromWorker, startWorkerThread } from './worker-threads.js';
 

@@ -2,17 +2,21 @@ import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { readCallBy } from '../call-by-id.js';
+import { DEFAULT_QUERY_TIMEOUT_MS } from '../time-limit.js';
 import type {
   CallColumn,
   CallsQuery,
   CallsStatsQuery,
   CallUpsert,
+  ExportedObjectVersion,
+  ExportPage,
   FeedbackQuery,
   NewObjectVersion,
   ObjectLabelChange,
   ObjectsQuery,
   ObjectVersionSelector,
   PricesQuery,
+  ProjectContents,
   ReadOptions,
   StoredApiKey,
   StoredCall,
@@ -37,6 +41,7 @@ import { registerQueryFunctions } from './query-functions.js';
 import { ReadWorkers } from './read-workers.js';
 import { RetentionSettings, reclaimSpace } from './retention.js';
 import { Tables } from './tables.js';
+import { SqliteTransfer } from './transfer.js';
 
 export interface SqliteTraceStoreOptions {
   /** Read worker threads (each page of a query holds one while it is read). Default 4. */
@@ -65,6 +70,7 @@ export class SqliteTraceStore implements TraceStore {
   private readonly feedback: Feedback;
   private readonly apiKeys: ApiKeys;
   private readonly retention: RetentionSettings;
+  private readonly transfer: SqliteTransfer;
   private readonly readers: ReadWorkers;
   private closed = false;
 
@@ -94,10 +100,11 @@ export class SqliteTraceStore implements TraceStore {
     this.apiKeys = new ApiKeys(this.db);
     this.retention = new RetentionSettings(this.db);
     this.tables = new Tables(this.db, options.cachedTableRows);
+    this.transfer = new SqliteTransfer(this.db);
     this.callWrites = new CallWriteThread(path, options.maxDatabaseBytes);
     this.readers = new ReadWorkers(path, {
       maxReaders: options.maxReaders ?? 4,
-      queryTimeoutMs: options.queryTimeoutMs ?? 30_000,
+      queryTimeoutMs: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
     });
   }
 
@@ -442,6 +449,49 @@ export class SqliteTraceStore implements TraceStore {
   async revokeApiKey(id: string, revokedAt: number): Promise<boolean> {
     this.assertOpen();
     return this.write(() => this.apiKeys.revoke(id, revokedAt));
+  }
+
+  // Export and import (transfer.ts) read and write on this connection: only `weft migrate` uses
+  // them, a page at a time.
+
+  async exportCalls(projectId: string, page: ExportPage): Promise<CallUpsert[]> {
+    this.assertOpen();
+    return this.transfer.exportCalls(projectId, page);
+  }
+
+  async exportObjectVersions(projectId: string, page: ExportPage): Promise<ExportedObjectVersion[]> {
+    this.assertOpen();
+    return this.transfer.exportObjectVersions(projectId, page);
+  }
+
+  async importObjectVersions(projectId: string, versions: readonly ExportedObjectVersion[]): Promise<void> {
+    this.assertOpen();
+    this.write(() => this.transfer.importObjectVersions(projectId, versions));
+  }
+
+  async listTableDigests(projectId: string, page: ExportPage): Promise<string[]> {
+    this.assertOpen();
+    return this.transfer.listTableDigests(projectId, page);
+  }
+
+  async exportTableRows(projectId: string, page: ExportPage): Promise<TableRow[]> {
+    this.assertOpen();
+    return this.transfer.exportTableRows(projectId, page);
+  }
+
+  async importTableRows(projectId: string, rows: readonly TableRow[]): Promise<void> {
+    this.assertOpen();
+    this.write(() => this.transfer.importTableRows(projectId, rows));
+  }
+
+  async listFileDigests(projectId: string, page: ExportPage): Promise<string[]> {
+    this.assertOpen();
+    return this.transfer.listFileDigests(projectId, page);
+  }
+
+  async countProjectContents(projectId: string): Promise<ProjectContents> {
+    this.assertOpen();
+    return this.transfer.countProjectContents(projectId);
   }
 
   async close(): Promise<void> {
