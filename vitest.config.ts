@@ -25,13 +25,19 @@ export default defineConfig({
         },
       },
       {
-        // The server's HTTP tests and the SDK's end-to-end tests once more, every server they
-        // start on the ClickHouse store (the chdb engine; test/support/weft-server.ts). Tests of
-        // what only SQLite has skip themselves there, saying why.
+        // The server's HTTP tests, the SDK's end-to-end tests and the official Weave SDKs' suites
+        // once more, every server they start on the ClickHouse store (the chdb engine;
+        // test/support/weft-server.ts). Tests of what only SQLite has skip themselves there,
+        // saying why.
         extends: true,
         test: {
           name: 'chdb',
-          include: ['packages/server/test/**/*.test.ts', 'packages/sdk/test/**/*.test.ts'],
+          include: [
+            'packages/server/test/**/*.test.ts',
+            'packages/sdk/test/**/*.test.ts',
+            'test/weave-python/**/*.test.ts',
+            'test/weave-compat/**/*.test.ts',
+          ],
           exclude: [
             // These pick their stores themselves.
             'packages/server/test/clickhouse-*.test.ts',

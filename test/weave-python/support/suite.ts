@@ -16,6 +16,7 @@ import { type Exchange, type RecordingProxy, startRecordingProxy } from '../../s
 import { authHeaders, type WeftReader, weftReader } from '../../support/weft-reads.js';
 import {
   CLI_PATH,
+  cliStoreArgs,
   removeDataDir,
   startWeftServer,
   type WeftServerProcess,
@@ -87,7 +88,7 @@ export class PythonSuite {
     const dataDir = mkdtempSync(join(tmpdir(), 'weft-python-'));
     const apiKey = execFileSync(
       process.execPath,
-      [CLI_PATH, 'keys', 'create', '--user', KEY_USER, '--data', dataDir],
+      [CLI_PATH, 'keys', 'create', '--user', KEY_USER, ...cliStoreArgs(dataDir)],
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
     ).trim();
     this.key = apiKey;
