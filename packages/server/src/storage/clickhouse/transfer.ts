@@ -8,6 +8,8 @@
  * object versions writes their stored state as it is, in the objects module's write queue and
  * with its clock (objects.ts), so a later change there sees them as its own.
  */
+
+import { callUpsertOf, type ExportedCallRow } from '../call-export.js';
 import type {
   CallUpsert,
   ExportedObjectVersion,
@@ -81,41 +83,18 @@ function afterKey(params: QueryParams, column: string, after: string | null): st
   return `${column} > ${params.bind(after, 'String')}`;
 }
 
-function callUpsert(projectId: string, row: CallRow): CallUpsert {
-  const upsert: CallUpsert = {
-    project_id: projectId,
-    id: row.id,
-    start: {
-      trace_id: row.merged_trace_id ?? '',
-      parent_id: row.merged_parent_id,
-      op_name: row.merged_op_name ?? '',
-      // The name as it reads now, whichever part or rename set it.
-      display_name: row.merged_display_name,
-      thread_id: row.merged_thread_id,
-      turn_id: row.merged_turn_id,
-      started_at: Number(row.merged_started_at),
-      attributes_json: row.merged_attributes_dump ?? '{}',
-      inputs_json: row.merged_inputs_dump ?? '{}',
-      input_refs_json: row.merged_input_refs_dump,
-      otel_dump_json: row.merged_otel_dump,
-      wb_user_id: row.merged_wb_user_id,
-      wb_run_id: row.merged_wb_run_id,
-      wb_run_step: row.merged_wb_run_step,
-    },
-  };
-  if (row.merged_ended_at !== null) {
-    upsert.end = {
-      ended_at: row.merged_ended_at,
-      exception: row.merged_exception,
-      output_json: row.merged_output_dump,
-      output_refs_json: row.merged_output_refs_dump,
-      summary_json: row.merged_summary_dump ?? '{}',
-      summary_reports_error: row.merged_summary_reports_error === 1,
-      wb_run_step_end: row.merged_wb_run_step_end,
-      display_name: null,
-    };
+/**
+ * The merged row under the SQLite store's column names: `merged_` dropped, and the `_dump` of
+ * the JSON columns (otel_dump is named so on both).
+ */
+function exportedRow(row: CallRow): ExportedCallRow {
+  const plain: Record<string, unknown> = { id: row.id };
+  for (const [key, value] of Object.entries(row)) {
+    if (!key.startsWith('merged_')) continue;
+    const column = key.slice('merged_'.length);
+    plain[column === 'otel_dump' ? column : column.replace(/_dump$/, '')] = value;
   }
-  return upsert;
+  return plain as unknown as ExportedCallRow;
 }
 
 export class ClickHouseTransfer {
@@ -157,7 +136,7 @@ export class ClickHouseTransfer {
        ORDER BY id`,
       params,
     );
-    return rows.map((row) => callUpsert(projectId, row));
+    return rows.map((row) => callUpsertOf(projectId, exportedRow(row)));
   }
 
   async exportObjectVersions(projectId: string, page: ExportPage): Promise<ExportedObjectVersion[]> {
