@@ -24,8 +24,15 @@ export interface IngestionResult {
 
 const PROMPT = 'Summarise the following paragraph in one sentence, keeping every number exact: ';
 
-export async function measureIngestion(options: { calls: number }): Promise<IngestionResult> {
-  const server = await startWeftServer();
+/**
+ * `calls` calls traced through the SDK to a new `weft serve` (started with `serverArgs`), timed
+ * from the first call to the flush that confirms the last; the server is stopped after.
+ */
+export async function ingestThroughSdk(options: {
+  calls: number;
+  serverArgs?: readonly string[];
+}): Promise<{ ms: number; dataDir: string }> {
+  const server = await startWeftServer({ args: options.serverArgs ?? [] });
   const client = init('bench/ingestion', {
     serverUrl: server.url,
     batch: { maxQueueItems: 4 * options.calls },
@@ -33,8 +40,6 @@ export async function measureIngestion(options: { calls: number }): Promise<Inge
   const answer = op(function answer(_question: string, index: number) {
     return { text: `answer ${index}`, tokens: index % 97 };
   });
-
-  let ingestMs: number;
   try {
     const start = nowNs();
     for (let i = 0; i < options.calls; i++) {
@@ -43,15 +48,19 @@ export async function measureIngestion(options: { calls: number }): Promise<Inge
       if (i % 100 === 99) await yieldToEventLoop();
     }
     await client.flush();
-    ingestMs = elapsedMs(start);
+    const ms = elapsedMs(start);
     if (client.stats.droppedItems > 0)
       throw new Error(`ingestion dropped ${client.stats.droppedItems} items`);
+    return { ms, dataDir: server.dataDir };
   } finally {
     resetClient();
     await server.stop();
   }
+}
 
-  const stored = new Database(join(server.dataDir, 'weft.db'), { readonly: true });
+export async function measureIngestion(options: { calls: number }): Promise<IngestionResult> {
+  const { ms: ingestMs, dataDir } = await ingestThroughSdk(options);
+  const stored = new Database(join(dataDir, 'weft.db'), { readonly: true });
   // Stored columns only: generated ones (hidden 2 or 3 in table_xinfo) cannot be inserted.
   const storedColumns = (
     stored.prepare('PRAGMA table_xinfo(calls)').all() as Array<{ name: string; hidden: number }>
@@ -64,7 +73,7 @@ export async function measureIngestion(options: { calls: number }): Promise<Inge
   stored.close();
   if (rows.length !== options.calls)
     throw new Error(`expected ${options.calls} stored calls, found ${rows.length}`);
-  rmSync(server.dataDir, { recursive: true, force: true });
+  rmSync(dataDir, { recursive: true, force: true });
 
   const rowsPerTransaction = 1000;
   const rawMs = insertRaw(rows, rowsPerTransaction);

@@ -6,6 +6,7 @@
 
 import { type LoadResult, runLoad } from '../test/load/run-load.js';
 import { startWeftServer } from '../test/support/weft-server.js';
+import { replaceSection } from './sections.js';
 import { percentile } from './stats.js';
 
 export interface LoadBenchResult {
@@ -92,13 +93,5 @@ ${new Date().toISOString().slice(0, 10)}.
 
 /** BENCHMARKS.md with its load section replaced by this run's (inserted before Queries if absent). */
 export function replaceLoadSection(report: string, load: LoadBenchResult): string {
-  const section = loadSection(load);
-  const start = report.indexOf('\n## Under load\n');
-  if (start >= 0) {
-    const end = report.indexOf('\n## ', start + 1);
-    return `${report.slice(0, start)}${section}${end >= 0 ? report.slice(end) : ''}`;
-  }
-  const queries = report.indexOf('\n## Queries\n');
-  if (queries < 0) return `${report}${section}`;
-  return `${report.slice(0, queries)}${section}${report.slice(queries)}`;
+  return replaceSection(report, '## Under load', loadSection(load), '## Queries');
 }

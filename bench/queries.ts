@@ -213,7 +213,7 @@ function every(what: string, test: (call: Call) => boolean): Check {
   };
 }
 
-interface Spec {
+export interface Spec {
   label: string;
   path: '/calls/stream_query' | '/calls/query_stats';
   body: Record<string, unknown>;
@@ -298,23 +298,14 @@ function addModelIndex(dataDir: string): QueryBenchResult['index'] {
   return { available: false, note: `\`weft index add\` not available (${why.slice(0, 200)})` };
 }
 
-export async function measureQueries(options: {
-  calls: number;
+export interface QuerySizes {
   reps: number;
   warmups: number;
   traceReps: number;
-  cacheDir?: string;
-}): Promise<QueryBenchResult> {
-  const dataset = await prepareDataset({
-    calls: options.calls,
-    ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
-  });
-  const { facts, load } = dataset;
-  console.log(
-    `  ${facts.calls.toLocaleString('en-US')} calls (${facts.measuredCalls.toLocaleString('en-US')} in the measured project), ` +
-      `${load.reused ? 'copied from the cache' : `loaded in ${(load.totalMs / 1000).toFixed(1)} s`}, ` +
-      `${(load.dbBytes / 2 ** 20).toFixed(0)} MiB`,
-  );
+}
+
+/** The query set, each with its check, for the dataset `facts` describes. */
+export function querySpecs(facts: DatasetFacts, options: QuerySizes): Spec[] {
   const project_id = MEASURED_PROJECT;
   const opRef = facts.opRefs[OP] as string;
   const byModel = { $expr: { $eq: [{ $getField: 'inputs.model' }, { $literal: MODEL }] } };
@@ -334,7 +325,7 @@ export async function measureQueries(options: {
 
   // An op only one call has: what the op picker of a UI leads to for an evaluation's op.
   const rareRef = facts.opRefs[BIG_TRACE_OP] as string;
-  const specs: Spec[] = [
+  return [
     {
       ...page,
       label: 'first page, list columns',
@@ -463,21 +454,58 @@ export async function measureQueries(options: {
       check: all(rowCount(BIG_TRACE_CALLS), sortedBy('asc')),
     },
   ];
+}
 
-  const measurements: QueryMeasurement[] = [];
-  let server: WeftServerProcess | undefined = await startWeftServer({ dataDir: dataset.dataDir });
-  let index: QueryBenchResult['index'];
+/** The `inputs.model` filter (the one row measured again once the field is indexed). */
+function modelFilterSpec(facts: DatasetFacts, options: QuerySizes, label: string): Spec {
+  const spec = querySpecs(facts, options).find((each) => each.label === NO_INDEX_LABEL);
+  if (!spec) throw new Error('the query set has no inputs.model filter');
+  return { ...spec, label };
+}
+
+/** Each query of `specs` timed against the server at `url`, after one untimed pass over all. */
+export async function measureSpecs(url: string, specs: readonly Spec[]): Promise<QueryMeasurement[]> {
+  const client = new Client(url);
   try {
-    let client = new Client(server.url);
-    // One untimed pass over every query first: the server's read thread starts and its code
-    // warms up on whatever comes first, which would otherwise be charged to the first row.
+    // The untimed pass: the server's read thread starts and its code warms up on whatever comes
+    // first, which would otherwise be charged to the first row.
     for (const spec of specs) await client.post(spec.path, spec.body).catch(() => undefined);
+    const measurements: QueryMeasurement[] = [];
     for (const spec of specs) {
       const measurement = await measure(client, spec);
       log(measurement);
       measurements.push(measurement);
     }
+    return measurements;
+  } finally {
     client.close();
+  }
+}
+
+/** Logs how the dataset was made. */
+export function logDataset(facts: DatasetFacts, load: LoadStats): void {
+  console.log(
+    `  ${facts.calls.toLocaleString('en-US')} calls (${facts.measuredCalls.toLocaleString('en-US')} in the measured project), ` +
+      `${load.reused ? 'copied from the cache' : `loaded in ${(load.totalMs / 1000).toFixed(1)} s`}, ` +
+      `${(load.dbBytes / 2 ** 20).toFixed(0)} MiB`,
+  );
+}
+
+export async function measureQueries(
+  options: QuerySizes & { calls: number; cacheDir?: string },
+): Promise<QueryBenchResult> {
+  const dataset = await prepareDataset({
+    calls: options.calls,
+    ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+  });
+  const { facts, load } = dataset;
+  logDataset(facts, load);
+  const { reps, warmups } = options;
+  let server: WeftServerProcess | undefined = await startWeftServer({ dataDir: dataset.dataDir });
+  let index: QueryBenchResult['index'];
+  let measurements: QueryMeasurement[];
+  try {
+    measurements = await measureSpecs(server.url, querySpecs(facts, options));
     // Costs may take at most twice what the same page takes without them (the issue's target).
     const baseline = measurements.find((row) => row.label === BASELINE_LABEL);
     const withCosts = measurements.find((row) => row.label === COSTS_LABEL);
@@ -494,14 +522,13 @@ export async function measureQueries(options: {
     if (index.available) {
       console.log(`  \`weft index add inputs.model\` took ${((index.ms ?? 0) / 1000).toFixed(1)} s`);
       server = await startWeftServer({ dataDir: dataset.dataDir });
-      client = new Client(server.url);
-      await client.post('/calls/stream_query', byModelSpec(label).body).catch(() => undefined);
-      withIndex = await measure(client, byModelSpec(label));
-      client.close();
+      [withIndex = { label, failure: 'not measured' }] = await measureSpecs(server.url, [
+        modelFilterSpec(facts, options, label),
+      ]);
     } else {
       withIndex = { label, targetMs: FIRST_PAGE_TARGET_MS, failure: index.note ?? 'not available' };
     }
-    log(withIndex);
+    if (!index.available) log(withIndex);
     measurements.splice(withIndexAt, 0, withIndex);
   } finally {
     await server?.stop();

@@ -5,13 +5,15 @@
  * (slower, steadier numbers). `--only queries` or `--only ingestion` runs just that part and only
  * prints (the report needs every part); `--only ui` runs the browser benchmark and rewrites only
  * the web UI's section of BENCHMARKS.md (`--ui-trace-only`: just its trace part); `--only load`
- * and `--only sdk` likewise rewrite only their sections.
+ * and `--only sdk` likewise rewrite only their sections, as does `--only clickhouse` (the ClickHouse
+ * store beside SQLite).
  * `--data-cache <dir>` keeps the query dataset (which the UI part reuses) there for later runs.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startWeftServer } from '../test/support/weft-server.js';
+import { type ClickHouseBenchResult, measureClickHouse, replaceClickHouseSection } from './clickhouse.js';
 import { measureIngestion } from './ingestion.js';
 import { type LoadBenchResult, measureLoad, replaceLoadSection } from './load.js';
 import { measureQueries, type QueryBenchResult } from './queries.js';
@@ -27,7 +29,7 @@ const { values: flags } = parseArgs({
     'ui-trace-only': { type: 'boolean', default: false },
   },
 });
-const PARTS = ['queries', 'sdk', 'ingestion', 'ui', 'load'];
+const PARTS = ['queries', 'sdk', 'ingestion', 'ui', 'load', 'clickhouse'];
 if (flags.only !== undefined && !PARTS.includes(flags.only)) {
   throw new Error(
     `--only accepts ${PARTS.map((part) => `"${part}"`).join(', ')}; got ${JSON.stringify(flags.only)}`,
@@ -45,6 +47,17 @@ async function runQueries(): Promise<QueryBenchResult> {
   );
   return measureQueries({
     ...querySizes,
+    ...(flags['data-cache'] ? { cacheDir: resolve(flags['data-cache']) } : {}),
+  });
+}
+
+async function runClickHouse(): Promise<ClickHouseBenchResult> {
+  console.log(
+    `ClickHouse beside SQLite: ${querySizes.calls.toLocaleString('en-US')} calls, ingestion of ${sizes.ingestCalls.toLocaleString('en-US')}…`,
+  );
+  return measureClickHouse({
+    ...querySizes,
+    ingestCalls: sizes.ingestCalls,
     ...(flags['data-cache'] ? { cacheDir: resolve(flags['data-cache']) } : {}),
   });
 }
@@ -114,6 +127,10 @@ if (flags.only === 'queries') {
   const load = await runLoadBench();
   writeFileSync(REPORT_PATH, replaceLoadSection(readFileSync(REPORT_PATH, 'utf8'), load));
   console.log('\nWrote the load section of BENCHMARKS.md');
+} else if (flags.only === 'clickhouse') {
+  const clickhouse = await runClickHouse();
+  writeFileSync(REPORT_PATH, replaceClickHouseSection(readFileSync(REPORT_PATH, 'utf8'), clickhouse));
+  console.log('\nWrote the ClickHouse section of BENCHMARKS.md');
 } else if (flags.only === 'ui') {
   const ui = await runUi();
   writeFileSync(REPORT_PATH, replaceUiSection(readFileSync(REPORT_PATH, 'utf8'), ui));
@@ -124,6 +141,7 @@ if (flags.only === 'queries') {
 
   const load = await runLoadBench();
   const queries = await runQueries();
+  const clickhouse = await runClickHouse();
   const ui = await runUi();
 
   const report = writeReport({
@@ -135,6 +153,6 @@ if (flags.only === 'queries') {
     load,
     mode: full ? 'full' : 'standard',
   });
-  writeFileSync(REPORT_PATH, report);
+  writeFileSync(REPORT_PATH, replaceClickHouseSection(report, clickhouse));
   console.log('\nWrote BENCHMARKS.md');
 }
