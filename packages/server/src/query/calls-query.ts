@@ -69,18 +69,15 @@ function refsCondition(values: readonly string[], expr: Sql, dialect: CallsDiale
   return sql`(${joinSql(alternatives, ' OR ')})`;
 }
 
-function filterConditions(filter: CallsFilter, dialect: CallsDialect): Sql[] {
+/**
+ * The filter's conditions on what a call's start carries (ids, trace, parent, op, thread, turn,
+ * user, run): `calls.<column> IN (…)` and op-name ranges, never true for a NULL. A store that
+ * keeps a call's parts apart (ClickHouse) narrows its calls to those whose start part meets them
+ * before it merges the parts; the whole filter is applied to the merged calls after.
+ */
+export function startPartConditions(filter: CallsFilter, dialect: CallsDialect): Sql[] {
   const conditions: Sql[] = [];
-  const memberships: Array<[keyof CallsFilter, string]> = [
-    ['call_ids', 'id'],
-    ['trace_ids', 'trace_id'],
-    ['parent_ids', 'parent_id'],
-    ['thread_ids', 'thread_id'],
-    ['turn_ids', 'turn_id'],
-    ['wb_user_ids', 'wb_user_id'],
-    ['wb_run_ids', 'wb_run_id'],
-  ];
-  for (const [key, column] of memberships) {
+  for (const [key, column] of START_PART_MEMBERSHIPS) {
     const values = filter[key];
     if (Array.isArray(values) && values.length > 0) {
       conditions.push(dialect.inList(dialect.column(column), values));
@@ -88,6 +85,22 @@ function filterConditions(filter: CallsFilter, dialect: CallsDialect): Sql[] {
   }
   if (hasItems(filter.op_names))
     conditions.push(refsCondition(filter.op_names, dialect.column('op_name'), dialect));
+  return conditions;
+}
+
+/** The filter's lists, each of the column it lists values of. */
+const START_PART_MEMBERSHIPS: ReadonlyArray<[keyof CallsFilter, string]> = [
+  ['call_ids', 'id'],
+  ['trace_ids', 'trace_id'],
+  ['parent_ids', 'parent_id'],
+  ['thread_ids', 'thread_id'],
+  ['turn_ids', 'turn_id'],
+  ['wb_user_ids', 'wb_user_id'],
+  ['wb_run_ids', 'wb_run_id'],
+];
+
+function filterConditions(filter: CallsFilter, dialect: CallsDialect): Sql[] {
+  const conditions = startPartConditions(filter, dialect);
   if (filter.trace_roots_only) conditions.push(sql`${dialect.column('parent_id')} IS NULL`);
   // A call matches when any ref found in its inputs (output) is one of the listed refs.
   for (const [refs, column] of [

@@ -28,7 +28,7 @@ import {
   FEEDBACK_VIEW_COLUMNS,
 } from '../../query/dialects/clickhouse.js';
 import { clickHouseTotalCost, type UsagePrices } from '../../query/dialects/clickhouse-usage.js';
-import { rawSql, type Sql, sql } from '../../query/sql.js';
+import { joinSql, rawSql, type Sql, sql } from '../../query/sql.js';
 import { CALL_ANY_COLUMNS } from './calls-schema.js';
 import type { ClickHouseContext } from './context.js';
 import { selectRows } from './query-helpers.js';
@@ -49,11 +49,22 @@ export interface ViewNeeds {
   feedback?: FeedbackFields | null;
   /** The project's prices, when the query reads `summary.weave.total_cost` (the view prices each call). */
   prices?: UsagePrices | null;
+  /**
+   * Conditions on start-part columns (`calls.trace_id IN …`, query/calls-query.ts
+   * `startPartConditions`): only calls whose start meets them are merged, so a trace, an op or a
+   * call by id reads its own parts rather than the project's. The query still applies its whole
+   * filter to the merged calls.
+   */
+  startConditions?: readonly Sql[];
 }
 
 export function mergedCalls(context: ClickHouseContext, projectId: string, needs: ViewNeeds): Sql {
-  const { flags, feedback = null, prices = null } = needs;
+  const { flags, feedback = null, prices = null, startConditions = [] } = needs;
   const table = rawSql(context.table('calls'));
+  const started =
+    startConditions.length === 0
+      ? sql``
+      : sql` AND id IN (SELECT calls.id FROM ${table} AS calls WHERE calls.project_id = ${projectId} AND ${joinSql(startConditions, ' AND ')})`;
   const anyColumns = rawSql(CALL_ANY_COLUMNS.map(([name]) => `any(${name}) AS ${readName(name)}`).join(', '));
   const merged = (hasFailedDescendant: Sql) =>
     withCosts(
@@ -66,7 +77,7 @@ export function mergedCalls(context: ClickHouseContext, projectId: string, needs
       nullIf(argMaxMerge(display_name), '') AS display_name,
       max(deleted_at) AS deleted_at,
       ${hasFailedDescendant} AS has_failed_descendant
-    FROM ${table} WHERE project_id = ${projectId} GROUP BY project_id, id`,
+    FROM ${table} WHERE project_id = ${projectId}${started} GROUP BY project_id, id`,
       ),
     );
   if (flags === 'later') return sql`(${merged(rawSql('false'))}) AS calls`;

@@ -16,6 +16,7 @@ import {
   callsSelect,
   compileWithinLimits,
   type PagePlan,
+  startPartConditions,
 } from '../../query/calls-query.js';
 import { clickHouseCallsDialect, clickHouseParams } from '../../query/dialects/clickhouse.js';
 import type { QueryCompileContext } from '../../query/query-expr.js';
@@ -287,7 +288,11 @@ export class ClickHouseCalls implements CallsMethods {
     options: ReadOptions & { flags?: boolean },
   ): Promise<RawCall[]> {
     // Calls picked by id come in the order given: only the filter's fields count.
-    const needs = await this.viewNeeds(query.project_id, plan.order ? { query: query.query } : query);
+    const needs = await this.viewNeeds(
+      query.project_id,
+      plan.order ? { query: query.query } : query,
+      query.filter,
+    );
     const statement = compileWithinLimits(
       callsSelect({ ...query, include_feedback: false }, QUERY_CONTEXT, {
         ...plan,
@@ -314,14 +319,17 @@ export class ClickHouseCalls implements CallsMethods {
 
   /**
    * What the merged view must hold for a query's filter and sort (calls-read.ts): the failure
-   * flags in SQL when they read the status, the feedback fields they name, and the project's
-   * prices when they read the cost.
+   * flags in SQL when they read the status, the feedback fields they name, the project's prices
+   * when they read the cost, and the filter's conditions on start parts, which narrow the calls
+   * merged.
    */
   private async viewNeeds(
     projectId: string,
     query: { query: unknown; sort_by?: CallsQuery['sort_by'] },
+    filter: CallsQuery['filter'],
   ): Promise<ViewNeeds> {
     return {
+      startConditions: startPartConditions(filter, clickHouseCallsDialect),
       flags: readsDerivedField(query, 'status') ? 'sql' : 'later',
       feedback: feedbackFieldsOf(query),
       prices: readsDerivedField(query, 'total_cost')
@@ -347,7 +355,11 @@ export class ClickHouseCalls implements CallsMethods {
   async countCalls(query: CallsStatsQuery, options: ReadOptions = {}): Promise<number> {
     const statement = compileWithinLimits(
       callsCount(query, QUERY_CONTEXT, {
-        from: mergedCalls(this.context, query.project_id, await this.viewNeeds(query.project_id, query)),
+        from: mergedCalls(
+          this.context,
+          query.project_id,
+          await this.viewNeeds(query.project_id, query, query.filter),
+        ),
       }),
       clickHouseCallsDialect,
     );
