@@ -73,7 +73,8 @@ interface Labels {
 const incarnationKey = (version: Incarnation) =>
   JSON.stringify([version.object_id, version.kind, version.digest, version.version_index]);
 
-interface ObjectRow extends Incarnation {
+/** An object version as `objects` stores it (FINAL), `is_latest` as 0 or 1. */
+export interface ObjectRow extends Incarnation {
   base_object_class: string | null;
   leaf_object_class: string | null;
   val_dump: string;
@@ -252,7 +253,7 @@ export class ClickHouseObjects implements ObjectsMethods {
       params,
     );
     if (!row) return undefined;
-    const stored = toStored(projectId, {
+    const stored = storedObjectOf(projectId, {
       ...found,
       object_id: objectId,
       val_dump: row.val_dump,
@@ -328,7 +329,7 @@ export class ClickHouseObjects implements ObjectsMethods {
        ORDER BY ${order.join(', ')}${page}`,
       params,
     );
-    const objects = rows.map((row) => toStored(query.project_id, row));
+    const objects = rows.map((row) => storedObjectOf(query.project_id, row));
     if (!query.include_tags_and_aliases) return objects;
     const labels = await this.labels(query.project_id, objects);
     return objects.map((object) => ({ ...object, ...lookup(labels, object) }));
@@ -599,7 +600,8 @@ function lookup(labels: Map<string, Labels>, version: Incarnation): Labels {
   return labels.get(incarnationKey(version)) ?? { tags: [], aliases: [] };
 }
 
-function toStored(projectId: string, row: ObjectRow): StoredObject {
+/** A stored row as the TraceStore's StoredObject. */
+export function storedObjectOf(projectId: string, row: ObjectRow): StoredObject {
   return {
     project_id: projectId,
     object_id: row.object_id,

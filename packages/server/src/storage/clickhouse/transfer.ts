@@ -20,7 +20,7 @@ import type {
 } from '../trace-store.js';
 import type { ClickHouseContext } from './context.js';
 import { ObjectHistory, type VersionState } from './object-history.js';
-import type { ClickHouseObjects } from './objects.js';
+import { type ClickHouseObjects, storedObjectOf } from './objects.js';
 import { chunksByLength, insertRows, QueryParams, selectRows } from './query-helpers.js';
 
 /**
@@ -165,18 +165,10 @@ export class ClickHouseTransfer {
       // A label counts while the incarnation it names is live: a deleted version has none.
       const live = row.deleted_at === null;
       return {
-        project_id: projectId,
-        object_id: row.object_id,
-        digest: row.digest,
-        kind: row.kind,
-        base_object_class: row.base_object_class,
-        leaf_object_class: row.leaf_object_class,
-        val_json: row.val_dump,
-        created_at: row.created_at,
-        wb_user_id: row.wb_user_id,
-        version_index: row.version_index,
-        is_latest: histories.get(row.object_id)?.isLatest(row) ?? false,
-        deleted_at: row.deleted_at,
+        ...storedObjectOf(projectId, {
+          ...row,
+          is_latest: histories.get(row.object_id)?.isLatest(row) ? 1 : 0,
+        }),
         tags: live ? (tags.get(incarnation(row)) ?? []) : [],
         aliases: live ? (aliases.get(incarnation(row)) ?? []) : [],
       };

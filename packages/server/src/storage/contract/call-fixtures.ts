@@ -10,6 +10,7 @@ import {
   type CallsStatsQuery,
   type CallUpsert,
   type StoredCall,
+  type StoredFeedback,
   type TraceStore,
 } from '../trace-store.js';
 
@@ -172,4 +173,23 @@ export function treeStarted(id: string, parent: string | null): CallUpsert {
 
 export function parseJson(text: string | null | undefined): unknown {
   return text == null ? text : JSON.parse(text);
+}
+
+/** A note on a call of PROJECT, as a client's `wandb.note.1` feedback row is stored. */
+export function note(id: string, callId: string): StoredFeedback {
+  return {
+    project_id: PROJECT,
+    id,
+    weave_ref: `weave:///${PROJECT}/call/${callId}`,
+    call_id: callId,
+    creator: null,
+    feedback_type: 'wandb.note.1',
+    payload_json: '{"note":"n"}',
+    annotation_ref: null,
+    runnable_ref: null,
+    call_ref: null,
+    trigger_ref: null,
+    wb_user_id: null,
+    created_at: T0,
+  };
 }

@@ -21,6 +21,7 @@ import {
   FAILS,
   finished,
   idsOf,
+  note,
   OTHER_PROJECT,
   PROJECT,
   SECOND,
@@ -424,21 +425,6 @@ export function describeMigration(subject: StoreUnderTest): void {
       await store.createFile(PROJECT, 'f1', 'one', new Uint8Array([1]));
       await store.createFile(PROJECT, 'f1', 'one', new Uint8Array([1]));
       await store.upsertCalls([finished('a'), finished('b')]);
-      const note = (id: string, callId: string) => ({
-        project_id: PROJECT,
-        id,
-        weave_ref: `weave:///${PROJECT}/call/${callId}`,
-        call_id: callId,
-        creator: null,
-        feedback_type: 'wandb.note.1',
-        payload_json: '{"note":"n"}',
-        annotation_ref: null,
-        runnable_ref: null,
-        call_ref: null,
-        trigger_ref: null,
-        wb_user_id: null,
-        created_at: T0,
-      });
       await store.createFeedback([note('n1', 'a'), note('n2', 'b'), note('n3', 'a')]);
       await store.purgeFeedback(PROJECT, ['n3']);
       await store.createPrices([projectPrice('p1'), projectPrice('p2'), projectPrice('p3', OTHER_PROJECT)]);

@@ -4,26 +4,16 @@
  * are kept per project (docs/protocol.md §20).
  */
 import { describe, expect, it } from 'vitest';
-import type { StoredFeedback } from '../trace-store.js';
-import { finished, idsOf, OTHER_PROJECT, PROJECT, SECOND, type StoreUnderTest, T0 } from './call-fixtures.js';
-
-function note(id: string, callId: string): StoredFeedback {
-  return {
-    project_id: PROJECT,
-    id,
-    weave_ref: `weave:///${PROJECT}/call/${callId}`,
-    call_id: callId,
-    creator: null,
-    feedback_type: 'wandb.note.1',
-    payload_json: '{"note":"n"}',
-    annotation_ref: null,
-    runnable_ref: null,
-    call_ref: null,
-    trigger_ref: null,
-    wb_user_id: null,
-    created_at: T0,
-  };
-}
+import {
+  finished,
+  idsOf,
+  note,
+  OTHER_PROJECT,
+  PROJECT,
+  SECOND,
+  type StoreUnderTest,
+  T0,
+} from './call-fixtures.js';
 
 export function describeRetention(subject: StoreUnderTest): void {
   describe('pruning and retention', () => {
