@@ -25,8 +25,21 @@ import { CALL_COLUMNS, type StoredCall, type TraceStore } from '../trace-store.j
 import type { OpenTraceStore } from './trace-store-contract.js';
 
 const SEED = Number(process.env.WEFT_DIFFERENTIAL_SEED ?? 20_260_101);
-const FILTER_CASES = Number(process.env.WEFT_DIFFERENTIAL_FILTERS ?? 2500);
-const SORT_CASES = Number(process.env.WEFT_DIFFERENTIAL_SORTS ?? 800);
+/** How many random cases a backend runs (WEFT_DIFFERENTIAL_FILTERS / _SORTS override both). */
+export interface DifferentialSize {
+  filters: number;
+  sorts: number;
+}
+
+const DEFAULT_SIZE: DifferentialSize = { filters: 2500, sorts: 800 };
+
+function sizeOf(given: DifferentialSize | undefined): DifferentialSize {
+  const size = given ?? DEFAULT_SIZE;
+  return {
+    filters: Number(process.env.WEFT_DIFFERENTIAL_FILTERS ?? size.filters),
+    sorts: Number(process.env.WEFT_DIFFERENTIAL_SORTS ?? size.sorts),
+  };
+}
 /** Disagreements minimized and printed in full; the rest are only counted. */
 const REPORTED = 3;
 /** A single run takes ~20 s; the margin covers slow CI machines and minimizing a failure. */
@@ -251,8 +264,8 @@ async function checkCases(cases: Iterable<Case>): Promise<CheckResult> {
   return { run, refused, disagreements: failing.length, failures };
 }
 
-function* filterCases(random: Random, generator: QueryGenerator): Generator<Case> {
-  for (let index = 0; index < FILTER_CASES; index++) {
+function* filterCases(random: Random, generator: QueryGenerator, count: number): Generator<Case> {
+  for (let index = 0; index < count; index++) {
     yield {
       label: `filter case ${index}`,
       wire: generator.query(),
@@ -264,9 +277,9 @@ function* filterCases(random: Random, generator: QueryGenerator): Generator<Case
   }
 }
 
-function* sortCases(random: Random, generator: QueryGenerator): Generator<Case> {
+function* sortCases(random: Random, generator: QueryGenerator, count: number): Generator<Case> {
   const traceIds = [...new Set(dataset.calls.map((call) => call.trace_id)), 'no-such-trace'];
-  for (let index = 0; index < SORT_CASES; index++) {
+  for (let index = 0; index < count; index++) {
     const sortBy = generator.sortBy();
     const paged = sortBy.length > 0 && random.chance(0.5);
     yield {
@@ -288,7 +301,8 @@ function failureMessage(kind: string, result: CheckResult): string {
  * Part of the TraceStore contract: every backend's queries must agree with the reference
  * evaluator. Runs on one store, filled once, for all its cases.
  */
-export function describeQueryDifferential(openStore: OpenTraceStore): void {
+export function describeQueryDifferential(openStore: OpenTraceStore, given?: DifferentialSize): void {
+  const size = sizeOf(given);
   describe(`queries against the reference evaluator (seed ${SEED})`, () => {
     beforeAll(() => openAndFill(openStore));
     afterAll(() => store?.close());
@@ -334,10 +348,12 @@ export function describeQueryDifferential(openStore: OpenTraceStore): void {
     });
 
     it(
-      `filters and counts agree on ${FILTER_CASES} random queries`,
+      `filters and counts agree on ${size.filters} random queries`,
       async () => {
         const random = new Random(SEED + 1);
-        const result = await checkCases(filterCases(random, new QueryGenerator(random, dataset.calls)));
+        const result = await checkCases(
+          filterCases(random, new QueryGenerator(random, dataset.calls), size.filters),
+        );
         console.info(`differential filters: ${result.run} run, ${result.refused} refused by the parser`);
         expect(result.disagreements, failureMessage('filter', result)).toBe(0);
       },
@@ -345,10 +361,12 @@ export function describeQueryDifferential(openStore: OpenTraceStore): void {
     );
 
     it(
-      `sorts and pages agree on ${SORT_CASES} random sorts`,
+      `sorts and pages agree on ${size.sorts} random sorts`,
       async () => {
         const random = new Random(SEED + 2);
-        const result = await checkCases(sortCases(random, new QueryGenerator(random, dataset.calls)));
+        const result = await checkCases(
+          sortCases(random, new QueryGenerator(random, dataset.calls), size.sorts),
+        );
         console.info(`differential sorts: ${result.run} run, ${result.refused} refused by the parser`);
         expect(result.disagreements, failureMessage('sort', result)).toBe(0);
       },
