@@ -10,7 +10,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ProtocolError, parseQuery, type QueryExpr, resolveCallField, type SortBy } from '@weft/protocol';
+import type { SortBy } from '@weft/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_PATH, removeDataDir } from '../../../test/support/weft-server.js';
 import {
@@ -22,6 +22,7 @@ import { QueryGenerator } from '../src/query/reference/generate-query.js';
 import { Random } from '../src/query/reference/random.js';
 import { callToJson } from '../src/storage/call-json.js';
 import { ClickHouseTraceStore } from '../src/storage/clickhouse/clickhouse-trace-store.js';
+import { parseWireQuery } from '../src/storage/contract/query-differential-contract.js';
 import { SqliteTraceStore } from '../src/storage/sqlite/sqlite-trace-store.js';
 import {
   CALL_COLUMNS,
@@ -359,16 +360,6 @@ async function rendered(store: TraceStore, query: CallsQuery): Promise<string[]>
   return found;
 }
 
-function parsed(wire: { $expr: unknown } | null): QueryExpr | null | 'refused' {
-  if (wire === null) return null;
-  try {
-    return parseQuery(wire, resolveCallField);
-  } catch (error) {
-    if (error instanceof ProtocolError) return 'refused';
-    throw error;
-  }
-}
-
 describe('weft migrate', () => {
   beforeAll(async () => {
     dataset = generateDataset(new Random(SEED), { calls: 420, traces: 8, neighbourCalls: 40 });
@@ -471,7 +462,7 @@ describe('weft migrate', () => {
           ? [{ field: 'id', direction: random.pick(['asc', 'desc'] as const) }]
           : generator.sortBy();
         const wire = filterCase || random.chance(0.4) ? generator.query() : null;
-        const query = parsed(wire);
+        const query = parseWireQuery(wire);
         if (query === 'refused') continue;
         const paged = !filterCase && sortBy.length > 0 && random.chance(0.5);
         const filter = !filterCase && random.chance(0.2) ? { trace_ids: random.sample(traceIds, 2) } : {};

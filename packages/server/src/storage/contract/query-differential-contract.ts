@@ -66,7 +66,8 @@ async function openAndFill(openStore: OpenTraceStore): Promise<void> {
   for (const ids of dataset.deletions) await store.deleteCalls(dataset.project, ids, dataset.deletedAt);
 }
 
-function parse(wire: { $expr: unknown } | null): QueryExpr | null | 'refused' {
+/** A generated wire query parsed as a store gets it; 'refused' when the parser says 400. */
+export function parseWireQuery(wire: { $expr: unknown } | null): QueryExpr | null | 'refused' {
   if (wire === null) return null;
   try {
     return parseQuery(wire, resolveCallField);
@@ -114,7 +115,7 @@ function runReference(query: QueryExpr | null, testCase: Case): Outcome {
 
 /** Null when the store and the reference agree (or the parser refuses the case). */
 async function disagreement(testCase: Case): Promise<{ expected: Outcome; actual: Outcome } | null> {
-  const query = parse(testCase.wire);
+  const query = parseWireQuery(testCase.wire);
   if (query === 'refused') return null;
   const expected = runReference(query, testCase);
   const actual = await runStore(query, testCase);
@@ -221,7 +222,7 @@ function report(testCase: Case, expected: Outcome, actual: Outcome): string {
     involved = [expectedIds[position], actual.ids[position]].filter((id): id is string => id !== undefined);
   }
   const paths = new Set([...fieldPaths(testCase.wire), ...testCase.sortBy.map(({ field }) => field)]);
-  const query = parse(testCase.wire);
+  const query = parseWireQuery(testCase.wire);
   for (const id of involved.slice(0, 3)) {
     const call = dataset.calls.find((candidate) => candidate.id === id);
     if (!call) {
@@ -247,7 +248,7 @@ async function checkCases(cases: Iterable<Case>): Promise<CheckResult> {
   let refused = 0;
   const failing: Case[] = [];
   for (const testCase of cases) {
-    if (parse(testCase.wire) === 'refused') {
+    if (parseWireQuery(testCase.wire) === 'refused') {
       refused++;
       continue;
     }
