@@ -219,7 +219,7 @@ export async function failedAncestors(
         min(first_arrived_at) AS arrived_at, max(walks_dropped_at) AS walks_dropped_at
       FROM ${table}
       WHERE project_id = {project:String}
-        AND id IN (SELECT id FROM ${table} WHERE project_id = {project:String} AND has({traces:Array(String)}, trace_id))
+        AND id IN (SELECT id FROM ${table} WHERE project_id = {project:String} AND trace_id IN {traces:Array(String)})
       GROUP BY id HAVING any(started_at) IS NOT NULL AND max(deleted_at) IS NULL`,
     { project: projectId, traces: [...new Set(calls.map((call) => call.trace_id))] },
     { timeLimit: 'calls' },

@@ -19,11 +19,19 @@ import {
   startPartConditions,
 } from '../../query/calls-query.js';
 import { clickHouseCallsDialect, clickHouseParams } from '../../query/dialects/clickhouse.js';
+import type { UsagePrices } from '../../query/dialects/clickhouse-usage.js';
 import type { QueryCompileContext } from '../../query/query-expr.js';
-import { type CompiledSql, sql } from '../../query/sql.js';
+import { type CompiledSql, type Sql, sql } from '../../query/sql.js';
 import { readCallBy } from '../call-by-id.js';
 import { callToJson } from '../call-json.js';
-import { type CallsPageRead, CallsPager, keysetOrder, MAX_PAGE_CHARS, type PageResult } from '../paging.js';
+import {
+  type CallKey,
+  type CallsPageRead,
+  CallsPager,
+  keysetOrder,
+  MAX_PAGE_CHARS,
+  type PageResult,
+} from '../paging.js';
 import type {
   CallColumn,
   CallsQuery,
@@ -45,6 +53,7 @@ import {
   type ViewNeeds,
 } from './calls-read.js';
 import { NAME_RANK } from './calls-schema.js';
+import { MIN_WINDOW, WINDOW_GROWTH, windowBound, windowConditions, withinBound } from './calls-window.js';
 import type { ClickHouseContext } from './context.js';
 import { deleteFeedbackOfCalls, feedbackLists } from './feedback.js';
 import { insertRows, withinTimeLimit } from './query-helpers.js';
@@ -73,6 +82,15 @@ interface RawCall extends Omit<StoredCall, 'has_failed_descendant' | 'summary_re
 
 /** The prices that price a project's calls, read when a query needs them (prices.ts). */
 export type ProjectPriceSource = (projectId: string) => Promise<PriceSource>;
+
+/**
+ * How one query's reads go: `flags: false` for reads of keys alone (no failure flags after), and
+ * the project's prices for cost fields, read once for all of its pages and windows.
+ */
+interface QueryReadOptions extends ReadOptions {
+  flags?: boolean;
+  prices?: () => Promise<UsagePrices>;
+}
 
 export class ClickHouseCalls implements CallsMethods {
   constructor(
@@ -215,7 +233,8 @@ export class ClickHouseCalls implements CallsMethods {
     }
   }
 
-  private async *pages(query: CallsQuery, options: ReadOptions): AsyncIterable<StoredCall[]> {
+  private async *pages(query: CallsQuery, readOptions: ReadOptions): AsyncIterable<StoredCall[]> {
+    const options: QueryReadOptions = { ...readOptions, prices: this.pricesOnce(query.project_id) };
     // Costs asked for are priced here, a page at a time, at prices read once for the query.
     const costs = query.include_costs
       ? new CallCostCalculator(await this.priceSource(query.project_id))
@@ -246,52 +265,95 @@ export class ClickHouseCalls implements CallsMethods {
     }
   }
 
-  /** One page: the query after a key, or the picked calls in their group's order. */
+  /**
+   * One page: the query after a key, or the picked calls in their group's order.
+   *
+   * A query's page is found before it is read: first the ids of its calls, from the merged view
+   * of only the columns the filter and sort name (in a keyset order, of only the calls in a start
+   * window, calls-window.ts); then those calls whole, merged by id. Merging every matching call's
+   * inputs and outputs to keep fifty of them is what made a first page slow.
+   */
   private async readPage(
     read: Exclude<CallsPageRead, { kind: 'ids' }>,
-    options: ReadOptions,
+    options: QueryReadOptions,
   ): Promise<PageResult & { calls: StoredCall[] }> {
-    let plan: PagePlan = {};
-    let query = read.query;
-    if (read.kind === 'picked') {
-      plan = { where: [sql`has(${read.ids}, calls.id)`], order: sql`indexOf(${read.ids}, calls.id)` };
-      query = { ...query, limit: null, offset: 0 };
-    } else if (read.after) {
-      const order = keysetOrder(query.sort_by);
-      if (!order) throw new Error('a page continues after a key only in a keyset order');
-      plan = { where: [afterKeyCondition(order, read.after, clickHouseCallsDialect)] };
+    let found: CallKey[] | null = null;
+    let ids: readonly string[];
+    if (read.kind === 'rows') {
+      found = await this.pageKeys(read, options);
+      ids = found.map((key) => key.id);
+    } else {
+      ids = read.ids;
     }
+    // Picked calls are read again through the query's filter, for any that changed since their
+    // group was sorted; a page's own keys were found a moment ago, by that filter.
+    const query: CallsQuery = found
+      ? { ...read.query, filter: { call_ids: [...ids] }, query: null, sort_by: [] }
+      : { ...read.query, filter: { ...read.query.filter, call_ids: [...ids] } };
     const calls: StoredCall[] = [];
     let chars = 0;
     let cut = false;
-    for (const row of await this.readRows(query, plan, options)) {
-      const call = storedCall(row);
-      calls.push(call);
-      for (const value of Object.values(call)) if (typeof value === 'string') chars += value.length;
-      if (chars >= MAX_PAGE_CHARS) {
-        cut = true;
-        break;
+    if (ids.length > 0) {
+      const plan: PagePlan = { order: sql`indexOf(${ids}, calls.id)` };
+      for (const row of await this.readRows({ ...query, limit: null, offset: 0 }, plan, options)) {
+        const call = storedCall(row);
+        calls.push(call);
+        for (const value of Object.values(call)) if (typeof value === 'string') chars += value.length;
+        if (chars >= MAX_PAGE_CHARS) {
+          cut = true;
+          break;
+        }
       }
     }
-    const lastCall = calls[calls.length - 1];
-    const last = lastCall ? { started_at: lastCall.started_at, id: lastCall.id } : null;
-    return { calls, count: calls.length, last, cut };
+    // A call deleted between finding the page and reading it leaves a gap, not the end.
+    const lastKey = cut || !found ? calls[calls.length - 1] : found[found.length - 1];
+    const last = lastKey ? { started_at: lastKey.started_at, id: lastKey.id } : null;
+    return { calls, count: cut || !found ? calls.length : found.length, last, cut };
+  }
+
+  /**
+   * The keys of a page's calls in the query's order: in a keyset order from windows of start
+   * parts (calls-window.ts), each read again wider until it holds the page or reaches the end.
+   */
+  private async pageKeys(
+    read: Extract<CallsPageRead, { kind: 'rows' }>,
+    options: QueryReadOptions,
+  ): Promise<CallKey[]> {
+    const { query } = read;
+    const keys = { ...query, columns: ['id'], include_feedback: false } satisfies CallsQuery;
+    const order = keysetOrder(query.sort_by);
+    const afterKey =
+      read.after && order ? afterKeyCondition(order, read.after, clickHouseCallsDialect) : null;
+    const plan: PagePlan = afterKey ? { where: [afterKey] } : {};
+    const byKey = (rows: RawCall[]) => rows.map((row) => ({ id: row.id, started_at: row.started_at }));
+    const within = { ...options, flags: false };
+    if (!order || query.limit === null) return byKey(await this.readRows(keys, plan, within));
+    const conditions = windowConditions(query.filter, afterKey);
+    for (let size = Math.max(MIN_WINDOW, 4 * (query.limit + query.offset)); ; size *= WINDOW_GROWTH) {
+      const bound = await windowBound(this.context, query.project_id, order, conditions, size, options);
+      const window = bound === null ? conditions : [...conditions, withinBound(order, bound)];
+      const rows = await this.readRows(keys, plan, within, window);
+      if (bound === null || rows.length >= query.limit) return byKey(rows);
+    }
   }
 
   /**
    * A page's rows; `has_failed_descendant` of each is found in the query or right after it, and
    * so is their feedback (`include_feedback`): read by key for the page's calls (feedback.ts).
+   * `startConditions` narrow the calls merged, in place of the filter's own (calls-window.ts).
    */
   private async readRows(
     query: CallsQuery,
     plan: PagePlan,
-    options: ReadOptions & { flags?: boolean },
+    options: QueryReadOptions,
+    startConditions?: readonly Sql[],
   ): Promise<RawCall[]> {
     // Calls picked by id come in the order given: only the filter's fields count.
     const needs = await this.viewNeeds(
       query.project_id,
       plan.order ? { query: query.query } : query,
       query.filter,
+      { prices: options.prices, startConditions },
     );
     const statement = compileWithinLimits(
       callsSelect({ ...query, include_feedback: false }, QUERY_CONTEXT, {
@@ -320,21 +382,36 @@ export class ClickHouseCalls implements CallsMethods {
   /**
    * What the merged view must hold for a query's filter and sort (calls-read.ts): the failure
    * flags in SQL when they read the status, the feedback fields they name, the project's prices
-   * when they read the cost, and the filter's conditions on start parts, which narrow the calls
-   * merged.
+   * when they read the cost, and the conditions on start parts (the filter's, unless given),
+   * which narrow the calls merged.
    */
   private async viewNeeds(
     projectId: string,
     query: { query: unknown; sort_by?: CallsQuery['sort_by'] },
     filter: CallsQuery['filter'],
+    given: {
+      prices?: (() => Promise<UsagePrices>) | undefined;
+      startConditions?: readonly Sql[] | undefined;
+    } = {},
   ): Promise<ViewNeeds> {
+    const prices = given.prices ?? this.pricesOnce(projectId);
     return {
-      startConditions: startPartConditions(filter, clickHouseCallsDialect),
+      startConditions: given.startConditions ?? startPartConditions(filter, clickHouseCallsDialect),
       flags: readsDerivedField(query, 'status') ? 'sql' : 'later',
       feedback: feedbackFieldsOf(query),
-      prices: readsDerivedField(query, 'total_cost')
-        ? await usagePricesOf(this.context, projectId, await this.priceSource(projectId))
-        : null,
+      prices: readsDerivedField(query, 'total_cost') ? await prices() : null,
+    };
+  }
+
+  /**
+   * The project's prices as the SQL binds them, read on first use and then kept: reading them
+   * scans the model names the project's calls log (calls-costs.ts), once per query, not per page.
+   */
+  private pricesOnce(projectId: string): () => Promise<UsagePrices> {
+    let read: Promise<UsagePrices> | undefined;
+    return () => {
+      read ??= this.priceSource(projectId).then((source) => usagePricesOf(this.context, projectId, source));
+      return read;
     };
   }
 

@@ -5,6 +5,7 @@
  * readers leave other reads answering; and in the keyset orders a page continues after the last
  * call returned, so calls written or deleted meanwhile never repeat or skip one there throughout.
  */
+import { parseQuery, resolveCallField } from '@weft/protocol';
 import { describe, expect, it } from 'vitest';
 import { MAX_PAGE_ROWS } from '../paging.js';
 import type { CallsQuery, CallUpsert, TableRow } from '../trace-store.js';
@@ -118,6 +119,59 @@ export function describePaging(subject: StoreUnderTest): void {
       expect(await store.deleteCalls(PROJECT, [deleted], T0 + TOTAL * MS)).toBe(1);
       for (let next = await stream.next(); !next.done; next = await stream.next()) ids.push(next.value.id);
       expect(ids).toEqual([...ALL_IDS.filter((id) => id !== deleted), 'after-all']);
+    });
+
+    it('reads the same first pages in the keyset orders however few of the nearest calls match', async () => {
+      // A store may look for a keyset page among the calls nearest its place first and read
+      // further only when too few of them match (storage/clickhouse/calls-window.ts). Here the
+      // newest calls are deleted, most calls fail a filter on what their end carries, ten calls
+      // start in each millisecond (ties at any window's edge), and every third call is a child.
+      const { store } = subject;
+      const count = 3000;
+      const deletedFrom = 2600;
+      const keeps = (index: number) => index % 97 === 0 || index < 3;
+      const startOf = (index: number) => T0 + Math.floor(index / 10) * MS;
+      await store.upsertCalls(
+        Array.from({ length: count }, (_, index) =>
+          finished(
+            callId(index),
+            {
+              started_at: startOf(index),
+              parent_id: index % 3 === 1 ? callId(index - 1) : null,
+            },
+            { output_json: JSON.stringify({ keep: keeps(index) }) },
+          ),
+        ),
+      );
+      const newest = Array.from({ length: count - deletedFrom }, (_, offset) => callId(deletedFrom + offset));
+      expect(await store.deleteCalls(PROJECT, newest, T0 + count * MS)).toBe(count - deletedFrom);
+
+      const live = Array.from({ length: deletedFrom }, (_, index) => index);
+      const kept = live.filter(keeps);
+      const roots = live.filter((index) => index % 3 !== 1);
+      const ids = (indexes: number[]) => indexes.map(callId);
+      const keepQuery = parseQuery(
+        { $expr: { $eq: [{ $getField: 'output.keep' }, { $literal: true }] } },
+        resolveCallField,
+      );
+      const newestFirst = [{ field: 'started_at', direction: 'desc' }] as const;
+      const cases: Array<[Partial<CallsQuery>, string[]]> = [
+        [{ query: keepQuery, sort_by: [...newestFirst], limit: 20 }, ids([...kept].reverse().slice(0, 20))],
+        [{ query: keepQuery, sort_by: [...newestFirst] }, ids([...kept].reverse())],
+        [{ query: keepQuery, limit: 5, offset: 2 }, ids(kept.slice(2, 7))],
+        [
+          { query: keepQuery, sort_by: [{ field: 'id', direction: 'desc' }], limit: 25 },
+          ids([...kept].reverse().slice(0, 25)),
+        ],
+        [{ sort_by: [...newestFirst], limit: 50 }, ids([...live].reverse().slice(0, 50))],
+        [
+          { filter: { trace_roots_only: true }, sort_by: [...newestFirst], offset: 333, limit: 40 },
+          ids([...roots].reverse().slice(333, 373)),
+        ],
+      ];
+      for (const [overrides, expected] of cases) {
+        expect(await idsOf(store, { ...overrides, columns: ['id'] })).toEqual(expected);
+      }
     });
 
     it('holds nothing for a paused consumer: more paused streams than readers, and other reads answer', async () => {
