@@ -193,17 +193,21 @@ copied to ClickHouse with \`weft migrate\` and measured again on it with the sam
 ${rows.join('\n')}
 
 Why ClickHouse is slower on one machine: every calls query reads the merged view, a \`GROUP BY\` of
-the project's call parts (storage/clickhouse/calls-read.ts), and only then filters, sorts and cuts
-its page, so a first page merges every call of the project; the filter's conditions on what a
-start carries (ids, a trace, an op) narrow the calls merged first, which is why those rows cost
-less than the rest. SQLite reads one row per call from an index in sort order and stops after 50.
-chdb also runs one request at a time inside the server's process, on the cores the server and
-this benchmark share. What ClickHouse buys: ${perCall(disk.clickhouseBytes, calls)} per call on disk against SQLite's
-${perCall(disk.sqliteBytes, calls)} (${(disk.sqliteBytes / Math.max(1, disk.clickhouseBytes)).toFixed(1)}× less; its columns compress ${(disk.uncompressedBytes / Math.max(1, disk.compressedBytes)).toFixed(1)}×),
-inserts with no read-modify-write, so several servers can write to one cluster, and scans spread
-over a cluster's shards. Not done yet, and what would close most of the gap for first pages: read
-the newest start parts by (project, start time) first and merge only those calls, a window at a
-time until a page is full.
+the project's call parts (storage/clickhouse/calls-read.ts). A page in start order (the first-page
+rows, the op filters) looks for its calls among a window of the newest start parts and merges only
+those, then reads the page's calls whole by id (storage/clickhouse/calls-window.ts), so it costs
+about the same in a project of any size; what it still pays is chdb's own cost per query (a page
+is three to four of them: the window's edge, the ids, the calls, their traces' failure flags; a
+\`SELECT 1\` alone takes about 3 ms through chdb here). A filter that keeps few calls (a model
+used by 0.5% of them, a score) widens the window, eightfold at a time, until it holds a page. Sorting by cost or a score, filtering by status and counting still merge the sort
+and filter columns of every call in the project, so they grow with it; a status filter also walks
+the project's whole call tree up from its failures, in SQL. A trace's pages merge only that
+trace's calls after the page's key. SQLite reads one row per
+call from an index in sort order and stops after 50. chdb also runs one request at a time inside
+the server's process, on the cores the server and this benchmark share. What ClickHouse buys:
+${perCall(disk.clickhouseBytes, calls)} per call on disk against SQLite's ${perCall(disk.sqliteBytes, calls)} (${(disk.sqliteBytes / Math.max(1, disk.clickhouseBytes)).toFixed(1)}× less; its columns
+compress ${(disk.uncompressedBytes / Math.max(1, disk.compressedBytes)).toFixed(1)}×), inserts with no read-modify-write, so several servers can write to one
+cluster, and scans spread over a cluster's shards.
 `;
 }
 

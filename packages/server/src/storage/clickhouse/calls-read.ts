@@ -9,7 +9,7 @@
  *   of the project's failing calls, bounded in depth so that a cycle in logged parent ids (a
  *   client bug) cannot make it run forever; it reads the project's tree once per step;
  * - otherwise after the page is read, for the page's calls only, from the calls of their traces
- *   (`failedAncestors`): far cheaper, and what almost every read needs.
+ *   (`FailedAncestors`): far cheaper, and what almost every read needs.
  *
  * Feedback fields (`feedback.[type].payload...`) read each call's oldest feedback row of a type,
  * which the view gains as columns when a query names such fields (`withFeedbackRows`): a LEFT
@@ -194,6 +194,7 @@ function mentionsDerived(node: unknown, name: string): boolean {
 
 interface TreeRow {
   id: string;
+  trace_id: string;
   parent_id: string | null;
   failed: boolean | number;
   arrived_at: number;
@@ -201,29 +202,60 @@ interface TreeRow {
 }
 
 /**
- * The ids among `calls` with a live failing call below them, from the live calls of their traces
- * (a call's descendants share its trace). A failure stops below a call whose waiting walks were
- * dropped after it arrived (orphans.ts). Bounded as the SQL walk is.
+ * Which of a page's calls have a live failing call below them, from the live calls of their
+ * traces (a call's descendants share its trace). A failure stops below a call whose waiting walks
+ * were dropped after it arrived (orphans.ts). Bounded as the SQL walk is.
+ *
+ * One per query: the trees of the traces of the page before are kept for the next, so the pages
+ * of one trace's calls (the trace view reads 10,000 calls in ten pages) read its tree once. Only
+ * one page's traces are kept at a time.
  */
-export async function failedAncestors(
-  context: ClickHouseContext,
-  projectId: string,
-  calls: ReadonlyArray<{ id: string; trace_id: string }>,
-): Promise<Set<string>> {
+export class FailedAncestors {
+  private kept = new Map<string, TreeRow[]>();
+
+  constructor(
+    private readonly context: ClickHouseContext,
+    private readonly projectId: string,
+  ) {}
+
+  async among(calls: ReadonlyArray<{ id: string; trace_id: string }>): Promise<Set<string>> {
+    const traces = new Set(calls.map((call) => call.trace_id));
+    const trees = new Map<string, TreeRow[]>();
+    for (const trace of traces) {
+      const rows = this.kept.get(trace);
+      if (rows) trees.set(trace, rows);
+    }
+    const missing = [...traces].filter((trace) => !trees.has(trace));
+    if (missing.length > 0) {
+      for (const row of await this.read(missing)) {
+        const rows = trees.get(row.trace_id) ?? [];
+        rows.push(row);
+        trees.set(row.trace_id, rows);
+      }
+    }
+    this.kept = trees;
+    return flaggedIn([...trees.values()].flat());
+  }
+
+  private read(traces: readonly string[]): Promise<TreeRow[]> {
+    const table = this.context.table('calls');
+    return selectRows<TreeRow>(
+      this.context,
+      `SELECT id, any(trace_id) AS trace_id, any(parent_id) AS parent_id, any(exception) IS NOT NULL AS failed,
+          min(first_arrived_at) AS arrived_at, max(walks_dropped_at) AS walks_dropped_at
+        FROM ${table}
+        WHERE project_id = {project:String}
+          AND id IN (SELECT id FROM ${table} WHERE project_id = {project:String} AND trace_id IN {traces:Array(String)})
+        GROUP BY id HAVING any(started_at) IS NOT NULL AND max(deleted_at) IS NULL`,
+      { project: this.projectId, traces: [...traces] },
+      { timeLimit: 'calls' },
+    );
+  }
+}
+
+/** The calls with a failing call below them in `rows` (whole traces). */
+function flaggedIn(rows: readonly TreeRow[]): Set<string> {
   const flagged = new Set<string>();
-  if (calls.length === 0) return flagged;
-  const table = context.table('calls');
-  const rows = await selectRows<TreeRow>(
-    context,
-    `SELECT id, any(parent_id) AS parent_id, any(exception) IS NOT NULL AS failed,
-        min(first_arrived_at) AS arrived_at, max(walks_dropped_at) AS walks_dropped_at
-      FROM ${table}
-      WHERE project_id = {project:String}
-        AND id IN (SELECT id FROM ${table} WHERE project_id = {project:String} AND trace_id IN {traces:Array(String)})
-      GROUP BY id HAVING any(started_at) IS NOT NULL AND max(deleted_at) IS NULL`,
-    { project: projectId, traces: [...new Set(calls.map((call) => call.trace_id))] },
-    { timeLimit: 'calls' },
-  );
   const byId = new Map(rows.map((row) => [row.id, row]));
   for (const failed of rows) {
     if (!failed.failed) continue;

@@ -28,6 +28,7 @@ import {
   type CallKey,
   type CallsPageRead,
   CallsPager,
+  type KeysetOrder,
   keysetOrder,
   MAX_PAGE_CHARS,
   type PageResult,
@@ -44,7 +45,7 @@ import type {
 import { pruneCalls, removeOrphans } from './calls-cleanup.js';
 import { usagePricesOf } from './calls-costs.js';
 import {
-  failedAncestors,
+  FailedAncestors,
   feedbackFieldsOf,
   MAX_TREE_DEPTH,
   MERGED_VIEW_SETTINGS,
@@ -84,11 +85,12 @@ interface RawCall extends Omit<StoredCall, 'has_failed_descendant' | 'summary_re
 export type ProjectPriceSource = (projectId: string) => Promise<PriceSource>;
 
 /**
- * How one query's reads go: `flags: false` for reads of keys alone (no failure flags after), and
- * the project's prices for cost fields, read once for all of its pages and windows.
+ * What one query's reads share: the failure flags of its pages' traces (`false` for reads of keys
+ * alone, which need none), and the project's prices for cost fields, read once for all of its
+ * pages and windows.
  */
 interface QueryReadOptions extends ReadOptions {
-  flags?: boolean;
+  failures?: FailedAncestors | false;
   prices?: () => Promise<UsagePrices>;
 }
 
@@ -234,7 +236,11 @@ export class ClickHouseCalls implements CallsMethods {
   }
 
   private async *pages(query: CallsQuery, readOptions: ReadOptions): AsyncIterable<StoredCall[]> {
-    const options: QueryReadOptions = { ...readOptions, prices: this.pricesOnce(query.project_id) };
+    const options: QueryReadOptions = {
+      ...readOptions,
+      failures: new FailedAncestors(this.context, query.project_id),
+      prices: this.pricesOnce(query.project_id),
+    };
     // Costs asked for are priced here, a page at a time, at prices read once for the query.
     const costs = query.include_costs
       ? new CallCostCalculator(await this.priceSource(query.project_id))
@@ -247,7 +253,7 @@ export class ClickHouseCalls implements CallsMethods {
           await this.readRows(
             { ...read.query, columns: ['id'], include_feedback: false },
             {},
-            { ...options, flags: false },
+            { ...options, failures: false },
           )
         ).map((row) => row.id);
         more = pager.advance({ count: 0, last: null, cut: false, ids });
@@ -268,41 +274,47 @@ export class ClickHouseCalls implements CallsMethods {
   /**
    * One page: the query after a key, or the picked calls in their group's order.
    *
-   * A query's page is found before it is read: first the ids of its calls, from the merged view
-   * of only the columns the filter and sort name (in a keyset order, of only the calls in a start
-   * window, calls-window.ts); then those calls whole, merged by id. Merging every matching call's
-   * inputs and outputs to keep fifty of them is what made a first page slow.
+   * Most pages are found before they are read: first the keys of their calls, from the merged
+   * view of only the columns the filter and sort name (in a keyset order, of only the calls in a
+   * start window, calls-window.ts); then those calls whole, merged by id. Merging every matching
+   * call's inputs and outputs to keep fifty of them is what made a first page slow. A filter that
+   * names the calls, their traces or their parents merges only those calls anyway, and is read in
+   * one step.
    */
   private async readPage(
     read: Exclude<CallsPageRead, { kind: 'ids' }>,
     options: QueryReadOptions,
   ): Promise<PageResult & { calls: StoredCall[] }> {
     let found: CallKey[] | null = null;
-    let ids: readonly string[];
-    if (read.kind === 'rows') {
-      found = await this.pageKeys(read, options);
-      ids = found.map((key) => key.id);
+    let rows: RawCall[];
+    if (read.kind === 'picked') {
+      // Read again through the query's filter, for any call that changed since its group was sorted.
+      rows = await this.readPicked(read.query, read.ids, options, { refilter: true });
     } else {
-      ids = read.ids;
+      const order = keysetOrder(read.query.sort_by);
+      const afterKey =
+        read.after && order ? afterKeyCondition(order, read.after, clickHouseCallsDialect) : null;
+      const plan: PagePlan = afterKey ? { where: [afterKey] } : {};
+      if (mergesNamedCalls(read.query.filter)) {
+        // The key is on what starts carry too: later pages merge only the calls after it.
+        const started = startPartConditions(read.query.filter, clickHouseCallsDialect);
+        rows = await this.readRows(read.query, plan, options, afterKey ? [...started, afterKey] : started);
+      } else {
+        found = await this.pageKeys(read.query, { order, afterKey, plan }, options);
+        const ids = found.map((key) => key.id);
+        rows = await this.readPicked(read.query, ids, options, { refilter: false });
+      }
     }
-    // Picked calls are read again through the query's filter, for any that changed since their
-    // group was sorted; a page's own keys were found a moment ago, by that filter.
-    const query: CallsQuery = found
-      ? { ...read.query, filter: { call_ids: [...ids] }, query: null, sort_by: [] }
-      : { ...read.query, filter: { ...read.query.filter, call_ids: [...ids] } };
     const calls: StoredCall[] = [];
     let chars = 0;
     let cut = false;
-    if (ids.length > 0) {
-      const plan: PagePlan = { order: sql`indexOf(${ids}, calls.id)` };
-      for (const row of await this.readRows({ ...query, limit: null, offset: 0 }, plan, options)) {
-        const call = storedCall(row);
-        calls.push(call);
-        for (const value of Object.values(call)) if (typeof value === 'string') chars += value.length;
-        if (chars >= MAX_PAGE_CHARS) {
-          cut = true;
-          break;
-        }
+    for (const row of rows) {
+      const call = storedCall(row);
+      calls.push(call);
+      for (const value of Object.values(call)) if (typeof value === 'string') chars += value.length;
+      if (chars >= MAX_PAGE_CHARS) {
+        cut = true;
+        break;
       }
     }
     // A call deleted between finding the page and reading it leaves a gap, not the end.
@@ -312,21 +324,36 @@ export class ClickHouseCalls implements CallsMethods {
   }
 
   /**
+   * The calls with these ids whole, in this order; with `refilter`, only those that still meet
+   * the query's filter (the keys of a page were found a moment ago, by that filter).
+   */
+  private async readPicked(
+    query: CallsQuery,
+    ids: readonly string[],
+    options: QueryReadOptions,
+    { refilter }: { refilter: boolean },
+  ): Promise<RawCall[]> {
+    if (ids.length === 0) return [];
+    const picked: CallsQuery = refilter
+      ? { ...query, filter: { ...query.filter, call_ids: [...ids] }, sort_by: [] }
+      : { ...query, filter: { call_ids: [...ids] }, query: null, sort_by: [] };
+    const plan: PagePlan = { order: sql`indexOf(${ids}, calls.id)` };
+    return this.readRows({ ...picked, limit: null, offset: 0 }, plan, options);
+  }
+
+  /**
    * The keys of a page's calls in the query's order: in a keyset order from windows of start
    * parts (calls-window.ts), each read again wider until it holds the page or reaches the end.
    */
   private async pageKeys(
-    read: Extract<CallsPageRead, { kind: 'rows' }>,
+    query: CallsQuery,
+    place: { order: KeysetOrder | null; afterKey: Sql | null; plan: PagePlan },
     options: QueryReadOptions,
   ): Promise<CallKey[]> {
-    const { query } = read;
+    const { order, afterKey, plan } = place;
     const keys = { ...query, columns: ['id'], include_feedback: false } satisfies CallsQuery;
-    const order = keysetOrder(query.sort_by);
-    const afterKey =
-      read.after && order ? afterKeyCondition(order, read.after, clickHouseCallsDialect) : null;
-    const plan: PagePlan = afterKey ? { where: [afterKey] } : {};
     const byKey = (rows: RawCall[]) => rows.map((row) => ({ id: row.id, started_at: row.started_at }));
-    const within = { ...options, flags: false };
+    const within = { ...options, failures: false } as const;
     if (!order || query.limit === null) return byKey(await this.readRows(keys, plan, within));
     const conditions = windowConditions(query.filter, afterKey);
     for (let size = Math.max(MIN_WINDOW, 4 * (query.limit + query.offset)); ; size *= WINDOW_GROWTH) {
@@ -364,8 +391,9 @@ export class ClickHouseCalls implements CallsMethods {
     );
     const flags = needs.flags;
     const rows = await this.select<RawCall>(statement, options);
-    if (flags === 'later' && options.flags !== false) {
-      const flagged = await failedAncestors(this.context, query.project_id, rows);
+    if (flags === 'later' && options.failures !== false) {
+      const failures = options.failures ?? new FailedAncestors(this.context, query.project_id);
+      const flagged = await failures.among(rows);
       for (const row of rows) row.has_failed_descendant = flagged.has(row.id);
     }
     if (query.include_feedback) {
@@ -538,6 +566,16 @@ export class ClickHouseCalls implements CallsMethods {
     await deleteFeedbackOfCalls(this.context, projectId, ids);
     return count;
   }
+}
+
+/**
+ * Whether a filter names the calls merged (their ids, traces or parents): it merges those calls
+ * only (`startPartConditions`), so its pages need no window.
+ */
+function mergesNamedCalls(filter: CallsQuery['filter']): boolean {
+  return [filter.call_ids, filter.trace_ids, filter.parent_ids].some(
+    (values) => Array.isArray(values) && values.length > 0,
+  );
 }
 
 function storedCall(row: RawCall): StoredCall {
