@@ -5,9 +5,12 @@
  *
  * `has_failed_descendant` is found at read time, as the set of live calls above a live failing
  * call, in one of two ways:
- * - in SQL, when the query filters or sorts by `summary.weave.status`: a walk up the parent links
- *   of the project's failing calls, bounded in depth so that a cycle in logged parent ids (a
- *   client bug) cannot make it run forever; it reads the project's tree once per step;
+ * - before the query, when it filters or sorts by `summary.weave.status` and its start
+ *   conditions narrow the calls merged (a window, calls-window.ts; a trace; an op): from the
+ *   calls of those calls' traces, as below, when they are at most MAX_TREE_ROWS;
+ * - in SQL, when such a query merges more: a walk up the parent links of the project's failing
+ *   calls, bounded in depth so that a cycle in logged parent ids (a client bug) cannot make it
+ *   run forever; it reads the project's tree once per step;
  * - otherwise after the page is read, for the page's calls only, from the calls of their traces
  *   (`FailedAncestors`): far cheaper, and what almost every read needs.
  *
@@ -24,11 +27,13 @@
 import { resolveCallField, type SortBy } from '@weft/protocol';
 import {
   COST_VIEW_COLUMN,
+  clickHouseCallsDialect,
   clickHouseFeedbackObject,
+  clickHouseParams,
   FEEDBACK_VIEW_COLUMNS,
 } from '../../query/dialects/clickhouse.js';
 import { clickHouseTotalCost, type UsagePrices } from '../../query/dialects/clickhouse-usage.js';
-import { joinSql, rawSql, type Sql, sql } from '../../query/sql.js';
+import { compileSql, joinSql, rawSql, type Sql, sql } from '../../query/sql.js';
 import { CALL_ANY_COLUMNS } from './calls-schema.js';
 import type { ClickHouseContext } from './context.js';
 import { selectRows } from './query-helpers.js';
@@ -43,8 +48,11 @@ function readName(stored: string): string {
 
 /** What a query needs of the merged view beyond the stored columns. */
 export interface ViewNeeds {
-  /** Where `has_failed_descendant` is found: in the query, or after it for the page's calls. */
-  flags: 'sql' | 'later';
+  /**
+   * Where `has_failed_descendant` is found: in the query, after it for the page's calls, or
+   * before it, as the ids that have it (`flaggedAmongTracesOf`).
+   */
+  flags: 'sql' | 'later' | { ids: readonly string[] };
   /** The feedback fields the query reads (the view joins the calls' oldest rows of their types). */
   feedback?: FeedbackFields | null;
   /** The project's prices, when the query reads `summary.weave.total_cost` (the view prices each call). */
@@ -81,6 +89,9 @@ export function mergedCalls(context: ClickHouseContext, projectId: string, needs
       ),
     );
   if (flags === 'later') return sql`(${merged(rawSql('false'))}) AS calls`;
+  if (typeof flags === 'object') {
+    return sql`(${merged(flags.ids.length === 0 ? rawSql('false') : sql`has(${flags.ids}, id)`)}) AS calls`;
+  }
   return sql`(WITH RECURSIVE tree AS (
       SELECT id, any(parent_id) AS parent_id, any(exception) AS exception, any(started_at) AS started_at,
         max(deleted_at) AS deleted_at, min(first_arrived_at) AS arrived_at, max(walks_dropped_at) AS walks_dropped_at
@@ -238,19 +249,52 @@ export class FailedAncestors {
   }
 
   private read(traces: readonly string[]): Promise<TreeRow[]> {
-    const table = this.context.table('calls');
-    return selectRows<TreeRow>(
-      this.context,
-      `SELECT id, any(trace_id) AS trace_id, any(parent_id) AS parent_id, any(exception) IS NOT NULL AS failed,
-          min(first_arrived_at) AS arrived_at, max(walks_dropped_at) AS walks_dropped_at
-        FROM ${table}
-        WHERE project_id = {project:String}
-          AND id IN (SELECT id FROM ${table} WHERE project_id = {project:String} AND trace_id IN {traces:Array(String)})
-        GROUP BY id HAVING any(started_at) IS NOT NULL AND max(deleted_at) IS NULL`,
-      { project: this.projectId, traces: [...traces] },
-      { timeLimit: 'calls' },
-    );
+    return treeRows(this.context, this.projectId, sql`trace_id IN ${traces}`);
   }
+}
+
+/** The most calls a status query's traces may hold for its flags to be found before it. */
+export const MAX_TREE_ROWS = 20_000;
+
+/**
+ * The ids with a live failing call below them among the calls of the traces of the calls whose
+ * start meets `startConditions`; null when those traces hold more than MAX_TREE_ROWS calls (the
+ * query walks the tree in SQL then).
+ */
+export async function flaggedAmongTracesOf(
+  context: ClickHouseContext,
+  projectId: string,
+  startConditions: readonly Sql[],
+): Promise<string[] | null> {
+  const table = rawSql(context.table('calls'));
+  const rows = await treeRows(
+    context,
+    projectId,
+    sql`trace_id IN (SELECT calls.trace_id FROM ${table} AS calls WHERE calls.project_id = ${projectId} AND ${joinSql(startConditions, ' AND ')})`,
+    MAX_TREE_ROWS + 1,
+  );
+  return rows.length > MAX_TREE_ROWS ? null : [...flaggedIn(rows)];
+}
+
+/** The live calls of the traces `inTraces` picks (a condition on start parts' `trace_id`). */
+function treeRows(
+  context: ClickHouseContext,
+  projectId: string,
+  inTraces: Sql,
+  limit?: number,
+): Promise<TreeRow[]> {
+  const table = rawSql(context.table('calls'));
+  const statement = compileSql(
+    sql`SELECT id, any(trace_id) AS trace_id, any(parent_id) AS parent_id, any(exception) IS NOT NULL AS failed,
+        min(first_arrived_at) AS arrived_at, max(walks_dropped_at) AS walks_dropped_at
+      FROM ${table}
+      WHERE project_id = ${projectId} AND id IN (SELECT id FROM ${table} WHERE project_id = ${projectId} AND ${inTraces})
+      GROUP BY id HAVING any(started_at) IS NOT NULL AND max(deleted_at) IS NULL${limit === undefined ? sql`` : sql` LIMIT ${limit}`}`,
+    clickHouseCallsDialect.placeholder,
+  );
+  return selectRows<TreeRow>(context, statement.text, clickHouseParams(statement.params), {
+    timeLimit: 'calls',
+  });
 }
 
 /** The calls with a failing call below them in `rows` (whole traces). */

@@ -47,6 +47,7 @@ import { usagePricesOf } from './calls-costs.js';
 import {
   FailedAncestors,
   feedbackFieldsOf,
+  flaggedAmongTracesOf,
   MAX_TREE_DEPTH,
   MERGED_VIEW_SETTINGS,
   mergedCalls,
@@ -409,7 +410,7 @@ export class ClickHouseCalls implements CallsMethods {
 
   /**
    * What the merged view must hold for a query's filter and sort (calls-read.ts): the failure
-   * flags in SQL when they read the status, the feedback fields they name, the project's prices
+   * flags when they read the status (found first when start conditions narrow the calls merged), the feedback fields they name, the project's prices
    * when they read the cost, and the conditions on start parts (the filter's, unless given),
    * which narrow the calls merged.
    */
@@ -423,9 +424,15 @@ export class ClickHouseCalls implements CallsMethods {
     } = {},
   ): Promise<ViewNeeds> {
     const prices = given.prices ?? this.pricesOnce(projectId);
+    const startConditions = given.startConditions ?? startPartConditions(filter, clickHouseCallsDialect);
+    let flags: ViewNeeds['flags'] = readsDerivedField(query, 'status') ? 'sql' : 'later';
+    if (flags === 'sql' && startConditions.length > 0) {
+      const ids = await flaggedAmongTracesOf(this.context, projectId, startConditions);
+      if (ids) flags = { ids };
+    }
     return {
-      startConditions: given.startConditions ?? startPartConditions(filter, clickHouseCallsDialect),
-      flags: readsDerivedField(query, 'status') ? 'sql' : 'later',
+      startConditions,
+      flags,
       feedback: feedbackFieldsOf(query),
       prices: readsDerivedField(query, 'total_cost') ? await prices() : null,
     };

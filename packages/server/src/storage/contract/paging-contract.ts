@@ -12,6 +12,7 @@ import type { CallsQuery, CallUpsert, TableRow } from '../trace-store.js';
 import {
   callsQuery,
   countQuery,
+  FAILS,
   finished,
   idsOf,
   MS,
@@ -129,7 +130,9 @@ export function describePaging(subject: StoreUnderTest): void {
       const { store } = subject;
       const count = 3000;
       const deletedFrom = 2600;
-      const keeps = (index: number) => index % 97 === 0 || index < 3;
+      // A few children fail, so their parents' status is descendant_error.
+      const fails = (index: number) => index % 267 === 1;
+      const keeps = (index: number) => (index % 97 === 0 || index < 3) && !fails(index);
       const startOf = (index: number) => T0 + Math.floor(index / 10) * MS;
       await store.upsertCalls(
         Array.from({ length: count }, (_, index) =>
@@ -139,7 +142,7 @@ export function describePaging(subject: StoreUnderTest): void {
               started_at: startOf(index),
               parent_id: index % 3 === 1 ? callId(index - 1) : null,
             },
-            { output_json: JSON.stringify({ keep: keeps(index) }) },
+            fails(index) ? FAILS : { output_json: JSON.stringify({ keep: keeps(index) }) },
           ),
         ),
       );
@@ -154,6 +157,10 @@ export function describePaging(subject: StoreUnderTest): void {
         { $expr: { $eq: [{ $getField: 'output.keep' }, { $literal: true }] } },
         resolveCallField,
       );
+      const aboveFailures = parseQuery(
+        { $expr: { $eq: [{ $getField: 'summary.weave.status' }, { $literal: 'descendant_error' }] } },
+        resolveCallField,
+      );
       const newestFirst = [{ field: 'started_at', direction: 'desc' }] as const;
       const cases: Array<[Partial<CallsQuery>, string[]]> = [
         [{ query: keepQuery, sort_by: [...newestFirst], limit: 20 }, ids([...kept].reverse().slice(0, 20))],
@@ -164,6 +171,15 @@ export function describePaging(subject: StoreUnderTest): void {
           ids([...kept].reverse().slice(0, 25)),
         ],
         [{ sort_by: [...newestFirst], limit: 50 }, ids([...live].reverse().slice(0, 50))],
+        [
+          { query: aboveFailures, sort_by: [...newestFirst], limit: 4 },
+          ids(
+            live
+              .filter((index) => fails(index + 1))
+              .reverse()
+              .slice(0, 4),
+          ),
+        ],
         [
           { filter: { trace_roots_only: true }, sort_by: [...newestFirst], offset: 333, limit: 40 },
           ids([...roots].reverse().slice(333, 373)),
