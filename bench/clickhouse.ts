@@ -199,10 +199,11 @@ those, then reads the page's calls whole by id (storage/clickhouse/calls-window.
 about the same in a project of any size; what it still pays is chdb's own cost per query (a page
 is three to four of them: the window's edge, the ids, the calls, their traces' failure flags; a
 \`SELECT 1\` alone takes about 3 ms through chdb here). A filter that keeps few calls (a model
-used by 0.5% of them, a score) widens the window, eightfold at a time, until it holds a page. Sorting by cost or a score, filtering by status and counting still merge the sort
-and filter columns of every call in the project, so they grow with it; a status filter also walks
-the project's whole call tree up from its failures, in SQL. A trace's pages merge only that
-trace's calls after the page's key. SQLite reads one row per
+used by 0.5% of them, a score) widens the window, eightfold at a time, until it holds a page. A status filter in such a page finds the failure flags from the window's traces
+first. Sorting by cost or a score and counting still merge the sort and filter columns of every
+call in the project, so they grow with it; a count by status also walks the project's whole call
+tree up from its failures, in SQL. A trace's pages merge only that trace's calls after the page's
+key. SQLite reads one row per
 call from an index in sort order and stops after 50. chdb also runs one request at a time inside
 the server's process, on the cores the server and this benchmark share. What ClickHouse buys:
 ${perCall(disk.clickhouseBytes, calls)} per call on disk against SQLite's ${perCall(disk.sqliteBytes, calls)} (${(disk.sqliteBytes / Math.max(1, disk.clickhouseBytes)).toFixed(1)}× less; its columns
