@@ -171,6 +171,9 @@ export function describePaging(subject: StoreUnderTest): void {
           ids([...kept].reverse().slice(0, 25)),
         ],
         [{ sort_by: [...newestFirst], limit: 50 }, ids([...live].reverse().slice(0, 50))],
+        // Second pages, after the first's last key: their windows start there.
+        [{ limit: 1500 }, ids(live.slice(0, 1500))],
+        [{ sort_by: [...newestFirst], limit: 1200 }, ids([...live].reverse().slice(0, 1200))],
         [
           { query: aboveFailures, sort_by: [...newestFirst], limit: 4 },
           ids(
