@@ -5,7 +5,8 @@
  * one the target applies idempotently (upserts merged by id, rows by digest, ids that exist left
  * alone), so a batch sent again after a stop changes nothing.
  */
-import type { ExportPage, StoredProject, TraceStore } from '../storage/trace-store.js';
+import { parseQuery, resolveFeedbackField } from '@weft/protocol';
+import type { ExportPage, FeedbackQuery, StoredProject, TraceStore } from '../storage/trace-store.js';
 import type { KindProgress, MigrationState } from './migrate-state.js';
 
 /** What is copied of a project, in this order (rows before the tables made of them). */
@@ -156,7 +157,14 @@ export class StoreCopy {
       keyOf: (call) => call.id,
       write: (batch) => this.to.upsertCalls(batch),
     });
-    await this.feedback(projectId, contents.feedback);
+    await this.pages(projectId, 'feedback', contents.feedback, this.sizes.feedback, {
+      read: (page) => this.from.queryFeedback(feedbackAfter(projectId, page)),
+      keyOf: (row) => row.id,
+      // Rows stored already are left as they are: a page copied again adds nothing.
+      write: async (rows) => {
+        await this.to.createFeedback(rows);
+      },
+    });
   }
 
   /** A kind copied in one step; `work` returns how many items it copied. */
@@ -200,35 +208,28 @@ export class StoreCopy {
     this.finish(projectId, kind, progress, progress.copied);
   }
 
-  /**
-   * Feedback has no key to continue after (ids are the clients'), so it is read by offset in its
-   * stored order (oldest first, then by id), which a source nobody writes to keeps.
-   */
-  private async feedback(projectId: string, total: number): Promise<void> {
-    const progress = this.state.progress(projectId, 'feedback');
-    if (progress.done) return;
-    this.observer.begin(projectId, 'feedback', total, progress.copied);
-    for (;;) {
-      const rows = await this.from.queryFeedback({
-        project_id: projectId,
-        query: null,
-        sort_by: [],
-        limit: this.sizes.feedback,
-        offset: progress.copied,
-      });
-      if (rows.length === 0) break;
-      await this.to.createFeedback(rows);
-      progress.copied += rows.length;
-      this.state.save();
-      this.observer.advance(progress.copied);
-    }
-    this.finish(projectId, 'feedback', progress, progress.copied);
-  }
-
   private finish(projectId: string, kind: CopyKind, progress: KindProgress, copied: number): void {
     progress.done = true;
     progress.copied = copied;
     this.state.save();
     this.observer.end(projectId, kind, copied);
   }
+}
+
+/**
+ * A page of a project's feedback in id order, after `page.after`: a feedback id is unique in its
+ * project, so it is a key to continue after, which rows written meanwhile do not shift.
+ */
+function feedbackAfter(projectId: string, page: ExportPage): FeedbackQuery {
+  const after = page.after;
+  return {
+    project_id: projectId,
+    query:
+      after === null
+        ? null
+        : parseQuery({ $expr: { $gt: [{ $getField: 'id' }, { $literal: after }] } }, resolveFeedbackField),
+    sort_by: [{ field: 'id', direction: 'asc' }],
+    limit: page.limit,
+    offset: 0,
+  };
 }

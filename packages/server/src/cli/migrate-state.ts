@@ -13,7 +13,7 @@ export interface KindProgress {
   done: boolean;
   /** The key of the last item copied (a call id, an object name, a digest); null before the first. */
   after: string | null;
-  /** How many items were copied; for feedback, read by offset, also where the next page starts. */
+  /** How many items were copied. */
   copied: number;
 }
 
