@@ -18,18 +18,14 @@ import { describeOrphans } from './orphans-contract.js';
 import { describePaging } from './paging-contract.js';
 import { describePrices } from './prices-contract.js';
 import { describeProjects } from './projects-contract.js';
-import { type DifferentialSize, describeQueryDifferential } from './query-differential-contract.js';
+import { describeQueryDifferential } from './query-differential-contract.js';
 import { describeRetention } from './retention-contract.js';
 import { describeTables } from './tables-contract.js';
 
 /** Opens a new, empty store (for SQLite: a new database file). */
 export type OpenTraceStore = () => Promise<TraceStore> | TraceStore;
 
-export function describeTraceStoreContract(
-  backendName: string,
-  openStore: OpenTraceStore,
-  options: { differential?: DifferentialSize } = {},
-): void {
+export function describeTraceStoreContract(backendName: string, openStore: OpenTraceStore): void {
   describe(`TraceStore contract: ${backendName}`, () => {
     let current: TraceStore | undefined;
     beforeEach(async () => {
@@ -62,6 +58,6 @@ export function describeTraceStoreContract(
     describeMigration(subject);
   });
   describe(`TraceStore contract: ${backendName}`, () => {
-    describeQueryDifferential(openStore, options.differential);
+    describeQueryDifferential(openStore);
   });
 }
