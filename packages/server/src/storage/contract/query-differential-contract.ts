@@ -39,11 +39,32 @@ const REPORTED = 3;
 const CHUNK = 500;
 const TIMEOUT_MS = 180_000;
 
-/** [first, last) index ranges of CHUNK cases covering `count`. */
-function chunks(count: number): Array<[number, number]> {
-  const ranges: Array<[number, number]> = [];
-  for (let first = 0; first < count; first += CHUNK) ranges.push([first, Math.min(count, first + CHUNK)]);
-  return ranges;
+type CaseSource = (random: Random, generator: QueryGenerator, count: number) => Generator<Case>;
+
+/** `count` cases drawn from `seed`, checked in tests of CHUNK cases each. */
+function describeCases(
+  names: { kind: string; title: string },
+  count: number,
+  source: { seed: number; cases: CaseSource },
+): void {
+  for (let first = 0; first < count; first += CHUNK) {
+    const last = Math.min(count, first + CHUNK);
+    it(
+      `${names.title} ${first + 1}–${last} of ${count}`,
+      async () => {
+        const random = new Random(source.seed);
+        const result = await checkCases(
+          source.cases(random, new QueryGenerator(random, dataset.calls), last),
+          first,
+        );
+        console.info(
+          `differential ${names.kind}s: ${result.run} run, ${result.refused} refused by the parser`,
+        );
+        expect(result.disagreements, failureMessage(names.kind, result)).toBe(0);
+      },
+      TIMEOUT_MS,
+    );
+  }
 }
 
 interface Case extends PagedSort {
@@ -355,32 +376,13 @@ export function describeQueryDifferential(openStore: OpenTraceStore): void {
       );
     });
 
-    for (const [first, last] of chunks(size.filters)) {
-      it(
-        `filters and counts agree on random queries ${first + 1}–${last} of ${size.filters}`,
-        async () => {
-          const random = new Random(SEED + 1);
-          const cases = filterCases(random, new QueryGenerator(random, dataset.calls), last);
-          const result = await checkCases(cases, first);
-          console.info(`differential filters: ${result.run} run, ${result.refused} refused by the parser`);
-          expect(result.disagreements, failureMessage('filter', result)).toBe(0);
-        },
-        TIMEOUT_MS,
-      );
-    }
-
-    for (const [first, last] of chunks(size.sorts)) {
-      it(
-        `sorts and pages agree on random sorts ${first + 1}–${last} of ${size.sorts}`,
-        async () => {
-          const random = new Random(SEED + 2);
-          const cases = sortCases(random, new QueryGenerator(random, dataset.calls), last);
-          const result = await checkCases(cases, first);
-          console.info(`differential sorts: ${result.run} run, ${result.refused} refused by the parser`);
-          expect(result.disagreements, failureMessage('sort', result)).toBe(0);
-        },
-        TIMEOUT_MS,
-      );
-    }
+    describeCases({ kind: 'filter', title: 'filters and counts agree on random queries' }, size.filters, {
+      seed: SEED + 1,
+      cases: filterCases,
+    });
+    describeCases({ kind: 'sort', title: 'sorts and pages agree on random sorts' }, size.sorts, {
+      seed: SEED + 2,
+      cases: sortCases,
+    });
   });
 }
