@@ -18,13 +18,15 @@ import { selectRows } from './query-helpers.js';
  */
 export const MAX_PRICED_NAMES = 10_000;
 
-/** The model names under `summary.usage` in the project's calls, at most `limit` of them. */
+/**
+ * The model names under `summary.usage` in the project's calls, at most `limit` of them: kept in
+ * `call_model_names` as calls arrive (migrations.ts), so this reads no call.
+ */
 async function loggedModelNames(context: ClickHouseContext, projectId: string, limit: number) {
   const rows = await selectRows<{ name: string }>(
     context,
-    `SELECT DISTINCT name FROM ${context.table('calls')}
-     ARRAY JOIN JSONExtractKeys(ifNull(summary_dump, '{}'), 'usage') AS name
-     WHERE project_id = {project:String} AND summary_dump IS NOT NULL
+    `SELECT DISTINCT name FROM ${context.table('call_model_names')}
+     WHERE project_id = {project:String}
      LIMIT {limit:UInt32}`,
     { project: projectId, limit },
     { timeLimit: 'calls' },

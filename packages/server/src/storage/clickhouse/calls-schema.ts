@@ -94,6 +94,13 @@ export function callsFromParts(parts: string): string {
   FROM ${parts} GROUP BY project_id, id`;
 }
 
+/** The model names under `summary.usage` of the given rows (parts, or the calls table's rows). */
+export function modelNamesOf(rows: string): string {
+  return `SELECT DISTINCT project_id, name FROM ${rows}
+  ARRAY JOIN JSONExtractKeys(ifNull(summary_dump, '{}'), 'usage') AS name
+  WHERE summary_dump IS NOT NULL`;
+}
+
 /** Display-name ranks: a start's name, then an end's, then renames, later ones above. */
 export const NAME_RANK = {
   start: 1n,

@@ -6,7 +6,7 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { API_KEYS_TABLE, LLM_PRICES_TABLE, PROJECT_RETENTION_TABLE, PROJECTS_TABLE } from './admin-schema.js';
-import { CALL_PART_COLUMNS, CALLS_COLUMNS, callsFromParts } from './calls-schema.js';
+import { CALL_PART_COLUMNS, CALLS_COLUMNS, callsFromParts, modelNamesOf } from './calls-schema.js';
 import {
   createDatabase,
   createMaterializedView,
@@ -66,6 +66,31 @@ export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
     version: 4,
     name: 'feedback',
     statements: (target) => createTable(target, FEEDBACK_TABLE),
+  },
+  {
+    version: 5,
+    name: 'model names logged',
+    // Pricing a cost filter or sort needs the model names a project's calls log (calls-costs.ts);
+    // kept as parts arrive, they are read without parsing every call's summary. A name stays
+    // when its calls go (deleted, pruned): it only adds a price to the ones the query binds.
+    statements: (target) => [
+      ...createTable(target, {
+        name: 'call_model_names',
+        columns: 'project_id String, name String',
+        engine: 'ReplacingMergeTree',
+        orderBy: '(project_id, name)',
+        shardKey: 'cityHash64(project_id, name)',
+      }),
+      ...createMaterializedView(target, {
+        name: 'call_model_names_from_parts',
+        from: 'call_parts',
+        to: 'call_model_names',
+        select: modelNamesOf,
+      }),
+      // The names of the calls stored before this migration; a name the view wrote meanwhile is
+      // written twice, which the table's merges (and DISTINCT on reading) fold into one.
+      `INSERT INTO ${target.database}.call_model_names ${modelNamesOf(`${target.database}.calls`)}`,
+    ],
   },
 ];
 
