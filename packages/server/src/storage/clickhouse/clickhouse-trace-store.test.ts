@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseQuery, resolveCallField } from '@weft/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
-import { finished, idsOf, PROJECT, T0 } from '../contract/call-fixtures.js';
+import { finished, idsOf, T0 } from '../contract/call-fixtures.js';
+import { price } from '../contract/prices-contract.js';
 import { describeTraceStoreContract } from '../contract/trace-store-contract.js';
 import { ClickHouseTraceStore } from './clickhouse-trace-store.js';
 import { connect } from './connect.js';
@@ -38,24 +39,7 @@ describe('ClickHouse store (chdb)', () => {
       resolveCallField,
     );
     const store = await ClickHouseTraceStore.open(url);
-    await store.createPrices([
-      {
-        id: 'p',
-        llm_id: 'my-model',
-        pricing_level: 'project',
-        pricing_level_id: PROJECT,
-        provider_id: 'default',
-        effective_date: null,
-        prompt_token_cost: 0.001,
-        completion_token_cost: 0.002,
-        cache_read_input_token_cost: null,
-        cache_creation_input_token_cost: null,
-        prompt_token_cost_unit: 'USD',
-        completion_token_cost_unit: 'USD',
-        created_by: 'tester',
-        created_at: T0,
-      },
-    ]);
+    await store.createPrices([price({ id: 'p', llm_id: 'my-model', effective_date: null })]);
     const usage = (prompt: number) => JSON.stringify({ usage: { 'my-model': { prompt_tokens: prompt } } });
     await store.upsertCalls([
       finished('dear', { started_at: T0 }, { summary_json: usage(5000) }),

@@ -19,7 +19,8 @@ import {
 
 const DAY = 86_400 * SECOND;
 
-function price(overrides: Partial<StoredPrice> & Pick<StoredPrice, 'id' | 'llm_id'>): StoredPrice {
+/** A project price for the contract's project; `overrides` say what differs. */
+export function price(overrides: Partial<StoredPrice> & Pick<StoredPrice, 'id' | 'llm_id'>): StoredPrice {
   return {
     pricing_level: 'project',
     pricing_level_id: PROJECT,
