@@ -331,7 +331,6 @@ function failureMessage(kind: string, result: CheckResult): string {
  * evaluator. Runs on one store, filled once, for all its cases.
  */
 export function describeQueryDifferential(openStore: OpenTraceStore): void {
-  const size = SIZE;
   describe(`queries against the reference evaluator (seed ${SEED})`, () => {
     beforeAll(() => openAndFill(openStore));
     afterAll(() => store?.close());
@@ -376,11 +375,11 @@ export function describeQueryDifferential(openStore: OpenTraceStore): void {
       );
     });
 
-    describeCases({ kind: 'filter', title: 'filters and counts agree on random queries' }, size.filters, {
+    describeCases({ kind: 'filter', title: 'filters and counts agree on random queries' }, SIZE.filters, {
       seed: SEED + 1,
       cases: filterCases,
     });
-    describeCases({ kind: 'sort', title: 'sorts and pages agree on random sorts' }, size.sorts, {
+    describeCases({ kind: 'sort', title: 'sorts and pages agree on random sorts' }, SIZE.sorts, {
       seed: SEED + 2,
       cases: sortCases,
     });
